@@ -1,0 +1,210 @@
+"""Typed views of the data repository: departments, catalog items and decision records.
+
+A record keeps its loaded document (``data``, strings and coerced booleans/numbers as the schema
+says) and exposes the fields every part of the system needs as typed properties. Code that needs a
+rarer field reads ``record.data`` directly; the schema is the authority on what can be there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+KINDS = ("licence", "penalty")
+KIND_FOLDER = {"licence": "licences", "penalty": "penalties"}
+FOLDER_KIND = {v: k for k, v in KIND_FOLDER.items()}
+KIND_LABEL = {"licence": "行政许可", "penalty": "行政处罚"}
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+DEPT_KEY_RE = re.compile(r"^[a-z][a-z0-9]{1,15}$")
+NATURAL_PERSON = "自然人"
+ACTIVE_STATUS = "有效"
+WITHDRAWN_STATUSES = ("撤销", "变更", "注销", "失效")
+REPAIRED_STATUS = "已修复"
+
+
+def parse_date(value: object) -> date | None:
+    """An ISO date string to a date; None for anything else (the schema reports the error)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or len(value) != 10:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Department:
+    key: str
+    name: str
+    uscc: str
+    region_code: str
+    short_name: str = ""
+    owners: tuple[str, ...] = ()
+    data: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    code: str
+    dept: str
+    kind: str
+    name: str
+    basis: str = ""
+    severity: str | None = None
+    domain: str | None = None
+
+
+@dataclass
+class Record:
+    """One decision. ``path`` is repository-relative (``data/records/...``)."""
+
+    id: str
+    path: str
+    dept: str  # the folder's department key
+    folder_kind: str  # the kind the folder says
+    folder_year: str
+    data: dict
+    lines: dict[str, int] = field(default_factory=dict, repr=False)
+    blob_sha: str | None = None
+
+    # Common fields ---------------------------------------------------------------------------
+    @property
+    def kind(self) -> str:
+        return str(self.data.get("kind", self.folder_kind))
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABEL.get(self.kind, self.kind)
+
+    @property
+    def doc_no(self) -> str:
+        return str(self.data.get("doc_no", ""))
+
+    @property
+    def item(self) -> str:
+        return str(self.data.get("item", ""))
+
+    @property
+    def party(self) -> dict:
+        party = self.data.get("party")
+        return party if isinstance(party, dict) else {}
+
+    @property
+    def party_name(self) -> str:
+        return str(self.party.get("name", ""))
+
+    @property
+    def party_category(self) -> str:
+        return str(self.party.get("category", ""))
+
+    @property
+    def is_natural_person(self) -> bool:
+        return self.party_category == NATURAL_PERSON
+
+    @property
+    def uscc(self) -> str:
+        return str(self.party.get("uscc", ""))
+
+    @property
+    def decision_date(self) -> date | None:
+        return parse_date(self.data.get("decision_date"))
+
+    @property
+    def authority(self) -> str:
+        return str(self.data.get("authority", self.dept))
+
+    @property
+    def source_unit(self) -> str:
+        return str(self.data.get("source_unit", self.authority))
+
+    @property
+    def status(self) -> str:
+        return str(self.data.get("status", ACTIVE_STATUS))
+
+    @property
+    def status_date(self) -> date | None:
+        return parse_date(self.data.get("status_date"))
+
+    @property
+    def status_reason(self) -> str:
+        return str(self.data.get("status_reason", ""))
+
+    @property
+    def disclosure(self) -> dict:
+        d = self.data.get("disclosure")
+        return d if isinstance(d, dict) else {}
+
+    @property
+    def is_public(self) -> bool:
+        """False when the record is withheld by its own disclosure block (not the time rules)."""
+        return self.disclosure.get("public", True) is not False
+
+    @property
+    def withheld_reason(self) -> str | None:
+        return None if self.is_public else str(self.disclosure.get("reason", "其他"))
+
+    @property
+    def disclosure_until_override(self) -> date | None:
+        return parse_date(self.disclosure.get("until"))
+
+    @property
+    def corrections(self) -> list[dict]:
+        c = self.data.get("corrections")
+        return [x for x in c if isinstance(x, dict)] if isinstance(c, list) else []
+
+    # Kind-specific ---------------------------------------------------------------------------
+    @property
+    def valid_to(self) -> date | None:
+        """Licence 有效期至 (None = 长期)."""
+        return parse_date(self.data.get("valid_to"))
+
+    @property
+    def valid_until(self) -> date | None:
+        """Penalty 处罚有效期."""
+        return parse_date(self.data.get("valid_until"))
+
+    @property
+    def validity_end(self) -> date | None:
+        return self.valid_to if self.kind == "licence" else self.valid_until
+
+    @property
+    def categories(self) -> list[str]:
+        c = self.data.get("categories")
+        return [str(x) for x in c] if isinstance(c, list) else []
+
+    @property
+    def procedure(self) -> str:
+        return str(self.data.get("procedure", "普通程序"))
+
+    @property
+    def severity(self) -> str | None:
+        s = self.data.get("severity")
+        return str(s) if s else None
+
+    @property
+    def fine_yuan(self) -> Decimal | None:
+        return _decimal(self.data.get("fine_yuan"))
+
+    @property
+    def confiscation_yuan(self) -> Decimal | None:
+        return _decimal(self.data.get("confiscation_yuan"))
+
+    @property
+    def title(self) -> str:
+        """A one-line label: the licence document title or the penalty's violation type."""
+        if self.kind == "licence":
+            return str(self.data.get("doc_title", ""))
+        return str(self.data.get("violation_type", ""))
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None

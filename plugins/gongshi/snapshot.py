@@ -1,0 +1,119 @@
+"""The state of the whole repository on one day: the single input of the site, search, exports and
+statistics. Built once per build; everything downstream only reads it.
+
+``build_snapshot`` validates every file (a build with errors stops), reads the publication history
+from Git in one pass, and applies the disclosure regime to every record as of the given date.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from .history import Change, HistoryIndex, scan_history
+from .policy import Policy, evaluate
+from .problems import Problem
+from .records import CatalogItem, Department, Record
+from .repo import Registry
+from .timeline import LISTED, PUBLIC_STATES, WITHDRAWN, Timeline
+from .validate import ValidationResult, validate_repository
+from .workdays import Calendar
+
+
+class SnapshotError(Exception):
+    """The repository cannot be published as it is; ``problems`` say why (Chinese messages)."""
+
+    def __init__(self, message: str, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+@dataclass
+class Entry:
+    """One record with everything the output needs to know about it."""
+
+    record: Record
+    timeline: Timeline
+    history: list[Change]
+    department: Department
+    item: CatalogItem | None
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def state(self) -> str:
+        return self.timeline.state
+
+    @property
+    def is_public(self) -> bool:
+        return self.timeline.state in PUBLIC_STATES
+
+    @property
+    def sort_key(self) -> tuple:
+        """Newest first: publication date, then decision date, then id (stable and deterministic)."""
+        t = self.timeline
+        pub = t.published_at or t.decision_date
+        return (-pub.toordinal(), -t.decision_date.toordinal(), self.record.id)
+
+
+@dataclass
+class Snapshot:
+    root: Path
+    as_of: date
+    registry: Registry
+    policy: Policy
+    calendar: Calendar
+    entries: list[Entry]  # every valid record, newest first
+    head: str | None  # the commit built (None outside Git)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def public(self, kind: str | None = None) -> list[Entry]:
+        """Records that may appear on the site today (rolling list + query period)."""
+        return [e for e in self.entries if e.is_public and (kind is None or e.record.kind == kind)]
+
+    def listed(self, kind: str | None = None) -> list[Entry]:
+        return [e for e in self.entries if e.state == LISTED and (kind is None or e.record.kind == kind)]
+
+    def withdrawal_notices(self) -> list[Entry]:
+        """Withdrawn records that had been published: their page is a notice (no party, no facts)."""
+        return [e for e in self.entries if e.state == WITHDRAWN and e.timeline.published_at is not None]
+
+    def by_department(self, entries: Iterable[Entry]) -> dict[str, list[Entry]]:
+        out: dict[str, list[Entry]] = {k: [] for k in sorted(self.registry.departments)}
+        for e in entries:
+            out.setdefault(e.record.authority, []).append(e)
+        return out
+
+
+def build_snapshot(root: Path, as_of: date, *, validation: ValidationResult | None = None) -> Snapshot:
+    """Validate, read history and evaluate every record. Raises SnapshotError when it must not publish."""
+    result = validation or validate_repository(root, as_of=as_of)
+    if result.errors:
+        raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors)
+    history: HistoryIndex = scan_history(root)
+    policy = Policy.from_data(result.registry.policy)
+    calendar = Calendar.load(root)
+    warnings = list(result.warnings) + list(history.warnings)
+    entries: list[Entry] = []
+    for record in result.records:
+        changes = history.changes.get(record.path, [])
+        published = history.publication(record.path, as_of)
+        item = result.registry.catalog.get(record.item)
+        timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
+        warnings.extend(notes)
+        entries.append(
+            Entry(
+                record=record,
+                timeline=timeline,
+                history=changes,
+                department=result.registry.departments[record.authority],
+                item=item,
+            )
+        )
+    entries.sort(key=lambda e: e.sort_key)
+    return Snapshot(root, as_of, result.registry, policy, calendar, entries, history.head, warnings)

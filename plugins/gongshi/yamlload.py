@@ -1,0 +1,234 @@
+"""Strict YAML loading for records and registry files.
+
+Why not ``yaml.safe_load``: YAML 1.1 implicit typing turns ``0123`` into 83, ``no`` into False,
+``2024-01-02`` into a date and an all-digit credit code into an int, and a duplicate key silently
+keeps the last value. A clerk's file must mean exactly what it says, so we build the document
+ourselves from libyaml's event stream (C speed for scanning and parsing):
+
+* every scalar stays a string; the JSON Schema decides what it must look like (``coerce`` in
+  ``schemas`` turns the few boolean/number fields into their types afterwards);
+* duplicate keys, anchors/aliases (and so "billion laughs" bombs), explicit tags such as
+  ``!!python/object`` and non-scalar keys are errors;
+* UTF-8 only (a BOM is tolerated), a size cap and a nesting cap;
+* text is NFC-normalised and trimmed;
+* every value remembers its line, so errors can point at it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 32
+_DEFAULT_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+
+
+@dataclass
+class Loaded:
+    """The result of loading one file: the document (None on error), line of every JSON path, problems."""
+
+    file: str
+    data: object = None
+    lines: dict[str, int] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    raw: bytes = b""
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+    def line_of(self, path: str) -> int | None:
+        """Line of ``path`` or of its nearest ancestor that has one."""
+        while True:
+            if path in self.lines:
+                return self.lines[path]
+            if path in ("$", ""):
+                return None
+            cut = max(path.rfind("."), path.rfind("["))
+            path = path[:cut] if cut > 0 else "$"
+
+
+class _Reject(Exception):
+    def __init__(self, code: str, message: str, line: int | None, path: str = "$"):
+        super().__init__(message)
+        self.code, self.message, self.line, self.path = code, message, line, path
+
+
+def normalise_text(value: str) -> str:
+    return unicodedata.normalize("NFC", value).strip()
+
+
+def child_path(parent: str, key: str | int) -> str:
+    if isinstance(key, int):
+        return f"{parent}[{key}]"
+    if key.replace("_", "").isalnum() and key.isascii():
+        return f"{parent}.{key}"
+    return f"{parent}[{key!r}]"
+
+
+def _decode(raw: bytes) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise _Reject("yaml.encoding", "文件是 UTF-16 编码。请另存为 UTF-8 编码（无 BOM 或带 BOM 均可）。", 1)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise _Reject(
+            "yaml.encoding",
+            f"第 {line} 行有不是 UTF-8 的字节（可能是 GBK 编码）。请用 UTF-8 编码另存此文件。",
+            line,
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise _Reject("yaml.encoding", "文件含有空字符（NUL），不是文本文件。", line)
+    return text
+
+
+def _build(events, lines: dict[str, int]):
+    """Build plain dicts/lists/strs from a libyaml event iterator, enforcing the strict rules."""
+    stack: list[list] = []  # frames: [container, path, pending_key, key_line]
+    root = None
+    seen_document = False
+    for event in events:
+        etype = type(event)
+        line = event.start_mark.line + 1 if event.start_mark else None
+        if etype is yaml.DocumentStartEvent:
+            if seen_document:
+                raise _Reject("yaml.multiple_documents", "一个文件只能有一个 YAML 文档（去掉多余的 “---”）。", line)
+            seen_document = True
+            continue
+        if etype in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+            continue
+        if etype is yaml.AliasEvent:
+            raise _Reject("yaml.alias", "不允许使用 YAML 别名（*名称）。请把内容直接写出来。", line)
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise _Reject("yaml.alias", f"不允许使用 YAML 锚点（&{anchor}）。请删除它。", line)
+        tag = getattr(event, "tag", None)
+        if etype in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
+            frame = stack.pop()
+            value = frame[0]
+            if not stack:
+                root = value
+            else:
+                _attach(stack, value, frame[1], lines)
+            continue
+        if tag not in _DEFAULT_TAGS:
+            raise _Reject("yaml.tag", f"不允许使用 YAML 标签 {tag}。请删除它，直接写值。", line)
+        if etype is yaml.ScalarEvent:
+            value = normalise_text(event.value)
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                frame = stack[-1]
+                if value in frame[0] or value in frame[4]:
+                    raise _Reject(
+                        "yaml.duplicate_key",
+                        f"键 “{value}” 重复出现（上一次在第 {frame[4].get(value, '?')} 行）。每个键只能写一次。",
+                        line,
+                        child_path(frame[1], value),
+                    )
+                frame[2] = value
+                frame[4][value] = line
+                continue
+            path = _next_path(stack)
+            lines[path] = _value_line(stack, line)
+            if not stack:
+                root = value
+            else:
+                _attach(stack, value, path, lines)
+            continue
+        if etype in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+                raise _Reject("yaml.key_type", "键必须是普通文字，不能是列表或映射。", line, stack[-1][1])
+            if len(stack) >= MAX_DEPTH:
+                raise _Reject("yaml.too_deep", f"嵌套超过 {MAX_DEPTH} 层，不是有效的记录。", line)
+            path = _next_path(stack)
+            lines[path] = _value_line(stack, line)
+            container = {} if etype is yaml.MappingStartEvent else []
+            stack.append([container, path, None, line, {}])
+            continue
+    return root
+
+
+def _next_path(stack) -> str:
+    if not stack:
+        return "$"
+    container, path, key = stack[-1][0], stack[-1][1], stack[-1][2]
+    if isinstance(container, dict):
+        return child_path(path, key)
+    return child_path(path, len(container))
+
+
+def _value_line(stack, line: int | None) -> int | None:
+    """A value under a key is reported at the key's line (where the clerk wrote the field name)."""
+    if stack and isinstance(stack[-1][0], dict):
+        return stack[-1][4].get(stack[-1][2], line)
+    return line
+
+
+def _attach(stack, value, path, lines) -> None:
+    frame = stack[-1]
+    container = frame[0]
+    if isinstance(container, dict):
+        container[frame[2]] = value
+        frame[2] = None
+    else:
+        container.append(value)
+
+
+def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
+    """Load one YAML document strictly. Never raises for bad input: problems say what is wrong."""
+    result = Loaded(file=file, raw=raw)
+    try:
+        if len(raw) > MAX_FILE_BYTES:
+            raise _Reject(
+                "yaml.too_large",
+                f"文件有 {len(raw):,} 字节，超过上限 {MAX_FILE_BYTES:,} 字节。一条记录不应这么大，请检查是否粘贴了多余内容。",
+                None,
+            )
+        text = _decode(raw)
+        lines: dict[str, int] = {}
+        data = _build(yaml.parse(text, Loader=_Loader), lines)
+        result.data, result.lines = data, lines
+    except _Reject as rej:
+        result.problems.append(Problem(file, rej.line, rej.path, rej.code, rej.message))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = exc.problem or exc.context or "语法错误"
+        result.problems.append(
+            Problem(
+                file,
+                line,
+                "$",
+                "yaml.syntax",
+                f"YAML 语法错误（{what}）。请检查这一行的缩进、冒号后的空格和引号是否成对。",
+            )
+        )
+    except (yaml.YAMLError, RecursionError, ValueError) as exc:
+        result.problems.append(Problem(file, None, "$", "yaml.syntax", f"无法读取 YAML：{exc}"))
+    return result
+
+
+def load_yaml_file(path: Path, file: str | None = None) -> Loaded:
+    rel = file if file is not None else path.as_posix()
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            # Do not even read a huge file into memory.
+            with path.open("rb") as fh:
+                return load_yaml_bytes(fh.read(MAX_FILE_BYTES + 1), rel)
+        return load_yaml_bytes(path.read_bytes(), rel)
+    except OSError as exc:
+        return Loaded(
+            file=rel,
+            problems=[Problem(rel, None, "$", "file.unreadable", f"无法读取文件：{exc.strerror}")],
+        )
