@@ -80,8 +80,18 @@ class Snapshot:
         return [e for e in self.entries if e.state == LISTED and (kind is None or e.record.kind == kind)]
 
     def withdrawal_notices(self) -> list[Entry]:
-        """Withdrawn records that had been published: their page is a notice (no party, no facts)."""
-        return [e for e in self.entries if e.state == WITHDRAWN and e.timeline.published_at is not None]
+        """Withdrawn records that had been public before their withdrawal: their page is a notice
+        (文号, 机关, 状态, 日期, 原因; no party, no facts). A decision withdrawn before it was ever
+        published gets no notice: it was never public."""
+        out = []
+        for e in self.entries:
+            t = e.timeline
+            if e.state != WITHDRAWN or t.published_at is None or t.published_at > self.as_of:
+                continue
+            if t.withdrawn_on is not None and t.published_at >= t.withdrawn_on:
+                continue
+            out.append(e)
+        return out
 
     def by_department(self, entries: Iterable[Entry]) -> dict[str, list[Entry]]:
         out: dict[str, list[Entry]] = {k: [] for k in sorted(self.registry.departments)}
