@@ -1,0 +1,250 @@
+"""The search page in real Chromium against a fixture site built with the real index writer:
+exact result sets compared with a brute-force scan of the same public records, filters, URL state,
+and tokenizer parity with the shared vectors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from gongshi.masking import public_party_name
+from gongshi.search import Tuning, _codes
+from gongshi.tokenize import matches, normalize
+
+from tests.search_fixture import build_site, filler_entries, fixture_entries, serve
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SMALL = Tuning(
+    doc_chunk=16, partition_postings=120, key_shard_keys=20, common_min_df=10, common_fraction=0.05
+)
+VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI (CI=true) but /usr/bin/chromium is missing")
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    entries = fixture_entries() + filler_entries(150)
+    out = tmp_path_factory.mktemp("searchsite")
+    build_site(entries, out, tuning=SMALL)
+    server = serve(out)
+    yield server.url, entries
+    server.close()
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    pg = context.new_page()
+    errors: list[str] = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
+        ),
+    )
+    yield pg
+    context.close()
+    assert not errors, errors
+
+
+def brute_force(entries, query: str) -> set[str]:
+    """Every public record whose public fields match the query, by scanning them all."""
+    out = set()
+    for e in entries:
+        if e.is_public and matches(query, [public_party_name(e.record), e.record.doc_no, *_codes(e.record)]):
+            out.add(e.id)
+    return out
+
+
+def search(page, url: str, **params) -> dict:
+    qs = "&".join(f"{k}={quote(v)}" for k, v in params.items())
+    page.goto(f"{url}/search/?{qs}")
+    return all_results(page)
+
+
+def settled(page) -> None:
+    page.wait_for_selector("#search-app[data-state=done], #search-app[data-state=error]")
+    assert page.get_attribute("#search-app", "data-state") == "done", page.get_attribute(
+        "#search-app", "data-error"
+    )
+
+
+def all_results(page) -> dict:
+    settled(page)
+    while page.is_visible("#search-more"):
+        page.click("#search-more")
+        settled(page)
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(a => a.getAttribute('href'))")
+    return {
+        "ids": [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs],
+        "status": page.inner_text("#search-status"),
+        "names": page.eval_on_selector_all("#search-results a", "els => els.map(a => a.textContent)"),
+    }
+
+
+QUERIES = [
+    "常州华恒机械制造有限公司",  # full name
+    "华恒机械",  # fragment; look-alikes that expired yesterday, are pending or withdrawn must be absent
+    "华恒",
+    "恒华",
+    "钟市监罚〔2024〕12号",  # doc number that is also the tail of another one
+    "钟市监罚[2024]12号",  # other brackets
+    "钟市监罚〔２０２４〕１２号",  # full-width digits
+    "〔2024〕12号",  # fragment: 12 must be whole, so 123 is not found
+    "2024 123",
+    "91320404MA1W8XYZ3K",  # credit code
+    "９１３２０４０４ｍａ１ｗ８ｘｙｚ３ｋ",  # full-width lower-case credit code
+    "91320404MA1W8XEXP1",  # the expired record's code
+    "abc科技",  # full-width letters in the record
+    "3d打印",  # digits and Han mixed
+    "𠀁贸易",  # extension B
+    "有限公司",  # common words
+    "公司",
+    "张三丰",  # the full name of a natural person is not searchable
+    "钟市监罚〔2023〕12号",  # the natural person's record, by its document number
+    "钟楼区华恒小吃",
+    "不存在的公司名称",  # miss
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_results_equal_brute_force(page, site, query):
+    url, entries = site
+    expected = brute_force(entries, query)
+    got = search(page, url, q=query)
+    assert len(got["ids"]) == len(set(got["ids"]))
+    assert set(got["ids"]) == expected
+    if expected:
+        assert f"共找到 {len(expected)} 条记录" in got["status"]
+    else:
+        assert "没有找到" in got["status"]
+
+
+def test_plain_substring_queries_agree_with_substring_search(page, site):
+    """For queries without punctuation the rule is plain substring search over the shown fields."""
+    url, entries = site
+    for query in ("华恒机械", "恒机", "机械制造有限", "ＡＢＣ科技"):
+        want = {
+            e.id
+            for e in entries
+            if e.is_public
+            and normalize(query) in normalize(public_party_name(e.record) + "\n" + e.record.doc_no)
+        }
+        assert set(search(page, url, q=query)["ids"]) == want, query
+
+
+def test_hidden_records_never_found(page, site):
+    url, entries = site
+    for e in entries:
+        if not e.is_public:
+            for q in (e.record.party_name, e.record.doc_no, e.record.uscc):
+                if q:
+                    assert e.id not in search(page, url, q=q)["ids"], (e.state, q)
+
+
+def test_masked_names_shown_and_newest_first(page, site):
+    url, entries = site
+    got = search(page, url, q="钟市监罚〔2023〕12号")
+    assert got["names"] == ["张**"]
+    got = search(page, url, q="华恒")
+    by_id = {e.id: e for e in entries}
+    dates = [by_id[i].record.decision_date for i in got["ids"]]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_filters_and_url_state(page, site):
+    url, entries = site
+    base = brute_force(entries, "公司")
+    by_id = {e.id: e for e in entries}
+    got = search(page, url, q="公司", kind="licence", dept="zjj", year="2025")
+    want = {
+        i
+        for i in base
+        if by_id[i].record.kind == "licence"
+        and by_id[i].record.authority == "zjj"
+        and by_id[i].record.decision_date.year == 2025
+    }
+    assert want and set(got["ids"]) == want
+    # The form reflects the URL; changing a filter and submitting updates the URL; back restores it.
+    assert page.input_value("#search-q") == "公司"
+    assert page.input_value("#search-kind") == "licence"
+    page.select_option("#search-dept", "")
+    page.wait_for_function("!location.search.includes('dept=')")
+    settled(page)
+    wider = {
+        i for i in base if by_id[i].record.kind == "licence" and by_id[i].record.decision_date.year == 2025
+    }
+    assert wider > want
+    assert set(all_results(page)["ids"]) == wider
+    page.go_back()
+    page.wait_for_function("document.querySelector('#search-dept').value === 'zjj'")
+    settled(page)
+    assert set(all_results(page)["ids"]) == want
+
+
+def test_typing_with_the_keyboard(page, site):
+    url, entries = site
+    page.goto(f"{url}/search/")
+    settled(page)
+    assert "请输入" in page.inner_text("#search-status")
+    page.focus("#search-q")
+    page.keyboard.type("华恒机械")
+    page.keyboard.press("Enter")
+    page.wait_for_function("location.search.includes('q=')")
+    settled(page)
+    assert set(all_results(page)["ids"]) == brute_force(entries, "华恒机械")
+    assert page.get_attribute("#search-status", "aria-live") == "polite"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+
+
+def test_single_character_asks_for_more(page, site):
+    """The index holds bigrams: a lone Han character (恒, or a masked name 张**) is not searchable."""
+    url, _ = site
+    for q in ("恒", "张**"):
+        got = search(page, url, q=q)
+        assert got["ids"] == [] and "两个连续的汉字" in got["status"]
+
+
+def test_tokenizer_parity_in_chromium(page, site):
+    url, _ = site
+    page.goto(f"{url}/search/")
+    settled(page)
+    result = page.evaluate(
+        """v => ({
+          tok: v.tokenize.map(c => [GongshiTokenize.tokens(c.text), GongshiTokenize.canonical(c.text),
+                                    GongshiTokenize.queryTerms(c.text)]),
+          mat: v.matches.map(c => GongshiTokenize.matches(c.query, c.fields)) })""",
+        VECTORS,
+    )
+    for case, (toks, canon, terms) in zip(VECTORS["tokenize"], result["tok"], strict=True):
+        assert (toks, canon, terms) == (case["tokens"], case["canonical"], case["query_terms"]), case["name"]
+    for case, got in zip(VECTORS["matches"], result["mat"], strict=True):
+        assert got is case["matches"], case["name"]
