@@ -112,5 +112,135 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
     click.get_current_context().exit(0 if exp.ok else 1)
 
 
+@main.command("check-history")
+@click.option("--base", "base", metavar="REV", help="目标分支（默认 origin/main，没有则 main）。")
+@click.option("--format", "fmt", default="text", metavar="text|json|github", help="输出格式（默认 text）。")
+def check_history_command(base: str | None, fmt: str) -> None:
+    """检查合并请求的修改是否符合规则：只改一个部门的记录；已公示的记录不删除、不改名；
+    修改已公示的记录要追加更正记录（corrections）；平台文件的修改给出提醒。
+
+    与 REV 和当前提交的合并基点比较。退出码：0 通过，1 不符合规则，2 无法比较。
+    """
+    from .prcheck import FORMATS, PrCheckError, check_history, render
+
+    if fmt not in FORMATS:
+        raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(FORMATS)}。")
+    root = repo_root_or_fail()
+    try:
+        result = check_history(root, base)
+    except PrCheckError as exc:
+        raise UsageProblem(exc.message) from None
+    click.echo(render(result, fmt), nl=False)
+    click.get_current_context().exit(0 if result.ok else 1)
+
+
+@main.command("codeowners")
+@click.option("--check", "check", is_flag=True, help="只检查 .github/CODEOWNERS 是否最新，过期则退出码 1。")
+def codeowners_command(check: bool) -> None:
+    """根据 data/departments.yaml 生成 .github/CODEOWNERS（各部门审核本部门的记录）。"""
+    from . import codeowners
+    from .repo import DEPARTMENTS_FILE, load_registry
+
+    root = repo_root_or_fail()
+    registry = load_registry(root)
+    broken = [p for p in registry.problems if p.file == DEPARTMENTS_FILE and p.severity == "error"]
+    if broken or not registry.departments:
+        for p in broken:
+            click.echo(f"{p.file}:{p.line or ''}: {p.message}", err=True)
+        click.echo(f"{DEPARTMENTS_FILE} 无法读取或没有部门，未生成 CODEOWNERS。", err=True)
+        click.get_current_context().exit(1)
+    if check:
+        diff = codeowners.stale_diff(root, registry)
+        if diff is None:
+            click.echo(f"{codeowners.CODEOWNERS_FILE} 与 {DEPARTMENTS_FILE} 一致。")
+            return
+        click.echo(diff, nl=False)
+        click.echo(
+            f"{codeowners.CODEOWNERS_FILE} 已过期：请运行 gongshi codeowners 重新生成并提交。", err=True
+        )
+        click.get_current_context().exit(1)
+    path = codeowners.write(root, registry)
+    click.echo(f"已写入 {path.relative_to(root).as_posix()}（{len(registry.departments)} 个部门）。")
+
+
+@main.command("new")
+@click.argument("kind", type=click.Choice(["licence", "penalty"]), metavar="licence|penalty")
+@click.option("--dept", required=True, metavar="KEY", help="部门代号（data/departments.yaml 中的 key）。")
+@click.option("--year", type=int, metavar="YYYY", help="决定年份（默认今年，中国时间）。")
+def new_command(kind: str, dept: str, year: int | None) -> None:
+    """在正确的位置生成一条带注释的记录模板，并打印文件路径。"""
+    from .clock import today_in_china
+    from .newrecord import TemplateError, create_template
+    from .repo import load_registry
+
+    root = repo_root_or_fail()
+    try:
+        made = create_template(root, load_registry(root), kind, dept, year or today_in_china().year)
+    except TemplateError as exc:
+        raise UsageProblem(str(exc)) from None
+    click.echo(made.relpath)
+
+
+@main.command("import")
+@click.argument("file", metavar="FILE.xlsx|FILE.csv")
+@click.option("--dept", required=True, metavar="KEY", help="导入部门的代号；记录写入该部门的目录。")
+@click.option("--kind", type=click.Choice(["licence", "penalty"]), help="许可或处罚（默认按表头判断）。")
+@click.option("--item", "item_code", metavar="CODE", help="表格没有“目录事项”列时所用的事项编码。")
+@click.option("--dry-run", is_flag=True, help="只检查，不写入任何文件。")
+@click.option("--write-valid", is_flag=True, help="有错误时仍写入正确的行。")
+@click.option("--errors", "errors_out", metavar="OUT.xlsx", help="错误清单（默认 <输入文件>.errors.xlsx）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
+def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of) -> None:
+    """把国家标准格式的 Excel（.xlsx）或 CSV 表格逐行转换为记录文件。
+
+    每一行先用与 gongshi validate 相同的规则检查；有错误的行连同行号、列名和原因一起报告，
+    并保存为错误清单表格。有任何错误时不写入记录（除非加 --write-valid）。
+    退出码：0 全部通过，1 有被拒绝的行，2 用法错误（文件无法读取、部门不存在、表头无法识别）。
+    """
+    from .importer import ImportUsageError, render_text, run_import, write_error_report, write_records
+
+    root = repo_root_or_fail()
+    day = as_of_or_fail(as_of)
+    path = Path(file)
+    try:
+        result = run_import(root, path, dept, kind, as_of=day, item_code=item_code)
+    except ImportUsageError as exc:
+        raise UsageProblem(str(exc)) from None
+    if not dry_run:
+        write_records(root, result, write_valid)
+    report = None
+    if result.rejected and (errors_out or not dry_run):
+        report = Path(errors_out) if errors_out else path.with_name(path.name + ".errors.xlsx")
+        try:
+            write_error_report(result, report)
+        except OSError as exc:
+            raise UsageProblem(f"无法写入错误清单 {report}：{exc.strerror}") from None
+    click.echo(render_text(result, dry_run, write_valid, str(report) if report else None), nl=False)
+    click.get_current_context().exit(1 if result.rejected else 0)
+
+
+@main.command("template")
+@click.option("--format", "fmt", default="xlsx", metavar="xlsx", help="模板格式（目前只有 xlsx）。")
+@click.option("--kind", type=click.Choice(["licence", "penalty"]), help="许可或处罚（默认两种各生成一个）。")
+@click.option("--dept", metavar="KEY", help="部门代号：给“目录事项”列加上本部门目录的下拉列表。")
+@click.option("--out", metavar="FILE", help="输出文件（不写 --kind 时为输出目录）。")
+def template_command(fmt: str, kind: str | None, dept: str | None, out: str | None) -> None:
+    """生成带国家标准表头、填写说明和下拉列表的空白导入表格。"""
+    from .repo import load_registry
+    from .workbook_template import write_templates
+
+    if fmt != "xlsx":
+        raise UsageProblem(f"不支持的模板格式 “{fmt}”。目前只能生成 xlsx。")
+    registry = None
+    if dept:
+        root = repo_root_or_fail()
+        registry = load_registry(root)
+        if dept not in registry.departments:
+            known = "、".join(sorted(registry.departments))
+            raise UsageProblem(f"部门代号 “{dept}” 不在 data/departments.yaml 中。可用的部门：{known}。")
+    for path in write_templates(Path(out) if out else None, kind, registry, dept):
+        click.echo(str(path))
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`
     sys.exit(main(standalone_mode=True))
