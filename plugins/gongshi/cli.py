@@ -38,6 +38,54 @@ def main() -> None:
     """gongshi：双公示（行政许可、行政处罚）数据仓库与静态网站工具。"""
 
 
+@main.command("validate")
+@click.argument("paths", nargs=-1, metavar="[PATH]...")
+@click.option("--format", "fmt", default="text", metavar="text|json|github", help="输出格式（默认 text）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
+def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> None:
+    """检查数据文件。不写 PATH 则检查整个仓库；PATH 可以是文件或目录。
+
+    退出码：0 没有错误（可以有警告），1 有错误，2 用法错误。
+    """
+    from .report import RENDERERS
+    from .validate import validate_repository
+
+    if fmt not in RENDERERS:
+        raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(RENDERERS)}。")
+    day = as_of_or_fail(as_of)
+    root = find_repo_root() or (find_repo_root(Path(paths[0]).resolve().parent) if paths else None)
+    if root is None:
+        root = repo_root_or_fail()
+    selected = _selected_files(root, paths)
+    result = validate_repository(root, day, selected)
+    click.echo(RENDERERS[fmt](result), nl=False)
+    click.get_current_context().exit(0 if result.ok else 1)
+
+
+def _selected_files(root: Path, paths: tuple[str, ...]) -> list[str] | None:
+    """Repository-relative files named by PATH arguments; None means the whole repository."""
+    if not paths:
+        return None
+    root = root.resolve()
+    out: list[str] = []
+    for raw in paths:
+        path = Path(raw).resolve()
+        if not path.exists():
+            raise UsageProblem(f"找不到 “{raw}”：文件或目录不存在。")
+        if path != root and root not in path.parents:
+            raise UsageProblem(f"“{raw}” 不在数据仓库 {root.name} 中。")
+        if path == root:
+            return None
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                rel = child.relative_to(root)
+                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    out.append(rel.as_posix())
+        else:
+            out.append(path.relative_to(root).as_posix())
+    return sorted(set(out))
+
+
 @main.command("deadline")
 @click.argument("decision_date", metavar="DATE")
 @click.option("--workdays", "n", type=int, default=None, help="第几个工作日（默认取 data/policy.yaml）。")

@@ -66,7 +66,11 @@ def iter_record_files(root: Path) -> list[RecordFile]:
 
 
 def load_record(root: Path, rf: RecordFile) -> tuple[Record | None, Loaded]:
-    loaded = load_yaml_file(rf.abspath, rf.relpath)
+    return record_from_loaded(rf, load_yaml_file(rf.abspath, rf.relpath))
+
+
+def record_from_loaded(rf: RecordFile, loaded: Loaded) -> tuple[Record | None, Loaded]:
+    """The record of a loaded file (None when it is no mapping); also used on content not yet written."""
     if not loaded.ok or not isinstance(loaded.data, dict):
         if loaded.ok:
             loaded.problems.append(
