@@ -13,6 +13,8 @@ query, ≤ 50 KB for a credit code or document number, ≤ 100 ms from data to r
 
 from __future__ import annotations
 
+import gzip
+import json
 import random
 import sys
 import tempfile
@@ -25,7 +27,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gongshi.records import Department, Record  # noqa: E402
-from gongshi.search import write_search_index  # noqa: E402
 from gongshi.timeline import QUERY, Timeline  # noqa: E402
 
 DEPTS = [
@@ -139,15 +140,107 @@ def synth_entries(n: int, seed: int = 1, as_of: date = date(2026, 11, 20)) -> li
     return out
 
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def query_set(entries) -> list[tuple[str, str]]:
+    """The fixed queries, taken from the generated records so each has a known answer."""
+    org = next(e for e in entries[len(entries) // 2 :] if e.record.party_category == "法人及非法人组织")
+    other = next(e for e in entries[len(entries) // 3 :] if e.record.party_category == "法人及非法人组织")
+    name = other.record.party_name
+    return [
+        ("full name", org.record.party_name),
+        ("4-char fragment", name[2:6]),
+        ("credit code", org.record.uscc),
+        ("document number", other.record.doc_no),
+        ("common word 公司", "公司"),
+        ("miss", "不存在的单位名称"),
+    ]
+
+
+def gz(path: Path) -> int:
+    return len(gzip.compress(path.read_bytes(), 6))
+
+
+def run_size(n: int, browser) -> None:
+    from tests.search_fixture import build_site, serve
+
+    entries = synth_entries(n)
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp)
+        t0 = time.perf_counter()
+        stats = build_site(entries, out)
+        build = time.perf_counter() - t0
+        files = list((out / "search").rglob("*.json"))
+        total_raw = sum(p.stat().st_size for p in files)
+        total_gz = sum(gz(p) for p in files)
+        print(
+            f"\n## {n:,} records: build {build:.1f} s, {len(files):,} files, {total_raw / 1e6:.1f} MB raw, "
+            f"{total_gz / 1e6:.1f} MB gzip"
+        )
+        print(
+            f"   partitions {stats['partitions']}, common terms {stats['common_terms']}, "
+            f"key shards {stats['key_shards']}, doc chunks {stats['doc_chunks']}"
+        )
+        server = serve(out)
+        print(f"| {'query':<18} | {'text':<24} | results | files | KB gzip | cold ms | warm ms |")
+        print(f"|{'-' * 20}|{'-' * 26}|---------|-------|---------|---------|---------|")
+        try:
+            for label, q in query_set(entries):
+                ctx = browser.new_context(bypass_csp=True)
+                page = ctx.new_page()
+                page.goto(f"{server.url}/search/")
+                page.wait_for_selector("#search-app[data-state=done]")
+                page.fill("#search-q", q)
+                page.press("#search-q", "Enter")
+                page.wait_for_function(
+                    "window.gongshiSearch.last && window.gongshiSearch.last.query === " + json.dumps(q)
+                )
+                cold = page.evaluate("window.gongshiSearch.last")
+                # Warm: everything cached, so this is the time from data to rendered results.
+                page.evaluate("window.gongshiSearch.last = null")
+                page.evaluate("document.getElementById('search-form').requestSubmit()")
+                page.wait_for_function("window.gongshiSearch.last")
+                warm = page.evaluate("window.gongshiSearch.last")
+                fetched = ["meta.json", *cold["fetched"]]
+                kb = sum(gz(out / "search" / f) for f in dict.fromkeys(fetched)) / 1024
+                total = ("" if cold["exact"] else "~") + str(cold["total"])
+                print(
+                    f"| {label:<18} | {q[:24]:<24} | {total:>7} | {len(set(fetched)):>5} | {kb:>7.1f} "
+                    f"| {cold['ms']:>7.0f} | {warm['ms']:>7.1f} |"
+                )
+                ctx.close()
+        finally:
+            server.close()
+
+
 def main(argv: list[str]) -> int:
+    from playwright.sync_api import sync_playwright
+
     sizes = [int(a) for a in argv] or [10_000, 100_000]
-    for n in sizes:
-        entries = synth_entries(n)
-        with tempfile.TemporaryDirectory() as tmp:
-            t0 = time.perf_counter()
-            stats = write_search_index(entries, Path(tmp))
-            build = time.perf_counter() - t0
-            print(n, f"build {build:.1f}s", stats)
+    assets = [
+        ROOT / "theme/static/vendor/lunr-2.3.9/lunr.min.js",
+        *sorted((ROOT / "theme/static/js").glob("*.js")),
+    ]
+    print(
+        "Page scripts (fetched once, cacheable): "
+        + ", ".join(f"{p.name} {gz(p) / 1024:.1f} KB" for p in assets)
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        try:
+            for n in sizes:
+                run_size(n, browser)
+        finally:
+            browser.close()
     return 0
 
 
