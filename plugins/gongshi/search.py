@@ -35,6 +35,12 @@ split so that a query downloads only what it needs:
     kind and department of every id, loaded only when such a filter is used. Year filters are id
     ranges.
 
+Measured at 100,000 synthetic records (2 vCPU): build 32 s, 12.2 MB gzip in 2,418 files; a query
+fetches 9-10 KB for a credit code or document number, 39-61 KB for names, fragments and misses,
+25 KB for 公司 (62k results); 0.3-3 ms from data to results. The alternatives measured in the
+reference notes: one lunr index is 3.4 MB gzip at 10k (17 MB at 50k), and bigram postings alone
+need 1.76 MB for a document number without the key map.
+
 Ids are positions in the newest-first order (decision date descending, then record id), so the
 output is deterministic: sorted keys, no timestamps, and the same input gives the same bytes.
 """
