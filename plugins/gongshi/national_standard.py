@@ -1,0 +1,479 @@
+"""The national 双公示 data standards as spreadsheet columns: header names, code lists, header matching.
+
+Two generations exist (see the domain notes, §2): the legacy 2015–2016 standard and the current one
+(circulated 2019–2021, 28 licence / 30 penalty columns; older copies lack 行政相对人类别 and
+法定代表人证件类型). Records store the Chinese *labels*; spreadsheets in the wild carry either labels or
+numeric codes, so every code list here maps both to the label.
+
+Column ids are short internal names (``party.name``, ``fine_wan`` ...). ``importer`` turns a row into a
+record through them; ``workbook_template`` writes the current headers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# --------------------------------------------------------------------------------------------
+# Current standard: header order of a full export (the template and exports use these).
+
+LICENCE_HEADERS: tuple[str, ...] = (
+    "行政相对人名称",
+    "行政相对人类别",
+    "行政相对人代码_1（统一社会信用代码）",
+    "行政相对人代码_2（工商注册号）",
+    "行政相对人代码_3（组织机构代码）",
+    "行政相对人代码_4（税务登记号）",
+    "行政相对人代码_5（事业单位证书号）",
+    "行政相对人代码_6（社会组织登记证号）",
+    "法定代表人",
+    "法定代表人证件类型",
+    "法定代表人证件号码",
+    "证件类型",
+    "证件号码",
+    "行政许可决定文书名称",
+    "行政许可决定文书号",
+    "许可类别",
+    "许可证书名称",
+    "许可编号",
+    "许可内容",
+    "许可决定日期",
+    "有效期自",
+    "有效期至",
+    "许可机关",
+    "许可机关统一社会信用代码",
+    "当前状态",
+    "数据来源单位",
+    "数据来源单位统一社会信用代码",
+    "备注",
+)
+
+PENALTY_HEADERS: tuple[str, ...] = (
+    "行政相对人名称",
+    "行政相对人类别",
+    "行政相对人代码_1（统一社会信用代码）",
+    "行政相对人代码_2（工商注册号）",
+    "行政相对人代码_3（组织机构代码）",
+    "行政相对人代码_4（税务登记号）",
+    "行政相对人代码_5（事业单位证书号）",
+    "行政相对人代码_6（社会组织登记证号）",
+    "法定代表人",
+    "法定代表人证件类型",
+    "法定代表人证件号码",
+    "证件类型",
+    "证件号码",
+    "行政处罚决定书文号",
+    "违法行为类型",
+    "违法事实",
+    "处罚依据",
+    "处罚类别",
+    "处罚内容",
+    "罚款金额（万元）",
+    "没收违法所得、没收非法财物的金额（万元）",
+    "暂扣或吊销证照名称及编号",
+    "处罚决定日期",
+    "处罚有效期",
+    "公示截止期",
+    "处罚机关",
+    "处罚机关统一社会信用代码",
+    "数据来源单位",
+    "数据来源单位统一社会信用代码",
+    "备注",
+)
+
+CURRENT_HEADERS = {"licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
+# Not in the standard: our catalog item. The template adds it; the importer also reads it.
+ITEM_HEADER = "目录事项"
+EXPORT_TIME_HEADER = "数据导出时间"
+
+# --------------------------------------------------------------------------------------------
+# Code lists (code → label). Keys are normalised codes: digits without leading zeros.
+
+PARTY_CATEGORIES = ("法人及非法人组织", "自然人", "个体工商户")
+PARTY_CATEGORY_CODES = {"1": "自然人", "2": "法人及非法人组织", "3": "法人及非法人组织", "4": "个体工商户"}
+PARTY_CATEGORY_SYNONYMS = {
+    "法人": "法人及非法人组织",
+    "非法人组织": "法人及非法人组织",
+    "法人和非法人组织": "法人及非法人组织",
+    "法人或非法人组织": "法人及非法人组织",
+    "法人及其他组织": "法人及非法人组织",
+    "法人和其他组织": "法人及非法人组织",
+    "个人": "自然人",
+    "个体户": "个体工商户",
+}
+
+ID_TYPES = ("身份证", "护照号", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证")
+ID_TYPE_CODES = {str(i + 1): label for i, label in enumerate(ID_TYPES)}
+ID_TYPE_SYNONYMS = {
+    "居民身份证": "身份证",
+    "身份证号": "身份证",
+    "身份证号码": "身份证",
+    "护照": "护照号",
+    "港澳通行证": "港澳居民来往内地通行证",
+    "台湾通行证": "台湾居民来往大陆通行证",
+    "台胞证": "台湾居民来往大陆通行证",
+    "外国人永久居留证": "外国人永久居留身份证",
+}
+
+LICENCE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
+LICENCE_CATEGORY_CODES = {str(i + 1): label for i, label in enumerate(LICENCE_CATEGORIES)}
+
+PENALTY_CATEGORIES = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "行政拘留",
+    "其他",
+)
+# A provincial feed's numeric codes (domain notes §2.2).
+PENALTY_CATEGORY_CODES = {
+    "1": "警告",
+    "2": "罚款",
+    "3": "没收违法所得",
+    "4": "责令停产停业",
+    "5": "吊销许可证件",
+    "6": "行政拘留",
+    "7": "其他",
+    "8": "通报批评",
+    "9": "没收非法财物",
+    "10": "降低资质等级",
+    "11": "暂扣许可证件",
+    "12": "限制开展生产经营活动",
+    "13": "限制从业",
+    "14": "责令关闭",
+}
+# Legacy standard (pre-2021 处罚法): 0–6. Codes 2 and 4 each cover two current categories; the
+# importer asks which one instead of guessing (None).
+LEGACY_PENALTY_CATEGORY_CODES: dict[str, str | None] = {
+    "0": "警告",
+    "1": "罚款",
+    "2": None,
+    "3": "责令停产停业",
+    "4": None,
+    "5": "行政拘留",
+    "6": "其他",
+}
+LEGACY_PENALTY_CATEGORY_LABELS = {
+    "2": "没收违法所得、没收非法财物",
+    "4": "暂扣或者吊销许可证、暂扣或者吊销执照",
+}
+PENALTY_CATEGORY_SYNONYMS = {
+    "暂扣许可证": "暂扣许可证件",
+    "暂扣许可证照": "暂扣许可证件",
+    "暂扣执照": "暂扣许可证件",
+    "吊销许可证": "吊销许可证件",
+    "吊销许可证照": "吊销许可证件",
+    "吊销执照": "吊销许可证件",
+    "吊销营业执照": "吊销许可证件",
+    "限制开展经营活动": "限制开展生产经营活动",
+    "责令停业": "责令停产停业",
+    "责令停产": "责令停产停业",
+    "没收违法所得和非法财物": None,
+    "法律、行政法规规定的其他行政处罚": "其他",
+    "法律行政法规规定的其他行政处罚": "其他",
+}
+
+STATUSES = ("有效", "撤销", "变更", "注销", "失效", "已修复")
+STATUS_CODES = {"1": "有效", "2": "失效"}
+STATUS_SYNONYMS = {"正常": "有效", "无效": "失效", "已撤销": "撤销", "已注销": "注销", "已失效": "失效"}
+# Legacy: 0 正常 1 撤销 2 异议 3 其他 — 异议 and 其他 have no equivalent (None: ask).
+LEGACY_STATUS_CODES: dict[str, str | None] = {"0": "有效", "1": "撤销", "2": None, "3": None}
+
+# Values that mean "nothing here" in real feeds.
+JUNK_VALUES = frozenset({"undefined", "null", "none", "nan", "n/a", "#n/a", "(空)", "（空）"})
+
+
+# --------------------------------------------------------------------------------------------
+# Headers → column ids
+
+
+@dataclass(frozen=True)
+class Column:
+    """One recognised column of an input sheet."""
+
+    index: int  # 0-based position in the row
+    header: str  # the header text as written in the file (for error reports)
+    field: str  # column id
+
+
+# Column ids whose values are never stored (read, then dropped or used only to check).
+IGNORED_FIELDS = frozenset({"ignore", "legal_rep_id_no"})
+
+_COMMON_ALIASES = {
+    "行政相对人名称": "party.name",
+    "相对人名称": "party.name",
+    "当事人名称": "party.name",
+    "行政相对人类别": "party.category",
+    "行政相对人类型": "party.category",
+    "相对人类别": "party.category",
+    "统一社会信用代码": "party.uscc",
+    "工商注册号": "party.business_reg_no",
+    "工商登记码": "party.business_reg_no",
+    "工商登记号": "party.business_reg_no",
+    "组织机构代码": "party.org_code",
+    "税务登记号": "party.tax_reg_no",
+    "事业单位证书号": "party.institution_cert_no",
+    "社会组织登记证号": "party.social_org_reg_no",
+    "居民身份证号": "party.id_no",
+    "法定代表人": "party.legal_rep",
+    "法定代表人姓名": "party.legal_rep",
+    "法定代表人(负责人)": "party.legal_rep",
+    "法定代表人证件类型": "party.legal_rep_id_type",
+    "法定代表人证件号码": "legal_rep_id_no",
+    "法定代表人身份证号": "legal_rep_id_no",
+    "证件类型": "party.id_type",
+    "证件号码": "party.id_no",
+    "当前状态": "status",
+    "数据来源单位": "source_name",
+    "数据来源单位统一社会信用代码": "source_uscc",
+    "备注": "remarks",
+    "地方编码": "region_code",
+    "行政区划编码": "region_code",
+    "数据更新时间戳": "ignore",
+    "数据导出时间": "ignore",
+    "公示截止期": "ignore",
+    "失信严重程度": "ignore",
+    "信息使用范围": "usage_scope",
+    "目录事项": "item",
+    "目录事项编码": "item",
+    "事项编码": "item",
+    "序号": "ignore",
+}
+
+_LICENCE_ALIASES = {
+    "行政许可决定文书名称": "doc_title",
+    "许可决定文书名称": "doc_title",
+    "行政许可决定文书号": "doc_no",
+    "行政许可决定书文号": "doc_no",
+    "许可决定书文号": "doc_no",
+    "许可文书号": "doc_no",
+    "许可类别": "category",
+    "审批类别": "category",
+    "许可证书名称": "certificate_name",
+    "许可编号": "licence_no",
+    "许可内容": "content",
+    "许可决定日期": "decision_date",
+    "有效期自": "valid_from",
+    "许可有效期自": "valid_from",
+    "有效期至": "valid_to",
+    "许可有效期至": "valid_to",
+    "许可截止期": "valid_to",
+    "许可机关": "authority_name",
+    "许可机关统一社会信用代码": "authority_uscc",
+    "项目名称": "item_name",
+    "许可事项名称": "item_name",
+}
+
+_PENALTY_ALIASES = {
+    "行政处罚决定书文号": "doc_no",
+    "处罚决定书文号": "doc_no",
+    "违法行为类型": "violation_type",
+    "违法事实": "facts",
+    "处罚事由": "facts",
+    "处罚依据": "basis",
+    "处罚类别": "categories",
+    "处罚类别1": "categories",
+    "处罚类别2": "categories2",
+    "处罚内容": "content",
+    "处罚结果": "content",
+    "罚款金额(万元)": "fine_wan",
+    "罚款金额": "fine_wan",
+    "罚款金额(元)": "fine_yuan",
+    "没收违法所得、没收非法财物的金额(万元)": "confiscation_wan",
+    "没收违法所得、没收非法财物的金额": "confiscation_wan",
+    "没收金额(万元)": "confiscation_wan",
+    "没收违法所得、没收非法财物的金额(元)": "confiscation_yuan",
+    "没收金额(元)": "confiscation_yuan",
+    "暂扣或吊销证照名称及编号": "licence_affected",
+    "处罚决定日期": "decision_date",
+    "处罚有效期": "valid_until",
+    "处罚截止期": "valid_until",
+    "处罚生效期": "ignore",
+    "处罚机关": "authority_name",
+    "处罚机关统一社会信用代码": "authority_uscc",
+    "处罚名称": "item_name",
+    "处罚事项名称": "item_name",
+}
+
+# Headers that only the legacy / only the current generation uses (to tell them apart).
+LEGACY_ONLY = frozenset(
+    {
+        "项目名称",
+        "审批类别",
+        "法定代表人姓名",
+        "许可截止期",
+        "地方编码",
+        "数据更新时间戳",
+        "行政许可决定书文号",
+    }
+    | {"处罚名称", "处罚类别1", "处罚类别2", "处罚事由", "处罚结果", "处罚截止期", "处罚生效期"}
+)
+CURRENT_ONLY = frozenset(
+    {"行政相对人类别", "行政许可决定文书名称", "行政许可决定文书号", "许可类别", "有效期自", "有效期至"}
+    | {"违法行为类型", "违法事实", "处罚内容", "处罚有效期", "数据来源单位", "法定代表人"}
+)
+
+# Legacy numbering of 行政相对人代码_N when the header does not name the code.
+_LEGACY_PARTY_CODES = {
+    "1": "party.uscc",
+    "2": "party.org_code",
+    "3": "party.business_reg_no",
+    "4": "party.tax_reg_no",
+    "5": "party.id_no",
+}
+_CURRENT_PARTY_CODES = {
+    "1": "party.uscc",
+    "2": "party.business_reg_no",
+    "3": "party.org_code",
+    "4": "party.tax_reg_no",
+    "5": "party.institution_cert_no",
+    "6": "party.social_org_reg_no",
+}
+_PARTY_CODE_RE = re.compile(r"^行政相对人代码_?(\d)(?:\((.+)\))?$")
+_REQUIRED_MARK_RE = re.compile(r"\((必填|选填|可选|必填项|选填项|非必填|必须填写)\)|[*＊]")
+_SPACE_RE = re.compile(r"\s+")
+
+
+def normalise_header(text: object) -> str:
+    """A header cell in comparable form: NFKC (full-width brackets become ASCII), no spaces, no
+    required/optional markers such as “（必填）” or “*”, no line breaks."""
+    if text is None:
+        return ""
+    value = unicodedata.normalize("NFKC", str(text))
+    value = _SPACE_RE.sub("", value)
+    value = _REQUIRED_MARK_RE.sub("", value)
+    return value.replace("【", "").replace("】", "")
+
+
+def header_field(header: object, kind: str, legacy: bool) -> str | None:
+    """The column id of ``header`` for a sheet of ``kind`` (None: not a column we know)."""
+    name = normalise_header(header)
+    if not name:
+        return None
+    m = _PARTY_CODE_RE.match(name)
+    if m:
+        number, named = m.group(1), m.group(2)
+        if named:
+            field = _COMMON_ALIASES.get(named)
+            if field:
+                return field
+        table = _LEGACY_PARTY_CODES if legacy else _CURRENT_PARTY_CODES
+        return table.get(number)
+    specific = _LICENCE_ALIASES if kind == "licence" else _PENALTY_ALIASES
+    return specific.get(name) or _COMMON_ALIASES.get(name)
+
+
+def kind_scores(headers: list[object]) -> dict[str, int]:
+    """How many headers are specific to each kind (to detect the kind when it is not given)."""
+    names = {normalise_header(h) for h in headers}
+    return {
+        "licence": len(names & set(_LICENCE_ALIASES)),
+        "penalty": len(names & set(_PENALTY_ALIASES)),
+    }
+
+
+def is_legacy(headers: list[object]) -> bool:
+    names = {normalise_header(h) for h in headers}
+    return len(names & LEGACY_ONLY) > len(names & CURRENT_ONLY)
+
+
+# Columns a sheet must have (by column id), with the header to name when one is missing.
+# A legacy sheet has no 文书名称 / 有效期自 / 违法行为类型; the importer derives them.
+REQUIRED_COLUMNS = {
+    "licence": (
+        ("party.name", "行政相对人名称"),
+        ("doc_no", "行政许可决定文书号"),
+        ("category", "许可类别"),
+        ("content", "许可内容"),
+        ("decision_date", "许可决定日期"),
+    ),
+    "penalty": (
+        ("party.name", "行政相对人名称"),
+        ("doc_no", "行政处罚决定书文号"),
+        ("categories", "处罚类别"),
+        ("content", "处罚内容"),
+        ("decision_date", "处罚决定日期"),
+        ("facts", "违法事实"),
+        ("basis", "处罚依据"),
+    ),
+}
+REQUIRED_CURRENT_ONLY = {
+    "licence": (("doc_title", "行政许可决定文书名称"), ("valid_from", "有效期自")),
+    "penalty": (("violation_type", "违法行为类型"),),
+}
+
+# The header a column id has in the current standard (for errors about a column the file lacks).
+STANDARD_HEADER = {
+    "party.name": "行政相对人名称",
+    "party.category": "行政相对人类别",
+    "party.uscc": "行政相对人代码_1（统一社会信用代码）",
+    "party.business_reg_no": "行政相对人代码_2（工商注册号）",
+    "party.org_code": "行政相对人代码_3（组织机构代码）",
+    "party.tax_reg_no": "行政相对人代码_4（税务登记号）",
+    "party.institution_cert_no": "行政相对人代码_5（事业单位证书号）",
+    "party.social_org_reg_no": "行政相对人代码_6（社会组织登记证号）",
+    "party.legal_rep": "法定代表人",
+    "party.legal_rep_id_type": "法定代表人证件类型",
+    "party.id_type": "证件类型",
+    "party.id_no": "证件号码",
+    "status": "当前状态",
+    "source_name": "数据来源单位",
+    "source_uscc": "数据来源单位统一社会信用代码",
+    "remarks": "备注",
+    "region_code": "地方编码",
+    "item": ITEM_HEADER,
+}
+STANDARD_HEADER_BY_KIND = {
+    "licence": {
+        "doc_title": "行政许可决定文书名称",
+        "doc_no": "行政许可决定文书号",
+        "category": "许可类别",
+        "certificate_name": "许可证书名称",
+        "licence_no": "许可编号",
+        "content": "许可内容",
+        "decision_date": "许可决定日期",
+        "valid_from": "有效期自",
+        "valid_to": "有效期至",
+        "authority_name": "许可机关",
+        "authority_uscc": "许可机关统一社会信用代码",
+        "item_name": "项目名称",
+    },
+    "penalty": {
+        "doc_no": "行政处罚决定书文号",
+        "violation_type": "违法行为类型",
+        "facts": "违法事实",
+        "basis": "处罚依据",
+        "categories": "处罚类别",
+        "content": "处罚内容",
+        "fine_wan": "罚款金额（万元）",
+        "confiscation_wan": "没收违法所得、没收非法财物的金额（万元）",
+        "licence_affected": "暂扣或吊销证照名称及编号",
+        "decision_date": "处罚决定日期",
+        "valid_until": "处罚有效期",
+        "authority_name": "处罚机关",
+        "authority_uscc": "处罚机关统一社会信用代码",
+        "item_name": "处罚名称",
+    },
+}
+
+
+def standard_header(field: str, kind: str) -> str:
+    return STANDARD_HEADER_BY_KIND[kind].get(field) or STANDARD_HEADER.get(field, field)
+
+
+def code_key(value: str) -> str | None:
+    """``"01"``, ``"1"``, ``"1.0"`` → ``"1"``; None when ``value`` is not a numeric code."""
+    m = re.fullmatch(r"0*(\d{1,3})(?:\.0+)?", value)
+    if not m:
+        return None
+    return m.group(1) or "0"
