@@ -160,6 +160,88 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
     click.get_current_context().exit(0 if exp.ok else 1)
 
 
+def _opendata_snapshot(day):
+    """The snapshot for export/stats, or None after printing why it cannot be built (Chinese)."""
+    from .history import HistoryError
+    from .report import render_text
+    from .snapshot import SnapshotError, build_snapshot
+    from .validate import validate_repository
+
+    root = repo_root_or_fail()
+    result = validate_repository(root, day)
+    if result.errors:
+        click.echo(render_text(result), err=True, nl=False)
+        return None
+    try:
+        return build_snapshot(root, day, validation=result)
+    except (SnapshotError, HistoryError) as exc:
+        click.echo(f"错误：{exc.message}", err=True)
+        return None
+
+
+def _date_option(value: str | None, name: str):
+    if value is None:
+        return None
+    try:
+        return parse_as_of(value)
+    except ValueError as exc:
+        raise UsageProblem(f"{name}：{exc}") from None
+
+
+@main.command("export")
+@click.option("--format", "fmt", required=True, metavar="csv|xlsx|json", help="导出格式。")
+@click.option("--kind", metavar="licence|penalty", help="只导出行政许可（licence）或行政处罚（penalty）。")
+@click.option("--dept", metavar="KEY", help="只导出一个部门（data/departments.yaml 中的 key）。")
+@click.option("--since", metavar="YYYY-MM-DD", help="增量：该日以来公示、变更或撤回的记录（含撤回行）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天导出（默认今天）；即“数据导出时间”。")
+@click.option("--output", "output", metavar="FILE|DIR", help="输出文件或已有目录（默认输出到屏幕）。")
+def export_command(fmt, kind, dept, since, as_of, output) -> None:
+    """按国家双公示数据标准的列导出已公示的记录（CSV 为带 BOM 的 UTF-8，Excel 可直接打开）。
+
+    退出码：0 成功，1 数据有错误无法导出，2 用法错误。
+    """
+    from . import exports
+    from .records import KIND_LABEL, KINDS
+
+    if fmt not in exports.FORMATS:
+        raise UsageProblem(f"不支持的导出格式 “{fmt}”。可用：{'、'.join(exports.FORMATS)}。")
+    if kind is not None and kind not in KINDS:
+        raise UsageProblem(f"不认识的类型 “{kind}”。可用：licence（行政许可）、penalty（行政处罚）。")
+    day = as_of_or_fail(as_of)
+    since_day = _date_option(since, "--since")
+    if since_day is not None and since_day > day:
+        raise UsageProblem(f"--since {since_day.isoformat()} 晚于导出日期 {day.isoformat()}。")
+    if fmt == "xlsx" and not output:
+        raise UsageProblem("XLSX 是二进制文件，请用 --output 指定文件或目录。")
+    target = Path(output) if output else None
+    to_dir = target is not None and (target.is_dir() or output.endswith(("/", "\\")))
+    if fmt == "csv" and kind is None and not to_dir:
+        raise UsageProblem(
+            "CSV 每个文件只能导出一类数据：请加 --kind licence 或 --kind penalty，或用 --output 指定目录。"
+        )
+    snapshot = _opendata_snapshot(day)
+    if snapshot is None:
+        click.get_current_context().exit(1)
+    if dept is not None and dept not in snapshot.registry.departments:
+        known = "、".join(sorted(snapshot.registry.departments))
+        raise UsageProblem(f"不认识的部门 “{dept}”。data/departments.yaml 中有：{known}。")
+    selections = [exports.Selection(kind=kind, dept=dept, since=since_day)]
+    if fmt == "csv" and kind is None:
+        selections = [exports.Selection(kind=k, dept=dept, since=since_day) for k in KINDS]
+    for sel in selections:
+        data = exports.render(snapshot, fmt, sel)
+        if target is None:
+            click.echo(data, nl=False)  # bytes go to the binary stream unchanged
+            continue
+        path = target / exports.default_filename(fmt, sel, day) if to_dir else target
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        counts = "，".join(
+            f"{KIND_LABEL[k]} {len(exports.export_rows(snapshot, k, sel))} 条" for k in sel.kinds()
+        )
+        click.echo(f"已导出 {path}（{counts}）。", err=True)
+
+
 @main.command("check-history")
 @click.option("--base", "base", metavar="REV", help="目标分支（默认 origin/main，没有则 main）。")
 @click.option("--format", "fmt", default="text", metavar="text|json|github", help="输出格式（默认 text）。")
@@ -288,6 +370,24 @@ def template_command(fmt: str, kind: str | None, dept: str | None, out: str | No
             raise UsageProblem(f"部门代号 “{dept}” 不在 data/departments.yaml 中。可用的部门：{known}。")
     for path in write_templates(Path(out) if out else None, kind, registry, dept):
         click.echo(str(path))
+
+
+@main.command("stats")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计截至哪一天（默认今天，中国时间）。")
+@click.option("--format", "fmt", default="text", metavar="text|json|csv", help="输出格式（默认 text）。")
+def stats_command(as_of: str | None, fmt: str) -> None:
+    """按部门和月份统计：公示数量、按时率（7 个工作日）、迟报工作日、选填字段填写率、不予公开、更正和撤回。
+
+    不予公开的记录只计数，不输出内容。退出码：0 成功，1 数据有错误，2 用法错误。
+    """
+    from .stats import RENDERERS, compute_stats
+
+    if fmt not in RENDERERS:
+        raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(RENDERERS)}。")
+    snapshot = _opendata_snapshot(as_of_or_fail(as_of))
+    if snapshot is None:
+        click.get_current_context().exit(1)
+    click.echo(RENDERERS[fmt](compute_stats(snapshot)), nl=False)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`
