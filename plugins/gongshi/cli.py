@@ -390,5 +390,28 @@ def stats_command(as_of: str | None, fmt: str) -> None:
     click.echo(RENDERERS[fmt](compute_stats(snapshot)), nl=False)
 
 
+@main.command("demo")
+@click.option("--out", "out", required=True, metavar="DIR", help="演示仓库目录（旧的演示仓库会重新生成）。")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示的日期（默认今天，中国时间）。")
+def demo_command(out: str, as_of: str | None) -> None:
+    """用本仓库 data/ 中的样例数据生成演示仓库：每条记录经分支合并进入 main，带有模拟的公示历史。"""
+    from .demo import DemoError, make_demo
+
+    day = as_of_or_fail(as_of)
+    root = repo_root_or_fail()
+    try:
+        result = make_demo(root, Path(out), day)
+    except DemoError as exc:
+        raise UsageProblem(exc.message) from None
+    span = f"{result.first} 至 {result.last}" if result.first else "无"
+    click.echo(
+        f"已生成演示仓库 {out}：{result.records} 条记录"
+        f"（补录 {result.backfilled} 条，超期公示 {result.late} 条），{result.merges} 次合并，"
+        f"公示日期 {span}，HEAD {result.head[:12]}。"
+    )
+    if result.skipped:
+        click.echo(f"跳过 {len(result.skipped)} 个无法读取或决定日期晚于 {day} 的文件。", err=True)
+
+
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`
     sys.exit(main(standalone_mode=True))
