@@ -630,6 +630,14 @@ def _record_rules(
     if isinstance(uscc, str) and uscc != identifiers.USCC_PLACEHOLDER and "$.party.uscc" not in bad:
         for w in identifiers.uscc_warnings(uscc):
             add("$.party.uscc", "identifier.uscc_warning", f"统一社会信用代码 {uscc}：{w}", "warning")
+    # The schema's masked-id-no format cannot see the id type; a passport number masked only as
+    # much as an ID card would be must still be rejected.
+    masked, id_type = party.get("id_no_masked"), party.get("id_type")
+    typed = isinstance(masked, str) and isinstance(id_type, str)
+    if typed and not {"$.party.id_no_masked", "$.party.id_type"} & bad:
+        why = identifiers.masked_id_problem(masked, id_type)
+        if why:
+            add("$.party.id_no_masked", "privacy.id_not_masked", why)
     region = data.get("region_code")
     if isinstance(region, str) and "$.region_code" not in bad and not identifiers.region_code_known(region):
         add(
