@@ -394,17 +394,19 @@ class Download:
     size: int
 
 
-def write_downloads(snapshot: Snapshot, out_dir: Path) -> list[Download]:
+def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Download]:
     """The whole site's and each department's files under ``<out_dir>/data/``.
 
     Per scope (whole site, then each department): ``licence.csv``, ``penalty.csv``,
     ``licence.xlsx``, ``penalty.xlsx`` and ``all.json`` (both kinds).
     """
+    from .jsonapi import file_writer
+
+    put = write or file_writer(out_dir)
     written: list[Download] = []
     scopes: list[str | None] = [None, *sorted(snapshot.registry.departments)]
     for dept in scopes:
-        base = Path(out_dir) / DOWNLOAD_DIR / (dept or "")
-        base.mkdir(parents=True, exist_ok=True)
+        base = f"{DOWNLOAD_DIR}/{dept}" if dept else DOWNLOAD_DIR
         rows_by_kind = {k: export_rows(snapshot, k, Selection(dept=dept)) for k in KINDS}
         for kind in KINDS:
             rows = rows_by_kind[kind]
@@ -412,22 +414,20 @@ def write_downloads(snapshot: Snapshot, out_dir: Path) -> list[Download]:
                 ("csv", to_csv(kind, rows)),
                 ("xlsx", to_xlsx([(kind, rows)], snapshot.as_of)),
             ):
-                written.append(_write(out_dir, base / f"{kind}.{fmt}", data, dept, kind, fmt, len(rows)))
+                rel = f"{base}/{kind}.{fmt}"
+                put(rel, data)
+                written.append(Download(rel, dept, kind, fmt, len(rows), len(data)))
         doc = export_document(snapshot, Selection(dept=dept))
         count = sum(len(ds["rows"]) for ds in doc["datasets"])
-        written.append(_write(out_dir, base / "all.json", to_json(doc), dept, None, "json", count))
+        data = to_json(doc)
+        put(f"{base}/all.json", data)
+        written.append(Download(f"{base}/all.json", dept, None, "json", count, len(data)))
     return written
-
-
-def _write(out_dir: Path, path: Path, data: bytes, dept, kind, fmt, rows) -> Download:
-    path.write_bytes(data)
-    rel = path.relative_to(out_dir).as_posix()
-    return Download(rel, dept, kind, fmt, rows, len(data))
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/``."""
-    written = write_downloads(snapshot, out_dir)
+    written = write_downloads(snapshot, out_dir, write=site.write)
     return {
         "files": len(written),
         "rows": sum(d.rows for d in written if d.dept is None and d.format == "csv"),

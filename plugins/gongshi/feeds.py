@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .exports import public_text
-from .jsonapi import RECORD_PAGE
+from .jsonapi import RECORD_PAGE, Write, file_writer
 from .masking import public_party_name
 from .timeline import PUBLIC_STATES
 
@@ -165,10 +165,10 @@ def write_feeds(
     site_url: str = "",
     page_url: Callable[[str], str] | None = None,
     limit: int = DEFAULT_LIMIT,
+    write: Write | None = None,
 ) -> dict[str, int]:
     """Write the site feed and one feed per department; returns {feed path: number of entries}."""
-    out = Path(out_dir) / FEED_DIR
-    out.mkdir(parents=True, exist_ok=True)
+    put = write or file_writer(out_dir)
     site_title = str(snapshot.registry.policy.get("site", {}).get("title", "")) or "双公示"
     written: dict[str, int] = {}
     notice_ids = frozenset(e.id for e in snapshot.withdrawal_notices())
@@ -183,7 +183,7 @@ def write_feeds(
         data = render_feed(
             snapshot, items, site_url=site_url, feed_rel=rel, title=title, author=author, page_url=page_url
         )
-        (out / f"{key}.atom.xml").write_bytes(data)
+        put(rel, data)
         written[rel] = len(items)
     return written
 

@@ -15,7 +15,6 @@ clock), so the same repository and date always give the same bytes. URLs are sit
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -235,10 +234,18 @@ def dump(doc: dict) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
-def _write(out_dir: Path, rel: str, doc: dict) -> None:
-    path = out_dir / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(dump(doc))
+Write = Callable[[str, bytes], object]
+
+
+def file_writer(out_dir: Path) -> Write:
+    """Write site-relative files under ``out_dir`` (the site passes its own writer instead)."""
+
+    def write(rel: str, data: bytes) -> None:
+        path = Path(out_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    return write
 
 
 def notices(snapshot: Snapshot) -> list[Entry]:
@@ -246,9 +253,15 @@ def notices(snapshot: Snapshot) -> list[Entry]:
     return snapshot.withdrawal_notices()
 
 
-def write_json_api(snapshot: Snapshot, out_dir: Path, page_url: PageUrl | None = None) -> dict:
+def write_json_api(
+    snapshot: Snapshot, out_dir: Path, page_url: PageUrl | None = None, write: Write | None = None
+) -> dict:
     """Write every document; returns counts (records, notices, departments, months)."""
-    out_dir = Path(out_dir)
+    put = write or file_writer(out_dir)
+
+    def _write(_out, rel: str, doc: dict) -> None:
+        put(rel, dump(doc))
+
     public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
     withdrawn = notices(snapshot)
     for e in public:
@@ -306,7 +319,8 @@ def write_json_api(snapshot: Snapshot, out_dir: Path, page_url: PageUrl | None =
         "downloads": {"all": "data/all.json", "department": "data/{key}/all.json"},
     }
     _write(out_dir, "api/index.json", index)
-    copy_schemas(out_dir)
+    for name in API_SCHEMAS:
+        put(f"api/schema/{name}", (SCHEMA_DIR / name).read_bytes())
     return {
         "records": len(public),
         "notices": len(withdrawn),
@@ -334,14 +348,6 @@ def _list_doc(
     }
 
 
-def copy_schemas(out_dir: Path) -> None:
-    """Publish the API schemas at ``api/schema/`` (the files in schemas/ are the single source)."""
-    target = Path(out_dir) / "api" / "schema"
-    target.mkdir(parents=True, exist_ok=True)
-    for name in API_SCHEMAS:
-        shutil.copyfile(SCHEMA_DIR / name, target / name)
-
-
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages."""
-    return write_json_api(snapshot, out_dir, page_url=site.record_url)
+    return write_json_api(snapshot, out_dir, page_url=site.record_url, write=site.write)

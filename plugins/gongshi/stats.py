@@ -78,6 +78,7 @@ class Figures:
 
     records: int = 0  # every valid record, withheld included
     published: int = 0  # committed, not withheld
+    published_by_kind: Counter = field(default_factory=Counter)
     preview: int = 0  # not committed yet
     withheld: int = 0
     withheld_by_reason: Counter = field(default_factory=Counter)
@@ -130,6 +131,7 @@ class Figures:
         return {
             "records": self.records,
             "published": self.published,
+            "published_by_kind": {k: self.published_by_kind[k] for k in ("licence", "penalty")},
             "preview": self.preview,
             "withheld": self.withheld,
             "withheld_by_reason": dict(sorted(self.withheld_by_reason.items())),
@@ -253,6 +255,7 @@ def _count_record(g: Figures, e: Entry) -> None:
         g.preview += 1
     elif t.published_at is not None and t.published_at <= t.as_of:
         g.published += 1
+        g.published_by_kind[r.kind] += 1
     if not t.preview:
         if t.backfilled:
             g.backfilled += 1

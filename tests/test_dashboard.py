@@ -1,0 +1,180 @@
+"""The 评估考核 dashboard in a real Pelican build of the fixture repository (tests/opendata_repo.py),
+then in real Chromium: accessible charts with tables, late records, nothing withheld, phone width,
+print layout."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from html.parser import HTMLParser
+
+import pytest
+
+from tests.opendata_repo import (
+    AS_OF,
+    PERSON_NAME,
+    PUBLIC_PERSON,
+    WITHHELD_PARTY,
+    WITHHELD_SECRET,
+    shared_repo,
+)
+from tests.search_fixture import serve
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    from gongshi.sitebuild import build
+
+    out = tmp_path_factory.mktemp("dashsite") / "site"
+    result = build(shared_repo(tmp_path_factory), AS_OF, out)
+    return out, result
+
+
+class Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.svgs: list[dict] = []
+        self.ids: dict[str, str] = {}
+        self.links: list[str] = []
+        self.tables = 0
+        self._current_id = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "svg":
+            self.svgs.append(a)
+        if tag == "table":
+            self.tables += 1
+        if tag == "a" and a.get("href"):
+            self.links.append(a["href"])
+        if tag in ("title", "desc") and a.get("id"):
+            self._current_id = a["id"]
+            self._text = []
+
+    def handle_data(self, data):
+        if self._current_id:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag in ("title", "desc") and self._current_id:
+            self.ids[self._current_id] = "".join(self._text)
+            self._current_id = None
+
+
+@pytest.mark.slow
+def test_dashboard_page(built):
+    out, result = built
+    assert result.site.extras["gongshi.dashboard"] == {"late_public": 2, "late_not_public": 0}
+    html = (out / "dashboard/index.html").read_text(encoding="utf-8")
+    assert "{% extends" not in html and 'class="skip"' in html, "rendered through base.html"
+    assert "dashboard.css" in html and (out / "theme/css/dashboard.css").is_file()
+    c = Collector()
+    c.feed(html)
+    assert len(c.svgs) == 3
+    for svg in c.svgs:
+        assert svg["role"] == "img"
+        title_id, desc_id = svg["aria-labelledby"].split()
+        assert c.ids[title_id].strip() and c.ids[desc_id].strip()
+    assert c.tables >= 5
+    assert c.ids["chart-rate-t"] == "各部门按时公示率"
+    assert "钟楼区测试市场监督管理局：80.0%" in c.ids["chart-rate-d"]
+    assert "按时：4 条；1 天：1 条；2 天：1 条" in c.ids["chart-delay-d"]
+    assert "按时公示率 66.7%（4/6）" in html
+    # Late records: public ones linked to their pages, most delayed first.
+    late = [h for h in c.links if re.search(r"/r/[a-z0-9-]+\.html$", h)]
+    assert [h.rsplit("/", 1)[1] for h in late] == ["wjw-xk-2026-0003.html", "scjg-cf-2026-0015.html"]
+    for secret in (
+        PERSON_NAME,
+        PUBLIC_PERSON,
+        WITHHELD_PARTY,
+        WITHHELD_SECRET,
+        "zhzf-cf-2026-0001",
+        "钟测执法罚",
+    ):
+        assert secret not in html
+    assert "<script" not in html.split("</main>")[0].split('<main id="main"')[1], "no inline script (CSP)"
+    assert "style=" not in html, "no inline style (CSP)"
+    sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
+    assert "dashboard/" in sitemap
+
+
+@pytest.mark.slow
+def test_site_build_writes_all_open_data(built):
+    out, _ = built
+    for rel in ("data/penalty.csv", "data/scjg/licence.xlsx", "data/all.json", "feeds/all.atom.xml"):
+        assert (out / rel).is_file(), rel
+    for rel in ("api/index.json", "api/schema/api-record.schema.json", "r/scjg-cf-2026-0031.json"):
+        assert (out / rel).is_file(), rel
+    # The JSON documents sit next to the record pages they describe.
+    for page in (out / "r").glob("*.json"):
+        assert page.with_suffix(".html").is_file()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Chromium is required in CI (CI=true) but /usr/bin/chromium is missing")
+        pytest.skip("Chromium not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_dashboard_in_chromium(built, chromium):
+    out, _ = built
+    server = serve(out)
+    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"{m.text} {m.location}")
+            if m.type == "error" and "favicon" not in str(m.location)
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: (
+            errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
+        ),
+    )
+    try:
+        page.goto(f"{server.url}/dashboard/index.html")
+        for name in ("每月公示数量", "各部门按时公示率", "迟报工作日分布"):
+            assert page.get_by_role("img", name=name).count() == 1
+        assert page.get_by_role("table", name="各部门及时性").count() == 1
+        # Phone width: the page itself never scrolls sideways (wide tables scroll inside themselves).
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        link = page.get_by_role("link", name="钟测卫许〔2026〕3号")
+        link.click()
+        page.wait_for_url("**/r/wjw-xk-2026-0003.html")
+        page.go_back()
+        page.emulate_media(media="print")
+        assert page.locator(".top nav").is_hidden()
+        assert page.locator("#chart-volume-t").count() == 1
+        assert page.evaluate("getComputedStyle(document.querySelector('.panel table')).display") == "table"
+    finally:
+        context.close()
+        server.close()
+    assert not errors, errors
