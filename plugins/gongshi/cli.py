@@ -390,6 +390,41 @@ def stats_command(as_of: str | None, fmt: str) -> None:
     click.echo(RENDERERS[fmt](compute_stats(snapshot)), nl=False)
 
 
+@main.command("build")
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天生成网站（默认今天，中国时间）。")
+@click.option("--output", "output", metavar="DIR", default="output", show_default=True, help="输出目录。")
+@click.option("--settings", "settings", metavar="FILE", help="Pelican 设置文件（默认仓库中的 pelicanconf.py）。")
+def build_command(as_of: str | None, output: str, settings: str | None) -> None:
+    """生成网站（与 pelican content 相同）。先检查全部数据，有错误则不生成；
+    生成在输出目录旁的临时目录中进行，成功后才替换原网站，内容没有变化的文件不重写。
+
+    退出码：0 成功，1 数据有错误（网站未生成），2 用法错误。
+    """
+    from .sitebuild import BuildError, build
+
+    day = as_of_or_fail(as_of)
+    root = repo_root_or_fail()
+    settings_path = Path(settings).resolve() if settings else None
+    if settings_path is not None and not settings_path.is_file():
+        raise UsageProblem(f"找不到设置文件 “{settings}”。")
+    try:
+        result = build(root, day, Path(output), settings_path=settings_path)
+    except BuildError as exc:
+        for line in exc.lines:
+            click.echo(line, err=True)
+        click.echo("网站未生成，原有网站保持不变。", err=True)
+        click.get_current_context().exit(1)
+    for w in result.warnings:
+        click.echo(f"警告：{w.file}: {w.message}", err=True)
+    site = result.site
+    click.echo(
+        f"网站已生成到 {result.output}（按 {day.isoformat()}）：{site.pages} 个列表等页面，"
+        f"{site.record_pages} 个记录页面（撤回公告 {site.notices} 个）；"
+        f"写入 {site.writes.written} 个文件，{site.writes.unchanged + result.relinked} 个未变；"
+        f"用时 {result.seconds:.1f} 秒。"
+    )
+
+
 @main.command("demo")
 @click.option("--out", "out", required=True, metavar="DIR", help="演示仓库目录（旧的演示仓库会重新生成）。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示的日期（默认今天，中国时间）。")

@@ -1,0 +1,157 @@
+"""The Pelican adapter: one ``Generator`` subclass that reads the records and writes their pages.
+
+Everything else is plain Python (``snapshot`` → ``pages`` → ``sitewrite``); this module only reads
+the settings, hands Pelican's Jinja environment to the engine and reports problems. Settings: one
+dict ``GONGSHI = {"repo_root": ..., "as_of": None | "YYYY-MM-DD", "repo_url": "", "workers": N}``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from .clock import parse_as_of
+
+logger = logging.getLogger(__name__)
+
+SETTING = "GONGSHI"
+PREBUILT = "GONGSHI_SNAPSHOT"  # set by ``gongshi build``: the snapshot it already built
+PREVIOUS = "GONGSHI_PREVIOUS_OUTPUT"  # set by ``gongshi build``: the output being replaced
+OWNED_FOLDERS = ("r", "list", "archives", "dept")
+KNOWN_KEYS = {
+    "repo_root": "数据仓库目录（含 data/departments.yaml）",
+    "as_of": "按哪一天生成（YYYY-MM-DD；不写则为今天，中国时间）",
+    "repo_url": "代码托管地址，例如 https://github.com/机构/仓库（用于修改记录的提交链接）",
+    "workers": "生成记录页面的进程数（默认 2）",
+}
+
+
+class BuildStopped(SystemExit):
+    """Stops Pelican after the problems were logged in Chinese. A SystemExit, so that Pelican's
+    command line exits with status 1 without printing a traceback."""
+
+    def __init__(self, message: str):
+        super().__init__(1)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GongshiSettings:
+    repo_root: Path
+    as_of: date
+    repo_url: str
+    workers: int
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> GongshiSettings:
+        """Validate the whole ``GONGSHI`` dict and report every bad key at once."""
+        from .sitewrite import default_workers
+
+        raw = settings.get(SETTING) or {}
+        problems = []
+        if not isinstance(raw, dict):
+            raise BuildStopped(_log_all([f"设置 {SETTING} 必须是一个字典（dict）。"]))
+        for key in sorted(set(raw) - set(KNOWN_KEYS)):
+            allowed = "、".join(KNOWN_KEYS)
+            problems.append(f"设置 {SETTING}['{key}'] 不认识。可用的键：{allowed}。")
+        root = Path(str(raw.get("repo_root") or ".")).expanduser().resolve()
+        if not (root / "data" / "departments.yaml").is_file():
+            problems.append(f"设置 {SETTING}['repo_root']：{root} 中没有 data/departments.yaml。")
+        try:
+            as_of = parse_as_of(raw.get("as_of") or None)
+        except ValueError as exc:
+            problems.append(f"设置 {SETTING}['as_of']：{exc}")
+            as_of = date.today()
+        workers = raw.get("workers", default_workers())
+        if not isinstance(workers, int) or workers < 1:
+            problems.append(f"设置 {SETTING}['workers'] 必须是正整数。")
+            workers = 1
+        if problems:
+            raise BuildStopped(_log_all(problems))
+        return cls(root, as_of, str(raw.get("repo_url") or ""), workers)
+
+
+def _log_all(messages: list[str]) -> str:
+    for m in messages:
+        logger.error("%s", m)
+    return "\n".join(messages)
+
+
+def load_snapshot(conf: GongshiSettings):
+    """The snapshot, or BuildStopped after logging every problem (Chinese, no traceback)."""
+    from .history import HistoryError
+    from .policy import PolicyError
+    from .sitebuild import problem_lines
+    from .snapshot import SnapshotError, build_snapshot
+
+    try:
+        return build_snapshot(conf.repo_root, conf.as_of)
+    except SnapshotError as exc:
+        raise BuildStopped(_log_all([*problem_lines(exc.problems), exc.message])) from None
+    except HistoryError as exc:
+        raise BuildStopped(_log_all([exc.message])) from None
+    except PolicyError as exc:
+        raise BuildStopped(_log_all([f"data/policy.yaml：{exc}"])) from None
+
+
+class RecordGenerator(Generator):
+    """Record pages, lists, archives, departments, rules, sitemap and the extras (search, data)."""
+
+    last_result = None  # the SiteResult of the latest run (read by ``gongshi build``)
+
+    def generate_context(self) -> None:
+        from .sitewrite import site_globals
+
+        self.conf = GongshiSettings.from_settings(self.settings)
+        self.snapshot = self.settings.get(PREBUILT) or load_snapshot(self.conf)
+        # Shared with Pelican's own pages (about, help ...), so base.html has one set of variables.
+        self.context["gs"] = site_globals(self.snapshot)
+
+    def generate_output(self, writer) -> None:  # Pelican's writer is not used (too slow per page)
+        from .outputdir import OutputWriter, remove_stale
+        from .sitewrite import strict_autoescape, write_site
+
+        strict_autoescape(self.env)
+        previous = self.settings.get(PREVIOUS) or self.output_path
+        out = OutputWriter(Path(self.output_path), Path(previous))
+        base = {
+            "SITENAME": self.settings.get("SITENAME", ""),
+            "SITEURL": self.settings.get("SITEURL", ""),
+            "THEME_STATIC_DIR": self.settings.get("THEME_STATIC_DIR", "theme"),
+            "gs": self.context["gs"],
+        }
+        result = write_site(
+            self.snapshot,
+            self.env,
+            base,
+            out,
+            repo_url=self.conf.repo_url,
+            site_url=self.settings.get("SITEURL", ""),
+            workers=self.conf.workers,
+        )
+        if out.in_place:
+            removed = remove_stale(Path(self.output_path), out.written, OWNED_FOLDERS)
+            if removed:
+                logger.info("删除了 %d 个已不再公开的页面", len(removed))
+        RecordGenerator.last_result = result
+        logger.info(
+            "gongshi：%d 个页面、%d 条记录页面（其中撤回公告 %d），写入 %d 个文件，%d 个未变",
+            result.pages,
+            result.record_pages,
+            result.notices,
+            result.writes.written,
+            result.writes.unchanged,
+        )
+
+
+def get_generators(_pelican):
+    return RecordGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,186 @@
+"""Writing the site: a file is written only when its bytes change, and a build goes into a staging
+folder next to the output that replaces the output only when the build succeeded.
+
+Two modes, both through ``OutputWriter``:
+
+* **staged** (``gongshi build``): the writer fills a fresh staging folder. A file whose bytes equal
+  the previous output's file is hard-linked from it instead of written (same inode, same mtime, no
+  write), so deploy tools see only real changes. ``swap_in`` then renames the staging folder into
+  place; a failed build removes the staging folder and leaves the old output untouched.
+* **in place** (plain ``pelican content``): unchanged files are left alone; changed ones are
+  replaced atomically (temporary file + rename), and ``remove_stale`` deletes pages of records that
+  left the site since the previous build.
+
+Hard links are safe here because nothing ever opens an existing output file for writing: new
+content always goes to a new file that is renamed over the old name.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class WriteStats:
+    written: int = 0
+    unchanged: int = 0
+
+    def to_json(self) -> dict:
+        return {"written": self.written, "unchanged": self.unchanged}
+
+
+def _same_bytes(path: Path, data: bytes) -> bool:
+    try:
+        if path.stat().st_size != len(data):
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _replace(target: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _link_or_copy(source: Path, target: Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+@dataclass
+class OutputWriter:
+    """Writes files under ``root``; ``previous`` is the last successful output (may equal ``root``)."""
+
+    root: Path
+    previous: Path | None = None
+    stats: WriteStats = field(default_factory=WriteStats)
+    written: set[str] = field(default_factory=set)
+    changed: list[str] = field(default_factory=list)  # paths whose bytes were (re)written
+    _dirs: set[Path] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.root = Path(self.root)
+        if self.previous is not None:
+            self.previous = Path(self.previous)
+            if not self.previous.is_dir():
+                self.previous = None
+
+    @property
+    def in_place(self) -> bool:
+        return self.previous is None or self.previous.resolve() == self.root.resolve()
+
+    def write(self, rel: str, data: bytes) -> bool:
+        """Write ``data`` at the site-relative path ``rel``; True when bytes were actually written."""
+        if rel in self.written:
+            raise ValueError(f"two pages want the same output file: {rel}")
+        self.written.add(rel)
+        target = self.root / rel
+        parent = target.parent
+        if parent not in self._dirs:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(parent)
+        if _same_bytes(target, data):
+            self.stats.unchanged += 1
+            return False
+        if not self.in_place:
+            old = self.previous / rel
+            if _same_bytes(old, data):
+                if target.exists():
+                    target.unlink()
+                _link_or_copy(old, target)
+                self.stats.unchanged += 1
+                return False
+        _replace(target, data)
+        self.stats.written += 1
+        self.changed.append(rel)
+        return True
+
+    def write_text(self, rel: str, text: str) -> bool:
+        return self.write(rel, text.encode("utf-8"))
+
+
+def remove_stale(root: Path, keep: set[str], folders: tuple[str, ...]) -> list[str]:
+    """Delete files under ``root/<folder>`` that this build did not write (in-place builds only):
+    a record that was withdrawn or expired must not keep its old page."""
+    removed = []
+    for folder in folders:
+        base = Path(root) / folder
+        if not base.is_dir():
+            continue
+        for dirpath, _dirs, files in os.walk(base):
+            for name in files:
+                path = Path(dirpath) / name
+                rel = path.relative_to(root).as_posix()
+                if rel not in keep:
+                    path.unlink()
+                    removed.append(rel)
+    return sorted(removed)
+
+
+def relink_unchanged(staging: Path, previous: Path) -> int:
+    """Replace every staged file whose bytes equal the previous output's by a hard link to it
+    (for files written by code that does not use ``OutputWriter``: Pelican's pages, static files)."""
+    if not previous.is_dir():
+        return 0
+    count = 0
+    for dirpath, _dirs, files in os.walk(staging):
+        for name in files:
+            path = Path(dirpath) / name
+            rel = path.relative_to(staging)
+            old = previous / rel
+            try:
+                st, ost = path.stat(), old.stat()
+            except OSError:
+                continue
+            if st.st_ino == ost.st_ino or st.st_size != ost.st_size:
+                continue
+            if path.read_bytes() == old.read_bytes():
+                tmp = path.with_name(f".link-{name}")
+                _link_or_copy(old, tmp)
+                os.replace(tmp, path)
+                count += 1
+    return count
+
+
+def make_staging(output: Path) -> Path:
+    """A fresh, empty folder next to ``output`` (same file system, so the swap is a rename)."""
+    output = Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f"{output.name}.tmp-", dir=output.parent))
+    os.chmod(staging, 0o755)  # mkdtemp makes it private; the site is served by others
+    return staging
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Put the finished staging folder at ``output`` and delete the old output."""
+    output = Path(output).resolve()
+    if not output.exists():
+        os.rename(staging, output)
+        return
+    old = Path(tempfile.mkdtemp(prefix=f"{output.name}.old-", dir=output.parent))
+    old.rmdir()
+    os.rename(output, old)
+    try:
+        os.rename(staging, output)
+    except OSError:
+        os.rename(old, output)  # put the old site back
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def discard(staging: Path) -> None:
+    shutil.rmtree(staging, ignore_errors=True)

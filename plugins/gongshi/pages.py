@@ -1,0 +1,413 @@
+"""Which pages the site has, where they live and what each one lists (plain Python, no Pelican).
+
+Input is a ``Snapshot``; output is a ``SitePlan``: small ``Page`` objects (output path, template,
+context of plain views) plus the record pages, produced lazily because there can be 100k of them.
+Only ``recordview`` turns records into text, so everything here handles public views only.
+
+URL scheme (stable: record URLs are derived from the record id and nothing else)::
+
+    index.html                         home
+    list/<licence|penalty>/[N.html]    rolling 10-day lists (50 rows a page, newest first)
+    archives/                          archive index (by year/month and by department/year)
+    archives/<YYYY>/<MM>/[N.html]      public records decided in that month
+    archives/<dept>/<YYYY>/[N.html]    public records of a department decided in that year
+    r/<id>.html                        one record (or its withdrawal notice)
+    dept/                              all departments and their 双公示目录
+    dept/<key>/                        one department: catalog and recent decisions
+    rules.html                         the disclosure rules in force
+    404.html
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING
+
+from . import recordview as rv
+from .masking import public_party_name
+from .records import KIND_LABEL, KINDS
+from .timeline import LISTED, PUBLIC_STATES, STATE_LABEL
+
+if TYPE_CHECKING:
+    from .snapshot import Entry, Snapshot
+
+PAGE_SIZE = 50
+HOME_ROWS = 10
+RECENT_ROWS = 20
+RECORD_PATH = "r/{id}.html"
+KIND_SLUG = {"licence": "licence", "penalty": "penalty"}
+LIST_TITLE = {"licence": "行政许可公示", "penalty": "行政处罚公示"}
+
+
+def record_path(record_id: str) -> str:
+    return RECORD_PATH.format(id=record_id)
+
+
+def url_of(path: str) -> str:
+    """The link to an output path: directory style for ``index.html`` files."""
+    if path == "index.html":
+        return ""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a list page."""
+
+    id: str
+    url: str
+    kind: str
+    kind_label: str
+    doc_no: str
+    party: str
+    title: str
+    dept: str
+    dept_name: str
+    decided: str
+    published: str
+    state_label: str
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int  # 1-based
+    count: int
+    urls: tuple[str, ...]  # link of every page, in order
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+    def window(self, radius: int = 2) -> list[tuple[int, str] | None]:
+        """Page links to show: first, last and ``radius`` around the current one; None = gap."""
+        keep = {1, self.count, *range(self.number - radius, self.number + radius + 1)}
+        out: list[tuple[int, str] | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                if out and out[-1] is not None and out[-1][0] != n - 1:
+                    out.append(None)
+                out.append((n, self.urls[n - 1]))
+        return out
+
+
+@dataclass
+class Page:
+    path: str
+    template: str
+    context: dict
+    in_sitemap: bool = True
+
+    @property
+    def url(self) -> str:
+        return url_of(self.path)
+
+
+def paginate(base: str, rows: list, size: int = PAGE_SIZE) -> list[tuple[str, list, Pager]]:
+    """Split ``rows`` into pages under folder ``base``: ``index.html``, ``2.html``, ... (at least one)."""
+    count = max(1, -(-len(rows) // size))
+    paths = [f"{base}index.html" if n == 1 else f"{base}{n}.html" for n in range(1, count + 1)]
+    urls = tuple(url_of(p) for p in paths)
+    return [(paths[n], rows[n * size : (n + 1) * size], Pager(n + 1, count, urls)) for n in range(count)]
+
+
+@dataclass
+class SitePlan:
+    snapshot: Snapshot
+    pages: list[Page] = field(default_factory=list)
+    public: list[Entry] = field(default_factory=list)
+    notices: list[Entry] = field(default_factory=list)
+    repo_url: str = ""
+    _masker: rv.NameMasker | None = field(default=None, repr=False)
+
+    @property
+    def masker(self) -> rv.NameMasker:
+        if self._masker is None:
+            self._masker = rv.NameMasker(rv.natural_person_names(e.record for e in self.snapshot.entries))
+        return self._masker
+
+    def record_entries(self) -> list[tuple[Entry, bool]]:
+        """Entries with a page of their own: public records, then withdrawal notices (True)."""
+        return [(e, False) for e in self.public] + [(e, True) for e in self.notices]
+
+    def record_pages(self) -> Iterator[Page]:
+        for entry, notice in self.record_entries():
+            yield self.record_page(entry, notice)
+
+    def record_page(self, e: Entry, notice: bool = False) -> Page:
+        """The page of a public record, or the withdrawal notice of a withdrawn published one."""
+        reg = self.snapshot.registry
+        r = e.record
+        if notice:
+            return Page(
+                record_path(r.id),
+                "notice",
+                {
+                    "title": f"{r.doc_no} 撤回公告",
+                    "record_id": r.id,
+                    "kind_label": r.kind_label,
+                    "fields": rv.notice_fields(r, _dept_name(reg, r.authority)),
+                },
+                in_sitemap=False,
+            )
+        authority = _dept_name(reg, r.authority)
+        return Page(
+            record_path(r.id),
+            "record",
+            {
+                "title": f"{r.doc_no} {public_party_name(r)}",
+                "heading": f"{public_party_name(r)} {r.kind_label}决定",
+                "doc_no": r.doc_no,
+                "record_id": r.id,
+                "kind": r.kind,
+                "kind_label": r.kind_label,
+                "party_fields": rv.party_fields(r),
+                "decision_fields": rv.decision_fields(
+                    r, e.item.name if e.item else "", authority, _dept_name(reg, r.source_unit)
+                ),
+                "corrections": [
+                    rv.Field(str(c.get("date", "")), rv.public_text(r, c.get("reason")))
+                    for c in r.corrections
+                ],
+                "timeline": rv.timeline_fields(e.timeline),
+                "history": rv.history_rows(e.history, self.repo_url, self.masker),
+                "history_more": len(e.history) > rv.HISTORY_LIMIT,
+                "file_history_url": f"{self.repo_url.rstrip('/')}/commits/HEAD/{r.path}"
+                if self.repo_url
+                else "",
+                "state_label": STATE_LABEL.get(e.state, e.state),
+                "dept": r.authority,
+                "dept_name": authority,
+            },
+        )
+
+    def all_pages(self) -> Iterator[Page]:
+        yield from self.pages
+        yield from self.record_pages()
+
+    def sitemap_paths(self) -> list[str]:
+        """Public pages only: no 404, no withdrawal notices."""
+        out = [p.path for p in self.pages if p.in_sitemap]
+        out += [record_path(e.id) for e in self.public]
+        return out
+
+
+def _dept_name(registry, key: str) -> str:
+    d = registry.departments.get(key)
+    return d.name if d else key
+
+
+def make_row(entry: Entry, registry) -> Row:
+    r, t = entry.record, entry.timeline
+    return Row(
+        id=r.id,
+        url=record_path(r.id),
+        kind=r.kind,
+        kind_label=r.kind_label,
+        doc_no=r.doc_no,
+        party=public_party_name(r),
+        title=rv.public_text(r, r.title),
+        dept=r.authority,
+        dept_name=_dept_name(registry, r.authority),
+        decided=rv.iso(t.decision_date),
+        published=rv.iso(t.published_at),
+        state_label=STATE_LABEL.get(t.state, t.state),
+    )
+
+
+def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.id))
+
+
+def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_SIZE) -> SitePlan:
+    """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``)."""
+    reg = snapshot.registry
+    public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
+    notices = list(snapshot.withdrawal_notices())
+    plan = SitePlan(snapshot=snapshot, public=public, notices=notices, repo_url=repo_url)
+    rows: dict[str, Row] = {e.id: make_row(e, reg) for e in public}
+    pages = plan.pages
+
+    # Rolling lists: newest publication first (the snapshot's order).
+    listed = {k: [rows[e.id] for e in public if e.state == LISTED and e.record.kind == k] for k in KINDS}
+    for kind in KINDS:
+        for path, chunk, pager in paginate(f"list/{KIND_SLUG[kind]}/", listed[kind], page_size):
+            pages.append(
+                Page(
+                    path,
+                    "list",
+                    {
+                        "title": LIST_TITLE[kind],
+                        "kind": kind,
+                        "rows": chunk,
+                        "pager": pager,
+                        "total": len(listed[kind]),
+                        "list_days": snapshot.policy.list_days,
+                    },
+                )
+            )
+
+    # Archives: public records by decision month and by department and year, newest decided first.
+    by_month: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+    by_dept_year: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for e in public:
+        d = e.timeline.decision_date
+        by_month[(d.year, d.month)].append(e)
+        by_dept_year[(e.record.authority, d.year)].append(e)
+    for (y, m), group in sorted(by_month.items(), reverse=True):
+        group_rows = [rows[e.id] for e in _newest_decided_first(group)]
+        for path, chunk, pager in paginate(f"archives/{y:04d}/{m:02d}/", group_rows, page_size):
+            pages.append(
+                Page(
+                    path,
+                    "archive",
+                    {
+                        "title": f"{y} 年 {m} 月作出的决定",
+                        "rows": chunk,
+                        "pager": pager,
+                        "total": len(group_rows),
+                    },
+                )
+            )
+    for (dept, y), group in sorted(by_dept_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        group_rows = [rows[e.id] for e in _newest_decided_first(group)]
+        title = f"{_dept_name(reg, dept)} {y} 年作出的决定"
+        for path, chunk, pager in paginate(f"archives/{dept}/{y:04d}/", group_rows, page_size):
+            pages.append(
+                Page(
+                    path,
+                    "archive",
+                    {"title": title, "rows": chunk, "pager": pager, "total": len(group_rows), "dept": dept},
+                )
+            )
+    years: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for (y, m), group in sorted(by_month.items(), reverse=True):
+        years[y].append((m, len(group), url_of(f"archives/{y:04d}/{m:02d}/index.html")))
+    dept_years: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for (dept, y), group in sorted(by_dept_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        dept_years[dept].append((y, len(group), url_of(f"archives/{dept}/{y:04d}/index.html")))
+    pages.append(
+        Page(
+            "archives/index.html",
+            "archives",
+            {
+                "title": "归档查询",
+                "years": sorted(years.items(), reverse=True),
+                "departments": [
+                    (k, _dept_name(reg, k), dept_years.get(k, [])) for k in sorted(reg.departments)
+                ],
+                "total": len(public),
+            },
+        )
+    )
+
+    # Departments: the catalog of all departments, then one page each.
+    counts = {k: {"licence": 0, "penalty": 0} for k in reg.departments}
+    for e in public:
+        counts.setdefault(e.record.authority, {"licence": 0, "penalty": 0})[e.record.kind] += 1
+    dept_rows = []
+    for key in sorted(reg.departments):
+        d = reg.departments[key]
+        items = reg.catalog_by_dept.get(key, [])
+        dept_rows.append(
+            {
+                "key": key,
+                "name": d.name,
+                "url": url_of(f"dept/{key}/index.html"),
+                "items": {k: sum(1 for i in items if i.kind == k) for k in KINDS},
+                "public": counts.get(key, {}),
+            }
+        )
+        recent = [rows[e.id] for e in _newest_decided_first([e for e in public if e.record.authority == key])]
+        pages.append(
+            Page(
+                f"dept/{key}/index.html",
+                "department",
+                {
+                    "title": d.name,
+                    "dept": d,
+                    "catalog": {k: [i for i in items if i.kind == k] for k in KINDS},
+                    "recent": recent[:RECENT_ROWS],
+                    "years": dept_years.get(key, []),
+                    "counts": counts.get(key, {}),
+                },
+            )
+        )
+    pages.append(
+        Page("dept/index.html", "departments", {"title": "部门与双公示目录", "departments": dept_rows})
+    )
+
+    # Home: counts, today's rolling lists, latest changes.
+    # Latest changes: the newest commit touching each public record (ISO times, all +08:00).
+    latest = sorted(
+        (e for e in public if e.history), key=lambda e: (e.history[0].committed_at, e.id), reverse=True
+    )
+    pages.append(
+        Page(
+            "index.html",
+            "home",
+            {
+                "title": "首页",
+                "listed": {k: listed[k][:HOME_ROWS] for k in KINDS},
+                "listed_total": {k: len(listed[k]) for k in KINDS},
+                "public_total": {k: sum(1 for e in public if e.record.kind == k) for k in KINDS},
+                "dept_count": len(reg.departments),
+                "latest": [
+                    (e.history[0].date.isoformat(), rv.CHANGE_ACTION.get(e.history[0].status, ""), rows[e.id])
+                    for e in latest[:HOME_ROWS]
+                ],
+                "list_days": snapshot.policy.list_days,
+            },
+        )
+    )
+    pages.append(Page("rules.html", "rules", {"title": "公示规则", "rules": rules_view(snapshot)}))
+    pages.append(Page("404.html", "404", {"title": "页面不存在"}, in_sitemap=False))
+    return plan
+
+
+def rules_view(snapshot: Snapshot) -> dict:
+    """The disclosure rules in force, as plain values for the rules page (from ``policy.yaml``)."""
+    from .policy import NATIONAL, ZHONGLOU_NAME, months_label
+
+    p = snapshot.policy
+    national = []
+    if p.regime == NATIONAL:
+        for reg in p.national_regimes:
+            national.append(
+                {
+                    "name": reg.name,
+                    "from": rv.iso(reg.in_force_from),
+                    "until": rv.iso(reg.in_force_until) or "现行有效",
+                    "periods": [
+                        (
+                            sev,
+                            months_label(per.min_months) if per.publish else "不公示",
+                            months_label(per.max_months) if per.publish else "不公示",
+                        )
+                        for sev, per in reg.periods.items()
+                    ],
+                }
+            )
+    return {
+        "regime": p.regime,
+        "regime_name": ZHONGLOU_NAME if p.regime != NATIONAL else "全国行政处罚信息公示规定",
+        "deadline_workdays": p.deadline_workdays,
+        "list_days": p.list_days,
+        "default_query_years": p.default_query_years,
+        "records_since": rv.iso(p.records_since),
+        "platform_start": rv.iso(p.platform_start),
+        "national": national,
+        "states": [(STATE_LABEL[s], s) for s in STATE_LABEL],
+        "kinds": [KIND_LABEL[k] for k in KINDS],
+        "as_of": snapshot.as_of.isoformat(),
+    }
+
+
+def as_of_label(d: date) -> str:
+    return f"{d.year} 年 {d.month} 月 {d.day} 日"

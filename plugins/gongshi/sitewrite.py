@@ -1,0 +1,273 @@
+"""Rendering a ``SitePlan`` with a Jinja environment into an ``OutputWriter`` (no Pelican here).
+
+Record pages are rendered directly with ``Template.render`` (about 10x cheaper than Pelican's
+``Writer.write_file``) and, above ``PARALLEL_MIN`` pages, by a fork pool that inherits the
+environment and the plan. Everything is written through ``OutputWriter`` (bytes change → write).
+
+Extra outputs from other modules (see docs/site.md "Adding pages"): every module named in
+``EXTRA_MODULES`` that defines ``write_extra(snapshot, out_dir, site)`` is called once per build
+with a ``SiteOutput`` (render a theme template, write bytes, add pages to the sitemap).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import jinja2
+
+from . import __version__
+from .outputdir import OutputWriter, WriteStats
+from .pages import SitePlan, as_of_label, plan_site, record_path, url_of
+from .sitemap import robots_txt, sitemap_files
+
+if TYPE_CHECKING:
+    from .snapshot import Snapshot
+
+PARALLEL_MIN = 2000
+# Modules that may contribute pages or files; each is optional and called only if it defines
+# ``write_extra``. Order matters only for the sitemap order, which is sorted anyway.
+EXTRA_MODULES = ("gongshi.search", "gongshi.exports", "gongshi.feeds", "gongshi.jsonapi", "gongshi.dashboard")
+SEARCH_PAGE = "search.html"
+
+NAV = (
+    ("", "首页"),
+    ("list/licence/", "许可公示"),
+    ("list/penalty/", "处罚公示"),
+    ("search.html", "搜索"),
+    ("archives/", "归档"),
+    ("dept/", "部门目录"),
+    ("data/", "数据下载"),
+    ("dashboard/", "评估考核"),
+)
+FOOTER = (
+    ("about.html", "关于双公示"),
+    ("help.html", "使用说明"),
+    ("data-notes.html", "数据说明"),
+    ("rules.html", "公示规则"),
+    ("sitemap.xml", "网站地图"),
+)
+
+
+def site_globals(snapshot: Snapshot) -> dict:
+    """``gs`` in every template (records pages and Pelican's own pages alike): small and static."""
+    from .policy import NATIONAL, ZHONGLOU_NAME
+
+    site = snapshot.policy.site or {}
+    p = snapshot.policy
+    return {
+        "regime_name": ZHONGLOU_NAME if p.regime != NATIONAL else "全国行政处罚信息公示规定",
+        "deadline_workdays": p.deadline_workdays,
+        "list_days": p.list_days,
+        "title": str(site.get("title", "")),
+        "region_name": str(site.get("region_name", "")),
+        "sample_data": bool(site.get("sample_data", False)),
+        "as_of": snapshot.as_of.isoformat(),
+        "as_of_label": as_of_label(snapshot.as_of),
+        "nav": NAV,
+        "footer": FOOTER,
+        "search_url": SEARCH_PAGE,
+    }
+
+
+def strict_autoescape(env: jinja2.Environment) -> None:
+    """Autoescape every HTML/XML template of this environment (Pelican's default is off)."""
+    env.autoescape = jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True)
+
+
+@dataclass
+class SiteOutput:
+    """What an extra writer gets: render a theme template to a page, write raw bytes, and say
+    which of its pages are public (sitemap). Paths are site-relative with ``/``."""
+
+    out_dir: Path
+    env: jinja2.Environment
+    base: dict
+    writer: OutputWriter
+    sitemap: list[str] = field(default_factory=list)
+
+    def render(self, template: str, rel: str, *, in_sitemap: bool = True, **context: Any) -> None:
+        page = {**self.base, **context, "page_url": url_of(rel)}
+        self.writer.write_text(rel, self.env.get_template(template).render(page))
+        if in_sitemap:
+            self.sitemap.append(rel)
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.writer.write(rel, data)
+
+    def url(self, rel: str) -> str:
+        """The link to a site-relative path, as templates write it."""
+        return f"{self.base.get('SITEURL', '')}/{url_of(rel)}"
+
+    @staticmethod
+    def record_url(record_id: str) -> str:
+        return record_path(record_id)
+
+
+@dataclass
+class SiteResult:
+    pages: int = 0
+    record_pages: int = 0
+    notices: int = 0
+    sitemap_urls: int = 0
+    writes: WriteStats = field(default_factory=WriteStats)
+    extras: dict = field(default_factory=dict)
+    timings: dict = field(default_factory=dict)
+
+
+def _render_one(env: jinja2.Environment, base: dict, page) -> bytes:
+    ctx = {**base, **page.context, "page_url": page.url}
+    return env.get_template(page.template + ".html").render(ctx).encode("utf-8")
+
+
+# The fork pool's workers read these (inherited at fork; never pickled).
+_POOL: dict = {}
+
+
+def _pool_render(bounds: tuple[int, int]) -> tuple[list[str], list[str], int]:
+    plan: SitePlan = _POOL["plan"]
+    env, base, writer = _POOL["env"], _POOL["base"], _POOL["writer"]
+    local = OutputWriter(writer.root, writer.previous)
+    items = _POOL["items"]
+    for entry, notice in items[bounds[0] : bounds[1]]:
+        page = plan.record_page(entry, notice)
+        local.write(page.path, _render_one(env, base, page))
+    return sorted(local.written), local.changed, local.stats.unchanged
+
+
+def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, workers: int = 1) -> int:
+    items = plan.record_entries()
+    if workers > 1 and len(items) >= PARALLEL_MIN:
+        import multiprocessing
+
+        chunk = max(200, len(items) // (workers * 8))
+        bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
+        _POOL.update(plan=plan, env=env, base=base, writer=writer, items=items)
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for written, changed, n_same in pool.imap(_pool_render, bounds):
+                    dup = writer.written.intersection(written)
+                    if dup:
+                        raise ValueError(f"two pages want the same output file: {sorted(dup)[0]}")
+                    writer.written.update(written)
+                    writer.changed.extend(changed)
+                    writer.stats.written += len(changed)
+                    writer.stats.unchanged += n_same
+        finally:
+            _POOL.clear()
+    else:
+        for entry, notice in items:
+            page = plan.record_page(entry, notice)
+            writer.write(page.path, _render_one(env, base, page))
+    return len(items)
+
+
+def build_info(snapshot: Snapshot, plan: SitePlan) -> bytes:
+    """The only file that says when and from what the site was built: the as-of date and the
+    commit, never the wall clock (same inputs → same bytes)."""
+    doc = {
+        "as_of": snapshot.as_of.isoformat(),
+        "commit": snapshot.head,
+        "generator": f"gongshi {__version__}",
+        "regime": snapshot.policy.regime,
+        "records": {
+            "total": len(snapshot.entries),
+            "public": len(plan.public),
+            "withdrawal_notices": len(plan.notices),
+        },
+    }
+    return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def extra_writers(modules: Iterable[str] = EXTRA_MODULES) -> list[tuple[str, Callable]]:
+    out = []
+    for name in modules:
+        try:
+            mod = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue  # that part of the site is not installed (yet)
+            raise
+        fn = getattr(mod, "write_extra", None)
+        if callable(fn):
+            out.append((name, fn))
+    return out
+
+
+def builtin_extras(snapshot: Snapshot, site: SiteOutput, names: set[str]) -> dict:
+    """Search page and index, and the download files, while their modules have no ``write_extra``."""
+    out: dict = {}
+    if "gongshi.search" not in names:
+        try:
+            site.env.get_template(SEARCH_PAGE)
+        except jinja2.TemplateNotFound:
+            pass
+        else:
+            from .search import write_search_index
+
+            site.render(SEARCH_PAGE, SEARCH_PAGE, title="搜索")
+            out["search"] = write_search_index(
+                [e for e in snapshot.entries if e.is_public], site.out_dir, record_url=record_path("{id}")
+            )
+    if "gongshi.exports" not in names:
+        from .exports import write_downloads
+
+        out["downloads"] = len(write_downloads(snapshot, site.out_dir))
+    return out
+
+
+def write_site(
+    snapshot: Snapshot,
+    env: jinja2.Environment,
+    base: dict,
+    writer: OutputWriter,
+    *,
+    repo_url: str = "",
+    site_url: str = "",
+    workers: int = 1,
+    extras: bool = True,
+) -> SiteResult:
+    """Render every page of the snapshot into ``writer``; returns counts (and the sitemap size)."""
+    import time
+
+    result = SiteResult()
+    t0 = time.perf_counter()
+    base = {**base, "gs": base.get("gs") or site_globals(snapshot)}
+    plan = plan_site(snapshot, repo_url=repo_url)
+    for page in plan.pages:
+        writer.write(page.path, _render_one(env, base, page))
+        result.pages += 1
+    t1 = time.perf_counter()
+    result.record_pages = render_record_pages(plan, env, base, writer, workers)
+    result.notices = len(plan.notices)
+    t2 = time.perf_counter()
+    site = SiteOutput(Path(writer.root), env, base, writer)
+    if extras:
+        found = extra_writers()
+        result.extras = builtin_extras(snapshot, site, {n for n, _ in found})
+        for name, fn in found:
+            result.extras[name] = fn(snapshot, Path(writer.root), site)
+    t3 = time.perf_counter()
+    paths = plan.sitemap_paths() + site.sitemap
+    for rel, data in sitemap_files(paths, site_url).items():
+        writer.write(rel, data)
+    writer.write("robots.txt", robots_txt(site_url))
+    writer.write("build-info.json", build_info(snapshot, plan))
+    result.sitemap_urls = len(set(paths))
+    result.writes = writer.stats
+    result.timings = {
+        "pages_s": round(t1 - t0, 3),
+        "records_s": round(t2 - t1, 3),
+        "extras_s": round(t3 - t2, 3),
+        "total_s": round(time.perf_counter() - t0, 3),
+    }
+    return result
+
+
+def default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
