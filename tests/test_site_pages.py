@@ -259,7 +259,7 @@ def test_links_follow_siteurl(snapshot, tmp_path):
         for link in re.findall(r'(?:href|src|action)="([^"]*)"', text):
             if link == "" and name == "search.html":
                 continue  # the search form submits to its own page
-            assert link.startswith((base + "/", "#", "https://git.example.invalid/")), (name, link)
+            assert link.startswith((base + "/", "#", "https://git.example.invalid/", "data:")), (name, link)
 
 
 def all_text_of(path: Path) -> str:

@@ -61,6 +61,7 @@ def build(
     *,
     settings_path: Path | None = None,
     overrides: dict | None = None,
+    gongshi_overrides: dict | None = None,
 ) -> BuildResult:
     """Build the site of ``root`` as of ``as_of`` into ``output`` atomically. Raises BuildError."""
     from pelican import Pelican
@@ -86,7 +87,12 @@ def build(
         raise BuildError([f"找不到网站设置文件 {conf_path}。"])
     logging.getLogger("gongshi").setLevel(logging.INFO)
     base = read_settings(str(conf_path))
-    gongshi = {**(base.get(SETTING) or {}), "repo_root": str(root), "as_of": as_of.isoformat()}
+    gongshi = {
+        **(base.get(SETTING) or {}),
+        **(gongshi_overrides or {}),
+        "repo_root": str(root),
+        "as_of": as_of.isoformat(),
+    }
     try:
         conf = GongshiSettings.from_settings({SETTING: gongshi})
         snapshot = load_snapshot(conf)

@@ -251,7 +251,9 @@ def write_site(
         found = extra_writers()
         result.extras = builtin_extras(snapshot, site, {n for n, _ in found})
         for name, fn in found:
+            te = time.perf_counter()
             result.extras[name] = fn(snapshot, Path(writer.root), site)
+            result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = round(time.perf_counter() - te, 3)
     t3 = time.perf_counter()
     paths = plan.sitemap_paths() + site.sitemap
     for rel, data in sitemap_files(paths, site_url).items():
@@ -260,7 +262,7 @@ def write_site(
     writer.write("build-info.json", build_info(snapshot, plan))
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
-    result.timings = {
+    result.timings |= {
         "pages_s": round(t1 - t0, 3),
         "records_s": round(t2 - t1, 3),
         "extras_s": round(t3 - t2, 3),
