@@ -5,8 +5,6 @@ and tokenizer parity with the shared vectors."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 from urllib.parse import quote
 
@@ -19,15 +17,6 @@ from tests.search_fixture import build_site, filler_entries, fixture_entries, se
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SMALL = Tuning(
     doc_chunk=16, partition_postings=120, key_shard_keys=20, common_min_df=10, common_fraction=0.05
 )
@@ -35,17 +24,10 @@ VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(e
 
 
 @pytest.fixture(scope="module")
-def chromium():
-    if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required in CI (CI=true) but /usr/bin/chromium is missing")
-        pytest.skip("Chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
+def chromium(browser):
+    # The shared session browser (tests/conftest.py): a second sync_playwright() in the same
+    # process fails ("Sync API inside the asyncio loop") once another browser test has run.
+    return browser
 
 
 @pytest.fixture(scope="module")

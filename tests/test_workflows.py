@@ -142,7 +142,9 @@ def test_site_build_steps(site):
     assert checkout["fetch-depth"] == 0 and checkout["persist-credentials"] is False
     script = runs(build)
     assert "git rev-parse --is-shallow-repository" in script
-    assert "git merge-base --is-ancestor" in script and "build-info.json" in script
+    # The rewrite check is `gongshi check-published` (merge-base --is-ancestor + first-parent line,
+    # tested on real repositories in test_integrity.py).
+    assert 'gongshi check-published --build-info "$RUNNER_TEMP/live-build-info.json"' in script
     assert "output/build-info.json" in script
     assert "pelican content -s publishconf.py" in script
     build_step = next(s for s in steps(build) if "publishconf.py" in s.get("run", ""))

@@ -4,6 +4,7 @@ data; reporters print it; the command returns an exit code (0 ok, 1 problems fou
 
 from __future__ import annotations
 
+import errno
 import sys
 from pathlib import Path
 
@@ -12,6 +13,9 @@ import click
 from . import __version__
 from .clock import parse_as_of
 from .repo import find_repo_root
+
+# More working days than any legal deadline; keeps `gongshi deadline` from looping for ages.
+MAX_DEADLINE_WORKDAYS = 10_000
 
 
 class UsageProblem(click.UsageError):
@@ -30,6 +34,21 @@ def as_of_or_fail(value: str | None):
         return parse_as_of(value)
     except ValueError as exc:
         raise UsageProblem(str(exc)) from None
+
+
+def resolved_path_or_fail(raw: str) -> Path:
+    """``raw`` made absolute, or a usage error for a path the system cannot even look up
+    (an embedded NUL, a name longer than the file system allows)."""
+    try:
+        path = Path(raw).resolve()
+        path.exists()  # raises for names too long, unlike a plain "not found"
+    except (OSError, ValueError) as exc:
+        too_long = getattr(exc, "errno", None) == errno.ENAMETOOLONG
+        reason = "路径或文件名太长" if too_long else "系统无法识别这个路径"
+        if "\x00" in raw:
+            reason = "含有空字符"
+        raise UsageProblem(f"路径 “{raw[:80]}{'…' if len(raw) > 80 else ''}” 不能使用：{reason}。") from None
+    return path
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -69,7 +88,7 @@ def _selected_files(root: Path, paths: tuple[str, ...]) -> list[str] | None:
     root = root.resolve()
     out: list[str] = []
     for raw in paths:
-        path = Path(raw).resolve()
+        path = resolved_path_or_fail(raw)
         if not path.exists():
             raise UsageProblem(f"找不到 “{raw}”：文件或目录不存在。")
         if path != root and root not in path.parents:
@@ -102,10 +121,15 @@ def deadline_command(decision_date: str, n: int | None) -> None:
             n = Policy.from_data(load_registry(root).policy).deadline_workdays
         except PolicyError as exc:
             raise UsageProblem(str(exc)) from None
-    if n < 0:
-        raise UsageProblem("--workdays 不能为负数。")
+    if n < 0 or n > MAX_DEADLINE_WORKDAYS:
+        raise UsageProblem(f"--workdays 应在 0 到 {MAX_DEADLINE_WORKDAYS} 之间。")
     cal = Calendar.load(root)
-    result, provisional = cal.add_workdays(day, n)
+    try:
+        result, provisional = cal.add_workdays(day, n)
+    except OverflowError:
+        raise UsageProblem(
+            f"{day.isoformat()} 之后第 {n} 个工作日超出了可表示的日期范围（9999 年）。"
+        ) from None
     click.echo(result.isoformat())
     if provisional:
         p = missing_calendar_problem(cal.missing_years(day, result), f"{day.isoformat()} 之后第 {n} 个工作日")
@@ -149,7 +173,7 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
     if fmt not in ("text", "json"):
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：text、json。")
     day = as_of_or_fail(as_of)
-    target = Path(path).resolve()
+    target = resolved_path_or_fail(path)
     if not target.is_file():
         raise UsageProblem(f"找不到文件 “{path}”。")
     root = find_repo_root(target.parent) or repo_root_or_fail()
@@ -446,6 +470,38 @@ def demo_command(out: str, as_of: str | None) -> None:
     )
     if result.skipped:
         click.echo(f"跳过 {len(result.skipped)} 个无法读取或决定日期晚于 {day} 的文件。", err=True)
+
+
+@main.command("check-published")
+@click.option("--previous", "previous", metavar="SHA", help="线上网站发布自哪个提交。")
+@click.option("--build-info", "build_info", metavar="FILE", help="线上网站的 build-info.json。")
+@click.option("--current", "current", default="HEAD", show_default=True, metavar="REV", help="要发布的版本。")
+@click.option("--format", "fmt", default="text", metavar="text|json", help="输出格式（默认 text）。")
+def check_published_command(previous, build_info, current, fmt) -> None:
+    """检查历史是否被改写：线上网站发布自的提交必须仍在 main 主线（第一父提交链）上。
+
+    退出码：0 历史完整，1 历史被改写（或浅克隆无法判断），2 用法错误。
+    """
+    import json
+
+    from .integrity import IntegrityUsageError, check_published, previous_commit_from_build_info
+
+    if fmt not in ("text", "json"):
+        raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：text、json。")
+    if (previous is None) == (build_info is None):
+        raise UsageProblem("请给出 --previous SHA 或 --build-info FILE（二者选一）。")
+    root = repo_root_or_fail()
+    try:
+        if build_info is not None:
+            previous = previous_commit_from_build_info(resolved_path_or_fail(build_info))
+        result = check_published(root, previous, current)
+    except IntegrityUsageError as exc:
+        raise UsageProblem(exc.message) from None
+    if fmt == "json":
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(("" if result.ok else "错误：") + result.message, err=not result.ok)
+    click.get_current_context().exit(0 if result.ok else 1)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`

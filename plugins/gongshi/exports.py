@@ -13,8 +13,9 @@ Conventions (documented for users in docs/exports.md):
   with ``Decimal`` (yuan / 10000), so no float rounding ever touches money.
 * 数据导出时间 is the as-of date of the snapshot, not the wall clock: the same repository and date
   always give byte-identical files.
-* ID numbers (法定代表人证件号码, 证件号码) are always blank: the repository holds only masked numbers
-  of natural persons and the site publishes none.
+* ID numbers (法定代表人证件号码, 证件号码) and the legal representative's ID type are always blank:
+  the repository holds only masked numbers of natural persons, and the site publishes no ID field of
+  a legal representative (internal to the sharing platform, domain.md §2.2).
 * A ``since`` batch (upward reporting) adds *withdrawal rows* for published records revoked,
   changed, cancelled, invalidated or credit-repaired: the document number, date and authority
   that identify the decision, 当前状态 and the reason in 备注 — no party, no facts.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -122,10 +124,10 @@ def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
         for i, key in enumerate(PARTY_CODE_KEYS, start=1):
             row[_PARTY_COLUMNS[1 + i]] = str(p.get(key, "") or "")
         row["法定代表人"] = str(p.get("legal_rep", "") or "")
-        row["法定代表人证件类型"] = str(p.get("legal_rep_id_type", "") or "")
     else:
         row["证件类型"] = str(p.get("id_type", "") or "")
-    # 法定代表人证件号码 and 证件号码 stay blank: never published (see module docstring).
+    # 法定代表人证件类型/证件号码 and 证件号码 stay blank: never published (the standard's columns
+    # 10-11 are internal to the sharing platform; see module docstring).
     authority_name, authority_uscc = _authority(snapshot, r.authority)
     source_name, source_uscc = _authority(snapshot, r.source_unit)
     remarks = public_text(r, r.data.get("remarks"))
@@ -309,6 +311,11 @@ def to_xlsx(sheets: Sequence[tuple[str, list[dict[str, str]]]], as_of: date) -> 
             cell.font = bold
         for row in rows:
             ws.append([row.get(c, "") for c in columns])
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":
+                    # openpyxl makes any text starting with "=" a formula: a party name such as
+                    # =HYPERLINK(...) would run in the reader's Excel. Data is always text.
+                    cell.data_type = "s"
         for col in ws.iter_cols(min_row=1, max_row=ws.max_row):
             for cell in col:
                 cell.number_format = "@"
@@ -329,7 +336,16 @@ def _fixed_zip_times(data: bytes, as_of: date) -> bytes:
             member = zipfile.ZipInfo(info.filename, date_time=when)
             member.compress_type = zipfile.ZIP_DEFLATED
             member.external_attr = 0o644 << 16
-            dst.writestr(member, src.read(info.filename))
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                # openpyxl stamps dcterms:modified with the wall clock on save, whatever was set.
+                stamp = f"{as_of.isoformat()}T00:00:00Z".encode()
+                body = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + stamp + rb"\g<2>",
+                    body,
+                )
+            dst.writestr(member, body)
     return out.getvalue()
 
 
@@ -394,12 +410,13 @@ class Download:
     size: int
 
 
-def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Download]:
+def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=None) -> list[Download]:
     """The whole site's and each department's files under ``<out_dir>/data/``.
 
     Per scope (whole site, then each department): ``licence.csv``, ``penalty.csv``,
     ``licence.xlsx``, ``penalty.xlsx`` and ``all.json`` (both kinds).
     """
+    from .buildcache import digest
     from .jsonapi import file_writer
 
     put = write or file_writer(out_dir)
@@ -410,13 +427,20 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Downl
         rows_by_kind = {k: export_rows(snapshot, k, Selection(dept=dept)) for k in KINDS}
         for kind in KINDS:
             rows = rows_by_kind[kind]
-            for fmt, data in (
-                ("csv", to_csv(kind, rows)),
-                ("xlsx", to_xlsx([(kind, rows)], snapshot.as_of)),
+            for fmt, produce in (
+                ("csv", lambda kind=kind, rows=rows: to_csv(kind, rows)),
+                ("xlsx", lambda kind=kind, rows=rows: to_xlsx([(kind, rows)], snapshot.as_of)),
             ):
                 rel = f"{base}/{kind}.{fmt}"
-                put(rel, data)
-                written.append(Download(rel, dept, kind, fmt, len(rows), len(data)))
+                if write_keyed is not None:
+                    # Same rows, same day → the previous build's file is kept (buildcache manifest).
+                    write_keyed(rel, digest(fmt, kind, snapshot.as_of, repr(rows)), produce)
+                    size = (out_dir / rel).stat().st_size
+                else:
+                    data = produce()
+                    put(rel, data)
+                    size = len(data)
+                written.append(Download(rel, dept, kind, fmt, len(rows), size))
         doc = export_document(snapshot, Selection(dept=dept))
         count = sum(len(ds["rows"]) for ds in doc["datasets"])
         data = to_json(doc)
@@ -427,7 +451,9 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Downl
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/``."""
-    written = write_downloads(snapshot, out_dir, write=site.write)
+    written = write_downloads(
+        snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
+    )
     return {
         "files": len(written),
         "rows": sum(d.rows for d in written if d.dept is None and d.format == "csv"),

@@ -71,7 +71,7 @@ def _party(r: Record) -> dict:
     for key in PARTY_CODE_KEYS:
         out[key] = None if natural else _opt(p.get(key))
     out["legal_rep"] = None if natural else _opt(p.get("legal_rep"))
-    out["legal_rep_id_type"] = None if natural else _opt(p.get("legal_rep_id_type"))
+    out["legal_rep_id_type"] = None  # a legal representative's ID fields are never published
     # Natural persons: the ID type only; the (masked) number is never published.
     out["id_type"] = _opt(p.get("id_type")) if natural else None
     return out

@@ -122,8 +122,7 @@ def party_fields(record: Record) -> list[Field]:
             out.append(Field(label, value))
     if p.get("legal_rep"):
         out.append(Field("法定代表人", str(p["legal_rep"])))
-    if p.get("legal_rep_id_type"):
-        out.append(Field("法定代表人证件类型", str(p["legal_rep_id_type"])))
+    # legal_rep_id_type is never shown: a legal representative's ID fields stay internal.
     return out
 
 

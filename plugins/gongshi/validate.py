@@ -436,7 +436,9 @@ def check_loaded_record(
     if record is None:
         return RecordCheck(rf.relpath, None, problems)
     data = record.data
-    kind = data.get("kind") if data.get("kind") in KIND_FOLDER else (rf.folder_kind or None)
+    # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
+    kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
+    kind = kind or rf.folder_kind or None
     if kind is None:
         problems.append(
             _problem(
@@ -487,7 +489,7 @@ def _path_problems(
         add("path.year", f"年份目录 “{rf.folder_year}” 应为四位数字的决定年份，例如 2026。")
     if record is not None:
         kind = record.data.get("kind")
-        if rf.folder_kind and kind in KIND_FOLDER and kind != rf.folder_kind:
+        if rf.folder_kind and isinstance(kind, str) and kind in KIND_FOLDER and kind != rf.folder_kind:
             out.append(
                 _problem(
                     loaded,

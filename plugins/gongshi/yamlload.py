@@ -16,6 +16,8 @@ ourselves from libyaml's event stream (C speed for scanning and parsing):
 
 from __future__ import annotations
 
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -184,6 +186,15 @@ def _attach(stack, value, path, lines) -> None:
         container.append(value)
 
 
+def text_line(raw: bytes, position: int) -> int | None:
+    """1-based line of a character offset in the decoded text (None when it cannot be told)."""
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    return text[:position].count("\n") + 1
+
+
 def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
     """Load one YAML document strictly. Never raises for bad input: problems say what is wrong."""
     result = Loaded(file=file, raw=raw)
@@ -213,6 +224,20 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
                 f"YAML 语法错误（{what}）。请检查这一行的缩进、冒号后的空格和引号是否成对。",
             )
         )
+    except yaml.reader.ReaderError as exc:
+        line = text_line(raw, exc.position)
+        result.problems.append(
+            Problem(
+                file,
+                line,
+                "$",
+                "yaml.control_character",
+                f"第 {line} 行含有不允许的控制字符 U+{exc.character:04X}"
+                "（例如从其他软件复制来的不可见字符）。请删除它。"
+                if isinstance(exc.character, int)
+                else "文件含有不允许的控制字符，请删除它。",
+            )
+        )
     except (yaml.YAMLError, RecursionError, ValueError) as exc:
         result.problems.append(Problem(file, None, "$", "yaml.syntax", f"无法读取 YAML：{exc}"))
     return result
@@ -220,15 +245,25 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
 
 def load_yaml_file(path: Path, file: str | None = None) -> Loaded:
     rel = file if file is not None else path.as_posix()
+
+    def refuse(code: str, message: str) -> Loaded:
+        return Loaded(file=rel, problems=[Problem(rel, None, "$", code, message)])
+
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            # Do not even read a huge file into memory.
-            with path.open("rb") as fh:
-                return load_yaml_bytes(fh.read(MAX_FILE_BYTES + 1), rel)
-        return load_yaml_bytes(path.read_bytes(), rel)
+        # A symlink committed to Git could point at /dev/zero (never-ending read) or at a file
+        # outside the repository; a FIFO blocks forever. Data files are plain files, nothing else.
+        st = os.lstat(path)
+        if stat.S_ISLNK(st.st_mode):
+            return refuse("file.symlink", "这是符号链接（symlink），不是普通文件。请删除链接，直接写入内容。")
+        if not stat.S_ISREG(st.st_mode):
+            return refuse(
+                "file.not_regular", "这不是普通文件（可能是目录、管道或设备文件），不能作为数据文件读取。"
+            )
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return refuse("file.not_regular", "这不是普通文件，不能作为数据文件读取。")
+            # Never read more than the cap (+1 so the size check still fires).
+            return load_yaml_bytes(fh.read(MAX_FILE_BYTES + 1), rel)
     except OSError as exc:
-        return Loaded(
-            file=rel,
-            problems=[Problem(rel, None, "$", "file.unreadable", f"无法读取文件：{exc.strerror}")],
-        )
+        return refuse("file.unreadable", f"无法读取文件：{exc.strerror}")
