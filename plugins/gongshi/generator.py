@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 SETTING = "GONGSHI"
 PREBUILT = "GONGSHI_SNAPSHOT"  # set by ``gongshi build``: the snapshot it already built
 PREVIOUS = "GONGSHI_PREVIOUS_OUTPUT"  # set by ``gongshi build``: the output being replaced
+FINAL_OUTPUT = "GONGSHI_FINAL_OUTPUT"  # set by ``gongshi build``: where the staged output will go
 OWNED_FOLDERS = ("r", "list", "archives", "dept")
 KNOWN_KEYS = {
     "repo_root": "数据仓库目录（含 data/departments.yaml）",
@@ -90,7 +91,9 @@ def load_snapshot(conf: GongshiSettings):
     from .snapshot import SnapshotError, build_snapshot
 
     try:
-        return build_snapshot(conf.repo_root, conf.as_of)
+        from .buildcache import enabled as cache_enabled
+
+        return build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
         raise BuildStopped(_log_all([*problem_lines(exc.problems), exc.message])) from None
     except HistoryError as exc:
@@ -118,7 +121,12 @@ class RecordGenerator(Generator):
 
         strict_autoescape(self.env)
         previous = self.settings.get(PREVIOUS) or self.output_path
-        out = OutputWriter(Path(self.output_path), Path(previous))
+        from .buildcache import OutputManifest
+        from .buildcache import enabled as cache_enabled
+
+        final = self.settings.get(FINAL_OUTPUT) or self.output_path
+        manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None
+        out = OutputWriter(Path(self.output_path), Path(previous), manifest=manifest)
         base = {
             "SITENAME": self.settings.get("SITENAME", ""),
             "SITEURL": self.settings.get("SITEURL", ""),
@@ -134,6 +142,8 @@ class RecordGenerator(Generator):
             site_url=self.settings.get("SITEURL", ""),
             workers=self.conf.workers,
         )
+        if manifest is not None:
+            manifest.save()
         if out.in_place:
             removed = remove_stale(Path(self.output_path), out.written, OWNED_FOLDERS)
             if removed:

@@ -20,8 +20,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
@@ -70,6 +72,8 @@ class OutputWriter:
     stats: WriteStats = field(default_factory=WriteStats)
     written: set[str] = field(default_factory=set)
     changed: list[str] = field(default_factory=list)  # paths whose bytes were (re)written
+    # buildcache.OutputManifest: input keys of the previous output's files (None: always render)
+    manifest: Any = None
     _dirs: set[Path] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -111,6 +115,27 @@ class OutputWriter:
 
     def write_text(self, rel: str, text: str) -> bool:
         return self.write(rel, text.encode("utf-8"))
+
+    def write_keyed(self, rel: str, key: str | None, produce: Callable[[], bytes]) -> bool:
+        """Write ``produce()`` at ``rel`` unless the previous output's file was made from the same
+        input ``key`` and is untouched since (then it is kept: hard link, no rendering at all)."""
+        if key is None or self.manifest is None:
+            return self.write(rel, produce())
+        previous = self.root if self.in_place else self.previous
+        if self.manifest.previous_key(rel, previous) == key and rel not in self.written:
+            self.written.add(rel)
+            if not self.in_place:
+                target = self.root / rel
+                if target.parent not in self._dirs:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._dirs.add(target.parent)
+                _link_or_copy(self.previous / rel, target)
+            self.stats.unchanged += 1
+            self.manifest.record(rel, key, self.root / rel)
+            return False
+        changed = self.write(rel, produce())
+        self.manifest.record(rel, key, self.root / rel)
+        return changed
 
 
 def remove_stale(root: Path, keep: set[str], folders: tuple[str, ...]) -> list[str]:

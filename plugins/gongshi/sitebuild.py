@@ -68,6 +68,7 @@ def build(
     from pelican.settings import read_settings
 
     from .generator import (
+        FINAL_OUTPUT,
         PREBUILT,
         PREVIOUS,
         SETTING,
@@ -109,6 +110,7 @@ def build(
                 SETTING: gongshi,
                 PREBUILT: snapshot,
                 PREVIOUS: str(output) if output.is_dir() else None,
+                FINAL_OUTPUT: str(output),
             },
         )
         RecordGenerator.last_result = None

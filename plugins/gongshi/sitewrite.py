@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from . import __version__
+from .buildcache import code_version, digest, record_page_key, record_pages_key
 from .outputdir import OutputWriter, WriteStats
 from .pages import SitePlan, as_of_label, plan_site, record_path, url_of
 from .sitemap import robots_txt, sitemap_files
@@ -100,6 +101,11 @@ class SiteOutput:
     def write(self, rel: str, data: bytes) -> None:
         self.writer.write(rel, data)
 
+    def write_keyed(self, rel: str, key: str, produce: Callable[[], bytes]) -> None:
+        """Like ``write``, but ``produce`` is only called when ``key`` (a digest of everything the
+        file is made from, e.g. ``buildcache.digest(...)``) differs from the previous build's."""
+        self.writer.write_keyed(rel, digest(code_version(), key), produce)
+
     def url(self, rel: str) -> str:
         """The link to a site-relative path, as templates write it."""
         return f"{self.base.get('SITEURL', '')}/{url_of(rel)}"
@@ -132,25 +138,35 @@ _POOL: dict = {}
 def _pool_render(bounds: tuple[int, int]) -> tuple[list[str], list[str], int]:
     plan: SitePlan = _POOL["plan"]
     env, base, writer = _POOL["env"], _POOL["base"], _POOL["writer"]
-    local = OutputWriter(writer.root, writer.previous)
+    local = OutputWriter(writer.root, writer.previous, manifest=writer.manifest and writer.manifest.fork())
     items = _POOL["items"]
     for entry, notice in items[bounds[0] : bounds[1]]:
-        page = plan.record_page(entry, notice)
-        local.write(page.path, _render_one(env, base, page))
-    return sorted(local.written), local.changed, local.stats.unchanged
+        _write_record_page(plan, env, base, local, entry, notice, _POOL["fixed"])
+    return sorted(local.written), local.changed, local.stats.unchanged, local.manifest and local.manifest.new
+
+
+def _write_record_page(
+    plan: SitePlan, env, base: dict, writer: OutputWriter, entry, notice: bool, fixed
+) -> None:
+    """Render a record page, or keep the previous one when its inputs did not change (buildcache)."""
+    key = record_page_key(plan, entry, notice, fixed) if fixed is not None else None
+    writer.write_keyed(
+        record_path(entry.id), key, lambda: _render_one(env, base, plan.record_page(entry, notice))
+    )
 
 
 def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, workers: int = 1) -> int:
     items = plan.record_entries()
+    fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
     if workers > 1 and len(items) >= PARALLEL_MIN:
         import multiprocessing
 
         chunk = max(200, len(items) // (workers * 8))
         bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
-        _POOL.update(plan=plan, env=env, base=base, writer=writer, items=items)
+        _POOL.update(plan=plan, env=env, base=base, writer=writer, items=items, fixed=fixed)
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
-                for written, changed, n_same in pool.imap(_pool_render, bounds):
+                for written, changed, n_same, keys in pool.imap(_pool_render, bounds):
                     dup = writer.written.intersection(written)
                     if dup:
                         raise ValueError(f"two pages want the same output file: {sorted(dup)[0]}")
@@ -158,12 +174,13 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
                     writer.changed.extend(changed)
                     writer.stats.written += len(changed)
                     writer.stats.unchanged += n_same
+                    if keys:
+                        writer.manifest.new.update(keys)
         finally:
             _POOL.clear()
     else:
         for entry, notice in items:
-            page = plan.record_page(entry, notice)
-            writer.write(page.path, _render_one(env, base, page))
+            _write_record_page(plan, env, base, writer, entry, notice, fixed)
     return len(items)
 
 

@@ -100,12 +100,20 @@ class Snapshot:
         return out
 
 
-def build_snapshot(root: Path, as_of: date, *, validation: ValidationResult | None = None) -> Snapshot:
-    """Validate, read history and evaluate every record. Raises SnapshotError when it must not publish."""
-    result = validation or validate_repository(root, as_of=as_of)
+def build_snapshot(
+    root: Path, as_of: date, *, validation: ValidationResult | None = None, cache: bool = False
+) -> Snapshot:
+    """Validate, read history and evaluate every record. Raises SnapshotError when it must not publish.
+    ``cache``: reuse validated records and the history read by earlier builds (``buildcache``)."""
+    result = validation or validate_repository(root, as_of=as_of, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors)
-    history: HistoryIndex = scan_history(root)
+    if cache:
+        from .buildcache import scan_history_cached
+
+        history: HistoryIndex = scan_history_cached(root)
+    else:
+        history = scan_history(root)
     policy = Policy.from_data(result.registry.policy)
     calendar = Calendar.load(root)
     warnings = list(result.warnings) + list(history.warnings)

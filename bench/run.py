@@ -1,0 +1,266 @@
+"""The scale benchmarks: one command, one table.
+
+    .venv/bin/python bench/run.py N [--seed S] [--as-of YYYY-MM-DD] [--workers 2] [--only a,b]
+
+Generates (once) ``bench/out/repo-N`` with ``bench/generate.py`` and then measures, each step in a
+fresh process (its peak RSS is that process and the workers it forked, from ``wait4``):
+
+  validate-cold    gongshi validate, no cache                 (CI on a fresh runner)
+  validate-warm    gongshi validate, cache filled before      (CI with actions/cache)
+  history-cold     history.scan_history (one git log pass)
+  history-incr     the cached history after one new commit
+  build-cold       gongshi build, no cache, no previous output
+  rebuild-same     gongshi build again, nothing changed
+  rebuild-one      gongshi build after a commit that changed one record
+  search-index     search.write_search_index over the public records
+  output           size (apparent and on disk) and file count of the built site
+
+``make bench`` runs N = 10,000. The step's own numbers (record counts, files written) are printed
+next to the time. The repository is reset to its generated head before the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "out"
+STEPS = (
+    "validate-cold",
+    "validate-warm",
+    "history-cold",
+    "history-incr",
+    "build-cold",
+    "rebuild-same",
+    "rebuild-one",
+    "search-index",
+    "output",
+)
+GENERATED_HEAD = "bench-generated-head"  # file in .git/: the commit generate.py made
+
+
+# --------------------------------------------------------------------------------------------
+# Steps (run in a child process: ``run.py --step NAME --repo DIR``)
+
+
+def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict:
+    from datetime import date
+
+    day = date.fromisoformat(as_of)
+    if name.startswith("validate"):
+        from gongshi.validate import validate_repository
+
+        t = time.perf_counter()
+        result = validate_repository(repo, day, cache=name == "validate-warm")
+        return {"s": time.perf_counter() - t, "files": result.files_checked, "errors": len(result.errors)}
+    if name == "history-cold":
+        from gongshi.history import scan_history
+
+        t = time.perf_counter()
+        index = scan_history(repo)
+        changes = sum(len(v) for v in index.changes.values())
+        return {"s": time.perf_counter() - t, "paths": len(index.first_added), "changes": changes}
+    if name == "history-incr":
+        from gongshi.buildcache import scan_history_cached
+
+        t = time.perf_counter()
+        index = scan_history_cached(repo)
+        return {"s": time.perf_counter() - t, "paths": len(index.first_added)}
+    if name.startswith(("build", "rebuild")):
+        from gongshi.sitebuild import build
+
+        t = time.perf_counter()
+        result = build(repo, day, output, gongshi_overrides={"workers": workers})
+        site = result.site
+        timings = {k: v for k, v in (site.timings or {}).items() if isinstance(v, int | float)}
+        return {
+            "s": time.perf_counter() - t,
+            "pages": site.pages + site.record_pages,
+            "written": site.writes.written,
+            "kept": site.writes.unchanged + result.relinked,
+            "timings": timings,
+        }
+    if name == "search-index":
+        from gongshi.search import write_search_index
+        from gongshi.snapshot import build_snapshot
+
+        snapshot = build_snapshot(repo, day, cache=True)
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            stats = write_search_index(snapshot.public(), Path(tmp), record_url="r/{id}.html")
+            return {
+                "s": time.perf_counter() - t,
+                "records": stats.get("records"),
+                "bytes": stats.get("bytes"),
+            }
+    if name == "output":
+        files = apparent = blocks = 0
+        for dirpath, _dirs, names in os.walk(output):
+            for n in names:
+                st = os.lstat(os.path.join(dirpath, n))
+                files += 1
+                apparent += st.st_size
+                blocks += st.st_blocks * 512
+        return {
+            "s": 0.0,
+            "files": files,
+            "mb": round(apparent / 1e6, 1),
+            "mb_on_disk": round(blocks / 1e6, 1),
+        }
+    raise SystemExit(f"unknown step {name}")
+
+
+def _run_child(step: str, repo: Path, as_of: str, output: Path, workers: int, env: dict) -> dict:
+    cmd = [sys.executable, __file__, "--step", step, "--repo", str(repo), "--as-of", as_of]
+    cmd += ["--output", str(output), "--workers", str(workers)]
+    with tempfile.TemporaryFile() as out:
+        proc = subprocess.Popen(cmd, stdout=out, env=env)
+        _pid, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise SystemExit(f"step {step} failed ({proc.returncode}):\n{text}")
+    result = json.loads(text.strip().splitlines()[-1])
+    result["rss_mb"] = round(usage.ru_maxrss / 1024)
+    return result
+
+
+# --------------------------------------------------------------------------------------------
+# Driver
+
+
+def _git(repo: Path, *args: str, date: str | None = None) -> str:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull}
+    env.update(
+        GIT_AUTHOR_NAME="基准测试",
+        GIT_AUTHOR_EMAIL="bench@example.invalid",
+        GIT_COMMITTER_NAME="基准测试",
+        GIT_COMMITTER_EMAIL="bench@example.invalid",
+    )
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    return subprocess.run(
+        ["git", "-C", str(repo), *args], capture_output=True, text=True, check=True, env=env
+    ).stdout
+
+
+def prepare(n: int, seed: int, as_of: str) -> Path:
+    """The generated repository of N records, reset to the commit generate.py made."""
+    repo = OUT / f"repo-{n}-{seed}"
+    marker = repo / ".git" / GENERATED_HEAD
+    if not marker.is_file():
+        sys.path.insert(0, str(HERE.parent))
+        from bench.generate import generate
+
+        if repo.exists():
+            shutil.rmtree(repo)
+        t = time.perf_counter()
+        from datetime import date
+
+        plan = generate(n, repo, seed, date.fromisoformat(as_of))
+        marker.write_text(plan.head + "\n")
+        print(f"generated {repo.relative_to(HERE.parent)} in {time.perf_counter() - t:.1f} s", flush=True)
+    head = marker.read_text().strip()
+    _git(repo, "reset", "--quiet", "--hard", head)
+    _git(repo, "clean", "--quiet", "-fdx", "--", "data")
+    return repo
+
+
+def change_one_record(repo: Path, as_of: str) -> str:
+    """Commit a correction of one public record (the newest licence), dated on the as-of day."""
+    records = sorted((repo / "data" / "records").glob("*/licences/*/*.yaml"))
+    newest = max(records, key=lambda p: (p.parent.name, p.name))
+    text = newest.read_text(encoding="utf-8")
+    if "\nremarks: " in text:
+        text = text.replace("\nremarks: ", "\nremarks: 基准测试更正。", 1)
+    else:
+        text += "remarks: 基准测试更正。\n"
+    newest.write_text(text, encoding="utf-8")
+    rel = newest.relative_to(repo).as_posix()
+    _git(repo, "add", rel)
+    _git(repo, "commit", "--quiet", "-m", f"更正 {newest.stem}", date=f"{as_of}T23:00:00+08:00")
+    return rel
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("n", type=int, nargs="?", default=10_000)
+    ap.add_argument("--seed", type=int, default=20161)
+    ap.add_argument("--as-of", default="2026-11-20")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only", default="", help="comma-separated steps (default: all)")
+    ap.add_argument("--step", help=argparse.SUPPRESS)
+    ap.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.step:
+        print(json.dumps(_step(args.step, args.repo, args.as_of, args.output, args.workers)))
+        return 0
+
+    steps = [s for s in args.only.split(",") if s] or list(STEPS)
+    repo = prepare(args.n, args.seed, args.as_of)
+    output = OUT / f"site-{args.n}-{args.seed}"
+    cache = repo / "cache"
+    env_on = {**os.environ, "GONGSHI_CACHE": "on"}
+    env_off = {**os.environ, "GONGSHI_CACHE": "off"}
+    rows: list[tuple[str, dict]] = []
+
+    def run(step: str, env=env_on) -> None:
+        if step not in steps:
+            return
+        result = _run_child(step, repo, args.as_of, output, args.workers, env)
+        rows.append((step, result))
+        print(_row(step, result), flush=True)
+
+    print(f"{args.n} records, as of {args.as_of}, {args.workers} workers, {os.cpu_count()} CPUs", flush=True)
+    print(_header(), flush=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    run("validate-cold", env_off)
+    if "validate-warm" in steps:
+        _run_child("validate-warm", repo, args.as_of, output, args.workers, env_on)  # fill the cache
+        run("validate-warm")
+    run("history-cold")
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(output, ignore_errors=True)
+    run("build-cold", env_off)
+    if {"rebuild-same", "rebuild-one", "history-incr", "output"} & set(steps):
+        if not output.is_dir() or "build-cold" not in steps:
+            shutil.rmtree(output, ignore_errors=True)
+        _run_child("build-cold", repo, args.as_of, output, args.workers, env_on)  # fill the caches
+    run("rebuild-same")
+    run("output")
+    if {"rebuild-one", "history-incr"} & set(steps):
+        change_one_record(repo, args.as_of)
+    history_cache = cache / "gongshi" / "history.pickle"
+    saved = history_cache.read_bytes() if history_cache.is_file() else None
+    run("history-incr")
+    if saved is not None:  # the rebuild reads the new commit itself
+        history_cache.write_bytes(saved)
+    run("rebuild-one")
+    run("search-index")
+    _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
+    return 0
+
+
+def _header() -> str:
+    return f"{'step':<15} {'seconds':>8} {'peak MB':>8}  details"
+
+
+def _row(step: str, r: dict) -> str:
+    details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "timings"))
+    if r.get("timings"):
+        details += "; " + ", ".join(f"{k}={v}" for k, v in r["timings"].items())
+    return f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  {details}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

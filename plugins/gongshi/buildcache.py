@@ -1,0 +1,473 @@
+"""Caches that make a rebuild of a large repository cheap. All live under ``<repo>/cache/gongshi/``
+(git-ignored; CI keeps the folder between runs with actions/cache) and are only ever a shortcut:
+a missing, unreadable or outdated cache is rebuilt, never an error, and a cold build writes the
+same bytes as a warm one (tests/test_cache.py).
+
+* **Validated records** by file path + Git blob id, for one code version (the package's sources
+  and the schemas) and one registry (departments, catalogs, policy, calendar). ``git ls-files -s``
+  gives the blob ids of clean files cheaply; modified and untracked files are hashed the same way
+  from their bytes. The as-of date only matters for the "date in the future" checks, so an entry
+  is reused for another as-of date when both lie on or after the latest date those checks read.
+* **The Git history** (``HistoryIndex``) with the commit it was read at. When that commit is on
+  the first-parent chain of HEAD, only the new commits are read and merged in; anything else
+  (rewritten history, another branch) reads the whole history again.
+* **Output manifests**: for each output folder, the input key each file was produced from, with
+  the file's size and mtime. A file whose key is unchanged and whose previous copy is untouched is
+  kept (hard link) instead of rendered again.
+
+``GONGSHI_CACHE=off`` (or ``0``/``no``) turns every cache off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import marshal
+import os
+import pickle
+import subprocess
+import sys
+import tempfile
+from collections.abc import Callable, Iterable
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .problems import Problem
+from .records import Record
+
+if TYPE_CHECKING:
+    from .history import HistoryIndex
+    from .repo import RecordFile, Registry
+    from .validate import RecordCheck
+
+CACHE_DIR = "cache/gongshi"
+FORMAT = 1  # bump when the layout of a cache file changes
+PACKAGE_DIR = Path(__file__).resolve().parent
+SCHEMA_DIR = PACKAGE_DIR.parents[1] / "schemas"
+REGISTRY_GLOBS = ("data/departments.yaml", "data/policy.yaml", "data/catalog/*.yaml", "data/calendar/*.yaml")
+
+
+def enabled() -> bool:
+    return os.environ.get("GONGSHI_CACHE", "").strip().lower() not in ("off", "0", "no", "false")
+
+
+def cache_dir(root: Path) -> Path:
+    return Path(root) / CACHE_DIR
+
+
+def digest(*parts) -> str:
+    h = hashlib.blake2b(digest_size=20)
+    for p in parts:
+        h.update(p if isinstance(p, bytes) else str(p).encode("utf-8", "surrogatepass"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@cache
+def code_version() -> str:
+    """Every Python source of this package and every schema: any code change invalidates caches."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(f"format {FORMAT}".encode())
+    for folder, pattern in ((PACKAGE_DIR, "*.py"), (SCHEMA_DIR, "*.json")):
+        for path in sorted(folder.glob(pattern)):
+            h.update(path.name.encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _read(path: Path):
+    try:
+        with open(path, "rb") as fh:
+            return marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+
+
+def _write_atomic(path: Path, dump: Callable, obj) -> None:
+    """Write a cache file so that a crash never leaves half a file; failures are ignored (a cache)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            dump(obj, fh)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError, UnboundLocalError):
+            os.unlink(tmp)
+
+
+# --------------------------------------------------------------------------------------------
+# Git blob ids
+
+
+def _git_lines(root: Path, *args: str) -> list[bytes] | None:
+    try:
+        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
+    except OSError:
+        return None
+    if proc.returncode != 0:
+        return None
+    return [t for t in proc.stdout.split(b"\0") if t]
+
+
+def blob_id(data: bytes) -> str:
+    """The Git blob id of these bytes (the id ``git hash-object`` prints)."""
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+def blob_ids(root: Path, files: Iterable[tuple[str, Path]]) -> dict[str, str]:
+    """Blob id of each ``(relpath, abspath)``: from the index for files Git reports clean, else hashed."""
+    files = list(files)
+    staged: dict[str, str] = {}
+    dirty: set[str] = set()
+    listed = _git_lines(root, "ls-files", "-s", "-z", "--", "data/records")
+    changed = _git_lines(root, "diff-files", "--name-only", "--relative", "-z", "--", "data/records")
+    if listed is not None and changed is not None:
+        for line in listed:
+            meta, _, path = line.partition(b"\t")
+            fields = meta.split()
+            if len(fields) == 3 and fields[2] == b"0":  # stage 0: not in a merge conflict
+                staged[path.decode("utf-8", "surrogateescape")] = fields[1].decode()
+        dirty = {p.decode("utf-8", "surrogateescape") for p in changed}
+    out = {}
+    for rel, path in files:
+        sha = staged.get(rel)
+        if sha is None or rel in dirty:
+            try:
+                sha = blob_id(Path(path).read_bytes())
+            except OSError:
+                sha = "unreadable"
+        out[rel] = sha
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# Validated records
+
+
+def registry_key(root: Path) -> str:
+    parts = []
+    for pattern in REGISTRY_GLOBS:
+        for path in sorted(Path(root).glob(pattern)):
+            try:
+                parts.append(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
+            except OSError:
+                parts.append(b"?")
+    return digest(code_version(), *parts)
+
+
+def future_floor(record: Record | None) -> str:
+    """The latest date the "in the future" checks compare with the as-of date (ISO text, "" if none).
+    Keep in step with ``validate._record_rules`` (decision_date, status_date, corrections[].date)."""
+    if record is None:
+        return ""
+    data = record.data
+    dates = [data.get("decision_date"), data.get("status_date")]
+    for c in data.get("corrections") or ():
+        if isinstance(c, dict):
+            dates.append(c.get("date"))
+    return max((d for d in dates if isinstance(d, str)), default="")
+
+
+def _interned(node):
+    """Dict keys interned: marshal then writes each repeated key once (a smaller, faster file)."""
+    if isinstance(node, dict):
+        return {sys.intern(k) if isinstance(k, str) else k: _interned(v) for k, v in node.items()}
+    if isinstance(node, list):
+        return [_interned(v) for v in node]
+    return node
+
+
+def _pack(check: RecordCheck) -> tuple:
+    r = check.record
+    record = None
+    if r is not None:
+        record = (r.id, r.path, r.dept, r.folder_kind, r.folder_year, _interned(r.data), _interned(r.lines))
+    problems = [(p.file, p.line, p.path, p.code, p.message, p.severity) for p in check.problems]
+    return (record, problems, check.doc_no_key, check.line_doc_no)
+
+
+def _unpack(relpath: str, packed: tuple, blob: str) -> RecordCheck:
+    from .validate import RecordCheck
+
+    record, problems, key, line = packed
+    rec = None
+    if record is not None:
+        rec = Record(*record, blob_sha=blob)
+    return RecordCheck(relpath, rec, [Problem(*p) for p in problems], tuple(key) if key else None, line)
+
+
+class RecordCache:
+    """``{relpath: (blob, as_of, floor, packed check)}`` for one registry key, in one marshal file."""
+
+    FILE = "records.marshal"
+
+    def __init__(self, root: Path, key: str):
+        self.path = cache_dir(root) / self.FILE
+        self.key = key
+        self.entries: dict[str, tuple] = {}
+        self.dirty = False
+        doc = _read(self.path)
+        if isinstance(doc, dict) and doc.get("key") == key and isinstance(doc.get("entries"), dict):
+            self.entries = doc["entries"]
+        else:
+            self.dirty = True
+
+    def get(self, relpath: str, blob: str, as_of: str) -> RecordCheck | None:
+        hit = self.entries.get(relpath)
+        if hit is None or hit[0] != blob:
+            return None
+        _blob, cached_as_of, floor, packed = hit
+        if cached_as_of != as_of and not (cached_as_of >= floor and as_of >= floor):
+            return None
+        return _unpack(relpath, packed, blob)
+
+    def put(self, relpath: str, blob: str, as_of: str, check: RecordCheck) -> None:
+        self.entries[relpath] = (blob, as_of, future_floor(check.record), _pack(check))
+        self.dirty = True
+
+    def keep_only(self, relpaths: set[str]) -> None:
+        gone = [k for k in self.entries if k not in relpaths]
+        for k in gone:
+            del self.entries[k]
+        self.dirty = self.dirty or bool(gone)
+
+    def save(self) -> None:
+        if self.dirty:
+            _write_atomic(self.path, marshal.dump, {"key": self.key, "entries": self.entries})
+            self.dirty = False
+
+
+def check_records_cached(
+    root: Path,
+    files: list[RecordFile],
+    registry: Registry,
+    as_of: date,
+    compute: Callable[[list[RecordFile]], list[RecordCheck]],
+) -> list[RecordCheck]:
+    """``compute(files)`` for the files the cache does not know (same order and results)."""
+    del registry  # part of the key through the registry files' bytes
+    store = RecordCache(root, registry_key(root))
+    day = as_of.isoformat()
+    ids = blob_ids(root, ((rf.relpath, rf.abspath) for rf in files))
+    out: list[RecordCheck | None] = []
+    missing: list[int] = []
+    for i, rf in enumerate(files):
+        hit = store.get(rf.relpath, ids[rf.relpath], day)
+        out.append(hit)
+        if hit is None:
+            missing.append(i)
+    if missing:
+        computed = compute([files[i] for i in missing])
+        for i, check in zip(missing, computed, strict=True):
+            rel = files[i].relpath
+            if check.record is not None:
+                check.record.blob_sha = ids[rel]
+            out[i] = check
+            if ids[rel] != "unreadable":
+                store.put(rel, ids[rel], day, check)
+    seen = {rf.relpath for rf in files}
+    store.keep_only(seen | {rel for rel in store.entries if rel not in seen and (Path(root) / rel).is_file()})
+    store.save()
+    return out  # type: ignore[return-value]
+
+
+# --------------------------------------------------------------------------------------------
+# Git history
+
+
+class _HistoryDoc:
+    FILE = "history.pickle"
+
+
+def scan_history_cached(root: Path) -> HistoryIndex:
+    """``history.scan_history(root)``, reading only the commits added since the cached one."""
+    from . import history as hist
+
+    root = Path(root)
+    path = cache_dir(root) / _HistoryDoc.FILE
+    probe = hist._git(
+        root, "rev-parse", "--show-prefix", "--is-shallow-repository", "--verify", "-q", "HEAD^{commit}"
+    )
+    lines = probe.stdout.split("\n") if probe.returncode == 0 else []
+    if len(lines) < 3 or lines[1].strip() != "false":
+        return hist.scan_history(root)  # not Git, no commit yet or shallow: its messages and errors
+    prefix, head = lines[0].strip(), lines[2].strip()
+    cached = None
+    try:
+        with open(path, "rb") as fh:
+            cached = pickle.load(fh)
+    except Exception:  # any unreadable cache is just rebuilt
+        cached = None
+    index = None
+    if (
+        isinstance(cached, dict)
+        and cached.get("version") == code_version()
+        and cached.get("prefix") == prefix
+        and isinstance(cached.get("index"), hist.HistoryIndex)
+    ):
+        old: HistoryIndex = cached["index"]
+        if old.head == head:
+            return old
+        if old.head and _on_first_parent_chain(root, old.head, head):
+            new = hist.HistoryIndex(head=head)
+            hist._stream_log(root, f"{old.head}..{head}", prefix, new)
+            index = _merge(old, new)
+    if index is None:
+        index = hist.scan_history(root)
+    if index.head:
+        _write_atomic(
+            path,
+            lambda obj, fh: pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL),
+            {"version": code_version(), "prefix": prefix, "index": index},
+        )
+    return index
+
+
+def _on_first_parent_chain(root: Path, ancestor: str, head: str) -> bool:
+    """True when ``ancestor`` is a commit on the first-parent chain of ``head``."""
+    proc = subprocess.run(
+        ["git", "-C", str(root), "rev-list", "--first-parent", "--parents", f"{ancestor}..{head}"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return False
+    rows = proc.stdout.split()
+    lines = proc.stdout.strip().splitlines()
+    if not rows or not lines:
+        return False
+    oldest = lines[-1].split()
+    return len(oldest) >= 2 and oldest[1] == ancestor
+
+
+def _merge(old: HistoryIndex, new: HistoryIndex) -> HistoryIndex:
+    """``new`` holds the commits after ``old.head`` (newer ones): changes are newest first, so new
+    ones go in front; the first add stays the oldest one."""
+    from . import history as hist
+
+    changes = dict(old.changes)
+    for path, items in new.changes.items():
+        changes[path] = items + changes.get(path, [])
+    first = dict(new.first_added)
+    first.update(old.first_added)
+    warnings = list(new.warnings)
+    oldest_new = min((c.committed_at for items in new.changes.values() for c in items), default=None)
+    newest_old = max((items[0].committed_at for items in old.changes.values() if items), default=None)
+    if oldest_new and newest_old and _epoch(oldest_new) < _epoch(newest_old):
+        warnings.append(
+            Problem(
+                hist.RECORDS_DIR,
+                None,
+                "$",
+                "history.clock_skew",
+                f"主分支上 {oldest_new} 的提交时间早于它之前 {newest_old} 的提交（时间被回拨）。"
+                "这些记录的公示日期可能不准确，请检查提交的时间设置。",
+                "warning",
+            )
+        )
+    warnings += old.warnings
+    return hist.HistoryIndex(head=new.head, changes=changes, first_added=first, warnings=warnings)
+
+
+def _epoch(iso: str) -> float:
+    from datetime import datetime
+
+    return datetime.fromisoformat(iso).timestamp()
+
+
+# --------------------------------------------------------------------------------------------
+# Output manifests
+
+
+class OutputManifest:
+    """``{site-relative path: (input key, size, mtime_ns)}`` of one output folder."""
+
+    def __init__(self, root: Path | None, output: Path):
+        self.old: dict[str, tuple] = {}
+        self.new: dict[str, tuple] = {}
+        self.path = None
+        if root is None or not enabled():
+            return
+        self.path = cache_dir(root) / "outputs" / (digest(Path(output).resolve()) + ".marshal")
+        doc = _read(self.path)
+        if isinstance(doc, dict):
+            self.old = doc
+
+    def previous_key(self, rel: str, previous_dir: Path | None) -> str | None:
+        """The key ``rel`` was made from, if the previous output still holds exactly that file."""
+        entry = self.old.get(rel)
+        if entry is None or previous_dir is None:
+            return None
+        try:
+            st = os.stat(Path(previous_dir) / rel)
+        except OSError:
+            return None
+        if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:
+            return None
+        return entry[0]
+
+    def record(self, rel: str, key: str, file: Path) -> None:
+        try:
+            st = os.stat(file)
+        except OSError:
+            return
+        self.new[rel] = (key, st.st_size, st.st_mtime_ns)
+
+    def fork(self) -> OutputManifest:
+        """The same previous keys, an empty record of new ones (for a worker process)."""
+        other = OutputManifest(None, Path("."))
+        other.old = self.old
+        return other
+
+    def save(self) -> None:
+        if self.path is not None:
+            _write_atomic(self.path, marshal.dump, self.new)
+
+
+def record_pages_key(env, base: dict, plan) -> str:
+    """What every record page shares: code, templates, the common template variables, the links."""
+    return digest(code_version(), templates_key(env), repr(sorted(base.items())), plan.repo_url)
+
+
+def record_page_key(plan, entry, notice: bool, fixed: str) -> str:
+    """Everything one record page is made from (besides ``fixed``): the file's bytes (blob id), its
+    timeline, its history as shown (commit subjects with names masked), catalog item, departments."""
+    from . import recordview as rv
+
+    r = entry.record
+    reg = plan.snapshot.registry
+    depts = (r.authority, r.source_unit)
+    names = tuple(reg.departments[k].name if k in reg.departments else k for k in depts)
+    shown = () if notice else rv.history_rows(entry.history, plan.repo_url, plan.masker)
+    return digest(
+        fixed,
+        notice,
+        r.id,
+        r.path,
+        r.blob_sha or repr(r.data),
+        repr(entry.timeline),
+        repr(shown),
+        len(entry.history),
+        entry.item.name if entry.item else "",
+        names,
+    )
+
+
+def templates_key(env) -> str:
+    """Every template the environment can load (a changed include changes every page)."""
+    h = hashlib.blake2b(digest_size=20)
+    try:
+        names = sorted(env.list_templates())
+    except TypeError:
+        return digest("unlisted", id(env))  # a loader that cannot list: never reuse
+    for name in names:
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except Exception:  # an unreadable template changes the key
+            source = "?"
+        h.update(name.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
