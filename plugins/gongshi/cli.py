@@ -76,7 +76,9 @@ def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> Non
     if root is None:
         root = repo_root_or_fail()
     selected = _selected_files(root, paths)
-    result = validate_repository(root, day, selected)
+    from .buildcache import enabled as cache_enabled
+
+    result = validate_repository(root, day, selected, cache=cache_enabled())
     click.echo(RENDERERS[fmt](result), nl=False)
     click.get_current_context().exit(0 if result.ok else 1)
 

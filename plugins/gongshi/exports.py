@@ -410,12 +410,13 @@ class Download:
     size: int
 
 
-def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Download]:
+def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=None) -> list[Download]:
     """The whole site's and each department's files under ``<out_dir>/data/``.
 
     Per scope (whole site, then each department): ``licence.csv``, ``penalty.csv``,
     ``licence.xlsx``, ``penalty.xlsx`` and ``all.json`` (both kinds).
     """
+    from .buildcache import digest
     from .jsonapi import file_writer
 
     put = write or file_writer(out_dir)
@@ -426,13 +427,20 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Downl
         rows_by_kind = {k: export_rows(snapshot, k, Selection(dept=dept)) for k in KINDS}
         for kind in KINDS:
             rows = rows_by_kind[kind]
-            for fmt, data in (
-                ("csv", to_csv(kind, rows)),
-                ("xlsx", to_xlsx([(kind, rows)], snapshot.as_of)),
+            for fmt, produce in (
+                ("csv", lambda kind=kind, rows=rows: to_csv(kind, rows)),
+                ("xlsx", lambda kind=kind, rows=rows: to_xlsx([(kind, rows)], snapshot.as_of)),
             ):
                 rel = f"{base}/{kind}.{fmt}"
-                put(rel, data)
-                written.append(Download(rel, dept, kind, fmt, len(rows), len(data)))
+                if write_keyed is not None:
+                    # Same rows, same day → the previous build's file is kept (buildcache manifest).
+                    write_keyed(rel, digest(fmt, kind, snapshot.as_of, repr(rows)), produce)
+                    size = (out_dir / rel).stat().st_size
+                else:
+                    data = produce()
+                    put(rel, data)
+                    size = len(data)
+                written.append(Download(rel, dept, kind, fmt, len(rows), size))
         doc = export_document(snapshot, Selection(dept=dept))
         count = sum(len(ds["rows"]) for ds in doc["datasets"])
         data = to_json(doc)
@@ -443,7 +451,9 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None) -> list[Downl
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/``."""
-    written = write_downloads(snapshot, out_dir, write=site.write)
+    written = write_downloads(
+        snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
+    )
     return {
         "files": len(written),
         "rows": sum(d.rows for d in written if d.dept is None and d.format == "csv"),

@@ -1001,8 +1001,14 @@ def _check_in_worker(rf: RecordFile) -> RecordCheck:
 
 
 def _check_all(
-    root: Path, files: list[RecordFile], registry: Registry, as_of: date, jobs: int
+    root: Path, files: list[RecordFile], registry: Registry, as_of: date, jobs: int, cache: bool = False
 ) -> list[RecordCheck]:
+    if cache:
+        from .buildcache import check_records_cached
+
+        return check_records_cached(
+            root, files, registry, as_of, lambda missing: _check_all(root, missing, registry, as_of, jobs)
+        )
     if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
         import multiprocessing
 
@@ -1021,12 +1027,15 @@ def default_jobs() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
-def validate_repository(root: Path, as_of: date, paths: Iterable | None = None, *, jobs: int | None = None):
+def validate_repository(
+    root: Path, as_of: date, paths: Iterable | None = None, *, jobs: int | None = None, cache: bool = False
+):
     """Validate the repository at ``root`` as of ``as_of``.
 
     ``paths`` (repository-relative or absolute) limits the *report* to those files; uniqueness is
     still checked against every record in the repository. Registry errors are always reported,
-    because every record is checked against the registry.
+    because every record is checked against the registry. ``cache``: reuse the results of files
+    checked before (``buildcache``: by Git blob id, code version and registry).
     """
     root = Path(root)
     scope = _scope(root, paths)
@@ -1043,7 +1052,7 @@ def validate_repository(root: Path, as_of: date, paths: Iterable | None = None, 
 
     record_files, strays = _data_files(root)
     selected = [rf for rf in record_files if scope is None or rf.relpath in scope]
-    checks = _check_all(root, selected, registry, as_of, jobs if jobs is not None else default_jobs())
+    checks = _check_all(root, selected, registry, as_of, jobs if jobs is not None else default_jobs(), cache)
     for c in checks:
         problems.extend(c.problems)
     files_checked += len(selected)
