@@ -309,9 +309,10 @@ def to_xlsx(sheets: Sequence[tuple[str, list[dict[str, str]]]], as_of: date) -> 
         ws.append(list(columns))
         for cell in ws[1]:
             cell.font = bold
-        for row in rows:
+        for number, row in enumerate(rows, 2):
             ws.append([row.get(c, "") for c in columns])
-            for cell in ws[ws.max_row]:
+            # ws.cell by position: ws.max_row scans every cell, which made this loop quadratic.
+            for cell in (ws.cell(number, i) for i in range(1, len(columns) + 1)):
                 if cell.data_type == "f":
                     # openpyxl makes any text starting with "=" a formula: a party name such as
                     # =HYPERLINK(...) would run in the reader's Excel. Data is always text.
