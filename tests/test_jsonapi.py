@@ -134,3 +134,20 @@ def test_nothing_private(site):
         "********",
     ):
         assert secret not in text
+
+
+def test_commit_subjects_mask_every_natural_person_of_the_repository(tmp_path_factory):
+    # A clerk's commit subject on a company's record may name any person of the repository: the
+    # JSON history masks them all, as the record page does (masking.NameMasker), not only the
+    # record's own party.
+    from dataclasses import replace
+
+    from gongshi.jsonapi import record_document
+
+    snap = shared_snapshot(tmp_path_factory)
+    entry = next(e for e in snap.entries if e.id == "scjg-xk-2026-0101")
+    change = entry.history[0]
+    subject = f"更正：误录为{PERSON_NAME}，并核对{PUBLIC_PERSON}的处罚"
+    entry = replace(entry, history=[replace(change, subject=subject)])
+    history = record_document(entry, snap)["history"]
+    assert [h["subject"] for h in history] == [f"更正：误录为{PERSON_NAME[0]}**，并核对欧阳**的处罚"]

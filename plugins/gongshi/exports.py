@@ -35,7 +35,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .masking import mask_person_name, public_party_name
+from .masking import public_party_name, public_text
 from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PENALTY_HEADERS
 from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, Record, parse_date
 from .timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
@@ -78,15 +78,6 @@ def wan_yuan(yuan: Decimal | None) -> str:
     if yuan is None:
         return ""
     return format((yuan / Decimal(10000)).quantize(SIX_PLACES), "f")
-
-
-def public_text(record: Record, text: object) -> str:
-    """Free text as it may be published: a natural person's full name inside it is masked too."""
-    value = "" if text is None else str(text)
-    name = record.party_name.strip()
-    if record.is_natural_person and len(name) > 1 and name in value:
-        value = value.replace(name, mask_person_name(name))
-    return value
 
 
 def _with_other(value: str, other: object) -> str:

@@ -18,9 +18,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .exports import public_text
 from .jsonapi import RECORD_PAGE, Write, file_writer
-from .masking import public_party_name
+from .masking import public_party_name, public_text
 from .timeline import PUBLIC_STATES
 
 if TYPE_CHECKING:

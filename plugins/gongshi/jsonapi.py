@@ -20,8 +20,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .exports import PARTY_CODE_KEYS, public_text, wan_yuan
-from .masking import public_party_name
+from .exports import PARTY_CODE_KEYS, wan_yuan
+from .masking import NameMasker, public_party_name, public_text
 from .records import KIND_LABEL, KINDS, Record
 from .schemas import SCHEMA_DIR
 from .timeline import PUBLIC_STATES, STATE_LABEL
@@ -111,8 +111,9 @@ def _penalty_fields(r: Record) -> dict:
     }
 
 
-def _history(entry: Entry, as_of: date) -> list[dict]:
-    """The Git audit trail up to the as-of date, oldest first (what the record page shows)."""
+def _history(entry: Entry, as_of: date, mask: NameMasker) -> list[dict]:
+    """The Git audit trail up to the as-of date, oldest first (what the record page shows, with
+    every natural person's name of the repository masked in the subjects, as there)."""
     out = []
     for c in sorted(entry.history, key=lambda c: c.committed_at):
         if c.date > as_of:
@@ -122,15 +123,20 @@ def _history(entry: Entry, as_of: date) -> list[dict]:
                 "date": c.date.isoformat(),
                 "committed_at": c.committed_at,
                 "commit": c.sha,
-                "subject": public_text(entry.record, c.subject),
+                "subject": mask(c.subject),
                 "change": COMMIT_STATUS.get(c.status, c.status),
             }
         )
     return out
 
 
-def record_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None = None) -> dict:
-    """The JSON document of one public record (schema: api-record.schema.json, ``record``)."""
+def record_document(
+    entry: Entry, snapshot: Snapshot, page_url: PageUrl | None = None, mask: NameMasker | None = None
+) -> dict:
+    """The JSON document of one public record (schema: api-record.schema.json, ``record``).
+    ``mask``: the snapshot's ``NameMasker`` (built here when not given; pass it when writing many)."""
+    if mask is None:
+        mask = NameMasker.of_records(e.record for e in snapshot.entries)
     r = entry.record
     t = entry.timeline
     item = entry.item
@@ -167,7 +173,7 @@ def record_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None =
             {"date": str(c.get("date", "")), "reason": public_text(r, c.get("reason"))} for c in r.corrections
         ],
         "remarks": _opt(public_text(r, r.data.get("remarks"))),
-        "history": _history(entry, snapshot.as_of),
+        "history": _history(entry, snapshot.as_of, mask),
     }
     return doc
 
@@ -264,8 +270,9 @@ def write_json_api(
 
     public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
     withdrawn = notices(snapshot)
+    mask = NameMasker.of_records(e.record for e in snapshot.entries)
     for e in public:
-        _write(out_dir, RECORD_JSON.format(id=e.id), record_document(e, snapshot, page_url))
+        _write(out_dir, RECORD_JSON.format(id=e.id), record_document(e, snapshot, page_url, mask))
     for e in withdrawn:
         _write(out_dir, RECORD_JSON.format(id=e.id), notice_document(e, snapshot, page_url))
 

@@ -1,12 +1,21 @@
-"""How natural persons' names are shown in every public output (pages, search index, feeds, exports).
+"""How natural persons' names are shown in every public output (pages, search index, feeds, JSON
+API, exports): the ONE rule, used by all of them.
 
 Default rule (domain.md §3.4, 信用中国 practice): the surname stays, every other character becomes
 ``*``: 张三 → 张*, 欧阳娜娜 → 欧阳**. Organisations and 个体工商户 names are public as written.
+
+* ``public_party_name(record)`` — the party name as published;
+* ``public_text(record, text)`` — a field of the record (facts, reasons…): the party's own name
+  inside it is masked;
+* ``NameMasker(names)`` — text not tied to one record (commit subjects, written by clerks): every
+  natural person's name of the repository is masked (``natural_person_names``).
 """
 
 from __future__ import annotations
 
-from .records import Record
+from collections.abc import Iterable
+
+from .records import NATURAL_PERSON, Record
 
 # Two-character surnames common enough that keeping only the first character would mislead.
 COMPOUND_SURNAMES = frozenset(
@@ -53,3 +62,53 @@ def mask_person_name(name: str) -> str:
 def public_party_name(record: Record) -> str:
     """The party name as it may be published (masked for 自然人)."""
     return mask_person_name(record.party_name) if record.is_natural_person else record.party_name
+
+
+def public_text(record: Record, text: object) -> str:
+    """Free text of a record as it may be published: the party's own name is masked when the party
+    is a natural person (names of one character are left alone: they would mask ordinary words)."""
+    value = "" if text is None else str(text)
+    name = record.party_name.strip()
+    if record.is_natural_person and len(name) > 1 and name in value:
+        value = value.replace(name, mask_person_name(name))
+    return value
+
+
+def natural_person_names(records: Iterable[Record]) -> set[str]:
+    return {r.party_name for r in records if r.party_category == NATURAL_PERSON}
+
+
+class NameMasker:
+    """Masks every natural person's name of the repository inside a text (commit subjects are
+    written by clerks and may name anyone). Names are matched as whole substrings, longest first."""
+
+    def __init__(self, names: Iterable[str]):
+        self.names = {n for n in (x.strip() for x in names) if len(n) > 1}
+        self.lengths = sorted({len(n) for n in self.names}, reverse=True)
+        self._cache: dict[str, str] = {}
+
+    @classmethod
+    def of_records(cls, records: Iterable[Record]) -> NameMasker:
+        return cls(natural_person_names(records))
+
+    def __call__(self, text: str) -> str:
+        if not self.names or not text:
+            return text
+        hit = self._cache.get(text)
+        if hit is not None:
+            return hit
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            for n in self.lengths:
+                piece = text[i : i + n]
+                if len(piece) == n and piece in self.names:
+                    out.append(mask_person_name(piece))
+                    i += n
+                    break
+            else:
+                out.append(text[i])
+                i += 1
+        result = "".join(out)
+        self._cache[text] = result
+        return result

@@ -27,7 +27,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from . import recordview as rv
-from .masking import public_party_name
+from .masking import NameMasker, public_party_name
 from .records import KIND_LABEL, KINDS
 from .timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 
@@ -124,12 +124,12 @@ class SitePlan:
     public: list[Entry] = field(default_factory=list)
     notices: list[Entry] = field(default_factory=list)
     repo_url: str = ""
-    _masker: rv.NameMasker | None = field(default=None, repr=False)
+    _masker: NameMasker | None = field(default=None, repr=False)
 
     @property
-    def masker(self) -> rv.NameMasker:
+    def masker(self) -> NameMasker:
         if self._masker is None:
-            self._masker = rv.NameMasker(rv.natural_person_names(e.record for e in self.snapshot.entries))
+            self._masker = NameMasker.of_records(e.record for e in self.snapshot.entries)
         return self._masker
 
     def record_entries(self) -> list[tuple[Entry, bool]]:

@@ -3,7 +3,8 @@
 Templates never see a ``Record``; they get the plain views built here, so what can reach a page is
 decided (and reviewed) in this module only:
 
-* a natural person's name is masked (``masking``), also where it appears inside free text;
+* a natural person's name is masked, also where it appears inside free text (the rule and its
+  functions are in ``masking``, shared with search, exports, the JSON API and feeds);
 * no identity number is ever shown: not the natural person's (``party.id_no_masked``), not the legal
   representative's (the repository may not even hold it), not even masked;
 * a withdrawal notice carries only 文号, 机关, 状态, 日期 and 原因 (no party, no facts);
@@ -17,8 +18,8 @@ from datetime import date
 from decimal import Decimal
 
 from .identifiers import USCC_PLACEHOLDER
-from .masking import mask_person_name, public_party_name
-from .records import NATURAL_PERSON, Record, parse_date
+from .masking import NameMasker, public_party_name, public_text
+from .records import Record, parse_date
 from .timeline import Timeline
 
 # Party codes (行政相对人代码_1..6) in the national standard's order, with their labels.
@@ -61,51 +62,6 @@ def yuan(amount: Decimal | None) -> str:
         return ""
     text = f"{amount:,.2f}"
     return text[:-3] if text.endswith(".00") else text
-
-
-def public_text(record: Record, text: object) -> str:
-    """Free text as it may be published: the party's own name is masked when it is a person."""
-    value = "" if text is None else str(text)
-    name = record.party_name.strip()
-    if record.is_natural_person and len(name) > 1 and name in value:
-        value = value.replace(name, mask_person_name(name))
-    return value
-
-
-class NameMasker:
-    """Masks every natural person's name of the repository inside a text (commit subjects are
-    written by clerks and may name anyone). Names are matched as whole substrings, longest first."""
-
-    def __init__(self, names: set[str]):
-        self.names = {n for n in (x.strip() for x in names) if len(n) > 1}
-        self.lengths = sorted({len(n) for n in self.names}, reverse=True)
-        self._cache: dict[str, str] = {}
-
-    def __call__(self, text: str) -> str:
-        if not self.names or not text:
-            return text
-        hit = self._cache.get(text)
-        if hit is not None:
-            return hit
-        out: list[str] = []
-        i = 0
-        while i < len(text):
-            for n in self.lengths:
-                piece = text[i : i + n]
-                if len(piece) == n and piece in self.names:
-                    out.append(mask_person_name(piece))
-                    i += n
-                    break
-            else:
-                out.append(text[i])
-                i += 1
-        result = "".join(out)
-        self._cache[text] = result
-        return result
-
-
-def natural_person_names(records) -> set[str]:
-    return {r.party_name for r in records if r.party_category == NATURAL_PERSON}
 
 
 def party_fields(record: Record) -> list[Field]:
