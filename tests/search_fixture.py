@@ -13,10 +13,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import jinja2
+from gongshi.masking import public_party_name
 from gongshi.records import Department, Record
-from gongshi.search import write_search_index
+from gongshi.search import _codes, write_search_index
 from gongshi.snapshot import Entry
 from gongshi.timeline import Timeline
+from gongshi.tokenize import matches
 
 ROOT = Path(__file__).resolve().parents[1]
 THEME = ROOT / "theme"
@@ -25,8 +27,10 @@ AS_OF = date(2026, 11, 20)
 FIXTURE_BASE = """<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self'">
-<title>{% block title %}{% endblock %}</title></head>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; style-src 'self';
+  img-src 'self' data:">
+<title>{% block title %}{% endblock %}</title>
+<link rel="icon" href="data:,"></head>
 <body><main>{% block content %}{% endblock %}</main>{% block scripts %}{% endblock %}</body></html>
 """
 
@@ -76,6 +80,39 @@ def serve(directory: Path) -> Server:
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     return Server(f"http://127.0.0.1:{httpd.server_address[1]}", httpd)
+
+
+# --- the search page in a browser (Playwright page) ------------------------------------------
+
+
+def brute_force(entries, query: str) -> set[str]:
+    """Every public record whose public fields match the query, by scanning them all."""
+    out = set()
+    for e in entries:
+        if e.is_public and matches(query, [public_party_name(e.record), e.record.doc_no, *_codes(e.record)]):
+            out.add(e.id)
+    return out
+
+
+def settled(page) -> None:
+    page.wait_for_selector("#search-app[data-state=done], #search-app[data-state=error]")
+    assert page.get_attribute("#search-app", "data-state") == "done", page.get_attribute(
+        "#search-app", "data-error"
+    )
+
+
+def all_results(page) -> dict:
+    settled(page)
+    while page.is_visible("#search-more"):
+        page.click("#search-more")
+        settled(page)
+    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(a => a.getAttribute('href'))")
+    return {
+        # records/<id>/ in the fixture site, r/<id>.html in the real one
+        "ids": [h.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html") for h in hrefs],
+        "status": page.inner_text("#search-status"),
+        "names": page.eval_on_selector_all("#search-results a", "els => els.map(a => a.textContent)"),
+    }
 
 
 # --- entries --------------------------------------------------------------------------------------

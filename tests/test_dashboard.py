@@ -4,9 +4,7 @@ print layout."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
 from html.parser import HTMLParser
 
 import pytest
@@ -19,17 +17,6 @@ from tests.opendata_repo import (
     WITHHELD_SECRET,
     shared_repo,
 )
-from tests.search_fixture import serve
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture(scope="module")
@@ -122,37 +109,14 @@ def test_site_build_writes_all_open_data(built):
         assert page.with_suffix(".html").is_file()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    if not (shutil.which("chromium") or os.path.exists(CHROMIUM)):
-        if os.environ.get("CI") == "true":
-            pytest.fail("Chromium is required in CI (CI=true) but /usr/bin/chromium is missing")
-        pytest.skip("Chromium not installed")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 @pytest.mark.browser
 @pytest.mark.slow
-def test_dashboard_in_chromium(built, chromium):
+def test_dashboard_in_chromium(built, browser, serve, axe, console_errors):
     out, _ = built
-    server = serve(out)
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+    url = serve(out)
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.on(
-        "console",
-        lambda m: (
-            errors.append(f"{m.text} {m.location}")
-            if m.type == "error" and "favicon" not in str(m.location)
-            else None
-        ),
-    )
+    errors = console_errors(page)
     page.on(
         "response",
         lambda r: (
@@ -160,7 +124,11 @@ def test_dashboard_in_chromium(built, chromium):
         ),
     )
     try:
-        page.goto(f"{server.url}/dashboard/index.html")
+        page.goto(f"{url}/dashboard/index.html")
+        violations = axe(page)
+        assert violations == [], [
+            (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations
+        ]
         for name in ("每月公示数量", "各部门按时公示率", "迟报工作日分布"):
             assert page.get_by_role("img", name=name).count() == 1
         assert page.get_by_role("table", name="各部门及时性").count() == 1
@@ -176,5 +144,4 @@ def test_dashboard_in_chromium(built, chromium):
         assert page.evaluate("getComputedStyle(document.querySelector('.panel table')).display") == "table"
     finally:
         context.close()
-        server.close()
     assert not errors, errors

@@ -1,6 +1,7 @@
 """The search page in real Chromium against a fixture site built with the real index writer:
 exact result sets compared with a brute-force scan of the same public records, filters, URL state,
-and tokenizer parity with the shared vectors."""
+and tokenizer parity with the shared vectors. The real ``search.html`` of a real build is tested in
+tests/test_sample_site_browser.py. Browser and server are the shared fixtures of tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -10,10 +11,17 @@ from urllib.parse import quote
 
 import pytest
 from gongshi.masking import public_party_name
-from gongshi.search import Tuning, _codes
-from gongshi.tokenize import matches, normalize
+from gongshi.search import Tuning
+from gongshi.tokenize import normalize
 
-from tests.search_fixture import build_site, filler_entries, fixture_entries, serve
+from tests.search_fixture import (
+    all_results,
+    brute_force,
+    build_site,
+    filler_entries,
+    fixture_entries,
+    settled,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -24,28 +32,24 @@ VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(e
 
 
 @pytest.fixture(scope="module")
-def chromium(browser):
-    # The shared session browser (tests/conftest.py): a second sync_playwright() in the same
-    # process fails ("Sync API inside the asyncio loop") once another browser test has run.
-    return browser
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
+def built(tmp_path_factory):
     entries = fixture_entries() + filler_entries(150)
     out = tmp_path_factory.mktemp("searchsite")
     build_site(entries, out, tuning=SMALL)
-    server = serve(out)
-    yield server.url, entries
-    server.close()
+    return out, entries
 
 
 @pytest.fixture
-def page(chromium):
-    context = chromium.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+def site(built, serve):
+    out, entries = built
+    return serve(out), entries
+
+
+@pytest.fixture
+def page(browser, console_errors):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     pg = context.new_page()
-    errors: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
+    errors = console_errors(pg)
     pg.on(
         "response",
         lambda r: (
@@ -57,39 +61,10 @@ def page(chromium):
     assert not errors, errors
 
 
-def brute_force(entries, query: str) -> set[str]:
-    """Every public record whose public fields match the query, by scanning them all."""
-    out = set()
-    for e in entries:
-        if e.is_public and matches(query, [public_party_name(e.record), e.record.doc_no, *_codes(e.record)]):
-            out.add(e.id)
-    return out
-
-
 def search(page, url: str, **params) -> dict:
     qs = "&".join(f"{k}={quote(v)}" for k, v in params.items())
     page.goto(f"{url}/search/?{qs}")
     return all_results(page)
-
-
-def settled(page) -> None:
-    page.wait_for_selector("#search-app[data-state=done], #search-app[data-state=error]")
-    assert page.get_attribute("#search-app", "data-state") == "done", page.get_attribute(
-        "#search-app", "data-error"
-    )
-
-
-def all_results(page) -> dict:
-    settled(page)
-    while page.is_visible("#search-more"):
-        page.click("#search-more")
-        settled(page)
-    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(a => a.getAttribute('href'))")
-    return {
-        "ids": [h.rstrip("/").rsplit("/", 1)[-1] for h in hrefs],
-        "status": page.inner_text("#search-status"),
-        "names": page.eval_on_selector_all("#search-results a", "els => els.map(a => a.textContent)"),
-    }
 
 
 QUERIES = [
