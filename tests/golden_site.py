@@ -6,8 +6,8 @@ After an intended change of the output, regenerate and review the difference::
     make golden        # = .venv/bin/python -m tests.golden_site --regenerate
     git diff --stat tests/golden
 
-Not compared: ``theme/`` (static files copied verbatim from the theme) and the bytes of ``*.xlsx``
-(zip containers; their content is checked by the exports tests) — their names are compared.
+Not compared: ``theme/`` (static files copied verbatim from the theme). Everything else is compared
+byte for byte, ``*.xlsx`` too (they are written with fixed dates: ``gongshi.xlsxsave``).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 CODE_ROOT = HERE.parent
 SKIP_DIRS = ("theme/",)
-NAMES_ONLY = (".xlsx",)
 
 
 def build_golden_site(workdir: Path) -> Path:
@@ -54,8 +53,6 @@ def compare(expected: Path, actual: Path) -> list[str]:
     problems = [f"missing: {p}" for p in sorted(set(a) - set(b))]
     problems += [f"unexpected: {p}" for p in sorted(set(b) - set(a))]
     for rel in sorted(set(a) & set(b)):
-        if rel.endswith(NAMES_ONLY):
-            continue
         old, new = a[rel].read_bytes(), b[rel].read_bytes()
         if old == new:
             continue
@@ -78,10 +75,7 @@ def regenerate() -> None:
         for rel, path in tree(out).items():
             target = GOLDEN / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            if rel.endswith(NAMES_ONLY):
-                target.write_bytes(b"")  # only the name is compared
-            else:
-                shutil.copyfile(path, target)
+            shutil.copyfile(path, target)
     print(f"tests/golden regenerated ({len(tree(GOLDEN))} files, as of {AS_OF}).")
 
 

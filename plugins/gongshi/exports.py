@@ -26,11 +26,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -39,6 +37,7 @@ from .masking import public_party_name, public_text
 from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PENALTY_HEADERS
 from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, Record, parse_date
 from .timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
+from .xlsxsave import stamp_of, workbook_bytes
 
 if TYPE_CHECKING:
     from .snapshot import Entry, Snapshot
@@ -288,9 +287,6 @@ def to_xlsx(sheets: Sequence[tuple[str, list[dict[str, str]]]], as_of: date) -> 
 
     wb = Workbook()
     wb.remove(wb.active)
-    stamp = datetime(as_of.year, as_of.month, as_of.day)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
     wb.properties.creator = "gongshi"
     wb.properties.title = "双公示数据导出"
     bold = Font(bold=True)
@@ -314,31 +310,7 @@ def to_xlsx(sheets: Sequence[tuple[str, list[dict[str, str]]]], as_of: date) -> 
             letter = col[0].column_letter
             ws.column_dimensions[letter].width = min(40, max(10, len(str(col[0].value)) * 2))
         ws.freeze_panes = "A2"
-    raw = io.BytesIO()
-    wb.save(raw)
-    return _fixed_zip_times(raw.getvalue(), as_of)
-
-
-def _fixed_zip_times(data: bytes, as_of: date) -> bytes:
-    """Rewrite the archive with every member dated the as-of day: byte-identical rebuilds."""
-    out = io.BytesIO()
-    when = (max(as_of.year, 1980), as_of.month, as_of.day, 0, 0, 0)
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            member = zipfile.ZipInfo(info.filename, date_time=when)
-            member.compress_type = zipfile.ZIP_DEFLATED
-            member.external_attr = 0o644 << 16
-            body = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                # openpyxl stamps dcterms:modified with the wall clock on save, whatever was set.
-                stamp = f"{as_of.isoformat()}T00:00:00Z".encode()
-                body = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + stamp + rb"\g<2>",
-                    body,
-                )
-            dst.writestr(member, body)
-    return out.getvalue()
+    return workbook_bytes(wb, stamp_of(as_of))  # byte-identical for the same rows and day
 
 
 def export_document(snapshot: Snapshot, selection: Selection = Selection()) -> dict:

@@ -71,6 +71,7 @@ class ImportResult:
     rows: list[ImportedRow] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     written: list[str] = field(default_factory=list)
+    as_of: date | None = None  # the day the rows were checked (dates the error report)
 
     @property
     def rejected(self) -> list[ImportedRow]:
@@ -974,6 +975,7 @@ def run_import(
         header_rows=tuple(table.rows[i][0] for i in header.rows),
         kind=header.kind,
         legacy=header.legacy,
+        as_of=as_of,
     )
     if header.unknown:
         result.notices.append(f"以下列不是国家标准的列，已忽略：{'、'.join(header.unknown)}。")
@@ -1146,8 +1148,11 @@ def render_text(result: ImportResult, dry_run: bool, only_valid: bool, errors_fi
 
 
 def write_error_report(result: ImportResult, out: Path) -> None:
+    """The rejected rows as a workbook; the same import on the same day gives the same bytes."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
+
+    from .xlsxsave import TEMPLATE_STAMP, save_workbook, stamp_of
 
     wb = Workbook()
     ws = wb.active
@@ -1163,4 +1168,4 @@ def write_error_report(result: ImportResult, out: Path) -> None:
     ws.freeze_panes = "A2"
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 100
-    wb.save(out)
+    save_workbook(wb, out, stamp_of(result.as_of) if result.as_of else TEMPLATE_STAMP)

@@ -18,6 +18,7 @@ from . import national_standard as ns
 from .importer import NOTES_MARK
 from .records import KIND_LABEL
 from .repo import Registry
+from .xlsxsave import TEMPLATE_STAMP, save_workbook
 
 TEMPLATE_ROWS = 2000  # rows the dropdowns cover
 _ORG = "法人及非法人组织、个体工商户"
@@ -155,6 +156,6 @@ def write_templates(
         else:
             out.mkdir(parents=True, exist_ok=True)
             path = out / default
-        build_workbook(k, registry, dept).save(path)
+        save_workbook(build_workbook(k, registry, dept), path, TEMPLATE_STAMP)  # same bytes every time
         written.append(path)
     return written
