@@ -67,6 +67,7 @@ from .timeline import PUBLIC_STATES
 from .tokenize import canonical, matches, query_terms, tokens
 
 FORMAT_VERSION = 1
+SEARCH_PAGE = "search.html"  # the page (theme template of the same name) that queries the index
 
 
 @dataclass(frozen=True)
@@ -320,3 +321,12 @@ def write_search_index(
         doc_chunks=n_chunks,
     )
     return stats
+
+
+def write_extra(snapshot, out_dir: Path, site) -> dict:
+    """Site hook (sitewrite.EXTRA_MODULES): the search page and its index under ``search/``.
+
+    The index files are written directly under ``out_dir`` (the folder is rebuilt as a whole; a
+    staged build hard-links the unchanged ones afterwards)."""
+    site.render(SEARCH_PAGE, SEARCH_PAGE, title="搜索")
+    return write_search_index(snapshot.public(), out_dir, record_url=site.record_url("{id}"))

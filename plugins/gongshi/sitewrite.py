@@ -25,6 +25,7 @@ from . import __version__
 from .buildcache import code_version, digest, record_page_key, record_pages_key
 from .outputdir import OutputWriter, WriteStats
 from .pages import SitePlan, as_of_label, plan_site, record_path, url_of
+from .search import SEARCH_PAGE
 from .sitemap import robots_txt, sitemap_files
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ PARALLEL_MIN = 2000
 # Modules that may contribute pages or files; each is optional and called only if it defines
 # ``write_extra``. Order matters only for the sitemap order, which is sorted anyway.
 EXTRA_MODULES = ("gongshi.search", "gongshi.exports", "gongshi.feeds", "gongshi.jsonapi", "gongshi.dashboard")
-SEARCH_PAGE = "search.html"
 
 NAV = (
     ("", "首页"),
@@ -216,28 +216,6 @@ def extra_writers(modules: Iterable[str] = EXTRA_MODULES) -> list[tuple[str, Cal
     return out
 
 
-def builtin_extras(snapshot: Snapshot, site: SiteOutput, names: set[str]) -> dict:
-    """Search page and index, and the download files, while their modules have no ``write_extra``."""
-    out: dict = {}
-    if "gongshi.search" not in names:
-        try:
-            site.env.get_template(SEARCH_PAGE)
-        except jinja2.TemplateNotFound:
-            pass
-        else:
-            from .search import write_search_index
-
-            site.render(SEARCH_PAGE, SEARCH_PAGE, title="搜索")
-            out["search"] = write_search_index(
-                [e for e in snapshot.entries if e.is_public], site.out_dir, record_url=record_path("{id}")
-            )
-    if "gongshi.exports" not in names:
-        from .exports import write_downloads
-
-        out["downloads"] = len(write_downloads(snapshot, site.out_dir))
-    return out
-
-
 def write_site(
     snapshot: Snapshot,
     env: jinja2.Environment,
@@ -265,9 +243,7 @@ def write_site(
     t2 = time.perf_counter()
     site = SiteOutput(Path(writer.root), env, base, writer)
     if extras:
-        found = extra_writers()
-        result.extras = builtin_extras(snapshot, site, {n for n, _ in found})
-        for name, fn in found:
+        for name, fn in extra_writers():
             te = time.perf_counter()
             result.extras[name] = fn(snapshot, Path(writer.root), site)
             result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = round(time.perf_counter() - te, 3)
