@@ -9,8 +9,9 @@ Browser fixtures (for tests marked ``@pytest.mark.browser``; use them instead of
                  background thread for the rest of the test (``http://127.0.0.1:<port>``, no trailing /).
 ``axe``          ``axe(page) -> list of violations`` (dicts from axe-core): injects the vendored
                  axe-core 4.14.1 (tests/vendor/) into the page and runs it with the WCAG 2.1 A/AA tags.
-``console_errors``  ``console_errors(page) -> list[str]``: start collecting console errors and page
-                 errors of ``page`` (call it before ``page.goto``); the list fills as they happen.
+``console_errors``  ``console_errors(page) -> list[str]``: start collecting console errors, page
+                 errors and HTTP responses >= 400 of ``page`` (call it before ``page.goto``); the list
+                 fills as they happen.
 
 Example::
 
@@ -110,6 +111,7 @@ def console_errors():
         errors: list[str] = []
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         return errors
 
     return collect

@@ -117,12 +117,6 @@ def test_dashboard_in_chromium(built, browser, serve, axe, console_errors):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     page = context.new_page()
     errors = console_errors(page)
-    page.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
-        ),
-    )
     try:
         page.goto(f"{url}/dashboard/index.html")
         violations = axe(page)

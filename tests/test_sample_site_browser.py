@@ -30,7 +30,6 @@ def page(browser, console_errors):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     pg = context.new_page()
     errors = console_errors(pg)
-    pg.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     yield pg
     context.close()
     assert errors == []

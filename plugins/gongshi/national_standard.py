@@ -18,7 +18,8 @@ from dataclasses import dataclass
 # --------------------------------------------------------------------------------------------
 # Current standard: header order of a full export (the template and exports use these).
 
-LICENCE_HEADERS: tuple[str, ...] = (
+# Fields 1-13, the same in both standards: the party (行政相对人).
+PARTY_HEADERS: tuple[str, ...] = (
     "行政相对人名称",
     "行政相对人类别",
     "行政相对人代码_1（统一社会信用代码）",
@@ -32,6 +33,10 @@ LICENCE_HEADERS: tuple[str, ...] = (
     "法定代表人证件号码",
     "证件类型",
     "证件号码",
+)
+
+LICENCE_HEADERS: tuple[str, ...] = (
+    *PARTY_HEADERS,
     "行政许可决定文书名称",
     "行政许可决定文书号",
     "许可类别",
@@ -50,19 +55,7 @@ LICENCE_HEADERS: tuple[str, ...] = (
 )
 
 PENALTY_HEADERS: tuple[str, ...] = (
-    "行政相对人名称",
-    "行政相对人类别",
-    "行政相对人代码_1（统一社会信用代码）",
-    "行政相对人代码_2（工商注册号）",
-    "行政相对人代码_3（组织机构代码）",
-    "行政相对人代码_4（税务登记号）",
-    "行政相对人代码_5（事业单位证书号）",
-    "行政相对人代码_6（社会组织登记证号）",
-    "法定代表人",
-    "法定代表人证件类型",
-    "法定代表人证件号码",
-    "证件类型",
-    "证件号码",
+    *PARTY_HEADERS,
     "行政处罚决定书文号",
     "违法行为类型",
     "违法事实",

@@ -19,6 +19,15 @@ KIND_LABEL = {"licence": "行政许可", "penalty": "行政处罚"}
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DEPT_KEY_RE = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 NATURAL_PERSON = "自然人"
+# The party's codes (行政相对人代码_1..6) in the national standard's order.
+PARTY_CODE_KEYS = (
+    "uscc",
+    "business_reg_no",
+    "org_code",
+    "tax_reg_no",
+    "institution_cert_no",
+    "social_org_reg_no",
+)
 ACTIVE_STATUS = "有效"
 WITHDRAWN_STATUSES = ("撤销", "变更", "注销", "失效")
 REPAIRED_STATUS = "已修复"

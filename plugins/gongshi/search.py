@@ -62,7 +62,7 @@ from lunr.builder import Builder
 
 from .identifiers import USCC_PLACEHOLDER
 from .masking import public_party_name
-from .records import KINDS
+from .records import KINDS, PARTY_CODE_KEYS
 from .timeline import PUBLIC_STATES
 from .tokenize import canonical, matches, query_terms, tokens
 
@@ -82,14 +82,6 @@ class Tuning:
 
 
 NAME_BOOST = 3
-CODE_FIELDS = (
-    "uscc",
-    "business_reg_no",
-    "org_code",
-    "tax_reg_no",
-    "institution_cert_no",
-    "social_org_reg_no",
-)
 
 
 def fnv1a(text: str) -> int:
@@ -123,7 +115,7 @@ class SearchDoc:
 def _codes(record) -> tuple[str, ...]:
     party = record.party
     out = []
-    for key in CODE_FIELDS:
+    for key in PARTY_CODE_KEYS:
         value = str(party.get(key, "") or "").strip()
         if value and value != USCC_PLACEHOLDER and not record.is_natural_person:
             out.append(value)

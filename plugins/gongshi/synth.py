@@ -26,6 +26,8 @@ from pathlib import Path
 from random import Random
 
 from . import identifiers as ids
+from .national_standard import PENALTY_CATEGORIES  # 行政处罚法 第九条 order: sorts a decision's categories
+from .records import KIND_FOLDER
 from .synth_catalog import (
     COMPANY_PATTERNS,
     COMPOUND_SURNAMES,
@@ -49,24 +51,6 @@ DEFAULT_SEED = 20161
 SAMPLE_END = date(2026, 11, 20)
 SAMPLE_COUNT = 200
 SAMPLE_RECENT = (14, 0.12)  # the sample's last 14 days hold 12 % of its records (full rolling lists)
-KIND_FOLDER = {"licence": "licences", "penalty": "penalties"}
-# 行政处罚法 第九条 order, used to sort a decision's categories.
-PENALTY_CATEGORIES = (
-    "警告",
-    "通报批评",
-    "罚款",
-    "没收违法所得",
-    "没收非法财物",
-    "暂扣许可证件",
-    "降低资质等级",
-    "吊销许可证件",
-    "限制开展生产经营活动",
-    "责令停产停业",
-    "责令关闭",
-    "限制从业",
-    "行政拘留",
-    "其他",
-)
 WITHHOLD_REASONS = (
     "国家秘密",
     "商业秘密",
