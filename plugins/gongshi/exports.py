@@ -393,10 +393,17 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=N
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/``."""
+    """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/`` and the page that
+    lists them (``data/index.html``, template ``downloads.html``)."""
     written = write_downloads(
         snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
     )
+    files: dict[str | None, dict[str, Download]] = {}
+    for d in written:
+        files.setdefault(d.dept, {})[f"{d.kind or 'all'}.{d.format}"] = d
+    depts = snapshot.registry.departments
+    scopes = [(key, depts[key].name if key else "全部部门", f) for key, f in files.items()]
+    site.render("downloads.html", f"{DOWNLOAD_DIR}/index.html", title="数据下载", scopes=scopes)
     return {
         "files": len(written),
         "rows": sum(d.rows for d in written if d.dept is None and d.format == "csv"),

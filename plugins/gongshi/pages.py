@@ -152,6 +152,8 @@ class SitePlan:
                     "title": f"{r.doc_no} 撤回公告",
                     "record_id": r.id,
                     "kind_label": r.kind_label,
+                    "status": r.status,
+                    "status_date": rv.iso(r.status_date),
                     "fields": rv.notice_fields(r, _dept_name(reg, r.authority)),
                 },
                 in_sitemap=False,
@@ -181,7 +183,10 @@ class SitePlan:
                 "file_history_url": f"{self.repo_url.rstrip('/')}/commits/HEAD/{r.path}"
                 if self.repo_url
                 else "",
+                "state": e.state,
                 "state_label": STATE_LABEL.get(e.state, e.state),
+                "list_until": rv.iso(e.timeline.list_until),
+                "disclosure_until": rv.iso(e.timeline.disclosure_until),
                 "dept": r.authority,
                 "dept_name": authority,
             },

@@ -64,6 +64,11 @@ def yuan(amount: Decimal | None) -> str:
     return text[:-3] if text.endswith(".00") else text
 
 
+def yuan_text(amount: Decimal | None) -> str:
+    """An amount with its unit, as a reader expects it: ``210,000 元`` (empty when absent)."""
+    return f"{yuan(amount)} 元" if amount is not None else ""
+
+
 def party_fields(record: Record) -> list[Field]:
     p = record.party
     out = [Field("行政相对人名称", public_party_name(record)), Field("行政相对人类别", record.party_category)]
@@ -113,8 +118,8 @@ def decision_fields(record: Record, item_name: str, authority_name: str, source_
             Field("处罚依据", t("basis")),
             Field("处罚类别", cats),
             Field("处罚内容", t("content")),
-            Field("罚款金额（元）", yuan(record.fine_yuan)),
-            Field("没收违法所得、没收非法财物的金额（元）", yuan(record.confiscation_yuan)),
+            Field("罚款金额", yuan_text(record.fine_yuan)),
+            Field("没收违法所得、没收非法财物的金额", yuan_text(record.confiscation_yuan)),
             Field("暂扣或吊销证照名称及编号", t("licence_affected")),
             Field("处罚决定日期", iso(record.decision_date)),
             Field("处罚有效期", iso(record.valid_until)),
