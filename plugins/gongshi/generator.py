@@ -8,6 +8,7 @@ dict ``GONGSHI = {"repo_root": ..., "as_of": None | "YYYY-MM-DD", "repo_url": ""
 from __future__ import annotations
 
 import logging
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -33,12 +34,15 @@ KNOWN_KEYS = {
 
 
 class BuildStopped(SystemExit):
-    """Stops Pelican after the problems were logged in Chinese. A SystemExit, so that Pelican's
-    command line exits with status 1 without printing a traceback."""
+    """Stops the build; ``lines`` say why (Chinese). A SystemExit, so that Pelican's command line
+    exits with status 1 without printing a traceback. Whoever catches it prints the lines once:
+    ``gongshi build`` itself, or ``generate_context`` under plain ``pelican content``."""
 
-    def __init__(self, message: str):
+    def __init__(self, lines: list[str]):
         super().__init__(1)
-        self.message = message
+        self.lines = lines
+        self.message = "\n".join(lines)
+        self.reported = False  # set once the lines were printed
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class GongshiSettings:
         raw = settings.get(SETTING) or {}
         problems = []
         if not isinstance(raw, dict):
-            raise BuildStopped(_log_all([f"设置 {SETTING} 必须是一个字典（dict）。"]))
+            raise BuildStopped([f"设置 {SETTING} 必须是一个字典（dict）。"])
         for key in sorted(set(raw) - set(KNOWN_KEYS)):
             allowed = "、".join(KNOWN_KEYS)
             problems.append(f"设置 {SETTING}['{key}'] 不认识。可用的键：{allowed}。")
@@ -73,18 +77,21 @@ class GongshiSettings:
             problems.append(f"设置 {SETTING}['workers'] 必须是正整数。")
             workers = 1
         if problems:
-            raise BuildStopped(_log_all(problems))
+            raise BuildStopped(problems)
         return cls(root, as_of, str(raw.get("repo_url") or ""), workers)
 
 
-def _log_all(messages: list[str]) -> str:
-    for m in messages:
-        logger.error("%s", m)
-    return "\n".join(messages)
+def report_stop(exc: BuildStopped) -> None:
+    """Print the lines once, as plain text on stderr: Pelican's log handler would prefix and wrap
+    every line, and ``gongshi validate`` prints the same problems the same way."""
+    if not exc.reported:
+        sys.stderr.write("".join(f"{line}\n" for line in exc.lines))
+        sys.stderr.flush()
+        exc.reported = True
 
 
 def load_snapshot(conf: GongshiSettings):
-    """The snapshot, or BuildStopped after logging every problem (Chinese, no traceback)."""
+    """The snapshot, or BuildStopped with every problem (Chinese, no traceback)."""
     from .history import HistoryError
     from .policy import PolicyError
     from .sitebuild import problem_lines
@@ -95,11 +102,11 @@ def load_snapshot(conf: GongshiSettings):
 
         return build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
-        raise BuildStopped(_log_all([*problem_lines(exc.problems), exc.message])) from None
+        raise BuildStopped([*problem_lines(exc.problems), exc.message]) from None
     except HistoryError as exc:
-        raise BuildStopped(_log_all([exc.message])) from None
+        raise BuildStopped([exc.message]) from None
     except PolicyError as exc:
-        raise BuildStopped(_log_all([f"data/policy.yaml：{exc}"])) from None
+        raise BuildStopped([f"data/policy.yaml：{exc}"]) from None
 
 
 class RecordGenerator(Generator):
@@ -110,8 +117,12 @@ class RecordGenerator(Generator):
     def generate_context(self) -> None:
         from .sitewrite import site_globals
 
-        self.conf = GongshiSettings.from_settings(self.settings)
-        self.snapshot = self.settings.get(PREBUILT) or load_snapshot(self.conf)
+        try:
+            self.conf = GongshiSettings.from_settings(self.settings)
+            self.snapshot = self.settings.get(PREBUILT) or load_snapshot(self.conf)
+        except BuildStopped as exc:
+            report_stop(exc)
+            raise
         # Shared with Pelican's own pages (about, help ...), so base.html has one set of variables.
         self.context["gs"] = site_globals(self.snapshot)
 

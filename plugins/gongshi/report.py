@@ -25,15 +25,22 @@ def _location(p: Problem) -> str:
     return f"{p.file}:{p.line}" if p.line else p.file
 
 
-def render_text(result) -> str:
-    """Chinese, grouped by file: ``file:line: [code] $.path: message``, then a summary line."""
+def problem_block(problems) -> list[str]:
+    """Grouped by file: the file name, then ``  file:line: [code] $.path: message`` lines, then a
+    blank line (also what a failed build prints, so both read the same)."""
     lines: list[str] = []
-    for file, group in groupby(result.problems, key=lambda p: p.file):
+    for file, group in groupby(problems, key=lambda p: p.file):
         lines.append(f"{file}")
         for p in group:
             tag = "" if p.severity == "error" else "（警告）"
             lines.append(f"  {_location(p)}: [{p.code}] {p.path}: {tag}{p.message}")
         lines.append("")
+    return lines
+
+
+def render_text(result) -> str:
+    """Chinese, grouped by file: ``file:line: [code] $.path: message``, then a summary line."""
+    lines = problem_block(result.problems)
     lines.append(_summary(result) + ("。" if result.ok else "，请按上面的提示修改。"))
     return "\n".join(lines) + "\n"
 

@@ -41,12 +41,10 @@ class BuildResult:
 
 
 def problem_lines(problems: list[Problem]) -> list[str]:
-    """``file:line: [code] $.path: message`` — the validator's format."""
-    out = []
-    for p in problems:
-        where = f"{p.file}:{p.line}" if p.line else p.file
-        out.append(f"{where}: [{p.code}] {p.path}: {p.message}")
-    return out
+    """The problems as ``gongshi validate`` prints them (grouped by file)."""
+    from .report import problem_block
+
+    return problem_block(problems)
 
 
 def settings_file(root: Path) -> Path:
@@ -98,7 +96,7 @@ def build(
         conf = GongshiSettings.from_settings({SETTING: gongshi})
         snapshot = load_snapshot(conf)
     except BuildStopped as exc:
-        raise BuildError(exc.message.splitlines()) from None
+        raise BuildError(exc.lines) from None
     staging = make_staging(output)
     try:
         settings = read_settings(
@@ -120,7 +118,7 @@ def build(
         swap_in(staging, output)
     except BuildStopped as exc:
         discard(staging)
-        raise BuildError(exc.message.splitlines()) from None
+        raise BuildError([] if exc.reported else exc.lines) from None
     except BaseException:
         discard(staging)
         raise
