@@ -144,10 +144,13 @@ def test_sigkill_midway_keeps_the_previous_site(published):
         proc.stderr.close()
     assert proc.returncode == -signal.SIGKILL
     assert tree(out) == before
-    # The next build succeeds and does not serve anything from the abandoned staging folder.
+    assert staged[0].is_dir(), "the killed build leaves its staging folder"
+    # The next build succeeds, does not serve anything from the abandoned staging folder, and
+    # removes it.
     again = gongshi(repo.path, "build", "--as-of", AS_OF.isoformat(), "--output", str(out))
     assert again.returncode == 0, again.stderr
     assert tree(out) == before
+    assert siblings(out) == []
 
 
 def test_same_inputs_same_bytes(published, tmp_path):

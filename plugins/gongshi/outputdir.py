@@ -17,7 +17,9 @@ content always goes to a new file that is renamed over the old name.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -181,11 +183,75 @@ def relink_unchanged(staging: Path, previous: Path) -> int:
     return count
 
 
+# A build holds an exclusive flock on its staging folder until it is swapped in or discarded. The
+# kernel drops the lock when the process dies (even by SIGKILL), so an unlocked staging folder is
+# one that no running build owns.
+_held: dict[Path, int] = {}
+
+
+def _lock(path: Path, *, wait: bool) -> int | None:
+    """An open descriptor of the directory ``path`` holding an exclusive flock, or None when
+    ``wait`` is false and another process holds it (or the folder is gone)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
+
+
+def _release(staging: Path) -> None:
+    fd = _held.pop(Path(staging), None)
+    if fd is not None:
+        os.close(fd)
+
+
+def staging_pattern(output: Path) -> re.Pattern[str]:
+    """Exactly the names ``make_staging`` gives (tempfile.mkdtemp: 8 of [a-z0-9_])."""
+    return re.compile(rf"{re.escape(Path(output).name)}\.tmp-[a-z0-9_]{{8}}")
+
+
+def remove_abandoned_staging(output: Path) -> list[Path]:
+    """Delete the staging folders of ``output`` left by builds that were killed: only folders
+    whose name is exactly the staging pattern and that no running build holds."""
+    output = Path(output).resolve()
+    pattern = staging_pattern(output)
+    removed = []
+    for path in sorted(output.parent.iterdir()):
+        if not pattern.fullmatch(path.name) or path.is_symlink() or not path.is_dir():
+            continue
+        fd = _lock(path, wait=False)
+        if fd is None:
+            continue  # a build in progress
+        try:
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+        finally:
+            os.close(fd)
+    return removed
+
+
 def make_staging(output: Path) -> Path:
-    """A fresh, empty folder next to ``output`` (same file system, so the swap is a rename)."""
+    """A fresh, empty folder next to ``output`` (same file system, so the swap is a rename), locked
+    by this process until ``swap_in`` or ``discard``. Abandoned staging folders are removed first."""
     output = Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f"{output.name}.tmp-", dir=output.parent))
+    # The parent folder's lock makes "clean up, create, lock" one step among concurrent builds:
+    # no build can see another's new staging folder before it is locked.
+    parent = _lock(output.parent, wait=True)
+    try:
+        remove_abandoned_staging(output)
+        staging = Path(tempfile.mkdtemp(prefix=f"{output.name}.tmp-", dir=output.parent))
+        fd = _lock(staging, wait=False)
+        if fd is not None:
+            _held[staging] = fd
+    finally:
+        if parent is not None:
+            os.close(parent)
     os.chmod(staging, 0o755)  # mkdtemp makes it private; the site is served by others
     return staging
 
@@ -195,6 +261,7 @@ def swap_in(staging: Path, output: Path) -> None:
     output = Path(output).resolve()
     if not output.exists():
         os.rename(staging, output)
+        _release(staging)
         return
     old = Path(tempfile.mkdtemp(prefix=f"{output.name}.old-", dir=output.parent))
     old.rmdir()
@@ -204,8 +271,10 @@ def swap_in(staging: Path, output: Path) -> None:
     except OSError:
         os.rename(old, output)  # put the old site back
         raise
+    _release(staging)
     shutil.rmtree(old, ignore_errors=True)
 
 
 def discard(staging: Path) -> None:
     shutil.rmtree(staging, ignore_errors=True)
+    _release(staging)
