@@ -37,7 +37,7 @@ from .masking import public_party_name, public_text
 from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PARTY_HEADERS, PENALTY_HEADERS
 from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
 from .timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
-from .xlsxsave import stamp_of, workbook_bytes
+from .xlsxsave import keep_as_text, stamp_of, workbook_bytes
 
 if TYPE_CHECKING:
     from .snapshot import Entry, Snapshot
@@ -278,11 +278,7 @@ def to_xlsx(sheets: Sequence[tuple[str, list[dict[str, str]]]], as_of: date) -> 
         for number, row in enumerate(rows, 2):
             ws.append([row.get(c, "") for c in columns])
             # ws.cell by position: ws.max_row scans every cell, which made this loop quadratic.
-            for cell in (ws.cell(number, i) for i in range(1, len(columns) + 1)):
-                if cell.data_type == "f":
-                    # openpyxl makes any text starting with "=" a formula: a party name such as
-                    # =HYPERLINK(...) would run in the reader's Excel. Data is always text.
-                    cell.data_type = "s"
+            keep_as_text(ws.cell(number, i) for i in range(1, len(columns) + 1))
         for col in ws.iter_cols(min_row=1, max_row=ws.max_row):
             for cell in col:
                 cell.number_format = "@"

@@ -1152,7 +1152,7 @@ def write_error_report(result: ImportResult, out: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from .xlsxsave import TEMPLATE_STAMP, save_workbook, stamp_of
+    from .xlsxsave import TEMPLATE_STAMP, keep_sheet_as_text, save_workbook, stamp_of
 
     wb = Workbook()
     ws = wb.active
@@ -1165,6 +1165,7 @@ def write_error_report(result: ImportResult, out: Path) -> None:
             ws.append([e.row, e.column, e.message, "错误"])
         for w in row.warnings:
             ws.append([w.row, w.column, w.message, "警告"])
+    keep_sheet_as_text(ws)  # a column name or message quoting a cell may start with "="
     ws.freeze_panes = "A2"
     ws.column_dimensions["B"].width = 30
     ws.column_dimensions["C"].width = 100

@@ -18,7 +18,7 @@ from . import national_standard as ns
 from .importer import NOTES_MARK
 from .records import KIND_LABEL
 from .repo import Registry
-from .xlsxsave import TEMPLATE_STAMP, save_workbook
+from .xlsxsave import TEMPLATE_STAMP, keep_as_text, save_workbook
 
 TEMPLATE_ROWS = 2000  # rows the dropdowns cover
 _ORG = "法人及非法人组织、个体工商户"
@@ -97,6 +97,7 @@ def build_workbook(kind: str, registry: Registry | None = None, dept: str | None
     codes = wb.create_sheet("代码表")
     ws.append(headers)
     ws.append([f"{NOTES_MARK}{NOTES.get(h, '')}" for h in headers])
+    keep_as_text([*ws[1], *ws[2]])
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="DDEBF7")
     for cell in ws[1]:
@@ -111,8 +112,8 @@ def build_workbook(kind: str, registry: Registry | None = None, dept: str | None
     for col_no, (name, values, _strict) in enumerate({v[0]: v for v in lists.values()}.values(), start=1):
         letter = get_column_letter(col_no)
         codes.cell(1, col_no, name).font = bold
-        for r, value in enumerate(values, start=2):
-            codes.cell(r, col_no, value)
+        # Catalog item names come from the registry: text, even one starting with "=".
+        keep_as_text(codes.cell(r, col_no, value) for r, value in enumerate(values, start=2))
         list_ranges[name] = f"'代码表'!${letter}$2:${letter}${len(values) + 1}"
     codes.sheet_state = "hidden"
 

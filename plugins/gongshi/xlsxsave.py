@@ -17,7 +17,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from openpyxl import Workbook
+    from openpyxl.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 CORE_PROPERTIES = "docProps/core.xml"
 # Files not tied to a day (blank import templates): a constant, the platform's first year.
@@ -28,6 +32,24 @@ ZIP_EPOCH = datetime(1980, 1, 1)  # the earliest time a zip entry can carry
 def stamp_of(day: date) -> datetime:
     """Midnight of ``day``: the time written into a workbook made as of that day."""
     return datetime(day.year, day.month, day.day)
+
+
+def keep_as_text(cells: Iterable[Cell]) -> None:
+    """Make every cell that openpyxl took for a formula a text cell again.
+
+    openpyxl stores any string starting with "=" as a formula, so a party name or an error message
+    such as ``=HYPERLINK(...)`` would run in the reader's spreadsheet program. Text starting with
+    "+", "-" or "@" is already stored as text (a string cell is never evaluated). Every string the
+    system writes into a workbook is data, never a formula."""
+    for cell in cells:
+        if cell.data_type == "f":
+            cell.data_type = "s"
+
+
+def keep_sheet_as_text(ws: Worksheet) -> None:
+    """``keep_as_text`` for every cell of the worksheet."""
+    for row in ws.iter_rows():
+        keep_as_text(row)
 
 
 def workbook_bytes(wb: Workbook, stamp: datetime) -> bytes:
