@@ -142,3 +142,32 @@ def test_vscode_settings_map_every_record_path_to_an_existing_schema():
     ):
         hits = [s for p, s in by_pattern.items() if fnmatch(rel, p)]
         assert hits == [f"./schemas/{kind}.schema.json"], rel
+
+
+@pytest.mark.parametrize("year", ["0", "1999", "10000", "next"])
+def test_year_outside_the_records_range_is_a_usage_error(repo, year):
+    """``--year 0`` once fell back to this year silently; every year outside records_since ..
+    today is refused, naming the allowed range."""
+    from gongshi.clock import today_in_china
+
+    this_year = today_in_china().year
+    if year == "next":
+        year = str(this_year + 1)
+    result = run("new", "penalty", "--dept", "scjg", "--year", year)
+    assert result.exit_code == 2, result.output
+    assert f"年份 {year} 不对" in result.output
+    assert f"2016 至 {this_year} 年之间" in result.output  # the policy's records_since: 2016-01-01
+    assert not (repo / "data" / "records").exists()
+
+
+def test_year_range_follows_the_department_and_includes_both_ends(repo):
+    from gongshi.clock import today_in_china
+
+    this_year = today_in_china().year
+    # wjw's own records_since (2020-01-01) overrides the policy's.
+    refused = run("new", "licence", "--dept", "wjw", "--year", "2019")
+    assert refused.exit_code == 2 and f"2020 至 {this_year} 年之间" in refused.output
+    for dept, year in (("wjw", 2020), ("scjg", 2016), ("scjg", this_year)):
+        made = run("new", "licence", "--dept", dept, "--year", str(year))
+        assert made.exit_code == 0, made.output
+        assert f"/{year}/{dept}-xk-{year}-0001.yaml" in made.output

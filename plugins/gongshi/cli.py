@@ -25,7 +25,9 @@ class UsageProblem(click.UsageError):
 def repo_root_or_fail(path: str | None = None) -> Path:
     root = find_repo_root(Path(path) if path else None)
     if root is None:
-        raise UsageProblem("找不到数据仓库：当前目录及其上级目录中没有 data/departments.yaml。请在仓库目录中运行。")
+        raise UsageProblem(
+            "找不到数据仓库：当前目录及其上级目录中没有 data/departments.yaml。请在仓库目录中运行。"
+        )
     return root
 
 
@@ -331,7 +333,11 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 
     root = repo_root_or_fail()
     try:
-        made = create_template(root, load_registry(root), kind, dept, year or today_in_china().year)
+        today = today_in_china()
+        # ``--year 0`` is a year to check, not "no year": only a missing option means this year.
+        made = create_template(
+            root, load_registry(root), kind, dept, today.year if year is None else year, today
+        )
     except TemplateError as exc:
         raise UsageProblem(str(exc)) from None
     click.echo(made.relpath)
@@ -419,7 +425,9 @@ def stats_command(as_of: str | None, fmt: str) -> None:
 @main.command("build")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天生成网站（默认今天，中国时间）。")
 @click.option("--output", "output", metavar="DIR", default="output", show_default=True, help="输出目录。")
-@click.option("--settings", "settings", metavar="FILE", help="Pelican 设置文件（默认仓库中的 pelicanconf.py）。")
+@click.option(
+    "--settings", "settings", metavar="FILE", help="Pelican 设置文件（默认仓库中的 pelicanconf.py）。"
+)
 def build_command(as_of: str | None, output: str, settings: str | None) -> None:
     """生成网站（与 pelican content 相同）。先检查全部数据，有错误则不生成；
     生成在输出目录旁的临时目录中进行，成功后才替换原网站，内容没有变化的文件不重写。

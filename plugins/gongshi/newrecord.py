@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from . import schemas
 from .records import KIND_LABEL
 from .repo import Registry, iter_record_files
+from .validate import records_since
 from .yamlwrite import record_relpath, schema_line
 
 KIND_CODE = {"licence": "xk", "penalty": "cf"}
@@ -144,12 +146,18 @@ class NewRecord:
     path: Path
 
 
-def create_template(root: Path, registry: Registry, kind: str, dept: str, year: int) -> NewRecord:
+def create_template(
+    root: Path, registry: Registry, kind: str, dept: str, year: int, as_of: date
+) -> NewRecord:
     if dept not in registry.departments:
         known = "、".join(sorted(registry.departments)) or "（登记册为空）"
         raise TemplateError(f"部门代号 “{dept}” 不在 data/departments.yaml 中。可用的部门：{known}。")
-    if not 1900 < year < 2200:
-        raise TemplateError(f"年份 {year} 不对，请写四位数字的决定年份，例如 2026。")
+    since = records_since(registry, dept)
+    if not since.year <= year <= as_of.year:
+        raise TemplateError(
+            f"年份 {year} 不对：决定年份应在 {since.year} 至 {as_of.year} 年之间"
+            f"（本部门的记录从 {since.isoformat()} 起收录，今天是 {as_of.isoformat()}）。"
+        )
     record_id = next_record_id(root, dept, kind, year)
     rel = record_relpath(dept, kind, year, record_id)
     path = root / rel

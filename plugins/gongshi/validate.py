@@ -29,6 +29,7 @@ from pathlib import Path
 from jsonschema.exceptions import ValidationError
 
 from . import identifiers, schemas
+from .invisible import find_invisible, invisible_message
 from .problems import Problem
 from .records import FOLDER_KIND, ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_date
 from .repo import (
@@ -513,7 +514,8 @@ def _path_problems(
     return out
 
 
-def _records_since(registry: Registry, dept: str) -> date:
+def records_since(registry: Registry, dept: str) -> date:
+    """The first decision date the repository takes for ``dept`` (its own, else the policy's)."""
     d = registry.departments.get(dept)
     since = parse_date(d.data.get("records_since")) if d is not None else None
     return since or parse_date(registry.policy.get("records_since")) or DEFAULT_RECORDS_SINCE
@@ -589,7 +591,7 @@ def _record_rules(
                 "date.future",
                 f"决定日期 {decided.isoformat()} 晚于今天（{as_of.isoformat()}）。请核对日期。",
             )
-        since = _records_since(registry, record.dept)
+        since = records_since(registry, record.dept)
         if decided < since:
             add(
                 "$.decision_date",
@@ -648,6 +650,12 @@ def _record_rules(
             f"行政区划编码 {region} 不在 GB/T 2260 代码表中（可能已撤销或写错）。请核对。",
             "warning",
         )
+
+    # Invisible formatting characters (bidi overrides, zero-width) in any text ----------------
+    for path, text in _strings(data, "$"):
+        chars = find_invisible(text)
+        if chars:
+            add(path, "text.invisible_character", invisible_message(chars), "warning")
 
     # Privacy lint: unmasked personal numbers anywhere in the text ----------------------------
     for path, text in _strings(data, "$"):
