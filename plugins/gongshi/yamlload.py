@@ -105,7 +105,9 @@ def _build(events, lines: dict[str, int]):
         line = event.start_mark.line + 1 if event.start_mark else None
         if etype is yaml.DocumentStartEvent:
             if seen_document:
-                raise _Reject("yaml.multiple_documents", "一个文件只能有一个 YAML 文档（去掉多余的 “---”）。", line)
+                raise _Reject(
+                    "yaml.multiple_documents", "一个文件只能有一个 YAML 文档（去掉多余的 “---”）。", line
+                )
             seen_document = True
             continue
         if etype in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
@@ -133,7 +135,8 @@ def _build(events, lines: dict[str, int]):
                 if value in frame[0] or value in frame[4]:
                     raise _Reject(
                         "yaml.duplicate_key",
-                        f"键 “{value}” 重复出现（上一次在第 {frame[4].get(value, '?')} 行）。每个键只能写一次。",
+                        f"键 “{value}” 重复出现（上一次在第 {frame[4].get(value, '?')} 行）。"
+                        "每个键只能写一次。",
                         line,
                         child_path(frame[1], value),
                     )
@@ -202,7 +205,8 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
         if len(raw) > MAX_FILE_BYTES:
             raise _Reject(
                 "yaml.too_large",
-                f"文件有 {len(raw):,} 字节，超过上限 {MAX_FILE_BYTES:,} 字节。一条记录不应这么大，请检查是否粘贴了多余内容。",
+                f"文件有 {len(raw):,} 字节，超过上限 {MAX_FILE_BYTES:,} 字节。"
+                "一条记录不应这么大，请检查是否粘贴了多余内容。",
                 None,
             )
         text = _decode(raw)
