@@ -297,6 +297,8 @@ def build_repo(path: Path) -> GitRepo:
         "2026-05-11T14:00:00+08:00",
         {c["scjg-cf-2026-0016"]: PENALTY_D + PENALTY_D_REVOKED},
     )
-    repo.commit("市场监管局：新增自然人处罚", "2026-09-29T17:05:00+08:00", {c["scjg-cf-2026-0031"]: PENALTY_H})
+    repo.commit(
+        "市场监管局：新增自然人处罚", "2026-09-29T17:05:00+08:00", {c["scjg-cf-2026-0031"]: PENALTY_H}
+    )
     repo.commit("市场监管局：新增处罚", "2026-10-06T09:30:00+08:00", {c["scjg-cf-2026-0015"]: PENALTY_C})
     return repo

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 # China has had no daylight saving since 1991; a fixed offset avoids depending on tzdata.
 CHINA_TZ = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 
 def today_in_china(now: datetime | None = None) -> date:
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if now.tzinfo is None:
         raise ValueError("naive datetime: pass an aware one")
     return now.astimezone(CHINA_TZ).date()
