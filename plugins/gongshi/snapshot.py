@@ -8,8 +8,9 @@ from Git in one pass, and applies the disclosure regime to every record as of th
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 
 from .history import Change, HistoryIndex, scan_history
@@ -53,12 +54,35 @@ class Entry:
     def is_public(self) -> bool:
         return self.timeline.state in PUBLIC_STATES
 
+    @cached_property
+    def key(self) -> str:
+        """A digest of everything about this record that any output shows: the file (Git blob id),
+        the time rules' result (not the as-of date itself: a record whose state and dates did not
+        change keeps its key from one day to the next) and its catalog item. Output shards key on
+        the keys of their entries plus ``Snapshot.registry_key`` (department names etc.)."""
+        from .buildcache import digest
+
+        r, t = self.record, self.timeline
+        timeline = [getattr(t, f.name) for f in _TIMELINE_FIELDS]
+        return digest(r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item))
+
     @property
     def sort_key(self) -> tuple:
         """Newest first: publication date, then decision date, then id (stable and deterministic)."""
         t = self.timeline
         pub = t.published_at or t.decision_date
         return (-pub.toordinal(), -t.decision_date.toordinal(), self.record.id)
+
+
+# Every Timeline field but the as-of date (see Entry.key).
+_TIMELINE_FIELDS = tuple(f for f in fields(Timeline) if f.name != "as_of")
+
+
+def entries_key(entries: Iterable[Entry]) -> str:
+    """One digest of several entries' keys, in their order (an output file made of these entries)."""
+    from .buildcache import digest
+
+    return digest(*(e.key for e in entries))
 
 
 @dataclass
@@ -71,6 +95,16 @@ class Snapshot:
     entries: list[Entry]  # every valid record, newest first
     head: str | None  # the commit built (None outside Git)
     warnings: list[Problem] = field(default_factory=list)
+
+    @cached_property
+    def registry_key(self) -> str:
+        """Departments, catalog items and policy as the output shows them (not the calendar: its
+        effect is in each entry's timeline)."""
+        from .buildcache import digest
+
+        reg = self.registry
+        depts = [(k, repr(d), repr(sorted(d.data.items()))) for k, d in sorted(reg.departments.items())]
+        return digest(repr(depts), repr(sorted(reg.catalog.items())), repr(self.policy))
 
     def public(self, kind: str | None = None) -> list[Entry]:
         """Records that may appear on the site today (rolling list + query period)."""
