@@ -153,9 +153,9 @@ def _git(repo: Path, *args: str, date: str | None = None) -> str:
     ).stdout
 
 
-def prepare(n: int, seed: int, as_of: str) -> Path:
+def prepare(n: int, seed: int, as_of: str, out: Path = OUT) -> Path:
     """The generated repository of N records, reset to the commit generate.py made."""
-    repo = OUT / f"repo-{n}-{seed}"
+    repo = out / f"repo-{n}-{seed}"
     marker = repo / ".git" / GENERATED_HEAD
     if not marker.is_file():
         sys.path.insert(0, str(HERE.parent))
@@ -168,7 +168,7 @@ def prepare(n: int, seed: int, as_of: str) -> Path:
 
         plan = generate(n, repo, seed, date.fromisoformat(as_of))
         marker.write_text(plan.head + "\n")
-        print(f"generated {repo.relative_to(HERE.parent)} in {time.perf_counter() - t:.1f} s", flush=True)
+        print(f"generated {repo} in {time.perf_counter() - t:.1f} s", flush=True)
     head = marker.read_text().strip()
     _git(repo, "reset", "--quiet", "--hard", head)
     _git(repo, "clean", "--quiet", "-fdx", "--", "data")
@@ -198,6 +198,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default="2026-11-20")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", default="", help="comma-separated steps (default: all)")
+    ap.add_argument("--out", type=Path, default=OUT, help="folder for the repository and site (bench/out)")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -207,8 +208,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     steps = [s for s in args.only.split(",") if s] or list(STEPS)
-    repo = prepare(args.n, args.seed, args.as_of)
-    output = OUT / f"site-{args.n}-{args.seed}"
+    repo = prepare(args.n, args.seed, args.as_of, args.out)
+    output = args.out / f"site-{args.n}-{args.seed}"
     cache = repo / "cache"
     env_on = {**os.environ, "GONGSHI_CACHE": "on"}
     env_off = {**os.environ, "GONGSHI_CACHE": "off"}
