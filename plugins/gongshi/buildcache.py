@@ -429,32 +429,24 @@ class OutputManifest:
 
 
 def record_pages_key(env, base: dict, plan) -> str:
-    """What every record page shares: code, templates, the common template variables, the links."""
-    return digest(code_version(), templates_key(env), repr(sorted(base.items())), plan.repo_url)
+    """What every record page shares: code, templates, the common template variables, the links,
+    and the departments/catalog/policy (names shown on the page)."""
+    shared = (repr(sorted(base.items())), plan.repo_url, plan.snapshot.registry_key)
+    return digest(code_version(), templates_key(env), *shared)
 
 
 def record_page_key(plan, entry, notice: bool, fixed: str) -> str:
-    """Everything one record page is made from (besides ``fixed``): the file's bytes (blob id), its
-    timeline, its history as shown (commit subjects with names masked), catalog item, departments."""
-    from . import recordview as rv
+    """Everything one record page is made from (besides ``fixed``): the entry (file, timeline,
+    catalog item: ``Entry.key``) and its history as shown (commit ids, times, masked subjects)."""
+    from .recordview import HISTORY_LIMIT
 
-    r = entry.record
-    reg = plan.snapshot.registry
-    depts = (r.authority, r.source_unit)
-    names = tuple(reg.departments[k].name if k in reg.departments else k for k in depts)
-    shown = () if notice else rv.history_rows(entry.history, plan.repo_url, plan.masker)
-    return digest(
-        fixed,
-        notice,
-        r.id,
-        r.path,
-        r.blob_sha or repr(r.data),
-        repr(entry.timeline),
-        repr(shown),
-        len(entry.history),
-        entry.item.name if entry.item else "",
-        names,
-    )
+    shown = ()
+    if not notice:
+        mask = plan.masker
+        shown = tuple(
+            (c.sha, c.committed_at, c.status, mask(c.subject)) for c in entry.history[:HISTORY_LIMIT]
+        )
+    return digest(fixed, notice, entry.key, repr(shown), len(entry.history))
 
 
 def templates_key(env) -> str:

@@ -85,6 +85,9 @@ class NameMasker:
     def __init__(self, names: Iterable[str]):
         self.names = {n for n in (x.strip() for x in names) if len(n) > 1}
         self.lengths = sorted({len(n) for n in self.names}, reverse=True)
+        # Every name has at least two characters: a position whose two characters start no name
+        # is passed over with one set lookup (most commit subjects name no one).
+        self.starts = {n[:2] for n in self.names}
         self._cache: dict[str, str] = {}
 
     @classmethod
@@ -92,20 +95,25 @@ class NameMasker:
         return cls(natural_person_names(records))
 
     def __call__(self, text: str) -> str:
-        if not self.names or not text:
+        if not self.names or not text or text.isascii():
             return text
         hit = self._cache.get(text)
         if hit is not None:
             return hit
+        starts = self.starts
         out: list[str] = []
         i = 0
         while i < len(text):
-            for n in self.lengths:
-                piece = text[i : i + n]
-                if len(piece) == n and piece in self.names:
-                    out.append(mask_person_name(piece))
-                    i += n
-                    break
+            if text[i : i + 2] in starts:
+                for n in self.lengths:
+                    piece = text[i : i + n]
+                    if len(piece) == n and piece in self.names:
+                        out.append(mask_person_name(piece))
+                        i += n
+                        break
+                else:
+                    out.append(text[i])
+                    i += 1
             else:
                 out.append(text[i])
                 i += 1

@@ -21,9 +21,10 @@ URL scheme (stable: record URLs are derived from the record id and nothing else)
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from . import recordview as rv
@@ -33,6 +34,19 @@ from .timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 
 if TYPE_CHECKING:
     from .snapshot import Entry, Snapshot
+
+
+def _key(*parts) -> str:
+    from .buildcache import digest
+
+    return digest(*parts)
+
+
+def _entries_key(entries) -> str:
+    from .snapshot import entries_key
+
+    return entries_key(entries)
+
 
 PAGE_SIZE = 50
 HOME_ROWS = 10
@@ -99,14 +113,26 @@ class Pager:
 
 @dataclass
 class Page:
+    """One output page. ``content`` is the template context, or a function that makes it: pages
+    of many rows are only built when they are rendered. ``key`` (optional) digests everything the
+    page shows besides the shared template variables, so an unchanged page is kept without
+    rendering (``sitewrite``); ``stable`` pages do not show the as-of date (it is not passed to
+    them), so they stay the same from one day to the next unless their records change."""
+
     path: str
     template: str
-    context: dict
+    content: dict | Callable[[], dict]
     in_sitemap: bool = True
+    key: str | None = None
+    stable: bool = False
 
     @property
     def url(self) -> str:
         return url_of(self.path)
+
+    @cached_property
+    def context(self) -> dict:
+        return self.content() if callable(self.content) else self.content
 
 
 def paginate(base: str, rows: list, size: int = PAGE_SIZE) -> list[tuple[str, list, Pager]]:
@@ -231,30 +257,44 @@ def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
 
 
 def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_SIZE) -> SitePlan:
-    """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``)."""
+    """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``).
+    List pages carry a key (their entries' keys and what else they show) and build their rows
+    only when rendered, so a rebuild renders only the pages whose records changed."""
     reg = snapshot.registry
     public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
     notices = list(snapshot.withdrawal_notices())
     plan = SitePlan(snapshot=snapshot, public=public, notices=notices, repo_url=repo_url)
-    rows: dict[str, Row] = {e.id: make_row(e, reg) for e in public}
+    row_memo: dict[str, Row] = {}
+
+    def row(e: Entry) -> Row:
+        hit = row_memo.get(e.id)
+        if hit is None:
+            hit = row_memo[e.id] = make_row(e, reg)
+        return hit
+
+    def rows_of(entries: list[Entry]) -> Callable[[], list[Row]]:
+        return lambda: [row(e) for e in entries]
+
     pages = plan.pages
+    shared = snapshot.registry_key  # department names appear in every row
 
     # Rolling lists: newest publication first (the snapshot's order).
-    listed = {k: [rows[e.id] for e in public if e.state == LISTED and e.record.kind == k] for k in KINDS}
+    listed = {k: [e for e in public if e.state == LISTED and e.record.kind == k] for k in KINDS}
     for kind in KINDS:
         for path, chunk, pager in paginate(f"list/{KIND_SLUG[kind]}/", listed[kind], page_size):
+            head = {
+                "title": LIST_TITLE[kind],
+                "kind": kind,
+                "pager": pager,
+                "total": len(listed[kind]),
+                "list_days": snapshot.policy.list_days,
+            }
             pages.append(
                 Page(
                     path,
                     "list",
-                    {
-                        "title": LIST_TITLE[kind],
-                        "kind": kind,
-                        "rows": chunk,
-                        "pager": pager,
-                        "total": len(listed[kind]),
-                        "list_days": snapshot.policy.list_days,
-                    },
+                    _with_rows(head, rows_of(chunk)),
+                    key=_key(shared, repr(head), _entries_key(chunk)),
                 )
             )
 
@@ -265,30 +305,24 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
         d = e.timeline.decision_date
         by_month[(d.year, d.month)].append(e)
         by_dept_year[(e.record.authority, d.year)].append(e)
+    groups: list[tuple[str, str, list[Entry], dict]] = []
     for (y, m), group in sorted(by_month.items(), reverse=True):
-        group_rows = [rows[e.id] for e in _newest_decided_first(group)]
-        for path, chunk, pager in paginate(f"archives/{y:04d}/{m:02d}/", group_rows, page_size):
-            pages.append(
-                Page(
-                    path,
-                    "archive",
-                    {
-                        "title": f"{y} 年 {m} 月作出的决定",
-                        "rows": chunk,
-                        "pager": pager,
-                        "total": len(group_rows),
-                    },
-                )
-            )
+        groups.append((f"archives/{y:04d}/{m:02d}/", f"{y} 年 {m} 月作出的决定", group, {}))
     for (dept, y), group in sorted(by_dept_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
-        group_rows = [rows[e.id] for e in _newest_decided_first(group)]
-        title = f"{_dept_name(reg, dept)} {y} 年作出的决定"
-        for path, chunk, pager in paginate(f"archives/{dept}/{y:04d}/", group_rows, page_size):
+        groups.append(
+            (f"archives/{dept}/{y:04d}/", f"{_dept_name(reg, dept)} {y} 年作出的决定", group, {"dept": dept})
+        )
+    for folder, title, group, extra in groups:
+        ordered = _newest_decided_first(group)
+        for path, chunk, pager in paginate(folder, ordered, page_size):
+            head = {"title": title, "pager": pager, "total": len(ordered), **extra}
             pages.append(
                 Page(
                     path,
                     "archive",
-                    {"title": title, "rows": chunk, "pager": pager, "total": len(group_rows), "dept": dept},
+                    _with_rows(head, rows_of(chunk)),
+                    key=_key(shared, repr(head), _entries_key(chunk)),
+                    stable=True,
                 )
             )
     years: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
@@ -309,13 +343,16 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
                 ],
                 "total": len(public),
             },
+            stable=True,
         )
     )
 
     # Departments: the catalog of all departments, then one page each.
     counts = {k: {"licence": 0, "penalty": 0} for k in reg.departments}
+    by_dept: dict[str, list[Entry]] = defaultdict(list)
     for e in public:
         counts.setdefault(e.record.authority, {"licence": 0, "penalty": 0})[e.record.kind] += 1
+        by_dept[e.record.authority].append(e)
     dept_rows = []
     for key in sorted(reg.departments):
         d = reg.departments[key]
@@ -329,19 +366,18 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
                 "public": counts.get(key, {}),
             }
         )
-        recent = [rows[e.id] for e in _newest_decided_first([e for e in public if e.record.authority == key])]
+        recent = _newest_decided_first(by_dept.get(key, []))[:RECENT_ROWS]
+        head = {
+            "title": d.name,
+            "years": dept_years.get(key, []),
+            "counts": counts.get(key, {}),
+        }
         pages.append(
             Page(
                 f"dept/{key}/index.html",
                 "department",
-                {
-                    "title": d.name,
-                    "dept": d,
-                    "catalog": {k: [i for i in items if i.kind == k] for k in KINDS},
-                    "recent": recent[:RECENT_ROWS],
-                    "years": dept_years.get(key, []),
-                    "counts": counts.get(key, {}),
-                },
+                _dept_context(head, d, items, rows_of(recent)),
+                key=_key(shared, repr(head), _entries_key(recent)),
             )
         )
     pages.append(
@@ -352,28 +388,41 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
     # Latest changes: the newest commit touching each public record (ISO times, all +08:00).
     latest = sorted(
         (e for e in public if e.history), key=lambda e: (e.history[0].committed_at, e.id), reverse=True
-    )
+    )[:HOME_ROWS]
     pages.append(
         Page(
             "index.html",
             "home",
-            {
+            lambda: {
                 "title": "首页",
-                "listed": {k: listed[k][:HOME_ROWS] for k in KINDS},
+                "listed": {k: [row(e) for e in listed[k][:HOME_ROWS]] for k in KINDS},
                 "listed_total": {k: len(listed[k]) for k in KINDS},
                 "public_total": {k: sum(1 for e in public if e.record.kind == k) for k in KINDS},
                 "dept_count": len(reg.departments),
                 "latest": [
-                    (e.history[0].date.isoformat(), rv.CHANGE_ACTION.get(e.history[0].status, ""), rows[e.id])
-                    for e in latest[:HOME_ROWS]
+                    (e.history[0].date.isoformat(), rv.CHANGE_ACTION.get(e.history[0].status, ""), row(e))
+                    for e in latest
                 ],
                 "list_days": snapshot.policy.list_days,
             },
         )
     )
     pages.append(Page("rules.html", "rules", {"title": "公示规则", "rules": rules_view(snapshot)}))
-    pages.append(Page("404.html", "404", {"title": "页面不存在"}, in_sitemap=False))
+    pages.append(Page("404.html", "404", {"title": "页面不存在"}, in_sitemap=False, stable=True))
     return plan
+
+
+def _with_rows(head: dict, rows: Callable[[], list[Row]]) -> Callable[[], dict]:
+    return lambda: {**head, "rows": rows()}
+
+
+def _dept_context(head: dict, dept, items, recent: Callable[[], list[Row]]) -> Callable[[], dict]:
+    return lambda: {
+        **head,
+        "dept": dept,
+        "catalog": {k: [i for i in items if i.kind == k] for k in KINDS},
+        "recent": recent(),
+    }
 
 
 def rules_view(snapshot: Snapshot) -> dict:

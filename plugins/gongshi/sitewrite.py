@@ -76,6 +76,14 @@ def site_globals(snapshot: Snapshot) -> dict:
     }
 
 
+def stable_base(base: dict) -> dict:
+    """The template variables for pages that must not show the as-of date (record pages, notices,
+    archives): without it they keep their bytes from one day to the next unless their records
+    change, so a daily build rewrites only what really changed."""
+    gs = {**base.get("gs", {}), "as_of": "", "as_of_label": ""}
+    return {**base, "gs": gs}
+
+
 def strict_autoescape(env: jinja2.Environment) -> None:
     """Autoescape every HTML/XML template of this environment (Pelican's default is off)."""
     env.autoescape = jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True)
@@ -233,12 +241,21 @@ def write_site(
     result = SiteResult()
     t0 = time.perf_counter()
     base = {**base, "gs": base.get("gs") or site_globals(snapshot)}
+    stable = stable_base(base)
     plan = plan_site(snapshot, repo_url=repo_url)
+    fixed = None
+    if writer.manifest is not None:
+        fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
     for page in plan.pages:
-        writer.write(page.path, _render_one(env, base, page))
+        page_base = stable if page.stable else base
+        if page.key is None or fixed is None:
+            writer.write(page.path, _render_one(env, page_base, page))
+        else:
+            key = digest(fixed[page.stable], page.template, page.path, page.key)
+            writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
         result.pages += 1
     t1 = time.perf_counter()
-    result.record_pages = render_record_pages(plan, env, base, writer, workers)
+    result.record_pages = render_record_pages(plan, env, stable, writer, workers)
     result.notices = len(plan.notices)
     t2 = time.perf_counter()
     site = SiteOutput(Path(writer.root), env, base, writer)

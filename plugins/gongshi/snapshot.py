@@ -74,8 +74,9 @@ class Entry:
         return (-pub.toordinal(), -t.decision_date.toordinal(), self.record.id)
 
 
-# Every Timeline field but the as-of date (see Entry.key).
-_TIMELINE_FIELDS = tuple(f for f in fields(Timeline) if f.name != "as_of")
+# Every Timeline field but the as-of date and the ``rule`` sentence (which names the as-of date;
+# only ``gongshi explain`` prints it — an output that shows it must key on the as-of date too).
+_TIMELINE_FIELDS = tuple(f for f in fields(Timeline) if f.name not in ("as_of", "rule"))
 
 
 def entries_key(entries: Iterable[Entry]) -> str:
