@@ -100,7 +100,7 @@ def test_dashboard_page(built):
 @pytest.mark.slow
 def test_site_build_writes_all_open_data(built):
     out, _ = built
-    for rel in ("data/penalty.csv", "data/scjg/licence.xlsx", "data/all.json", "feeds/all.atom.xml"):
+    for rel in ("data/2026-penalty.csv.zip", "data/scjg/2026-licence.xlsx", "feeds/all.atom.xml"):
         assert (out / rel).is_file(), rel
     for rel in ("api/index.json", "api/schema/api-record.schema.json", "r/scjg-cf-2026-0031.json"):
         assert (out / rel).is_file(), rel

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -197,16 +198,60 @@ def test_json_export_validates_against_published_schema(snap, tmp_path):
 
 
 def test_site_downloads(snap, tmp_path):
+    """Per department × decision year × kind a CSV and an .xlsx, per year × kind the whole site's CSV
+    zipped; the standard's columns (no 数据导出时间: the files do not depend on the build day)."""
     written = exports.write_downloads(snap, tmp_path)
-    paths = {d.path for d in written}
-    for scope in ("data", "data/scjg", "data/wjw", "data/zhzf"):
-        for name in ("licence.csv", "penalty.csv", "licence.xlsx", "penalty.xlsx", "all.json"):
-            assert f"{scope}/{name}" in paths
-            assert (tmp_path / scope / name).is_file()
-    counts = {(d.path): d.rows for d in written}
-    assert counts["data/penalty.csv"] == 4 and counts["data/scjg/penalty.csv"] == 4
-    assert counts["data/wjw/licence.csv"] == 1 and counts["data/zhzf/penalty.csv"] == 0
-    assert read_csv((tmp_path / "data/zhzf/penalty.csv").read_bytes()) == [PENALTY_HEADERS]
+    got = {d.path: (d.dept, d.year, d.kind, d.format, d.rows) for d in written}
+    expected = {}
+    for dept, year, kind, n in (
+        ("scjg", 2026, "licence", 1),
+        ("scjg", 2026, "penalty", 3),
+        ("scjg", 2016, "penalty", 1),
+        ("wjw", 2026, "licence", 1),
+    ):
+        for fmt in ("csv", "xlsx"):
+            expected[f"data/{dept}/{year}-{kind}.{fmt}"] = (dept, year, kind, fmt, n)
+    for year, kind, n in ((2026, "licence", 2), (2026, "penalty", 3), (2016, "penalty", 1)):
+        expected[f"data/{year}-{kind}.csv.zip"] = (None, year, kind, "csv.zip", n)
+    assert got == expected, "zhzf has only a withheld decision: no file at all"
+    for d in written:
+        assert (tmp_path / d.path).stat().st_size == d.size
+    files = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
+    assert files == set(expected), "no all.json, no whole-history copies"
+
+    def site_csv(rel: str) -> list[list[str]]:
+        return read_csv((tmp_path / rel).read_bytes())
+
+    for rel, (dept, year, kind, fmt, _n) in expected.items():
+        if fmt != "csv":
+            continue
+        # The CLI's rows of that department, kind and year, without the export date.
+        cli = read_csv(exports.render(snap, "csv", Selection(kind=kind, dept=dept)))
+        date_col = EXPECTED[kind].index("许可决定日期" if kind == "licence" else "处罚决定日期")
+        want = [r[:-1] for r in cli[1:] if r[date_col].startswith(f"{year}/")]
+        rows = site_csv(rel)
+        assert rows[0] == EXPECTED[kind][:-1] and rows[1:] == want
+        book = load_workbook(tmp_path / rel.replace(".csv", ".xlsx"))
+        assert book.sheetnames == [{"licence": "行政许可", "penalty": "行政处罚"}[kind]]
+        values = [
+            [c if c is not None else "" for c in row] for row in book.active.iter_rows(values_only=True)
+        ]
+        assert values == rows
+    # The whole site's year file: the departments' CSV files joined (header once), by department.
+    with zipfile.ZipFile(tmp_path / "data/2026-licence.csv.zip") as z:
+        assert z.namelist() == ["2026-licence.csv"]
+        joined = z.read("2026-licence.csv")
+    scjg, wjw = ((tmp_path / f"data/{d}/2026-licence.csv").read_bytes() for d in ("scjg", "wjw"))
+    header = len(exports.to_csv("licence", [], exports.SITE_COLUMNS["licence"]))
+    assert joined == scjg + wjw[header:]
+    # Dated by the newest publication in the file (not the build day): here 2026-10-06 (0015).
+    with zipfile.ZipFile(tmp_path / "data/scjg/2026-penalty.xlsx") as z:
+        assert {i.date_time[:3] for i in z.infolist()} == {(2026, 10, 6)}
+    # Byte-identical when written again.
+    again = tmp_path / "again"
+    exports.write_downloads(snap, again)
+    for rel in expected:
+        assert (again / rel).read_bytes() == (tmp_path / rel).read_bytes(), rel
 
 
 # CLI -----------------------------------------------------------------------------------------

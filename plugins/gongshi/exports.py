@@ -3,7 +3,8 @@
 One row per record, with the standard's columns in the standard's order (行政许可 28 fields,
 行政处罚 30 fields, then 数据导出时间). Only what the site may show as of the snapshot's date is
 exported, masked the way the site masks it. The same functions write the CLI's files and the
-downloadable files of the site (``/data/``).
+downloadable files of the site (``/data/``, sharded by department × kind × decision year so that a
+changed record rewrites only its own files: see "Site downloads" below and docs/exports.md).
 
 Conventions (documented for users in docs/exports.md):
 
@@ -12,7 +13,8 @@ Conventions (documented for users in docs/exports.md):
 * Amounts are 万元 with exactly six decimals (``decimal(18,6)`` in the standard's tables), computed
   with ``Decimal`` (yuan / 10000), so no float rounding ever touches money.
 * 数据导出时间 is the as-of date of the snapshot, not the wall clock: the same repository and date
-  always give byte-identical files.
+  always give byte-identical files. The site's files leave it out (they depend on their records
+  only, not on the day of the build).
 * ID numbers (法定代表人证件号码, 证件号码) and the legal representative's ID type are always blank:
   the repository holds only masked numbers of natural persons, and the site publishes no ID field of
   a legal representative (internal to the sharing platform, domain.md §2.2).
@@ -26,10 +28,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,7 +41,7 @@ from .masking import public_party_name, public_text
 from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PARTY_HEADERS, PENALTY_HEADERS
 from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
 from .timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
-from .xlsxsave import keep_as_text, stamp_of, workbook_bytes
+from .xlsxsave import stamp_of, text_workbook_bytes
 
 if TYPE_CHECKING:
     from .snapshot import Entry, Snapshot
@@ -54,6 +58,8 @@ OTHER = "其他"
 CATEGORY_SEPARATOR = ";"
 SIX_PLACES = Decimal("0.000001")
 STATUS_COLUMN = "当前状态"
+CSV_BOM = b"\xef\xbb\xbf"
+WORKBOOK_TITLE = "双公示数据导出"
 
 
 # Formatting ----------------------------------------------------------------------------------
@@ -248,50 +254,42 @@ def export_rows(snapshot: Snapshot, kind: str, selection: Selection = Selection(
 
 
 # Writers -------------------------------------------------------------------------------------
-def to_csv(kind: str, rows: Iterable[dict[str, str]]) -> bytes:
+def to_csv(kind: str, rows: Iterable[dict[str, str]], columns: Sequence[str] | None = None) -> bytes:
     """UTF-8 with BOM and CRLF line ends, every field as text: what Excel opens without a wizard."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
-    columns = COLUMNS[kind]
+    columns = columns or COLUMNS[kind]
     writer.writerow(columns)
-    for row in rows:
-        writer.writerow([row.get(c, "") for c in columns])
-    return b"\xef\xbb\xbf" + buf.getvalue().encode("utf-8")
+    writer.writerows([row.get(c, "") for c in columns] for row in rows)
+    return CSV_BOM + buf.getvalue().encode("utf-8")
 
 
-def to_xlsx(sheets: Sequence[tuple[str, list[dict[str, str]]]], as_of: date) -> bytes:
-    """One worksheet per kind; every cell a text cell (codes and dates keep their exact form).
+def _values(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> Iterator[list[str]]:
+    return ([row.get(c, "") for c in columns] for row in rows)
 
-    Write-only mode streams rows instead of keeping a cell object graph: at 100,000 records the
-    in-memory workbook was the largest single cost of a build."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
 
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "gongshi"
-    wb.properties.title = "双公示数据导出"
-    bold = Font(bold=True)
-    for kind, rows in sheets:
-        ws = wb.create_sheet(KIND_LABEL[kind])
-        columns = COLUMNS[kind]
-        for i, name in enumerate(columns, 1):
-            ws.column_dimensions[get_column_letter(i)].width = min(40, max(10, len(name) * 2))
-        ws.freeze_panes = "A2"
+def column_widths(columns: Sequence[str]) -> list[float]:
+    return [min(40, max(10, len(name) * 2)) for name in columns]
 
-        def text_cell(value: str, font=None, ws=ws):
-            cell = WriteOnlyCell(ws, value=value)
-            cell.number_format = "@"
-            if font is not None:
-                cell.font = font
-            keep_as_text((cell,))
-            return cell
 
-        ws.append([text_cell(c, bold) for c in columns])
-        for row in rows:
-            ws.append([text_cell(row.get(c, "")) for c in columns])
-    return workbook_bytes(wb, stamp_of(as_of))  # byte-identical for the same rows and day
+def to_xlsx(
+    sheets: Sequence[tuple[str, list[dict[str, str]]]],
+    as_of: date,
+    *,
+    columns: dict[str, tuple[str, ...]] | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """One worksheet per kind; every cell a text cell (codes and dates keep their exact form), the
+    header bold and frozen. Written directly (``xlsxsave.text_workbook_bytes``): openpyxl's
+    write-only mode was the largest single cost of a 100,000-record build. Byte-identical for the
+    same rows and ``stamp`` (default: the as-of day)."""
+    columns = columns or COLUMNS
+    return text_workbook_bytes(
+        [(KIND_LABEL[kind], columns[kind], _values(columns[kind], rows)) for kind, rows in sheets],
+        stamp or stamp_of(as_of),
+        title=WORKBOOK_TITLE,
+        widths=[column_widths(columns[kind]) for kind, _rows in sheets],
+    )
 
 
 def export_document(snapshot: Snapshot, selection: Selection = Selection()) -> dict:
@@ -341,57 +339,193 @@ def default_filename(fmt: str, selection: Selection, as_of: date) -> str:
 
 # Site downloads ------------------------------------------------------------------------------
 DOWNLOAD_DIR = "data"
+# The site's files carry the standard's columns without 数据导出时间: a file is rewritten only when
+# its records change, so it shows no build date (the downloads page says as of when).
+SITE_COLUMNS: dict[str, tuple[str, ...]] = {"licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
+SITE_FORMATS = ("csv", "xlsx")  # per department and year; the whole site: one zipped CSV per year
+ZIP_FORMAT = "csv.zip"
 
 
 @dataclass(frozen=True)
 class Download:
     """One file written into the site, for the downloads page to link."""
 
-    path: str  # site-relative, ``/`` separators, e.g. ``data/scjg/penalty.csv``
-    dept: str | None
-    kind: str | None
-    format: str
+    path: str  # site-relative, ``/`` separators, e.g. ``data/scjg/2026-penalty.csv``
+    dept: str | None  # None: the whole site
+    year: int
+    kind: str
+    format: str  # "csv", "xlsx" or "csv.zip"
     rows: int
     size: int
 
 
-def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=None) -> list[Download]:
-    """The whole site's and each department's files under ``<out_dir>/data/``.
+@dataclass
+class Shard:
+    """The public decisions of one department, kind and decision year, in export order."""
 
-    Per scope (whole site, then each department): ``licence.csv``, ``penalty.csv``,
-    ``licence.xlsx``, ``penalty.xlsx`` and ``all.json`` (both kinds).
+    dept: str
+    year: int
+    kind: str
+    entries: list[Entry]
+
+    def path(self, fmt: str) -> str:
+        return f"{DOWNLOAD_DIR}/{self.dept}/{self.year}-{self.kind}.{fmt}"
+
+    @cached_property
+    def entries_key(self) -> str:
+        from .snapshot import entries_key
+
+        return entries_key(self.entries)
+
+    def key(self, snapshot: Snapshot, fmt: str) -> str:
+        """Everything the file is made from (the code version is added by ``site.write_keyed``):
+        the entries' keys in order, the registry (department names and codes are in every row),
+        the format and the columns. Not the as-of date: no row shows it."""
+        from .buildcache import digest
+
+        return digest(
+            "download", fmt, self.kind, SITE_COLUMNS[self.kind], self.entries_key, snapshot.registry_key
+        )
+
+    @property
+    def stamp(self) -> datetime:
+        """The file's date inside the workbook or zip: its newest publication (from the entries'
+        timelines, so it changes only with them)."""
+        return stamp_of(max(e.timeline.published_at or e.timeline.decision_date for e in self.entries))
+
+
+def plan_shards(snapshot: Snapshot) -> list[Shard]:
+    """Public decisions by department, decision year and kind (departments by key, newest year first)."""
+    groups: dict[tuple[str, int, str], list[Entry]] = {}
+    for e in snapshot.entries:
+        if e.state in PUBLIC_STATES:
+            groups.setdefault((e.record.authority, e.timeline.decision_date.year, e.record.kind), []).append(
+                e
+            )
+    shards = []
+    for (dept, year, kind), entries in groups.items():
+        entries.sort(key=_order)
+        shards.append(Shard(dept, year, kind, entries))
+    shards.sort(key=lambda s: (s.dept, -s.year, KINDS.index(s.kind)))
+    return shards
+
+
+def _zip_bytes(name: str, data: bytes, stamp: datetime) -> bytes:
+    """One file in a zip archive, the same bytes for the same data and stamp."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        member = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.create_system = 3
+        member.external_attr = 0o644 << 16
+        z.writestr(member, data)
+    return out.getvalue()
+
+
+def _file_writer(out_dir: Path):
+    def write(rel: str, data: bytes) -> None:
+        path = Path(out_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    return write
+
+
+def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=None) -> list[Download]:
+    """The download files under ``<out_dir>/data/`` (docs/exports.md "Site downloads"):
+
+    * ``data/<dept>/<year>-<kind>.csv`` and ``.xlsx``: a department's public decisions of one kind
+      decided in one year;
+    * ``data/<year>-<kind>.csv.zip``: the whole site's decisions of that kind and year, one CSV
+      (the departments' CSV files joined, department by department) in a zip archive.
+
+    With ``write_keyed`` (the site's), a file whose inputs did not change since the previous build is
+    kept without computing its rows; the whole-site CSV is then joined from the departments' files.
     """
     from .buildcache import digest
-    from .jsonapi import file_writer
 
-    put = write or file_writer(out_dir)
+    put = write or _file_writer(out_dir)
+    fresh: dict[str, bytes] = {}  # CSV files made in this call (the others are read back when joined)
+
+    def emit(rel: str, key: str, produce) -> int:
+        if write_keyed is None:
+            data = produce()
+            put(rel, data)
+            fresh[rel] = data
+            return len(data)
+        made = []
+
+        def producing():
+            made.append(produce())
+            return made[0]
+
+        write_keyed(rel, key, producing)
+        if made and rel.endswith(".csv"):
+            fresh[rel] = made[0]
+        return len(made[0]) if made else (out_dir / rel).stat().st_size
+
     written: list[Download] = []
-    scopes: list[str | None] = [None, *sorted(snapshot.registry.departments)]
-    for dept in scopes:
-        base = f"{DOWNLOAD_DIR}/{dept}" if dept else DOWNLOAD_DIR
-        rows_by_kind = {k: export_rows(snapshot, k, Selection(dept=dept)) for k in KINDS}
-        for kind in KINDS:
-            rows = rows_by_kind[kind]
-            for fmt, produce in (
-                ("csv", lambda kind=kind, rows=rows: to_csv(kind, rows)),
-                ("xlsx", lambda kind=kind, rows=rows: to_xlsx([(kind, rows)], snapshot.as_of)),
-            ):
-                rel = f"{base}/{kind}.{fmt}"
-                if write_keyed is not None:
-                    # Same rows, same day → the previous build's file is kept (buildcache manifest).
-                    write_keyed(rel, digest(fmt, kind, snapshot.as_of, repr(rows)), produce)
-                    size = (out_dir / rel).stat().st_size
-                else:
-                    data = produce()
-                    put(rel, data)
-                    size = len(data)
-                written.append(Download(rel, dept, kind, fmt, len(rows), size))
-        doc = export_document(snapshot, Selection(dept=dept))
-        count = sum(len(ds["rows"]) for ds in doc["datasets"])
-        data = to_json(doc)
-        put(f"{base}/all.json", data)
-        written.append(Download(f"{base}/all.json", dept, None, "json", count, len(data)))
+    shards = plan_shards(snapshot)
+    for shard in shards:
+        rows_memo: list[list[dict[str, str]]] = []
+
+        def rows(shard=shard, memo=rows_memo) -> list[dict[str, str]]:
+            if not memo:  # computed once for both formats, and only if one of them is produced
+                memo.append([record_row(e, snapshot) for e in shard.entries])
+            return memo[0]
+
+        for fmt, produce in (
+            ("csv", lambda shard=shard, rows=rows: to_csv(shard.kind, rows(), SITE_COLUMNS[shard.kind])),
+            (
+                "xlsx",
+                lambda shard=shard, rows=rows: to_xlsx(
+                    [(shard.kind, rows())], snapshot.as_of, columns=SITE_COLUMNS, stamp=shard.stamp
+                ),
+            ),
+        ):
+            rel = shard.path(fmt)
+            size = emit(rel, shard.key(snapshot, fmt), produce)
+            written.append(Download(rel, shard.dept, shard.year, shard.kind, fmt, len(shard.entries), size))
+
+    by_year: dict[tuple[int, str], list[Shard]] = {}
+    for shard in shards:
+        by_year.setdefault((shard.year, shard.kind), []).append(shard)
+    for (year, kind), parts in sorted(by_year.items(), key=lambda x: (-x[0][0], KINDS.index(x[0][1]))):
+        rel = f"{DOWNLOAD_DIR}/{year}-{kind}.{ZIP_FORMAT}"
+        key = digest(ZIP_FORMAT, *(s.key(snapshot, "csv") for s in parts))
+        header = len(to_csv(kind, [], SITE_COLUMNS[kind]))
+
+        def joined(parts=parts, header=header, year=year, kind=kind) -> bytes:
+            files = [fresh.get(s.path("csv")) or (out_dir / s.path("csv")).read_bytes() for s in parts]
+            data = files[0][:header] + b"".join(f[header:] for f in files)
+            return _zip_bytes(f"{year}-{kind}.csv", data, max(s.stamp for s in parts))
+
+        size = emit(rel, key, joined)
+        written.append(Download(rel, None, year, kind, ZIP_FORMAT, sum(len(s.entries) for s in parts), size))
     return written
+
+
+def size_label(size: int) -> str:
+    """1234 → ``1.2 KB``, 2_500_000 → ``2.4 MB`` (what the downloads page shows next to a link)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def downloads_page_context(snapshot: Snapshot, written: list[Download]) -> dict:
+    """The downloads page's tables: the whole site by year, then each department by year."""
+    files: dict[str | None, dict[int, dict[str, dict[str, dict]]]] = {}
+    for d in written:
+        cell = files.setdefault(d.dept, {}).setdefault(d.year, {}).setdefault(d.kind, {})
+        cell[d.format] = {"path": d.path, "rows": d.rows, "size": size_label(d.size)}
+    years = sorted(files.get(None, {}).items(), reverse=True)
+    departments = [
+        {"key": key, "name": dept.name, "years": sorted(files.get(key, {}).items(), reverse=True)}
+        for key, dept in sorted(snapshot.registry.departments.items())
+    ]
+    return {"years": years, "departments": departments, "kinds": [(k, KIND_LABEL[k]) for k in KINDS]}
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
@@ -400,13 +534,10 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     written = write_downloads(
         snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
     )
-    files: dict[str | None, dict[str, Download]] = {}
-    for d in written:
-        files.setdefault(d.dept, {})[f"{d.kind or 'all'}.{d.format}"] = d
-    depts = snapshot.registry.departments
-    scopes = [(key, depts[key].name if key else "全部部门", f) for key, f in files.items()]
-    site.render("downloads.html", f"{DOWNLOAD_DIR}/index.html", title="数据下载", scopes=scopes)
+    context = downloads_page_context(snapshot, written)
+    site.render("downloads.html", f"{DOWNLOAD_DIR}/index.html", title="数据下载", **context)
     return {
         "files": len(written),
-        "rows": sum(d.rows for d in written if d.dept is None and d.format == "csv"),
+        "rows": sum(d.rows for d in written if d.dept is None),
+        "bytes": sum(d.size for d in written),
     }
