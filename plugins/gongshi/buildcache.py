@@ -463,3 +463,74 @@ def templates_key(env) -> str:
             source = "?"
         h.update(name.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
     return h.hexdigest()
+
+
+# --------------------------------------------------------------------------------------------
+# Timelines
+
+
+class TimelineCache:
+    """``{record path: (blob id, publication, timeline fields, warnings)}`` for one as-of date and
+    one registry (departments, catalog, policy, calendar): the time rules are pure functions of
+    these, so a rebuild on the same day evaluates only new and changed records."""
+
+    FILE = "timelines.marshal"
+
+    def __init__(self, root: Path, as_of: date):
+        self.path = cache_dir(root) / self.FILE
+        self.key = digest(registry_key(root), as_of.isoformat())
+        self.old: dict[str, tuple] = {}
+        self.new: dict[str, tuple] = {}
+        doc = _read(self.path) if enabled() else None
+        if isinstance(doc, dict) and doc.get("key") == self.key and isinstance(doc.get("entries"), dict):
+            self.old = doc["entries"]
+
+    @staticmethod
+    def _publication(publication) -> tuple | None:
+        if publication is None or publication.date is None:
+            return None
+        return (publication.date.toordinal(), publication.sha, bool(publication.preview))
+
+    def get(self, record: Record, publication):
+        """``(Timeline, warnings)`` when this record file and publication were evaluated before."""
+        from .timeline import Timeline
+
+        hit = self.old.get(record.path)
+        if hit is None or record.blob_sha is None or hit[0] != record.blob_sha:
+            return None
+        if hit[1] != self._publication(publication):
+            return None
+        self.new[record.path] = hit
+        timeline = object.__new__(Timeline)  # frozen: fill its __dict__ directly (5x cheaper)
+        timeline.__dict__.update(
+            (k, date.fromordinal(v) if v is not None and k in _DATE_FIELDS else v)
+            for k, v in zip(_TIMELINE_NAMES, hit[2], strict=True)
+        )
+        return timeline, [Problem(*p) for p in hit[3]] if hit[3] else []
+
+    def put(self, record: Record, publication, timeline, warnings: list[Problem]) -> None:
+        if record.blob_sha is None:
+            return
+        values = tuple(
+            v.toordinal() if k in _DATE_FIELDS and v is not None else v
+            for k, v in ((k, getattr(timeline, k)) for k in _TIMELINE_NAMES)
+        )
+        problems = [(p.file, p.line, p.path, p.code, p.message, p.severity) for p in warnings]
+        self.new[record.path] = (record.blob_sha, self._publication(publication), values, problems)
+
+    def save(self) -> None:
+        if enabled() and self.new != self.old:
+            _write_atomic(self.path, marshal.dump, {"key": self.key, "entries": self.new})
+
+
+def _timeline_layout() -> tuple[tuple[str, ...], frozenset[str]]:
+    from dataclasses import fields
+
+    from .timeline import Timeline
+
+    names = tuple(f.name for f in fields(Timeline))
+    dates = frozenset(f.name for f in fields(Timeline) if "date" in str(f.type) and "bool" not in str(f.type))
+    return names, dates
+
+
+_TIMELINE_NAMES, _DATE_FIELDS = _timeline_layout()

@@ -25,6 +25,7 @@ from __future__ import annotations
 import calendar as _calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
 from .problems import Problem
 from .records import REPAIRED_STATUS, WITHDRAWN_STATUSES, CatalogItem, Record, parse_date
@@ -58,6 +59,7 @@ class PolicyError(ValueError):
 # Pure date functions ---------------------------------------------------------------------------
 
 
+@cache
 def period_last_day(start: date, *, years: int = 0, months: int = 0) -> date:
     """Last day (inclusive) of a period of ``years`` + ``months`` starting on ``start`` (day 1)."""
     total = start.month - 1 + months + 12 * years

@@ -143,10 +143,12 @@ def build_snapshot(
     result = validation or validate_repository(root, as_of=as_of, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors)
+    timelines = None
     if cache:
-        from .buildcache import scan_history_cached
+        from .buildcache import TimelineCache, scan_history_cached
 
         history: HistoryIndex = scan_history_cached(root)
+        timelines = TimelineCache(root, as_of)
     else:
         history = scan_history(root)
     policy = Policy.from_data(result.registry.policy)
@@ -157,7 +159,13 @@ def build_snapshot(
         changes = history.changes.get(record.path, [])
         published = history.publication(record.path, as_of)
         item = result.registry.catalog.get(record.item)
-        timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
+        hit = timelines.get(record, published) if timelines is not None else None
+        if hit is None:
+            timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
+            if timelines is not None:
+                timelines.put(record, published, timeline, notes)
+        else:
+            timeline, notes = hit
         warnings.extend(notes)
         entries.append(
             Entry(
@@ -168,5 +176,7 @@ def build_snapshot(
                 item=item,
             )
         )
+    if timelines is not None:
+        timelines.save()
     entries.sort(key=lambda e: e.sort_key)
     return Snapshot(root, as_of, result.registry, policy, calendar, entries, history.head, warnings)

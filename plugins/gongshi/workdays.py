@@ -34,6 +34,9 @@ class Calendar:
     holidays: set[date] = field(default_factory=set)
     workdays: set[date] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    # add_workdays results by (start, n): a build asks for the deadline of every record, and many
+    # records share a decision date. Cleared whenever a year is added.
+    _memo: dict = field(default_factory=dict, repr=False, compare=False)
 
     # Loading ---------------------------------------------------------------------------------
     @classmethod
@@ -81,6 +84,7 @@ class Calendar:
                 Problem(rel, None, "$", "calendar.conflict", f"{d.isoformat()} 既是放假日期又是调休上班日。")
             )
         self.years.add(y)
+        self._memo.clear()
         self.holidays |= days["holidays"] - both
         self.workdays |= days["workdays"] - both
 
@@ -105,6 +109,12 @@ class Calendar:
         without calendar data was crossed (then only weekends were skipped there)."""
         if n < 0:
             raise ValueError("n must be >= 0")
+        hit = self._memo.get((start, n))
+        if hit is None:
+            hit = self._memo[(start, n)] = self._add_workdays(start, n)
+        return hit
+
+    def _add_workdays(self, start: date, n: int) -> tuple[date, bool]:
         d = start
         provisional = False
         counted = 0
