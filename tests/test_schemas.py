@@ -110,3 +110,136 @@ def test_the_repository_data_validates():
     """The sample data shipped in data/ must validate (as of the demo date of the Makefile)."""
     result = validate_repository(ROOT, date(2026, 11, 20))
     assert result.errors == [], "\n".join(f"{p.file}:{p.line} [{p.code}] {p.message}" for p in result.errors)
+
+
+# --------------------------------------------------------------------------------------------
+# The compiled fast check agrees with jsonschema
+
+
+def _full_valid(doc_type: str, data) -> bool:
+    return next(iter(schemas.validator(doc_type).iter_errors(data)), None) is None
+
+
+def _corpus_documents():
+    from gongshi.yamlload import load_yaml_bytes
+
+    for path in sorted((ROOT / "tests" / "corpus").glob("*/*.yaml")):
+        loaded = load_yaml_bytes(path.read_bytes(), path.name)
+        if isinstance(loaded.data, dict):
+            yield path.name, loaded.data
+
+
+_ODD_VALUES = [
+    "",
+    "x",
+    "0",
+    "true",
+    True,
+    False,
+    0,
+    1,
+    [],
+    {},
+    ["罚款"],
+    {"name": "x"},
+    "00000000000000000X",
+    "91320400MA1YAR876L",
+    "自然人",
+    "个体工商户",
+    "简易程序",
+    "撤销",
+    "其他",
+    "2026-02-30",
+    "2026-03-05",
+    "320404",
+    "3204**********1234",
+    "E12*****8",
+    "9" * 600,
+]
+
+
+def _paths(node, path=()):
+    yield path
+    if isinstance(node, dict):
+        for k, v in node.items():
+            yield from _paths(v, (*path, k))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _paths(v, (*path, i))
+
+
+def _with(data, path, value):
+    """A deep copy of ``data`` with ``path`` set to ``value`` (``...`` deletes it)."""
+    import copy
+
+    out = copy.deepcopy(data)
+    node = out
+    for part in path[:-1]:
+        node = node[part]
+    if value is ...:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    return out
+
+
+def _mutations(documents, rng, per_document: int):
+    for data in documents:
+        yield data
+        paths = [p for p in _paths(data) if p]
+        for _ in range(per_document):
+            path = rng.choice(paths)
+            value = rng.choice([..., *_ODD_VALUES])
+            yield _with(data, path, value)
+        # Conditional rules: flip the fields the if/then branches look at.
+        for path, value in (
+            (("party", "category"), "自然人"),
+            (("procedure",), "简易程序"),
+            (("status",), "撤销"),
+        ):
+            if path[0] in data and (len(path) == 1 or isinstance(data[path[0]], dict)):
+                yield _with(data, path, value)
+
+
+def test_fast_check_is_made_for_records_and_refuses_untranslatable_keywords():
+    assert schemas.fast_check("licence") is not None
+    assert schemas.fast_check("penalty") is not None
+    assert schemas.fast_check("policy") is None  # propertyNames: jsonschema only
+    for schema in (
+        {"type": "object", "unevaluatedProperties": False},
+        {"prefixItems": [{"type": "string"}]},
+        {"type": "number"},
+        {"enum": ["a", 1]},
+        {"not": {"pattern": "^a$"}},  # stricter under not = more lenient
+        {"if": {"uniqueItems": True}, "then": {"minItems": 2}},
+        {"oneOf": [{"minimum": 1}, {"type": "string"}]},
+    ):
+        with pytest.raises(schemas._Untranslatable):
+            schemas._draft7(schema, False)
+    assert schemas._draft7({"const": False}, False) == {"allOf": [{"type": "boolean", "const": False}]}
+
+
+def test_fast_check_agrees_with_jsonschema_on_the_corpus_and_mutated_synthetic_records():
+    """Valid/invalid must be the same for every document, in both directions (a record the fast
+    check accepts never reaches jsonschema, so a disagreement would hide errors)."""
+    import random
+
+    from gongshi import synth
+    from gongshi.yamlload import load_yaml_bytes
+
+    documents = [data for _name, data in _corpus_documents()]
+    for record in synth.iter_records(160, seed=3, end=date(2026, 11, 20), recent=(14, 0.1)):
+        documents.append(load_yaml_bytes(record.yaml().encode(), record.relpath).data)
+    checked = {"licence": [0, 0], "penalty": [0, 0]}
+    disagree = []
+    for data in _mutations(documents, random.Random(20161), per_document=12):
+        for doc_type in ("licence", "penalty"):
+            typed = schemas.coerce_document(data, doc_type)
+            fast = schemas.fast_check(doc_type)(typed)
+            full = _full_valid(doc_type, typed)
+            checked[doc_type][full] += 1
+            if fast != full:
+                disagree.append((doc_type, fast, full, typed))
+    assert disagree == []
+    # Both outcomes well represented for both types (the comparison means something).
+    assert all(invalid > 1000 and valid > 100 for invalid, valid in checked.values()), checked

@@ -77,6 +77,9 @@ IDENTIFIER_FORMAT_CODES = {
     "region-code": "identifier.region_code",
     "masked-id-no": "privacy.id_not_masked",
 }
+# Record types checked first by the compiled fast check (``schemas.fast_check``); the registry
+# files are few, so they skip its compile cost.
+FAST_CHECKED = ("licence", "penalty")
 # Fields whose value is a validated organisation code, not free text: the privacy lint skips them.
 _CODE_FIELDS = {"uscc", "org_code", "business_reg_no", "tax_reg_no", "id_no_masked"}
 
@@ -215,6 +218,10 @@ def _suggest(key: str, allowed: Iterable[str], doc_type: str, parent: str) -> st
 
 def schema_problems(data, doc_type: str, loaded: Loaded) -> list[Problem]:
     """Validate ``data`` (already coerced) against the schema of ``doc_type``; Chinese problems."""
+    if doc_type in FAST_CHECKED:
+        check = schemas.fast_check(doc_type)
+        if check is not None and check(data):
+            return []
     problems: list[Problem] = []
     for error in schemas.validator(doc_type).iter_errors(data):
         problems.extend(_map_error(error, doc_type, loaded))
@@ -557,7 +564,12 @@ def _record_rules(
 
     # Catalog item ---------------------------------------------------------------------------
     code = data.get("item")
-    if isinstance(code, str) and "$.item" not in bad and authority in registry.departments:
+    if (
+        isinstance(code, str)
+        and "$.item" not in bad
+        and isinstance(authority, str)
+        and authority in registry.departments
+    ):
         item = registry.catalog.get(code)
         own = [i for i in registry.catalog_by_dept.get(authority, []) if i.kind == kind]
         choices = "、".join(f"{i.code}（{i.name}）" for i in own[:8]) or "（该部门目录中没有此类事项）"
