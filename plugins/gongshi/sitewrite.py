@@ -99,6 +99,8 @@ class SiteOutput:
     base: dict
     writer: OutputWriter
     sitemap: list[str] = field(default_factory=list)
+    # Processes a writer may use for its own work (1 when the writers already run side by side).
+    workers: int = 1
 
     def render(self, template: str, rel: str, *, in_sitemap: bool = True, **context: Any) -> None:
         page = {**self.base, **context, "page_url": url_of(rel)}
@@ -224,6 +226,67 @@ def extra_writers(modules: Iterable[str] = EXTRA_MODULES) -> list[tuple[str, Cal
     return out
 
 
+def _run_extra(name: str, fn: Callable, snapshot: Snapshot, site: SiteOutput) -> tuple[dict, float]:
+    import time
+
+    te = time.perf_counter()
+    out = fn(snapshot, site.out_dir, site)
+    return out, round(time.perf_counter() - te, 3)
+
+
+def _pool_extra(name: str) -> tuple:
+    """One extra writer in a fork worker, with its own writer; the parent merges what it wrote."""
+    parent: SiteOutput = _POOL["site"]
+    w = parent.writer
+    local = OutputWriter(w.root, w.previous, manifest=w.manifest and w.manifest.fork())
+    site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1)
+    out, seconds = _run_extra(name, dict(_POOL["writers"])[name], _POOL["snapshot"], site)
+    keys = local.manifest.new if local.manifest is not None else None
+    return name, out, seconds, sorted(local.written), local.changed, local.stats.unchanged, keys, site.sitemap
+
+
+def run_extra_writers(snapshot: Snapshot, site: SiteOutput, result: SiteResult, workers: int = 1) -> None:
+    """Every extra writer (search, downloads, feeds, API, dashboard). They are independent, so with
+    more than one worker they run in fork workers side by side (each writes its own files; the
+    file lists, manifest keys and sitemap entries are merged here, in the writers' order)."""
+    writers = extra_writers()
+    if workers <= 1 or len(writers) < 2 or len(snapshot.entries) < PARALLEL_MIN:
+        for name, fn in writers:
+            result.extras[name], seconds = _run_extra(name, fn, snapshot, site)
+            result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = seconds
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    writer = site.writer
+    # Each writer gets one core: the writers themselves are what runs side by side.
+    solo = SiteOutput(site.out_dir, site.env, site.base, writer, workers=1)
+    _POOL.update(site=solo, writers=writers, snapshot=snapshot)
+    done: dict[str, tuple] = {}
+    try:
+        # Not multiprocessing.Pool: its workers are daemons, which may not start processes.
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(min(workers, len(writers)), mp_context=ctx) as pool:
+            for item in pool.map(_pool_extra, [name for name, _fn in writers]):
+                done[item[0]] = item
+    finally:
+        _POOL.clear()
+    for name, _fn in writers:
+        _name, out, seconds, written, changed, n_same, keys, sitemap = done[name]
+        dup = writer.written.intersection(written)
+        if dup:
+            raise ValueError(f"two pages want the same output file: {sorted(dup)[0]}")
+        writer.written.update(written)
+        writer.changed.extend(changed)
+        writer.stats.written += len(changed)
+        writer.stats.unchanged += n_same
+        if keys:
+            writer.manifest.new.update(keys)
+        site.sitemap.extend(sitemap)
+        result.extras[name] = out
+        result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = seconds
+
+
 def write_site(
     snapshot: Snapshot,
     env: jinja2.Environment,
@@ -258,12 +321,9 @@ def write_site(
     result.record_pages = render_record_pages(plan, env, stable, writer, workers)
     result.notices = len(plan.notices)
     t2 = time.perf_counter()
-    site = SiteOutput(Path(writer.root), env, base, writer)
+    site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
     if extras:
-        for name, fn in extra_writers():
-            te = time.perf_counter()
-            result.extras[name] = fn(snapshot, Path(writer.root), site)
-            result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = round(time.perf_counter() - te, 3)
+        run_extra_writers(snapshot, site, result, workers)
     t3 = time.perf_counter()
     paths = plan.sitemap_paths() + site.sitemap
     for rel, data in sitemap_files(paths, site_url).items():
