@@ -232,3 +232,21 @@ def test_history_cache_reads_only_new_commits_and_survives_rewrites(repo):
     rewritten = scan_history_cached(root)
     again = scan_history(root)
     assert rewritten.changes == again.changes and rewritten.first_added == again.first_added
+
+
+@pytest.mark.slow
+def test_parallel_writers_write_what_one_process_writes(repo, tmp_path, monkeypatch):
+    """Record pages and the extra writers in fork workers (as on large sites) give the same
+    bytes, the same manifest and the same sitemap as one process; a rebuild keeps every file."""
+    root = repo.path
+    serial = tmp_path / "serial"
+    _build(root, serial, monkeypatch, cache=True)
+    monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    parallel = tmp_path / "parallel"
+    first = build(root, AS_OF, parallel, gongshi_overrides={"workers": 2})
+    assert set(first.site.extras) == {name for name, _fn in sitewrite.extra_writers()}
+    assert _tree(parallel) == _tree(serial)
+    again = build(root, AS_OF, parallel, gongshi_overrides={"workers": 2})
+    assert again.site.writes.written == 0 and again.site.writes.unchanged == first.site.writes.written
+    assert _tree(parallel) == _tree(serial)
