@@ -102,11 +102,16 @@ def test_site_build_writes_all_open_data(built):
     out, _ = built
     for rel in ("data/2026-penalty.csv.zip", "data/scjg/2026-licence.xlsx", "feeds/all.atom.xml"):
         assert (out / rel).is_file(), rel
-    for rel in ("api/index.json", "api/schema/api-record.schema.json", "r/scjg-cf-2026-0031.json"):
+    for rel in ("api/index.json", "api/schema/api-shard.schema.json", "api/records/scjg-cf-2026.json.gz"):
         assert (out / rel).is_file(), rel
-    # The JSON documents sit next to the record pages they describe.
-    for page in (out / "r").glob("*.json"):
-        assert page.with_suffix(".html").is_file()
+    assert not list((out / "r").glob("*.json")), "records are in the API's shards only"
+    # Every record of the API links to its page.
+    from gongshi.jsonapi import load_gzip
+
+    for shard in (out / "api/records").iterdir():
+        doc = load_gzip(shard.read_bytes())
+        for r in doc["records"] + doc["withdrawn"]:
+            assert (out / r["url"]).is_file(), r["url"]
 
 
 @pytest.mark.browser
