@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from stdnum import numdb
 from stdnum.cn import ric as _ric
 from stdnum.iso7064 import mod_11_10
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_CHARS = frozenset(USCC_ALPHABET)
+_USCC_VALUE = {ch: i for i, ch in enumerate(USCC_ALPHABET)}
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 USCC_PLACEHOLDER = "00000000000000000X"
 USCC_EXAMPLE = "91512081MA62K0260E"
@@ -114,9 +116,9 @@ def org_code_problem(v: str) -> str | None:
 
 def uscc_check_char(first17: str) -> str:
     """The GB 32100 check character of the first 17 characters."""
-    if len(first17) != 17 or any(ch not in USCC_ALPHABET for ch in first17):
+    if len(first17) != 17 or not _USCC_CHARS.issuperset(first17):
         raise ValueError(f"统一社会信用代码前 17 位不合规：{first17!r}")
-    total = sum(USCC_ALPHABET.index(ch) * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -138,6 +140,11 @@ def uscc_problem(v: str) -> str | None:
     where it is allowed: 个体工商户 only, with a 工商注册号)."""
     if not isinstance(v, str):
         return "统一社会信用代码应写成文字。"
+    return _uscc_problem(v)
+
+
+@lru_cache(maxsize=4096)  # a record's code is checked by the schema format and again for warnings
+def _uscc_problem(v: str) -> str | None:
     example = f"正确的形如 {USCC_EXAMPLE}（18 位大写字母或数字）"
     if v == USCC_PLACEHOLDER:
         return (
@@ -148,7 +155,7 @@ def uscc_problem(v: str) -> str | None:
         return f"统一社会信用代码应为 18 位，现在是 {len(v)} 位；{example}。"
     if v != v.upper():
         return f"统一社会信用代码中的字母应大写；{example}。"
-    bad = sorted({ch for ch in v if ch not in USCC_ALPHABET})
+    bad = sorted(set(v) - _USCC_CHARS)
     if bad:
         return (
             f"统一社会信用代码含有不允许的字符 {'、'.join(bad)}"
@@ -380,6 +387,9 @@ def _masked_id_any_type(value: str) -> bool:
 
 # Full-width digits are mapped one to one so match positions stay those of the original text.
 _FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+# Anything either pattern below can match holds 11 digits in a row or "1[3-9]d" and a separator
+# (digits full- or half-width): most texts have neither, and skip the translation and both scans.
+_CANDIDATE_RE = re.compile(r"[0-9０-９]{11}|[1１][3-9３-９][0-9０-９][ -]")
 _ID18_RE = re.compile(r"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
 _MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9](?:[0-9]{8}|[ -][0-9]{4}[ -][0-9]{4}))(?![0-9])")
 
@@ -396,7 +406,7 @@ def find_unmasked_personal_numbers(text: str) -> list[tuple[str, str]]:
     """Unmasked personal numbers in free text: ``("身份证号码", match)`` for an 18-digit number whose
     check digit and birth date are valid, ``("手机号码", match)`` for a mainland mobile number
     (1[3-9] + 9 digits, optionally written 3-4-4 with spaces or hyphens) not part of a longer digit run."""
-    if not isinstance(text, str) or not text:
+    if not isinstance(text, str) or not text or not _CANDIDATE_RE.search(text):
         return []
     norm = text.translate(_FULLWIDTH)
     out: list[tuple[str, str]] = []

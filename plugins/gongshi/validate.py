@@ -419,8 +419,12 @@ class RecordCheck:
 def _norm_doc_no(doc_no: str) -> str:
     """Two document numbers that differ only in width, spaces or bracket style are the same."""
     text = unicodedata.normalize("NFKC", doc_no)
-    text = re.sub(r"\s+", "", text)
-    return text.translate(str.maketrans("〔〕［］【】()（）", "[][][][][]"))
+    return _SPACES_RE.sub("", text).translate(_BRACKETS)
+
+
+_SPACES_RE = re.compile(r"\s+")
+_BRACKETS = str.maketrans("〔〕［］【】()（）", "[][][][][]")
+_YEAR_RE = re.compile(r"\d{4}")
 
 
 def check_record_file(root: Path, rf: RecordFile, registry: Registry, as_of: date) -> RecordCheck:
@@ -493,7 +497,7 @@ def _path_problems(
     if rf.folder_kind is None:
         folder = rf.relpath.split("/")[3]
         add("path.layout", f"目录 “{folder}” 应为 licences（行政许可）或 penalties（行政处罚）。{where}。")
-    if not re.fullmatch(r"\d{4}", rf.folder_year or ""):
+    if not _YEAR_RE.fullmatch(rf.folder_year or ""):
         add("path.year", f"年份目录 “{rf.folder_year}” 应为四位数字的决定年份，例如 2026。")
     if record is not None:
         kind = record.data.get("kind")
@@ -508,7 +512,7 @@ def _path_problems(
                 )
             )
         decided = record.decision_date
-        if decided and re.fullmatch(r"\d{4}", rf.folder_year or "") and str(decided.year) != rf.folder_year:
+        if decided and _YEAR_RE.fullmatch(rf.folder_year or "") and str(decided.year) != rf.folder_year:
             out.append(
                 _problem(
                     loaded,
@@ -539,10 +543,10 @@ def _record_rules(
 
     # Departments ----------------------------------------------------------------------------
     authority = data.get("authority")
-    known = "、".join(sorted(registry.departments))
     for field_name, label in (("authority", "决定机关"), ("source_unit", "数据来源单位")):
         value = data.get(field_name)
         if isinstance(value, str) and f"$.{field_name}" not in bad and value not in registry.departments:
+            known = "、".join(sorted(registry.departments))
             add(
                 f"$.{field_name}",
                 f"ref.{field_name}",
@@ -571,8 +575,9 @@ def _record_rules(
         and authority in registry.departments
     ):
         item = registry.catalog.get(code)
-        own = [i for i in registry.catalog_by_dept.get(authority, []) if i.kind == kind]
-        choices = "、".join(f"{i.code}（{i.name}）" for i in own[:8]) or "（该部门目录中没有此类事项）"
+        if item is None or item.dept != authority or item.kind != kind:
+            own = [i for i in registry.catalog_by_dept.get(authority, []) if i.kind == kind]
+            choices = "、".join(f"{i.code}（{i.name}）" for i in own[:8]) or "（该部门目录中没有此类事项）"
         if item is None:
             add(
                 "$.item",
@@ -611,22 +616,30 @@ def _record_rules(
                 f"决定日期 {decided.isoformat()} 早于本仓库收录的起始日期 {since.isoformat()}，不应录入。",
             )
 
-    def later_than_decision(path: str, label: str) -> None:
-        d = parse_date(_get(data, path))
+    def later_than_decision(path: str, value, label: str) -> None:
+        d = parse_date(value)
         if d and decided and path not in bad and d < decided:
             add(path, "date.order", f"{label} {d.isoformat()} 早于决定日期 {decided.isoformat()}。请核对。")
 
-    def not_future(path: str, label: str) -> None:
-        d = parse_date(_get(data, path))
+    def not_future(path: str, value, label: str) -> None:
+        d = parse_date(value)
         if d and path not in bad and d > as_of:
             add(path, "date.future", f"{label} {d.isoformat()} 晚于今天（{as_of.isoformat()}）。请核对日期。")
 
-    later_than_decision("$.status_date", "状态变更日期")
-    not_future("$.status_date", "状态变更日期")
-    later_than_decision("$.disclosure.until", "公开截止日期")
-    for i, _c in enumerate(record.corrections):
-        later_than_decision(f"$.corrections[{i}].date", "更正日期")
-        not_future(f"$.corrections[{i}].date", "更正日期")
+    status_date = data.get("status_date")
+    later_than_decision("$.status_date", status_date, "状态变更日期")
+    not_future("$.status_date", status_date, "状态变更日期")
+    disclosure = data.get("disclosure")
+    if isinstance(disclosure, dict):
+        later_than_decision("$.disclosure.until", disclosure.get("until"), "公开截止日期")
+    corrections = data.get("corrections")
+    # As many positions as there are well-formed corrections, each read at its position in the
+    # file (a malformed entry is the schema's business).
+    for i in range(len(record.corrections)):
+        entry = corrections[i] if i < len(corrections) else None
+        when = entry.get("date") if isinstance(entry, dict) else None
+        later_than_decision(f"$.corrections[{i}].date", when, "更正日期")
+        not_future(f"$.corrections[{i}].date", when, "更正日期")
     if kind == "licence":
         start, end = parse_date(data.get("valid_from")), parse_date(data.get("valid_to"))
         if start and end and end < start and "$.valid_to" not in bad:
@@ -636,9 +649,9 @@ def _record_rules(
                 f"有效期至 {end.isoformat()} 早于有效期自 {start.isoformat()}。请核对两个日期。",
             )
         else:
-            later_than_decision("$.valid_to", "有效期至")
+            later_than_decision("$.valid_to", data.get("valid_to"), "有效期至")
     else:
-        later_than_decision("$.valid_until", "处罚有效期")
+        later_than_decision("$.valid_until", data.get("valid_until"), "处罚有效期")
 
     # Identifiers (the schema checked validity; these are the warnings) ---------------------
     party = record.party
@@ -663,19 +676,20 @@ def _record_rules(
             "warning",
         )
 
-    # Invisible formatting characters (bidi overrides, zero-width) in any text ----------------
-    for path, text in _strings(data, "$"):
-        chars = find_invisible(text)
-        if chars:
-            add(path, "text.invisible_character", invisible_message(chars), "warning")
-
-    # Privacy lint: unmasked personal numbers anywhere in the text ----------------------------
-    for path, text in _strings(data, "$"):
-        if _last_key(path) in _CODE_FIELDS:
+    # Every text: invisible formatting characters (bidi overrides, zero-width) and the privacy
+    # lint (unmasked personal numbers; not in the code fields, which are checked as codes).
+    for parent, key, text in _texts(data, "$", None, []):
+        path = None
+        if not text.isascii():  # every invisible character is outside ASCII
+            chars = find_invisible(text)
+            if chars:
+                path = child_path(parent, key)
+                add(path, "text.invisible_character", invisible_message(chars), "warning")
+        if key in _CODE_FIELDS:
             continue
         for what, match in identifiers.find_unmasked_personal_numbers(text):
             add(
-                path,
+                path or child_path(parent, key),
                 "privacy.unmasked_number",
                 f"这里出现了未脱敏的{what} “{match}”。个人的{what}不得写入仓库（提交即公开，历史无法删除）："
                 f"请删除它，或只保留脱敏形式（用 * 遮盖中间部分）。",
@@ -683,28 +697,20 @@ def _record_rules(
     return out
 
 
-def _get(data, path: str):
-    node = data
-    for part in re.findall(r"\.([A-Za-z0-9_]+)|\[(\d+)\]", path):
-        key, index = part
-        if key:
-            node = node.get(key) if isinstance(node, dict) else None
-        else:
-            node = node[int(index)] if isinstance(node, list) and int(index) < len(node) else None
-        if node is None:
-            return None
-    return node
-
-
-def _strings(node, path: str):
+def _texts(node, parent: str, key, out: list) -> list[tuple[str, str | int | None, str]]:
+    """``(parent path, key or index, text)`` of every string in ``node``, depth first (the path is
+    built only for the few texts that get a problem)."""
     if isinstance(node, str):
-        yield path, node
+        out.append((parent, key, node))
     elif isinstance(node, dict):
+        here = parent if key is None else child_path(parent, key)
         for k, v in node.items():
-            yield from _strings(v, child_path(path, k))
+            _texts(v, here, k, out)
     elif isinstance(node, list):
+        here = parent if key is None else child_path(parent, key)
         for i, v in enumerate(node):
-            yield from _strings(v, child_path(path, i))
+            _texts(v, here, i, out)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,7 +30,12 @@ from .problems import Problem
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 32
 _DEFAULT_TAGS = {None, "!", "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
-_Loader = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
+# libyaml's parser (C); the pure-Python one where PyYAML was built without it. Events only: no
+# resolver or constructor ever sees the text.
+try:
+    from yaml.cyaml import CParser as _Parser
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    _Parser = yaml.BaseLoader
 
 
 @dataclass
@@ -95,13 +101,89 @@ def _decode(raw: bytes) -> str:
     return text
 
 
-def _build(events, lines: dict[str, int]):
-    """Build plain dicts/lists/strs from a libyaml event iterator, enforcing the strict rules."""
-    stack: list[list] = []  # frames: [container, path, pending_key, key_line]
+# Path suffix of a mapping key (".doc_no" or "['决定日期']"): the same few keys recur in every record.
+_KEY_SUFFIX: dict[str, str] = {}
+_ScalarEvent, _MappingStartEvent, _SequenceStartEvent = (
+    yaml.ScalarEvent,
+    yaml.MappingStartEvent,
+    yaml.SequenceStartEvent,
+)
+_END_EVENTS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_SKIPPED_EVENTS = (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent)
+
+
+def _key_suffix(key: str) -> str:
+    suffix = _KEY_SUFFIX.get(key)
+    if suffix is None:
+        suffix = child_path("", key)
+        if len(_KEY_SUFFIX) < 4096:
+            _KEY_SUFFIX[key] = suffix
+    return suffix
+
+
+def _build(parser, lines: dict[str, int]):
+    """Build plain dicts/lists/strs from a libyaml parser's events, enforcing the strict rules.
+
+    This loop runs for every scalar of every record (the loader is a fifth of a cold validation), so
+    it is written flat: the frames are lists ``[container, path, pending_key, line, key_lines]`` and
+    the common case (a scalar) is tested first; the checks and their order are those of the rules
+    above, one event at a time."""
+    stack: list[list] = []
     root = None
     seen_document = False
-    for event in events:
+    get_event = parser.get_event
+    intern = sys.intern
+    normalize = unicodedata.normalize
+    while True:
+        event = get_event()
+        if event is None:
+            break
         etype = type(event)
+        if etype is _ScalarEvent:
+            line = event.start_mark.line + 1
+            if event.anchor is not None:
+                raise _Reject("yaml.alias", f"不允许使用 YAML 锚点（&{event.anchor}）。请删除它。", line)
+            tag = event.tag
+            if tag not in _DEFAULT_TAGS:
+                raise _Reject("yaml.tag", f"不允许使用 YAML 标签 {tag}。请删除它，直接写值。", line)
+            value = normalize("NFC", event.value).strip()  # normalise_text, inlined
+            if not stack:
+                lines["$"] = line
+                root = value
+                continue
+            frame = stack[-1]
+            container = frame[0]
+            if type(container) is dict:
+                key = frame[2]
+                if key is None:  # this scalar is a key
+                    key_lines = frame[4]
+                    if value in container or value in key_lines:
+                        raise _Reject(
+                            "yaml.duplicate_key",
+                            f"键 “{value}” 重复出现（上一次在第 {key_lines.get(value, '?')} 行）。"
+                            "每个键只能写一次。",
+                            line,
+                            frame[1] + _key_suffix(value),
+                        )
+                    key = intern(value)
+                    frame[2] = key
+                    key_lines[key] = line
+                    continue
+                # A value under a key is reported at the key's line (where the clerk wrote the name).
+                lines[frame[1] + (_KEY_SUFFIX.get(key) or _key_suffix(key))] = frame[4].get(key, line)
+                container[key] = value
+                frame[2] = None
+            else:
+                lines[f"{frame[1]}[{len(container)}]"] = line
+                container.append(value)
+            continue
+        if etype in _END_EVENTS:
+            value = stack.pop()[0]
+            if not stack:
+                root = value
+            else:
+                _attach(stack[-1], value)
+            continue
         line = event.start_mark.line + 1 if event.start_mark else None
         if etype is yaml.DocumentStartEvent:
             if seen_document:
@@ -110,7 +192,7 @@ def _build(events, lines: dict[str, int]):
                 )
             seen_document = True
             continue
-        if etype in (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentEndEvent):
+        if etype in _SKIPPED_EVENTS:
             continue
         if etype is yaml.AliasEvent:
             raise _Reject("yaml.alias", "不允许使用 YAML 别名（*名称）。请把内容直接写出来。", line)
@@ -118,71 +200,33 @@ def _build(events, lines: dict[str, int]):
         if anchor is not None:
             raise _Reject("yaml.alias", f"不允许使用 YAML 锚点（&{anchor}）。请删除它。", line)
         tag = getattr(event, "tag", None)
-        if etype in (yaml.MappingEndEvent, yaml.SequenceEndEvent):
-            frame = stack.pop()
-            value = frame[0]
-            if not stack:
-                root = value
-            else:
-                _attach(stack, value, frame[1], lines)
-            continue
         if tag not in _DEFAULT_TAGS:
             raise _Reject("yaml.tag", f"不允许使用 YAML 标签 {tag}。请删除它，直接写值。", line)
-        if etype is yaml.ScalarEvent:
-            value = normalise_text(event.value)
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
+        if etype is _MappingStartEvent or etype is _SequenceStartEvent:
+            if stack:
                 frame = stack[-1]
-                if value in frame[0] or value in frame[4]:
-                    raise _Reject(
-                        "yaml.duplicate_key",
-                        f"键 “{value}” 重复出现（上一次在第 {frame[4].get(value, '?')} 行）。"
-                        "每个键只能写一次。",
-                        line,
-                        child_path(frame[1], value),
-                    )
-                frame[2] = value
-                frame[4][value] = line
-                continue
-            path = _next_path(stack)
-            lines[path] = _value_line(stack, line)
-            if not stack:
-                root = value
+                container = frame[0]
+                if type(container) is dict:
+                    key = frame[2]
+                    if key is None:
+                        raise _Reject("yaml.key_type", "键必须是普通文字，不能是列表或映射。", line, frame[1])
+                    path = frame[1] + _key_suffix(key)
+                    value_line = frame[4].get(key, line)
+                else:
+                    path = f"{frame[1]}[{len(container)}]"
+                    value_line = line
             else:
-                _attach(stack, value, path, lines)
-            continue
-        if etype in (yaml.MappingStartEvent, yaml.SequenceStartEvent):
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is None:
-                raise _Reject("yaml.key_type", "键必须是普通文字，不能是列表或映射。", line, stack[-1][1])
+                path, value_line = "$", line
             if len(stack) >= MAX_DEPTH:
                 raise _Reject("yaml.too_deep", f"嵌套超过 {MAX_DEPTH} 层，不是有效的记录。", line)
-            path = _next_path(stack)
-            lines[path] = _value_line(stack, line)
-            container = {} if etype is yaml.MappingStartEvent else []
-            stack.append([container, path, None, line, {}])
-            continue
+            lines[path] = value_line
+            stack.append([{} if etype is _MappingStartEvent else [], path, None, line, {}])
     return root
 
 
-def _next_path(stack) -> str:
-    if not stack:
-        return "$"
-    container, path, key = stack[-1][0], stack[-1][1], stack[-1][2]
-    if isinstance(container, dict):
-        return child_path(path, key)
-    return child_path(path, len(container))
-
-
-def _value_line(stack, line: int | None) -> int | None:
-    """A value under a key is reported at the key's line (where the clerk wrote the field name)."""
-    if stack and isinstance(stack[-1][0], dict):
-        return stack[-1][4].get(stack[-1][2], line)
-    return line
-
-
-def _attach(stack, value, path, lines) -> None:
-    frame = stack[-1]
+def _attach(frame: list, value) -> None:
     container = frame[0]
-    if isinstance(container, dict):
+    if type(container) is dict:
         container[frame[2]] = value
         frame[2] = None
     else:
@@ -211,7 +255,7 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
             )
         text = _decode(raw)
         lines: dict[str, int] = {}
-        data = _build(yaml.parse(text, Loader=_Loader), lines)
+        data = _build(_Parser(text), lines)
         result.data, result.lines = data, lines
     except _Reject as rej:
         result.problems.append(Problem(file, rej.line, rej.path, rej.code, rej.message))
