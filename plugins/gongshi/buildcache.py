@@ -403,7 +403,7 @@ class OutputManifest:
         if entry is None or previous_dir is None:
             return None
         try:
-            st = os.stat(Path(previous_dir) / rel)
+            st = os.stat(f"{previous_dir}/{rel}")
         except OSError:
             return None
         if st.st_size != entry[1] or st.st_mtime_ns != entry[2]:

@@ -76,7 +76,7 @@ class OutputWriter:
     changed: list[str] = field(default_factory=list)  # paths whose bytes were (re)written
     # buildcache.OutputManifest: input keys of the previous output's files (None: always render)
     manifest: Any = None
-    _dirs: set[Path] = field(default_factory=set)
+    _dirs: set = field(default_factory=set)  # folders made: Path (write) or str (write_keyed)
 
     def __post_init__(self) -> None:
         self.root = Path(self.root)
@@ -125,15 +125,23 @@ class OutputWriter:
             return self.write(rel, produce())
         previous = self.root if self.in_place else self.previous
         if self.manifest.previous_key(rel, previous) == key and rel not in self.written:
+            # Kept: a hard link to the previous file has its size and mtime, so the manifest
+            # entry carries over unchanged (no stat). Plain strings: this runs for every file.
             self.written.add(rel)
             if not self.in_place:
-                target = self.root / rel
-                if target.parent not in self._dirs:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self._dirs.add(target.parent)
-                _link_or_copy(self.previous / rel, target)
+                folder, _, _name = rel.rpartition("/")
+                if folder not in self._dirs:
+                    (self.root / folder).mkdir(parents=True, exist_ok=True)
+                    self._dirs.add(folder)
+                try:
+                    os.link(f"{self.previous}/{rel}", f"{self.root}/{rel}")
+                except OSError:
+                    _link_or_copy(self.previous / rel, self.root / rel)
+                    self.manifest.record(rel, key, self.root / rel)
+                    self.stats.unchanged += 1
+                    return False
             self.stats.unchanged += 1
-            self.manifest.record(rel, key, self.root / rel)
+            self.manifest.new[rel] = self.manifest.old[rel]
             return False
         changed = self.write(rel, produce())
         self.manifest.record(rel, key, self.root / rel)
@@ -160,26 +168,31 @@ def remove_stale(root: Path, keep: set[str], folders: tuple[str, ...]) -> list[s
 
 def relink_unchanged(staging: Path, previous: Path) -> int:
     """Replace every staged file whose bytes equal the previous output's by a hard link to it
-    (for files written by code that does not use ``OutputWriter``: Pelican's pages, static files)."""
-    if not previous.is_dir():
+    (for files written by code that does not use ``OutputWriter``: Pelican's pages, static files).
+    Plain strings and ``os.scandir``: this visits every file of the site on every build."""
+    if not Path(previous).is_dir():
         return 0
     count = 0
-    for dirpath, _dirs, files in os.walk(staging):
-        for name in files:
-            path = Path(dirpath) / name
-            rel = path.relative_to(staging)
-            old = previous / rel
-            try:
-                st, ost = path.stat(), old.stat()
-            except OSError:
-                continue
-            if st.st_ino == ost.st_ino or st.st_size != ost.st_size:
-                continue
-            if path.read_bytes() == old.read_bytes():
-                tmp = path.with_name(f".link-{name}")
-                _link_or_copy(old, tmp)
-                os.replace(tmp, path)
-                count += 1
+    stack = [(str(staging), str(previous))]
+    while stack:
+        new_dir, old_dir = stack.pop()
+        with os.scandir(new_dir) as it:
+            for entry in it:
+                old = f"{old_dir}/{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((entry.path, old))
+                    continue
+                try:
+                    st, ost = entry.stat(follow_symlinks=False), os.stat(old)
+                except OSError:
+                    continue
+                if st.st_ino == ost.st_ino or st.st_size != ost.st_size:
+                    continue
+                if Path(entry.path).read_bytes() == Path(old).read_bytes():
+                    tmp = f"{new_dir}/.link-{entry.name}"
+                    _link_or_copy(Path(old), Path(tmp))
+                    os.replace(tmp, entry.path)
+                    count += 1
     return count
 
 
