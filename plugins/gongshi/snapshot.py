@@ -162,20 +162,21 @@ def build_snapshot(
         hit = timelines.get(record, published) if timelines is not None else None
         if hit is None:
             timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
-            if timelines is not None:
-                timelines.put(record, published, timeline, notes)
         else:
-            timeline, notes = hit
+            timeline, notes, key = hit
         warnings.extend(notes)
-        entries.append(
-            Entry(
-                record=record,
-                timeline=timeline,
-                history=changes,
-                department=result.registry.departments[record.authority],
-                item=item,
-            )
+        entry = Entry(
+            record=record,
+            timeline=timeline,
+            history=changes,
+            department=result.registry.departments[record.authority],
+            item=item,
         )
+        if hit is not None:
+            entry.__dict__["key"] = key  # the cached_property, from the same inputs
+        elif timelines is not None:
+            timelines.put(record, published, timeline, notes, entry.key)
+        entries.append(entry)
     if timelines is not None:
         timelines.save()
     entries.sort(key=lambda e: e.sort_key)
