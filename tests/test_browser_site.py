@@ -24,6 +24,7 @@ PAGES = [
     "/archives/",
     "/archives/2026/11/",
     "/rules.html",
+    "/sitemap.html",
     "/search.html",  # the real search page (typing a query: tests/test_sample_site_browser.py)
     "/dashboard/",
     "/about.html",

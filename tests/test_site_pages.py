@@ -101,6 +101,7 @@ def test_plan_paths_and_sitemap(snapshot):
         "dept/index.html",
         "dept/scjg/index.html",
         "rules.html",
+        "sitemap.html",
         "404.html",
     ):
         assert expected in paths
@@ -292,3 +293,19 @@ def test_staged_writer_links_unchanged_files(snapshot, tmp_path):
     assert staged.changed == []
     rel = record_path(LISTED_LICENCE)
     assert (tmp_path / "new" / rel).stat().st_ino == (tmp_path / "old" / rel).stat().st_ino
+
+
+def test_sitemap_page_reaches_every_section_and_department(site, snapshot):
+    """The footer's 网站地图 is a page for people (sitemap.xml is for search engines): every main
+    section, department page, department feed and the open data, each link to a file that exists."""
+    html = (site / "sitemap.html").read_text(encoding="utf-8")
+    assert '<a href="/sitemap.html">网站地图</a>' in (site / "index.html").read_text(encoding="utf-8")
+    links = set(re.findall(r'href="/([^"#]*)', html.split("<main", 1)[1].split("</main>")[0]))
+    for key in snapshot.registry.departments:
+        assert f"dept/{key}/" in links and f"feeds/{key}.atom.xml" in links
+    assert {"list/licence/", "archives/", "data/", "api/index.json", "sitemap.xml"} <= links
+    content_pages = {"about.html", "help.html", "data-notes.html"}  # Pelican's, not in this build
+    assert content_pages <= links | set(re.findall(r'href="/([^"#]*)', html))
+    for link in links - content_pages:
+        target = site / link
+        assert (target / "index.html" if link.endswith("/") or not link else target).is_file(), link

@@ -15,6 +15,7 @@ URL scheme (stable: record URLs are derived from the record id and nothing else)
     dept/                              all departments and their 双公示目录
     dept/<key>/                        one department: catalog and recent decisions
     rules.html                         the disclosure rules in force
+    sitemap.html                       网站地图: every section, department, feed and data file
     404.html
 """
 
@@ -52,6 +53,7 @@ PAGE_SIZE = 50
 HOME_ROWS = 10
 RECENT_ROWS = 20
 RECORD_PATH = "r/{id}.html"
+SITEMAP_PAGE = "sitemap.html"  # for people; sitemap.xml is for search engines
 KIND_SLUG = {"licence": "licence", "penalty": "penalty"}
 LIST_TITLE = {"licence": "行政许可公示", "penalty": "行政处罚公示"}
 
@@ -408,6 +410,25 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
         )
     )
     pages.append(Page("rules.html", "rules", {"title": "公示规则", "rules": rules_view(snapshot)}))
+    pages.append(
+        Page(
+            SITEMAP_PAGE,
+            "sitemap",
+            {
+                "title": "网站地图",
+                "departments": [
+                    {
+                        "key": k,
+                        "name": reg.departments[k].name,
+                        "url": url_of(f"dept/{k}/index.html"),
+                        "feed": f"feeds/{k}.atom.xml",
+                    }
+                    for k in sorted(reg.departments)
+                ],
+            },
+            stable=True,
+        )
+    )
     pages.append(Page("404.html", "404", {"title": "页面不存在"}, in_sitemap=False, stable=True))
     return plan
 

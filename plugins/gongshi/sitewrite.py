@@ -51,7 +51,7 @@ FOOTER = (
     ("help.html", "使用说明"),
     ("data-notes.html", "数据说明"),
     ("rules.html", "公示规则"),
-    ("sitemap.xml", "网站地图"),
+    ("sitemap.html", "网站地图"),
 )
 
 
