@@ -61,6 +61,7 @@ def test_gongshi_build_prints_each_problem_once(broken_repo, tmp_path):
     assert_reported_once(proc.stdout + proc.stderr, block)
     count = sum(1 for line in block if line.startswith("  "))
     assert f"有 {count} 个错误，网站未生成。" in proc.stderr
+    assert proc.stderr.count("网站未生成") == 1 and proc.stderr.rstrip().endswith("原有网站保持不变。")
     assert not out.exists()
 
 

@@ -446,7 +446,8 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
     except BuildError as exc:
         for line in exc.lines:
             click.echo(line, err=True)
-        click.echo("网站未生成，原有网站保持不变。", err=True)
+        said = any("网站未生成" in line for line in exc.lines)
+        click.echo("原有网站保持不变。" if said else "网站未生成，原有网站保持不变。", err=True)
         click.get_current_context().exit(1)
     for w in result.warnings:
         click.echo(f"警告：{w.file}: {w.message}", err=True)
