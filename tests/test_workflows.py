@@ -190,3 +190,17 @@ def test_committed_codeowners_is_current(monkeypatch):
 def test_actionlint():
     proc = subprocess.run(["actionlint", "-no-color"], cwd=ROOT, capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("name", ["validate.yml", "site.yml"])
+def test_build_caches_are_kept_between_runs(name):
+    """cache/ (buildcache.CACHE_DIR) survives between runs, keyed per workflow and pinned
+    dependencies, restored before the first gongshi command that uses it."""
+    from gongshi.buildcache import CACHE_DIR
+
+    job = next(iter(load(name)["jobs"].values()))
+    cache = step_using(job, "actions/cache")
+    assert cache["with"]["path"] == CACHE_DIR.split("/")[0]
+    assert "hashFiles('pyproject.toml')" in cache["with"]["key"] and "github.sha" in cache["with"]["key"]
+    first_use = next(i for i, s in enumerate(steps(job)) if "gongshi " in s.get("run", ""))
+    assert steps(job).index(cache) < first_use
