@@ -1,21 +1,21 @@
-"""The search index files: public records only, masked names, exact key maps, determinism."""
+"""The search index files: public records only, masked names, postings that are exactly the records
+holding each term, groups and doc rows in order, determinism."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import zlib
 from pathlib import Path
 
 import pytest
-from gongshi.search import Tuning, collect_docs, fnv1a, write_search_index
-from gongshi.tokenize import canonical, matches
-from lunr.index import Index
+from gongshi.search import LOCAL_BITS, Tuning, doc_fields, month_group, term_shard, write_search_index
+from gongshi.tokenize import tokens
 
 from tests.search_fixture import filler_entries, fixture_entries
 
-SMALL = Tuning(
-    doc_chunk=16, partition_postings=120, key_shard_keys=20, common_min_df=10, common_fraction=0.05
-)
+# Small enough that every path runs: several chunks per group, frequent terms in b/, many shards.
+SMALL = Tuning(doc_chunk=2, shard_docs=4, min_shards=4, big_df=8)
 
 
 @pytest.fixture(scope="module")
@@ -30,6 +30,29 @@ def all_bytes(root: Path) -> bytes:
     return b"\n".join(p.read_bytes() for p in sorted(root.rglob("*.json")))
 
 
+def load(root: Path, rel: str):
+    return json.loads((root / rel).read_text(encoding="utf-8"))
+
+
+def rows_by_group(root: Path, meta: dict) -> dict[int, list]:
+    out = {}
+    for g, n in meta["groups"]:
+        chunks = -(-n // meta["doc_chunk"])
+        out[g] = [row for c in range(chunks) for row in load(root, f"d/{g}/{c}.json")]
+        assert len(out[g]) == n
+    return out
+
+
+def decode(entry: list) -> set[tuple[int, int]]:
+    out = set()
+    for g, *deltas in entry:
+        local = 0
+        for d in deltas:
+            local += d
+            out.add((g, local))
+    return out
+
+
 def test_only_public_records_are_in_any_file(built):
     root, stats, entries = built
     blob = all_bytes(root).decode("utf-8")
@@ -41,7 +64,7 @@ def test_only_public_records_are_in_any_file(built):
         for text in (e.record.id, e.record.doc_no, e.record.party_name, e.record.uscc):
             if text:
                 assert text not in blob, (e.state, text)
-    rows = [row for p in sorted((root / "d").glob("*.json")) for row in json.loads(p.read_text())]
+    rows = [row for p in sorted((root / "d").rglob("*.json")) for row in load(root, p.relative_to(root))]
     assert sorted(r[0] for r in rows) == sorted(e.id for e in public)
 
 
@@ -54,50 +77,51 @@ def test_natural_person_name_only_masked(built):
     assert '"三丰"' not in blob
 
 
-def test_doc_store_is_newest_first_and_years_are_ranges(built):
-    root, _, _ = built
-    meta = json.loads((root / "meta.json").read_text())
-    rows = [row for i in range(meta["records"] // SMALL.doc_chunk + 1) for row in _chunk(root, i)]
-    dates = [r[5] for r in rows]
-    assert dates == sorted(dates, reverse=True)
-    for year, (lo, hi) in meta["years"].items():
-        assert all(r[5].startswith(year) for r in rows[lo : hi + 1])
-
-
-def _chunk(root: Path, i: int) -> list:
-    p = root / "d" / f"{i}.json"
-    return json.loads(p.read_text()) if p.exists() else []
-
-
-def test_key_maps_hold_the_exact_result_of_each_key(built):
+def test_groups_are_months_newest_first_with_rows_oldest_first(built):
     root, _, entries = built
-    meta = json.loads((root / "meta.json").read_text())
-    docs, _ = collect_docs(entries)
-    keys = {}
-    for p in (root / "k").glob("*.json"):
-        for key, ids in json.loads(p.read_text()).items():
-            assert int(p.stem) == fnv1a(key) % meta["key_shards"]
-            keys[key] = ids
-    assert len(keys) == len({canonical(f) for d in docs for f in (d.doc_no, *d.codes)})
-    for key, ids in keys.items():
-        assert ids == [d.n for d in docs if matches(key, d.fields)], key
-    # A document number that is a suffix of another one finds both.
-    both = keys[canonical("钟市监罚〔2024〕12号")]
-    assert {docs[n].doc_no for n in both} == {"钟市监罚〔2024〕12号", "常钟市监罚〔2024〕12号"}
+    meta = load(root, "meta.json")
+    numbers = [g for g, _ in meta["groups"]]
+    assert numbers == sorted(numbers, reverse=True) and len(numbers) > 10
+    by_id = {e.id: e for e in entries}
+    for g, rows in rows_by_group(root, meta).items():
+        assert all(month_group(by_id[r[0]].timeline.decision_date) == g for r in rows)
+        assert [(r[5], r[0]) for r in rows] == sorted((r[5], r[0]) for r in rows)
+    facets = {g: load(root, f"f/{g}.json") for g in numbers}
+    kinds, depts = meta["kinds"], [d[0] for d in meta["depts"]]
+    for g, rows in rows_by_group(root, meta).items():
+        for row, f in zip(rows, facets[g], strict=True):
+            e = by_id[row[0]]
+            assert f == depts.index(e.record.authority) * len(kinds) + kinds.index(e.record.kind)
 
 
-def test_partitions_load_in_lunr_and_hold_their_terms(built):
-    root, stats, _ = built
-    meta = json.loads((root / "meta.json").read_text())
-    assert stats["partitions"] > 3 and meta["common"], "the small tuning must exercise every path"
-    for p in sorted((root / "p").glob("*.json"), key=lambda p: int(p.stem)):
-        data = json.loads(p.read_text())
-        assert data["pipeline"] == []
-        idx = Index.load(data)
-        for term, _posting in data["invertedIndex"][:3]:
-            assert fnv1a(term) % meta["partitions"] == int(p.stem)
-            assert term not in meta["common"]
-            assert idx.query(idx.create_query().term(term, use_pipeline=False))
+def test_postings_are_exactly_the_records_holding_each_term(built):
+    root, stats, entries = built
+    meta = load(root, "meta.json")
+    assert meta["local_bits"] == LOCAL_BITS and meta["shards"] == stats["shards"] > 16
+    position = {row[0]: (g, i) for g, rows in rows_by_group(root, meta).items() for i, row in enumerate(rows)}
+    want: dict[str, set] = {}
+    for e in entries:
+        if e.is_public:
+            for t in {t for f in doc_fields(e.record) for t in tokens(f)}:
+                want.setdefault(t, set()).add(position[e.id])
+    got: dict[str, set] = {}
+    frequent = 0
+    for s in range(meta["shards"]):
+        small, big = load(root, f"p/{s}.json"), load(root, f"b/{s}.json")
+        for term, entry in small.items():
+            assert term_shard(term, meta["shards"]) == s == zlib.crc32(term.encode()) % meta["shards"]
+            if isinstance(entry, int):  # a frequent term: its list is in b/<s>.json
+                frequent += 1
+                got[term] = decode(big[term])
+                assert entry == len(got[term]) > SMALL.big_df
+            else:
+                got[term] = decode(entry)
+                assert len(got[term]) <= SMALL.big_df
+            groups = [pair[0] for pair in (big[term] if isinstance(entry, int) else entry)]
+            assert groups == sorted(groups, reverse=True)
+        assert set(big) == {t for t, v in small.items() if isinstance(v, int)}
+    assert got == want
+    assert frequent >= 5 and "公司" in got
 
 
 def test_output_is_deterministic(built, tmp_path):
@@ -109,7 +133,16 @@ def test_output_is_deterministic(built, tmp_path):
     assert first == second
 
 
+def test_fork_pool_writes_the_same_bytes(built, tmp_path, monkeypatch):
+    import gongshi.search
+
+    root, _, entries = built
+    monkeypatch.setattr(gongshi.search, "PARALLEL_MIN", 1)
+    write_search_index(entries, tmp_path, tuning=SMALL, workers=2)
+    assert all_bytes(tmp_path / "search") == all_bytes(root)
+
+
 def test_empty_input_writes_a_valid_empty_index(tmp_path):
     stats = write_search_index([], tmp_path)
     meta = json.loads((tmp_path / "search" / "meta.json").read_text())
-    assert stats["records"] == 0 and meta["records"] == 0 and meta["years"] == {}
+    assert stats["records"] == 0 and meta["records"] == 0 and meta["groups"] == []

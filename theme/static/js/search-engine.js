@@ -1,22 +1,37 @@
 /* Query side of the static search index written by plugins/gongshi/search.py (layout and reasoning
-   in its module docstring). Exposes window.GongshiSearchEngine. Needs tokenize.js and lunr.js. */
+   in its module docstring). Exposes window.GongshiSearchEngine. Needs tokenize.js; lunr.js (if
+   loaded) ranks the verified results when "by relevance" is chosen. */
 (function (global) {
   "use strict";
 
   var T = global.GongshiTokenize;
-  var MAX_PARTITIONS = 3; // rare terms looked up per query; verification keeps results exact
-  var NARROW_AT = 40; // above this many candidates, also intersect the rarest common lists
-  var BATCH = 48; // candidates whose doc chunks are fetched together while verifying
+  var MAX_TERMS = 12; // query terms whose shards are fetched (spread over the query)
+  var NARROW_AT = 40; // above this many candidates, also intersect frequent terms' lists
+  var MAX_BIG = 3; // frequent-term lists fetched per query at most
+  var BATCH = 48; // candidates whose doc rows are fetched together while verifying
+  var RELEVANCE_FILES = 24; // relevance needs every candidate's row: at most this many doc files
   var encoder = new TextEncoder();
 
-  function fnv1a(text) {
-    var h = 0x811c9dc5;
-    var bytes = encoder.encode(text);
-    for (var i = 0; i < bytes.length; i++) {
-      h ^= bytes[i];
-      h = Math.imul(h, 0x01000193) >>> 0;
+  var CRC_TABLE = (function () {
+    var table = new Uint32Array(256);
+    for (var n = 0; n < 256; n++) {
+      var c = n;
+      for (var k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
     }
-    return h;
+    return table;
+  })();
+
+  /* CRC-32 of the UTF-8 bytes: Python's zlib.crc32, the term → shard hash. */
+  function crc32(text) {
+    var bytes = encoder.encode(text);
+    var c = 0xffffffff;
+    for (var i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  }
+
+  function has(obj, key) {
+    return Object.prototype.hasOwnProperty.call(obj, key);
   }
 
   function intersectSorted(a, b) {
@@ -34,8 +49,8 @@
     return out;
   }
 
-  /* Rare terms to look up: whole ASCII tokens first (codes, numbers: the most selective), then the
-     first, last and middle bigrams, so the chosen terms span the query. */
+  /* Terms whose shards are looked up: whole ASCII tokens first (codes, numbers: the most
+     selective), then the first, last and middle bigrams, so the chosen terms span the query. */
   function pickTerms(terms, max) {
     var ascii = terms.filter(function (t) { return !T.isHan(t); });
     ascii.sort(function (a, b) { return b.length - a.length; });
@@ -51,7 +66,6 @@
   function Engine(base) {
     this.base = base.replace(/\/?$/, "/");
     this.cache = new Map();
-    this.indexes = new Map();
     this.fetched = []; // paths fetched since the last resetLog(), for the benchmark and tests
   }
 
@@ -74,100 +88,91 @@
   };
 
   Engine.prototype.meta = function () {
-    return this.get("meta.json");
-  };
-
-  Engine.prototype.partition = function (p) {
-    var self = this;
-    if (!this.indexes.has(p)) {
-      this.indexes.set(p, this.get("p/" + p + ".json").then(function (data) {
-        return global.lunr.Index.load(data);
-      }));
-    }
-    return this.indexes.get(p).catch(function (e) { self.indexes.delete(p); throw e; });
-  };
-
-  Engine.prototype.commonList = function (term, meta) {
-    return this.get("c/" + meta.common[term][0] + ".json").then(function (deltas) {
-      var out = new Array(deltas.length);
-      var v = 0;
-      for (var i = 0; i < deltas.length; i++) out[i] = v += deltas[i];
-      return out;
+    return this.get("meta.json").then(function (meta) {
+      if (!meta.scale) {
+        meta.scale = Math.pow(2, meta.local_bits);
+        meta.years = {};
+        meta.groups.forEach(function (g) { meta.years[1970 + Math.floor(g[0] / 12)] = true; });
+      }
+      return meta;
     });
   };
 
-  /* Candidate ids (newest first) for a query. `exact` is true when the candidates are exactly the
-     matches (a whole key, or a single-token query), so the count is known without verification. */
+  /* Postings [[g, l0, d1, d2, ...], ...] (groups newest first, local ids delta-encoded) → the
+     record numbers g * 2^local_bits + local, ascending (oldest first). */
+  function decode(entry, scale) {
+    var out = [];
+    for (var i = entry.length - 1; i >= 0; i--) {
+      var e = entry[i];
+      var base = e[0] * scale;
+      var v = 0;
+      for (var j = 1; j < e.length; j++) {
+        v += e[j];
+        out.push(base + v);
+      }
+    }
+    return out;
+  }
+
+  function count(entry) {
+    var n = 0;
+    for (var i = 0; i < entry.length; i++) n += entry[i].length - 1;
+    return n;
+  }
+
+  /* Candidate record numbers (ascending) for a query. `exact` is true when the candidates are
+     exactly the matches (a single-token query), so the count is known without verification. */
   Engine.prototype.candidates = async function (query) {
     var meta = await this.meta();
     var runs = T.runs(query);
     if (!runs.length) return { status: "empty" };
     var terms = T.queryTerms(query);
     if (!terms.length) return { status: "short" };
-    if (runs.some(function (r) { return !T.isHan(r); })) {
-      var key = runs.join(" ");
-      var shard = await this.get("k/" + (fnv1a(key) % meta.key_shards) + ".json");
-      if (Object.prototype.hasOwnProperty.call(shard, key)) {
-        return { status: "ok", ids: shard[key].slice(), scores: null, exact: true };
-      }
-    }
-    var rare = terms.filter(function (t) { return !Object.prototype.hasOwnProperty.call(meta.common, t); });
-    var common = terms.filter(function (t) { return Object.prototype.hasOwnProperty.call(meta.common, t); });
-    common.sort(function (a, b) { return meta.common[a][1] - meta.common[b][1]; });
+    var self = this;
+    var mask = meta.shards - 1;
+    var looked = await Promise.all(pickTerms(terms, MAX_TERMS).map(function (t) {
+      var s = crc32(t) & mask;
+      return self.get("p/" + s + ".json").then(function (shard) {
+        return { term: t, shard: s, entry: has(shard, t) ? shard[t] : null };
+      });
+    }));
+    // A term no record has: nothing can match.
+    if (looked.some(function (x) { return x.entry === null; })) return { status: "ok", ids: [], exact: true };
+    looked.forEach(function (x) { x.df = typeof x.entry === "number" ? x.entry : count(x.entry); });
+    looked.sort(function (a, b) { return a.df - b.df || (a.term < b.term ? -1 : 1); });
     var ids = null;
-    var scores = null;
     var used = 0;
-    if (rare.length) {
-      var chosen = pickTerms(rare, MAX_PARTITIONS);
-      used = chosen.length;
-      var groups = new Map();
-      chosen.forEach(function (t) {
-        var p = fnv1a(t) % meta.partitions;
-        if (!groups.has(p)) groups.set(p, []);
-        groups.get(p).push(t);
-      });
-      var self = this;
-      var parts = await Promise.all(Array.from(groups.entries()).map(function (g) {
-        return self.partition(g[0]).then(function (idx) {
-          return idx.query(function (q) {
-            g[1].forEach(function (t) {
-              q.term(t, { presence: global.lunr.Query.presence.REQUIRED, usePipeline: false });
-            });
-          });
-        });
-      }));
-      scores = new Map();
-      parts.forEach(function (hits, i) {
-        var seen = new Map();
-        hits.forEach(function (h) { seen.set(parseInt(h.ref, 16), h.score); });
-        if (i === 0) scores = seen;
-        else {
-          var next = new Map();
-          scores.forEach(function (s, n) { if (seen.has(n)) next.set(n, s + seen.get(n)); });
-          scores = next;
-        }
-      });
-      ids = Array.from(scores.keys()).sort(function (a, b) { return a - b; });
-    }
-    var narrow = ids === null ? common.slice(0, 3) : ids.length > NARROW_AT ? common.slice(0, 2) : [];
-    for (var i = 0; i < narrow.length && (ids === null || ids.length); i++) {
-      var list = await this.commonList(narrow[i], meta);
+    var big = 0;
+    for (var i = 0; i < looked.length && (ids === null || ids.length); i++) {
+      var x = looked[i];
+      var inline = typeof x.entry !== "number";
+      // Inline lists are already here; a frequent term's list is fetched only to narrow down.
+      if (!inline && ids !== null && (ids.length <= NARROW_AT || big >= MAX_BIG)) continue;
+      var entry = inline ? x.entry : (await this.get("b/" + x.shard + ".json"))[x.term];
+      if (!inline) big++;
+      var list = decode(entry, meta.scale);
       ids = ids === null ? list : intersectSorted(ids, list);
       used++;
     }
-    return { status: "ok", ids: ids, scores: scores, exact: terms.length === 1 && runs.length === 1 && used === 1 };
+    return { status: "ok", ids: ids, exact: terms.length === 1 && runs.length === 1 && used === 1 };
   };
 
-  /* Doc rows for the given ids, fetched chunk by chunk; returns Map id -> row. */
+  function chunkPath(n, meta) {
+    var g = Math.floor(n / meta.scale);
+    return "d/" + g + "/" + Math.floor((n - g * meta.scale) / meta.doc_chunk) + ".json";
+  }
+
+  /* Doc rows for the given record numbers, fetched chunk by chunk; returns Map number -> row. */
   Engine.prototype.rows = async function (ids) {
     var meta = await this.meta();
-    var chunks = Array.from(new Set(ids.map(function (n) { return Math.floor(n / meta.doc_chunk); })));
+    var paths = Array.from(new Set(ids.map(function (n) { return chunkPath(n, meta); })));
     var self = this;
-    var data = await Promise.all(chunks.map(function (c) { return self.get("d/" + c + ".json"); }));
+    var data = await Promise.all(paths.map(function (p) { return self.get(p); }));
+    var byPath = new Map(paths.map(function (p, i) { return [p, data[i]]; }));
     var out = new Map();
     ids.forEach(function (n) {
-      var c = Math.floor(n / meta.doc_chunk);
-      out.set(n, data[chunks.indexOf(c)][n % meta.doc_chunk]);
+      var local = n % meta.scale;
+      out.set(n, byPath.get(chunkPath(n, meta))[local % meta.doc_chunk]);
     });
     return out;
   };
@@ -176,52 +181,90 @@
     return [row[1], row[2]].concat(row[6]);
   }
 
+  /* lunr.js over the verified rows: BM25 on the same tokens, the name boosted as in the first
+     index design; ties newest first. */
+  function rank(query, ids, rows) {
+    if (!global.lunr || ids.length < 2) return ids;
+    var builder = new global.lunr.Builder();
+    builder.ref("r");
+    builder.field("n", { boost: 3 });
+    builder.field("c");
+    ids.forEach(function (n) {
+      var row = rows.get(n);
+      var codes = T.tokens(row[2]);
+      row[6].forEach(function (c) { codes = codes.concat(T.tokens(c)); });
+      builder.add({ r: String(n), n: T.tokens(row[1]), c: codes });
+    });
+    var terms = T.queryTerms(query);
+    var hits = builder.build().query(function (q) {
+      terms.forEach(function (t) { q.term(t, { usePipeline: false }); });
+    });
+    var score = new Map(hits.map(function (h) { return [Number(h.ref), h.score]; }));
+    return ids.slice().sort(function (a, b) { return (score.get(b) || 0) - (score.get(a) || 0) || b - a; });
+  }
+
   /* A search: filters and order applied to the candidates; `more(k)` verifies lazily and returns
      the next k results. */
   Engine.prototype.search = async function (query, opts) {
     var meta = await this.meta();
     var cand = await this.candidates(query);
     if (cand.status !== "ok") return { status: cand.status, total: 0, exact: true, results: [] };
+    var scale = meta.scale;
     var ids = cand.ids;
-    if (opts.year && meta.years[opts.year]) {
-      var span = meta.years[opts.year];
-      ids = ids.filter(function (n) { return n >= span[0] && n <= span[1]; });
-    } else if (opts.year) ids = [];
+    if (opts.year) {
+      var y = Number(opts.year);
+      ids = ids.filter(function (n) { return 1970 + Math.floor(Math.floor(n / scale) / 12) === y; });
+    }
     if (opts.kind || opts.dept) {
-      var facets = await this.get("f.json");
+      var groups = Array.from(new Set(ids.map(function (n) { return Math.floor(n / scale); })));
+      var self0 = this;
+      var facets = await Promise.all(groups.map(function (g) { return self0.get("f/" + g + ".json"); }));
+      var byGroup = new Map(groups.map(function (g, i) { return [g, facets[i]]; }));
       var k = opts.kind ? meta.kinds.indexOf(opts.kind) : -1;
       var d = opts.dept ? meta.depts.findIndex(function (x) { return x[0] === opts.dept; }) : -1;
       var nk = meta.kinds.length;
       ids = ids.filter(function (n) {
-        var f = facets[n];
+        var g = Math.floor(n / scale);
+        var f = byGroup.get(g)[n - g * scale];
         return (k < 0 || f % nk === k) && (d < 0 || Math.floor(f / nk) === d);
       });
     }
-    if (opts.sort === "relevance" && cand.scores) {
-      var sc = cand.scores;
-      ids = ids.slice().sort(function (a, b) { return (sc.get(b) || 0) - (sc.get(a) || 0) || a - b; });
-    }
+    var ordered = ids.slice().reverse(); // newest first
+    var verified = cand.exact;
     var self = this;
     var state = { status: "ok", total: ids.length, exact: cand.exact, results: [], pos: 0, meta: meta };
-    state.more = async function (count) {
+    if (opts.sort === "relevance" && ordered.length > 1) {
+      var files = new Set(ordered.map(function (n) { return chunkPath(n, meta); }));
+      if (files.size <= RELEVANCE_FILES) {
+        var rows = await this.rows(ordered);
+        if (!verified) ordered = ordered.filter(function (n) { return T.matches(query, fieldsOf(rows.get(n))); });
+        ordered = rank(query, ordered, rows);
+        verified = true;
+        state.total = ordered.length;
+        state.exact = true;
+      } else {
+        state.relevanceSkipped = true;
+      }
+    }
+    state.more = async function (want) {
       var found = [];
-      while (found.length < count && state.pos < ids.length) {
-        var batch = ids.slice(state.pos, state.pos + BATCH);
+      while (found.length < want && state.pos < ordered.length) {
+        var batch = ordered.slice(state.pos, state.pos + BATCH);
         var rows = await self.rows(batch);
-        for (var i = 0; i < batch.length && found.length < count; i++) {
+        for (var i = 0; i < batch.length && found.length < want; i++) {
           state.pos++;
           var row = rows.get(batch[i]);
-          if (cand.exact || T.matches(query, fieldsOf(row))) found.push(row);
+          if (verified || T.matches(query, fieldsOf(row))) found.push(row);
           else state.total--;
         }
       }
-      if (state.pos >= ids.length) state.exact = true;
+      if (state.pos >= ordered.length) state.exact = true;
       Array.prototype.push.apply(state.results, found);
       return found;
     };
-    state.hasMore = function () { return state.pos < ids.length; };
+    state.hasMore = function () { return state.pos < ordered.length; };
     return state;
   };
 
-  global.GongshiSearchEngine = { Engine: Engine, fnv1a: fnv1a };
+  global.GongshiSearchEngine = { Engine: Engine, crc32: crc32 };
 })(window);

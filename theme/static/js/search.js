@@ -104,8 +104,9 @@
     if (s.status === "short") return "请至少输入两个连续的汉字，或完整的数字、字母编号。";
     if (s.total === 0) return "没有找到与“" + q + "”相符的公示记录。请检查输入，或缩短关键词、减少筛选条件。";
     var shown = s.results.length;
-    if (s.exact) return "共找到 " + s.total + " 条记录" + (shown < s.total ? "，已显示 " + shown + " 条。" : "。");
-    return "约 " + s.total + " 条可能相符的记录，已核对并显示 " + shown + " 条。";
+    var note = s.relevanceSkipped ? "结果较多，按日期从新到旧排列。" : "";
+    if (s.exact) return "共找到 " + s.total + " 条记录" + (shown < s.total ? "，已显示 " + shown + " 条。" : "。") + note;
+    return "约 " + s.total + " 条可能相符的记录，已核对并显示 " + shown + " 条。" + note;
   }
 
   async function run(state) {
