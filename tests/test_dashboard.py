@@ -144,3 +144,50 @@ def test_dashboard_in_chromium(built, browser, serve, axe, console_errors):
     finally:
         context.close()
     assert not errors, errors
+
+
+def _rects(svg: str) -> list[dict]:
+    return [
+        {k: float(v) for k, v in re.findall(r'(x|y|width|height)="([\d.]+)"', m)}
+        for m in re.findall(r"<rect ([^>]*)/>", svg)
+    ]
+
+
+def _view_width(svg: str) -> float:
+    return float(re.search(r'viewBox="0 0 ([\d.]+) ', svg).group(1))
+
+
+def test_rate_chart_keeps_long_names_and_full_labels_inside():
+    from gongshi.dashboard import rate_chart, text_width
+    from gongshi.stats import Figures
+
+    long_name = "常州市钟楼区某某街道综合行政执法局（城市管理和行政审批服务中心）"
+    rows = [(long_name, Figures(on_time=1234, late=0)), ("短", Figures(on_time=0, late=3)), ("无", Figures())]
+    chart = rate_chart(rows)
+    width = _view_width(chart.svg)
+    texts = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+" font-size="(\d+)" text-anchor="(\w+)"[^>]*>([^<]*)<', chart.svg
+    )
+    assert any(t[3] == long_name for t in texts)
+    for x, size, anchor, text in texts:
+        w = text_width(text, int(size))
+        left = float(x) - (w if anchor == "end" else w / 2 if anchor == "middle" else 0)
+        assert left >= 0 and left + w <= width, (text, left, w, width)
+    bars = _rects(chart.svg)
+    assert len(bars) == 1, "100 % has a bar; 0 % and no timed records have none"
+
+
+def test_a_count_of_one_is_visible_next_to_thousands():
+    from collections import Counter
+
+    from gongshi.dashboard import MIN_BAR, delay_chart, volume_chart
+    from gongshi.stats import Figures
+
+    months = [
+        ("2026-01", Figures(published=5001, published_by_kind=Counter(licence=5000, penalty=1))),
+        ("2026-02", Figures(published=1, published_by_kind=Counter(licence=1))),
+    ]
+    heights = sorted(r["height"] for r in _rects(volume_chart(months).svg) if r["width"] > 10)
+    assert heights[:2] == [MIN_BAR, MIN_BAR] and heights[2] > 100, "licence 5000 + penalty 1, licence 1"
+    total = Figures(on_time=9000, late=2, delays=[1, 7])
+    assert min(r["height"] for r in _rects(delay_chart(total).svg)) >= MIN_BAR

@@ -162,3 +162,57 @@ def test_empty_feed_is_dated_by_as_of(site):
     out, _ = site
     feed = assert_valid_atom((out / "feeds/zhzf.atom.xml").read_bytes(), f"{SITE}/feeds/zhzf.atom.xml")
     assert feed.find(A + "updated").text == "2026-10-12T00:00:00+08:00"
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 100])
+def test_newest_selects_what_feed_items_would(snap, limit):
+    from gongshi.feeds import ALL_FEED, feed_items, newest
+
+    notice_ids = frozenset(e.id for e in snap.withdrawal_notices())
+    chosen = newest(snap, limit)
+    assert set(chosen) == {ALL_FEED, "scjg", "wjw", "zhzf"}
+    for key, entries in chosen.items():
+        scope = snap.entries if key == ALL_FEED else [e for e in snap.entries if e.record.authority == key]
+        assert [e.id for e in entries] == [i.entry.id for i in feed_items(scope, notice_ids, limit)], key
+
+
+def test_unchanged_feeds_are_not_rendered_again(tmp_path, monkeypatch):
+    from gongshi import feeds
+    from gongshi.buildcache import OutputManifest
+    from gongshi.feeds import write_extra
+    from gongshi.outputdir import OutputWriter
+    from gongshi.sitewrite import SiteOutput
+    from gongshi.snapshot import build_snapshot
+
+    from tests.opendata_repo import AS_OF, PATHS, build_repo
+
+    repo = build_repo(tmp_path / "repo")
+    keys, previous = {}, None
+    rendered = []
+    real = feeds.render_feed
+    monkeypatch.setattr(
+        feeds, "render_feed", lambda *a, **kw: rendered.append(kw["feed_rel"]) or real(*a, **kw)
+    )
+
+    def run(n: int) -> OutputWriter:
+        nonlocal keys, previous
+        out = tmp_path / f"out{n}"
+        manifest = OutputManifest(None, out)
+        manifest.old = keys
+        writer = OutputWriter(out, previous, manifest=manifest)
+        write_extra(build_snapshot(repo.path, AS_OF), out, SiteOutput(out, None, {"SITEURL": SITE}, writer))
+        keys, previous = manifest.new, out
+        return writer
+
+    run(1)
+    assert len(rendered) == 4
+    rendered.clear()
+    assert run(2).changed == [] and rendered == []
+    # A wjw record changes: the site feed and the wjw feed, not the other departments'.
+    rel = PATHS["wjw-xk-2026-0003"]
+    text = (repo.path / rel).read_text(encoding="utf-8")
+    repo.commit("更正", "2026-10-12T10:00:00+08:00", {rel: text + "remarks: 更正备注。\n"})
+    writer = run(3)
+    assert sorted(writer.changed) == sorted(rendered) == ["feeds/all.atom.xml", "feeds/wjw.atom.xml"]
+    feed = ET.fromstring((previous / "feeds/wjw.atom.xml").read_bytes())
+    assert "【更正】" in feed.find(A + "entry").find(A + "title").text

@@ -96,3 +96,37 @@ def test_cli_stats(tmp_path_factory, monkeypatch):
     assert r.exit_code == 0 and "按时率 66.7%（4/6）" in r.output
     r = CliRunner().invoke(main, ["stats", "--format", "xml"])
     assert r.exit_code == 2 and "不支持的输出格式" in r.output
+
+
+def test_parts_and_cache_give_the_same_figures(tmp_path_factory, tmp_path, monkeypatch):
+    import random
+    from dataclasses import replace
+
+    from gongshi import stats as stats_module
+
+    snap = shared_snapshot(tmp_path_factory)
+    plain = to_json(compute_stats(snap))
+    cache = tmp_path / "parts.marshal"
+    assert to_json(compute_stats(snap, cache=cache)) == plain  # cache filled
+    made = []
+    real = stats_module._part_figures
+    monkeypatch.setattr(stats_module, "_part_figures", lambda e, d: made.append(len(e)) or real(e, d))
+    assert to_json(compute_stats(snap, cache=cache)) == plain and made == [], "every part from the cache"
+
+    # Another order makes other parts; the figures are the same.
+    shuffled = replace(snap, entries=random.Random(8).sample(snap.entries, len(snap.entries)))
+    assert to_json(compute_stats(shuffled)) == plain
+
+    # One changed entry: only its part is computed again; the cache keeps only the current parts.
+    entries = list(snap.entries)
+    i = next(i for i, e in enumerate(entries) if e.id == "scjg-cf-2026-0031")
+    e = entries[i]
+    entries[i] = replace(
+        e, record=replace(e.record, data={**e.record.data, "remarks": "新备注"}, blob_sha="1" * 40)
+    )
+    changed = replace(snap, entries=entries)
+    made.clear()
+    after = to_json(compute_stats(changed, cache=cache))
+    assert made == [1], "the part of September 2026 holds one record"
+    assert after == to_json(compute_stats(changed))
+    assert len(stats_module._load_parts(cache)) == len(stats_module._parts(entries))

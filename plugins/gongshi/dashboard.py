@@ -29,6 +29,7 @@ DELAY_COLOUR = "#8a4b00"
 TEXT_COLOUR = "#222222"
 AXIS_COLOUR = "#595959"
 MAX_MONTHS = 24
+MIN_BAR = 3  # px: the shortest bar drawn for a value above zero
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,20 @@ def _rect(x: float, y: float, w: float, h: float, fill: str) -> str:
     return f'<rect x="{x:g}" y="{y:g}" width="{max(w, 0):g}" height="{max(h, 0):g}" fill="{fill}"/>'
 
 
+def text_width(text: object, size: float) -> float:
+    """About how wide ``text`` is drawn at ``size`` px: CJK and full-width characters one em, the
+    rest (digits, Latin, %) about 0.6 em (enough to keep labels inside the chart)."""
+    return sum(size if ord(ch) >= 0x2E80 else size * 0.6 for ch in str(text))
+
+
+def _bar_length(full: float, value: float, peak: float) -> float:
+    """``full * value / peak``, but at least ``MIN_BAR`` for any value above zero: a count of 1
+    next to a peak of thousands must still be visible."""
+    if value <= 0 or peak <= 0:
+        return 0.0
+    return max(full * value / peak, MIN_BAR)
+
+
 def _line(x1: float, y1: float, x2: float, y2: float) -> str:
     return f'<line x1="{x1:g}" y1="{y1:g}" x2="{x2:g}" y2="{y2:g}" stroke="{AXIS_COLOUR}" stroke-width="1"/>'
 
@@ -88,10 +103,12 @@ def volume_chart(months: list[tuple[str, Figures]]) -> Chart:
     for i, (month, f) in enumerate(months):
         x = left + i * slot + (slot - bar) / 2
         lic, pen = f.published_by_kind["licence"], f.published_by_kind["penalty"]
-        h_lic, h_pen = plot_h * lic / peak, plot_h * pen / peak
+        h_lic, h_pen = _bar_length(plot_h, lic, peak), _bar_length(plot_h, pen, peak)
         base = height - bottom
-        body.append(_rect(x, base - h_lic, bar, h_lic, LICENCE_COLOUR))
-        body.append(_rect(x, base - h_lic - h_pen, bar, h_pen, PENALTY_COLOUR))
+        if h_lic:
+            body.append(_rect(x, base - h_lic, bar, h_lic, LICENCE_COLOUR))
+        if h_pen:
+            body.append(_rect(x, base - h_lic - h_pen, bar, h_pen, PENALTY_COLOUR))
         body.append(_text(x + bar / 2, base - h_lic - h_pen - 4, f.published, anchor="middle", size=11))
         if n <= 12 or i % max(1, n // 12) == 0:
             body.append(_text(x + bar / 2, base + 16, month[2:], anchor="middle", size=11))
@@ -108,21 +125,33 @@ def volume_chart(months: list[tuple[str, Figures]]) -> Chart:
 
 
 def rate_chart(rows: list[tuple[str, Figures]]) -> Chart:
-    """Horizontal bars: on-time rate per department (0–100 %)."""
-    row_h, left, right, top = 28, 170, 60, 10
-    width = 640
-    height = top + row_h * max(len(rows), 1) + 24
+    """Horizontal bars: on-time rate per department (0–100 %). Each name stands on its own line
+    above its bar, so a long name is never cut off; the margin right of the bars fits the widest
+    label ("100.0%（1234/1234）")."""
+    left, top, name_h, bar_h, gap, axis_h = 8, 10, 16, 14, 10, 24
+    labels = [
+        f"{percent(f.on_time_rate)}（{f.on_time}/{f.timed}）"
+        if f.on_time_rate is not None
+        else "无可计时记录"
+        for _name, f in rows
+    ]
+    right = max([text_width(label, 11) for label in labels] + [40.0]) + 12
+    widest = max([text_width(name, 12) for name, _f in rows] + [0.0])
+    width = max(640, round(left + widest + 8), round(left + right + 200))
     plot_w = width - left - right
-    body = [_line(left, top, left, height - 24)]
-    for i, (name, f) in enumerate(rows):
+    row_h = name_h + bar_h + gap
+    height = top + row_h * max(len(rows), 1) + axis_h
+    body = []
+    for i, ((name, f), label) in enumerate(zip(rows, labels, strict=True)):
         y = top + i * row_h
-        body.append(_text(left - 8, y + 18, name, anchor="end"))
+        body.append(_text(left, y + 12, name))
+        body.append(_line(left, y + name_h - 2, left, y + name_h + bar_h + 2))  # the 0 % baseline
         rate = f.on_time_rate
-        if rate is not None:
-            body.append(_rect(left, y + 5, plot_w * rate, row_h - 10, RATE_COLOUR))
-        label = f"{percent(rate)}（{f.on_time}/{f.timed}）" if rate is not None else "无可计时记录"
-        body.append(_text(left + (plot_w * (rate or 0)) + 6, y + 18, label, size=11))
-    body.append(_text(left, height - 6, "0%", anchor="middle", size=11))
+        bar = _bar_length(plot_w, rate or 0, 1)
+        if bar:
+            body.append(_rect(left, y + name_h, bar, bar_h, RATE_COLOUR))
+        body.append(_text(left + bar + 6, y + name_h + bar_h - 3, label, size=11))
+    body.append(_text(left, height - 6, "0%", anchor="start", size=11))
     body.append(_text(left + plot_w, height - 6, "100%", anchor="middle", size=11))
     desc = "条形图，各部门在 7 个工作日内公示的比例。" + "；".join(
         f"{name}：{percent(f.on_time_rate)}" for name, f in rows
@@ -142,8 +171,9 @@ def delay_chart(total: Figures) -> Chart:
     body = [_line(left, height - bottom, width - 10, height - bottom)]
     for i, (label, n) in enumerate(buckets):
         x = left + i * slot + (slot - bar) / 2
-        h = plot_h * n / peak
-        body.append(_rect(x, height - bottom - h, bar, h, RATE_COLOUR if i == 0 else DELAY_COLOUR))
+        h = _bar_length(plot_h, n, peak)
+        if h:
+            body.append(_rect(x, height - bottom - h, bar, h, RATE_COLOUR if i == 0 else DELAY_COLOUR))
         body.append(_text(x + bar / 2, height - bottom - h - 4, n, anchor="middle", size=11))
         body.append(_text(x + bar / 2, height - bottom + 16, label, anchor="middle", size=11))
     desc = "柱状图，公示所用时间的分布（迟报按超过期限的工作日数）。" + "；".join(
@@ -180,9 +210,17 @@ def dashboard_context(stats: Stats, record_url) -> dict:
     }
 
 
+STATS_CACHE = "stats-parts.marshal"  # in buildcache.cache_dir: compute_stats' figures per part
+
+
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): render the dashboard page."""
-    stats = compute_stats(snapshot)
+    """Site hook (sitewrite.EXTRA_MODULES): render the dashboard page. The figures of each part of
+    the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
+    the page itself (it shows the as-of date) is rendered every build: it is small."""
+    from . import buildcache
+
+    cache = buildcache.cache_dir(snapshot.root) / STATS_CACHE if buildcache.enabled() else None
+    stats = compute_stats(snapshot, cache=cache)
     ctx = dashboard_context(stats, site.record_url)
     site.render(TEMPLATE, PAGE, title="评估考核", **ctx)
     return {"late_public": len(stats.late_records), "late_not_public": stats.late_not_public}

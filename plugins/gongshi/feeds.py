@@ -10,6 +10,7 @@ status, date and reason — no party name, no facts.
 
 from __future__ import annotations
 
+import heapq
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -18,7 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .jsonapi import RECORD_PAGE, Write, file_writer
+from .buildcache import digest
+from .jsonapi import RECORD_PAGE, Write, WriteKeyed, file_writer
 from .masking import public_party_name, public_text
 from .timeline import PUBLIC_STATES
 
@@ -157,6 +159,65 @@ def render_feed(
 _NEWS_LABEL = {"new": "新公示", "changed": "更正", "withdrawn": "撤回"}
 
 
+def _updated(entry: Entry, as_of: date, notice: bool) -> str | None:
+    """The entry's ``updated`` time exactly as ``feed_item`` computes it, without building the item:
+    the last commit up to the as-of date (or the publication day of a preview), for a notice at
+    least its withdrawal day. None when the record has no publication date (no entry)."""
+    t = entry.timeline
+    if t.published_at is None:
+        return None
+    last = None
+    for c in entry.history:
+        if c.date <= as_of and (last is None or c.committed_at > last):
+            last = c.committed_at
+    if last is None:
+        last = _start_of_day(t.published_at)
+    if notice and t.withdrawn_on is not None:
+        last = max(last, _start_of_day(t.withdrawn_on))
+    return last
+
+
+def newest(snapshot: Snapshot, limit: int = DEFAULT_LIMIT) -> dict[str, list[Entry]]:
+    """The entries of every feed (``all`` and each department key), newest update first: the same
+    as ``feed_items`` per scope, but only the newest ``limit`` per feed are ever turned into items
+    (one light pass over the snapshot; ids are unique, so the tuples never compare entries)."""
+    as_of = snapshot.as_of
+    notice_ids = {id(e) for e in snapshot.withdrawal_notices()}
+    scored: list[tuple[str, str, Entry]] = []
+    by_dept: dict[str, list] = {k: [] for k in sorted(snapshot.registry.departments)}
+    for e in snapshot.entries:
+        state = e.timeline.state
+        if state in PUBLIC_STATES:
+            notice = False
+        elif id(e) in notice_ids:
+            notice = True
+        else:
+            continue
+        updated = _updated(e, as_of, notice)
+        if updated is not None:
+            item = (updated, e.record.id, e)
+            scored.append(item)
+            dept = e.department.key  # the authority's registry entry
+            (by_dept.get(dept) or by_dept.setdefault(dept, [])).append(item)
+    scopes = {ALL_FEED: scored, **by_dept}
+    return {key: [x[2] for x in heapq.nlargest(limit, items)] for key, items in scopes.items()}
+
+
+def feed_key(snapshot: Snapshot, rel: str, entries: list[Entry], fixed: tuple) -> str:
+    """Everything one feed file is made from: its entries (``Entry.key``: file, time-rule result),
+    their commits up to the as-of date (ids fix times), which are notices, the registry (names),
+    the titles and links (``fixed``); the as-of date only for an empty feed (its ``updated``)."""
+    as_of = snapshot.as_of
+    notice_ids = {e.record.id for e in entries if e.state not in PUBLIC_STATES}
+    parts = [rel, snapshot.registry_key, repr(fixed)]
+    for e in entries:
+        parts.append(("notice " if e.record.id in notice_ids else "") + e.key)
+        parts += [c.sha for c in e.history if c.date <= as_of]
+    if not entries:
+        parts.append(as_of.isoformat())
+    return digest("\n".join(parts))
+
+
 def write_feeds(
     snapshot: Snapshot,
     out_dir: Path,
@@ -165,30 +226,52 @@ def write_feeds(
     page_url: Callable[[str], str] | None = None,
     limit: int = DEFAULT_LIMIT,
     write: Write | None = None,
+    write_keyed: WriteKeyed | None = None,
 ) -> dict[str, int]:
-    """Write the site feed and one feed per department; returns {feed path: number of entries}."""
+    """Write the site feed and one feed per department; returns {feed path: number of entries}.
+    With ``write_keyed`` (the site's), a feed whose entries did not change is not even rendered."""
     put = write or file_writer(out_dir)
     site_title = str(snapshot.registry.policy.get("site", {}).get("title", "")) or "双公示"
+    probe = page_url("{id}") if page_url else RECORD_PAGE
     written: dict[str, int] = {}
-    notice_ids = frozenset(e.id for e in snapshot.withdrawal_notices())
-    scopes: list[tuple[str, str, str, list[Entry]]] = [(ALL_FEED, site_title, site_title, snapshot.entries)]
-    for key in sorted(snapshot.registry.departments):
-        dept = snapshot.registry.departments[key]
-        mine = [e for e in snapshot.entries if e.record.authority == key]
-        scopes.append((key, f"{dept.name} — {site_title}", dept.name, mine))
-    for key, title, author, entries in scopes:
-        items = feed_items(entries, notice_ids, limit)
+    for key, entries in newest(snapshot, limit).items():
+        dept = snapshot.registry.departments.get(key)
+        if key == ALL_FEED:
+            title, author = site_title, site_title
+        else:
+            name = dept.name if dept else key
+            title, author = f"{name} — {site_title}", name
         rel = f"{FEED_DIR}/{key}.atom.xml"
-        data = render_feed(
-            snapshot, items, site_url=site_url, feed_rel=rel, title=title, author=author, page_url=page_url
-        )
-        put(rel, data)
-        written[rel] = len(items)
+
+        def produce(entries=entries, rel=rel, title=title, author=author) -> bytes:
+            notice_ids = frozenset(e.record.id for e in entries if e.state not in PUBLIC_STATES)
+            items = [i for e in entries if (i := feed_item(e, notice_ids)) is not None]
+            return render_feed(
+                snapshot,
+                items,
+                site_url=site_url,
+                feed_rel=rel,
+                title=title,
+                author=author,
+                page_url=page_url,
+            )
+
+        if write_keyed is None:
+            put(rel, produce())
+        else:
+            fixed = (site_url, probe, title, author, limit)
+            write_keyed(rel, feed_key(snapshot, rel, entries, fixed), produce)
+        written[rel] = len(entries)
     return written
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the feeds, with absolute links when SITEURL is set."""
     return write_feeds(
-        snapshot, out_dir, site_url=str(site.base.get("SITEURL", "")), page_url=site.record_url
+        snapshot,
+        out_dir,
+        site_url=str(site.base.get("SITEURL", "")),
+        page_url=site.record_url,
+        write=site.write,
+        write_keyed=site.write_keyed,
     )

@@ -16,16 +16,23 @@ after the deadline, over the late records.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import io
 import json
+import marshal
+import operator
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .buildcache import code_version, digest
 from .records import REPAIRED_STATUS, Record, parse_date
+from .snapshot import entries_key
 from .timeline import PUBLIC_STATES, WITHDRAWN, WITHHELD
 
 if TYPE_CHECKING:
@@ -93,6 +100,32 @@ class Figures:
     filled: Counter = field(default_factory=Counter)  # (kind, field) -> records filling it
     applicable: Counter = field(default_factory=Counter)  # (kind, field) -> records it applies to
 
+    def plain(self) -> list:
+        """The figures as plain data (marshal-able, cheap to add up: see ``_add``): the sums, then
+        filled and applicable per ``_FIELD_KEYS`` as one list of ints; three small dicts; delays."""
+        ints = [getattr(self, name) for name in _SUMS]
+        ints += [self.filled[k] for k in _FIELD_KEYS] + [self.applicable[k] for k in _FIELD_KEYS]
+        while ints and not ints[-1]:
+            ints.pop()  # most groups only count corrections or withdrawals: a short list loads faster
+        # Empty parts as None: fewer objects to load from the cache.
+        kinds, reasons, withdrawals = (dict(getattr(self, n)) or None for n in _COUNTERS)
+        return [ints, kinds, reasons, withdrawals, list(self.delays) or None]
+
+    @classmethod
+    def from_plain(cls, plain: list) -> Figures:
+        ints, kinds, reasons, withdrawals, delays = plain
+        n, f = len(_SUMS), len(_FIELD_KEYS)
+        g = cls(**dict(zip(_SUMS, ints[:n], strict=True)))
+        g.filled = Counter({k: v for k, v in zip(_FIELD_KEYS, ints[n : n + f], strict=True) if v})
+        g.applicable = Counter({k: v for k, v in zip(_FIELD_KEYS, ints[n + f :], strict=True) if v})
+        g.published_by_kind, g.withheld_by_reason, g.withdrawals = (
+            Counter(kinds),
+            Counter(reasons),
+            Counter(withdrawals),
+        )
+        g.delays = sorted(delays)
+        return g
+
     @property
     def timed(self) -> int:
         return self.on_time + self.late
@@ -152,6 +185,40 @@ class Figures:
         }
 
 
+_SUMS = (
+    "records",
+    "published",
+    "preview",
+    "withheld",
+    "on_time",
+    "late",
+    "backfilled",
+    "corrections",
+    "corrected_records",
+    "repaired",
+)
+_COUNTERS = ("published_by_kind", "withheld_by_reason", "withdrawals")
+_FIELD_KEYS = tuple((kind, name) for kind, fields in OPTIONAL_FIELDS.items() for name, _g, _a in fields)
+
+
+def _add(total: list, plain: list) -> None:
+    """Add the plain figures ``plain`` into the plain figures ``total`` (in place; ``total`` has
+    every int, ``plain`` may stop at its last non-zero one)."""
+    ints, more = total[0], plain[0]
+    total[0] = [*map(operator.add, ints, more), *ints[len(more) :]]
+    for i in (1, 2, 3):
+        if plain[i]:
+            counts = total[i]
+            for k, v in plain[i].items():
+                counts[k] = counts.get(k, 0) + v
+    if plain[4]:
+        total[4] += plain[4]
+
+
+def _zero() -> list:
+    return [[0] * (len(_SUMS) + 2 * len(_FIELD_KEYS)), {}, {}, {}, []]
+
+
 @dataclass(frozen=True)
 class LateRecord:
     """A public record published after its deadline (withheld/non-public ones are only counted)."""
@@ -174,79 +241,155 @@ class Stats:
     total: Figures
     by_dept: dict[str, Figures]
     by_month: dict[str, Figures]
-    by_dept_month: dict[tuple[str, str], Figures]
+    dept_month_plain: dict[tuple[str, str], list]  # Figures.plain() of each department-month
     late_records: list[LateRecord]
     late_not_public: int
+
+    @cached_property
+    def by_dept_month(self) -> dict[tuple[str, str], Figures]:
+        """Built on first use (the reports; the dashboard does not need it)."""
+        return {dm: Figures.from_plain(plain) for dm, plain in sorted(self.dept_month_plain.items())}
 
     def months(self) -> list[str]:
         return sorted(self.by_month)
 
     def dept_months(self, key: str) -> list[str]:
-        return sorted(m for (d, m) in self.by_dept_month if d == key)
+        return sorted(m for (d, m) in self.dept_month_plain if d == key)
 
 
 def _month(d: date) -> str:
-    return d.strftime("%Y-%m")
+    return f"{d.year:04d}-{d.month:02d}"
 
 
-def compute_stats(snapshot: Snapshot) -> Stats:
+def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
+    """The figures of every record of the snapshot. Computed per *part* — the entries of one
+    publication month, a contiguous range of the snapshot (newest first) — and merged. With
+    ``cache`` (a file), each part's figures are kept under a key of its entries (``Entry.key``),
+    the as-of date and the code, so a rebuild after one changed record recomputes one part."""
     as_of = snapshot.as_of
     departments = {k: snapshot.registry.departments[k].name for k in sorted(snapshot.registry.departments)}
-    total = Figures()
-    by_dept: dict[str, Figures] = {k: Figures() for k in departments}
-    by_month: dict[str, Figures] = {}
-    by_dept_month: dict[tuple[str, str], Figures] = {}
+    entries = snapshot.entries
+    old = _load_parts(cache) if cache is not None else {}
+    used: dict[str, tuple] = {}
+    dept_month: dict[tuple[str, str], list] = {}
     late: list[LateRecord] = []
     late_not_public = 0
+    version = code_version()
+    for lo, hi in _parts(entries):
+        part = entries[lo:hi]
+        key = digest(version, as_of.isoformat(), entries_key(part)) if cache is not None else ""
+        plain = old.get(key)
+        if plain is None:
+            plain = _part_figures(part, as_of)
+        used[key] = plain
+        groups, late_rows, hidden = plain
+        for dm, row in groups.items():
+            acc = dept_month.get(dm)
+            if acc is None:
+                acc = dept_month[dm] = _zero()
+            _add(acc, row)
+        late += [LateRecord(*row[:4], *map(date.fromordinal, row[4:7]), row[7]) for row in late_rows]
+        late_not_public += hidden
+    if cache is not None and used.keys() != old.keys():
+        _save_parts(cache, used)
+    total = _zero()
+    dept_sums: dict[str, list] = {k: _zero() for k in departments}
+    month_sums: dict[str, list] = {}
+    for (dept, month), acc in sorted(dept_month.items()):
+        _add(dept_sums.setdefault(dept, _zero()), acc)
+        _add(month_sums.setdefault(month, _zero()), acc)
+        _add(total, acc)
+    by_dept = {k: Figures.from_plain(acc) for k, acc in dept_sums.items()}
+    by_month = {m: Figures.from_plain(acc) for m, acc in month_sums.items()}
+    late.sort(key=lambda x: (-x.delay_workdays, x.published_at, x.id))
+    regime = str(snapshot.registry.policy.get("regime", ""))
+    return Stats(
+        as_of,
+        regime,
+        departments,
+        Figures.from_plain(total),
+        by_dept,
+        by_month,
+        dept_month,
+        late,
+        late_not_public,
+    )
 
-    def groups(dept: str, month: str) -> list[Figures]:
-        return [
-            total,
-            by_dept.setdefault(dept, Figures()),
-            by_month.setdefault(month, Figures()),
-            by_dept_month.setdefault((dept, month), Figures()),
-        ]
 
-    for e in snapshot.entries:
+def _parts(entries: list[Entry]) -> list[tuple[int, int]]:
+    """Contiguous ranges of ``entries`` covering them all, one per month of publication when the
+    entries are in the snapshot's order (publication date, newest first): each boundary is found
+    by bisection, so only the part keys read every entry. Any other order still gives a partition
+    (parts are then arbitrary; the figures are the same)."""
+    out = []
+    i, n = 0, len(entries)
+    while i < n:
+        t = entries[i].timeline
+        first = (t.published_at or t.decision_date).replace(day=1)
+        j = bisect.bisect_right(entries, -first.toordinal(), lo=i + 1, key=_newest_first)
+        out.append((i, j))
+        i = j
+    return out
+
+
+def _newest_first(e: Entry) -> int:
+    t = e.timeline
+    return -(t.published_at or t.decision_date).toordinal()  # Entry.sort_key[0]
+
+
+def _part_figures(entries: list[Entry], as_of: date) -> tuple:
+    """The figures of some entries as plain data (cacheable): ({(dept, month): Figures.plain()},
+    [late public records as tuples, dates as ordinals], number of late records no longer public)."""
+    groups: dict[tuple[str, str], Figures] = {}
+    late: list[tuple] = []
+    late_not_public = 0
+
+    def group(dept: str, d: date) -> Figures:
+        key = (dept, _month(d))
+        g = groups.get(key)
+        if g is None:
+            g = groups[key] = Figures()
+        return g
+
+    for e in entries:
         r, t = e.record, e.timeline
         dept = r.authority
-        entered = t.published_at if t.published_at is not None else t.decision_date
-        for g in groups(dept, _month(entered)):
-            _count_record(g, e)
+        _count_record(group(dept, t.published_at if t.published_at is not None else t.decision_date), e)
         if t.on_time is False and not t.preview:
             if e.state in PUBLIC_STATES:
-                late.append(
-                    LateRecord(
-                        r.id,
-                        dept,
-                        r.kind,
-                        r.doc_no,
-                        t.decision_date,
-                        t.deadline,
-                        t.published_at,
-                        t.delay_workdays,
-                    )
-                )
+                dates = (t.decision_date.toordinal(), t.deadline.toordinal(), t.published_at.toordinal())
+                late.append((r.id, dept, r.kind, r.doc_no, *dates, t.delay_workdays))
             else:
                 late_not_public += 1
         for c in r.corrections:
             d = parse_date(c.get("date"))
             if d is not None and d <= as_of:
-                for g in groups(dept, _month(d)):
-                    g.corrections += 1
+                group(dept, d).corrections += 1
         if e.state == WITHDRAWN and t.withdrawn_on is not None:
-            for g in groups(dept, _month(t.withdrawn_on)):
-                g.withdrawals[r.status] += 1
+            group(dept, t.withdrawn_on).withdrawals[r.status] += 1
         if r.status == REPAIRED_STATUS and r.status_date is not None and r.status_date <= as_of:
-            for g in groups(dept, _month(r.status_date)):
-                g.repaired += 1
-    late.sort(key=lambda x: (-x.delay_workdays, x.published_at, x.id))
-    regime = str(snapshot.registry.policy.get("regime", ""))
-    return Stats(as_of, regime, departments, total, by_dept, by_month, by_dept_month, late, late_not_public)
+            group(dept, r.status_date).repaired += 1
+    return {k: g.plain() for k, g in groups.items()}, late, late_not_public
+
+
+def _load_parts(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            doc = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _save_parts(path: Path, parts: dict) -> None:
+    from .buildcache import _write_atomic
+
+    _write_atomic(path, marshal.dump, parts)
 
 
 def _count_record(g: Figures, e: Entry) -> None:
     r, t = e.record, e.timeline
+    kind = r.kind
     g.records += 1
     if e.state == WITHHELD:
         g.withheld += 1
@@ -255,7 +398,7 @@ def _count_record(g: Figures, e: Entry) -> None:
         g.preview += 1
     elif t.published_at is not None and t.published_at <= t.as_of:
         g.published += 1
-        g.published_by_kind[r.kind] += 1
+        g.published_by_kind[kind] += 1
     if not t.preview:
         if t.backfilled:
             g.backfilled += 1
@@ -266,12 +409,16 @@ def _count_record(g: Figures, e: Entry) -> None:
             g.delays.append(t.delay_workdays)
     if r.corrections:
         g.corrected_records += 1
-    for name, get, applies in OPTIONAL_FIELDS.get(r.kind, ()):
-        if applies(r):
-            g.applicable[(r.kind, name)] += 1
-            value = get(r)
-            if value is not None and str(value).strip():
-                g.filled[(r.kind, name)] += 1
+    fields = OPTIONAL_FIELDS.get(kind)
+    if fields:
+        organisation = _organisation(r)  # asked once per record, not once per field
+        applicable, filled = g.applicable, g.filled
+        for name, get, applies in fields:
+            if applies is _always or (organisation if applies is _organisation else applies(r)):
+                applicable[(kind, name)] += 1
+                value = get(r)
+                if value is not None and str(value).strip():
+                    filled[(kind, name)] += 1
 
 
 # Rendering -----------------------------------------------------------------------------------
