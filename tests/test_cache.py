@@ -115,6 +115,10 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
     after_record = _tree(warm)
     assert renders.pages == [page]
     assert page in _changed(first, after_record)
+    # The JSON API: only the record's shard (its id without the last part) is written again.
+    assert {p for p in _changed(first, after_record) if p.startswith("api/")} == {
+        f"api/records/{record_id.rpartition('-')[0]}.json.gz"
+    }
     assert after_record == _cold(root, tmp_path, monkeypatch, "record")
 
     # Policy: a longer rolling list changes timelines; warm equals cold.
