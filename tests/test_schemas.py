@@ -216,7 +216,8 @@ def test_fast_check_is_made_for_records_and_refuses_untranslatable_keywords():
     ):
         with pytest.raises(schemas._Untranslatable):
             schemas._draft7(schema, False)
-    assert schemas._draft7({"const": False}, False) == {"allOf": [{"type": "boolean", "const": False}]}
+    assert schemas._draft7({"const": False}, False) == {"allOf": [{"type": "boolean", "enum": [False]}]}
+    assert schemas._draft7({"const": "罚款"}, True) == {"enum": ["罚款"]}
 
 
 def test_fast_check_agrees_with_jsonschema_on_the_corpus_and_mutated_synthetic_records():

@@ -402,6 +402,12 @@ def _looks_like_id(number: str) -> bool:
     return birth is not None and 1900 <= birth.year <= date.today().year
 
 
+def may_hold_personal_number(text: str) -> bool:
+    """False when ``find_unmasked_personal_numbers`` certainly finds nothing in ``text`` (a quick
+    scan: texts may be joined with NUL to test many at once)."""
+    return _CANDIDATE_RE.search(text) is not None
+
+
 def find_unmasked_personal_numbers(text: str) -> list[tuple[str, str]]:
     """Unmasked personal numbers in free text: ``("身份证号码", match)`` for an 18-digit number whose
     check digit and birth date are valid, ``("手机号码", match)`` for a mainland mobile number

@@ -7,6 +7,7 @@ rarer field reads ``record.data`` directly; the schema is the authority on what 
 
 from __future__ import annotations
 
+import marshal
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -67,9 +68,34 @@ class CatalogItem:
     domain: str | None = None
 
 
+class _Packed:
+    """The fallback of ``Record.data``/``Record.lines`` for a record made by ``Record.packed``: the
+    value is unmarshalled on first use and then kept in the instance, where Python finds it before
+    this (non-data) descriptor, so later reads are plain attribute reads."""
+
+    def __init__(self, name: str, index: int):
+        self.name, self.index = name, index
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError(self.name)  # no class-level default: the dataclass field stays required
+        state = obj.__dict__
+        packed = state.get("_packed")
+        if packed is None:
+            raise AttributeError(self.name)
+        value = state[self.name] = marshal.loads(packed[self.index])
+        if "data" in state and "lines" in state:
+            del state["_packed"]
+        return value
+
+
 @dataclass
 class Record:
-    """One decision. ``path`` is repository-relative (``data/records/...``)."""
+    """One decision. ``path`` is repository-relative (``data/records/...``).
+
+    ``data`` and ``lines`` are ordinary fields; a record from the validation cache or a worker
+    process (``Record.packed``) holds them as marshal bytes until they are first read: a rebuild
+    that reuses a record's outputs never unpacks it."""
 
     id: str
     path: str
@@ -79,6 +105,41 @@ class Record:
     data: dict
     lines: dict[str, int] = field(default_factory=dict, repr=False)
     blob_sha: str | None = None
+
+    @classmethod
+    def packed(
+        cls,
+        id: str,
+        path: str,
+        dept: str,
+        folder_kind: str,
+        folder_year: str,
+        packed: tuple[bytes, bytes],
+        blob_sha: str | None = None,
+    ) -> Record:
+        """A record whose ``data`` and ``lines`` are ``packed`` (``Record.pack()``), unpacked on first use."""
+        record = cls.__new__(cls)
+        record.__dict__.update(
+            id=id,
+            path=path,
+            dept=dept,
+            folder_kind=folder_kind,
+            folder_year=folder_year,
+            blob_sha=blob_sha,
+            _packed=packed,
+        )
+        return record
+
+    def pack(self) -> tuple[bytes, bytes]:
+        """``(data, lines)`` as marshal bytes (the packed form kept while neither was read)."""
+        state = self.__dict__
+        packed = state.get("_packed")
+        data = state.get("data")
+        lines = state.get("lines")
+        return (
+            marshal.dumps(data) if data is not None or packed is None else packed[0],
+            marshal.dumps(lines) if lines is not None or packed is None else packed[1],
+        )
 
     # Common fields ---------------------------------------------------------------------------
     @property
@@ -208,6 +269,10 @@ class Record:
         if self.kind == "licence":
             return str(self.data.get("doc_title", ""))
         return str(self.data.get("violation_type", ""))
+
+
+Record.data = _Packed("data", 0)  # type: ignore[assignment]  # set after @dataclass: see _Packed
+Record.lines = _Packed("lines", 1)  # type: ignore[assignment]
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -163,15 +163,20 @@ def _draft7(node, exact: bool):
         elif key in ("allOf", "anyOf", "oneOf"):
             out[key] = [_draft7(v, exact or key == "oneOf") for v in value]
         elif key in ("enum", "const"):
+            # A const is written as a one-value enum (the same test: fastjsonschema's short
+            # exceptions, which are much cheaper where if/anyOf raise them as control flow, do not
+            # support const).
             values = value if key == "enum" else [value]
             if all(isinstance(v, str) for v in values):
-                out[key] = value
+                out["enum"] = list(values)  # a second enum in the same node cannot occur: see below
             elif key == "const" and isinstance(value, bool):
                 # Python's 0 == False: the type keeps a stray integer from matching a boolean const,
                 # as jsonschema's equality does.
-                out.setdefault("allOf", []).append({"type": "boolean", "const": value})
+                out.setdefault("allOf", []).append({"type": "boolean", "enum": [value]})
             else:
                 raise _Untranslatable(f"{key} {value!r}")
+            if "enum" in node and "const" in node:
+                raise _Untranslatable("enum and const")
         elif key == "required":
             out[key] = list(value)
         else:
@@ -208,7 +213,9 @@ def fast_check(doc_type: str) -> Callable[[object], bool] | None:
     # The very functions jsonschema calls for these formats (identifiers, date).
     formats = {name: (lambda v, name=name: checker.conforms(v, name)) for name in _formats(schema, set())}
     try:
-        compiled = fastjsonschema.compile(schema, formats=formats, use_default=False)
+        compiled = fastjsonschema.compile(
+            schema, formats=formats, use_default=False, detailed_exceptions=False
+        )
     except Exception:  # a schema the generator cannot take: jsonschema alone
         return None
     invalid = fastjsonschema.JsonSchemaValueException
@@ -289,6 +296,21 @@ def _coercible(schema, depth: int = 0) -> bool:
     return known
 
 
+_TYPED_PROPERTIES: dict[int, tuple[dict, tuple[str, ...]]] = {}
+
+
+def _typed_properties(schema: dict) -> tuple[str, ...]:
+    """The properties of ``schema`` under which some value may be typed."""
+    hit = _TYPED_PROPERTIES.get(id(schema))
+    if hit is None or hit[0] is not schema:
+        props = schema.get("properties", {})
+        typed = tuple(
+            k for k, sub in props.items() if isinstance(sub, dict) and ("$ref" in sub or _coercible(sub))
+        )
+        hit = _TYPED_PROPERTIES[id(schema)] = (schema, typed)
+    return hit[1]
+
+
 def _coerce(value, schema: dict, base: str, depth: int = 0):
     if depth > 40 or not isinstance(schema, dict):
         return value
@@ -301,6 +323,13 @@ def _coerce(value, schema: dict, base: str, depth: int = 0):
     if isinstance(value, dict):
         props = schema.get("properties", {})
         extra = schema.get("additionalProperties")  # maps with free keys, e.g. {领域: 月数}
+        if not (isinstance(extra, dict) and ("$ref" in extra or _coercible(extra))):
+            # A copy with only the properties that can hold a typed value coerced (same keys, order).
+            out = dict(value)
+            for k in _typed_properties(schema):
+                if k in out:
+                    out[k] = _coerce(out[k], props[k], base, depth + 1)
+            return out
         return {
             k: _coerce(v, props[k], base, depth + 1)
             if k in props

@@ -15,12 +15,15 @@ Only records without errors reach ``ValidationResult.records`` (and so the site)
 from __future__ import annotations
 
 import difflib
+import gc
+import marshal
 import os
 import re
 import unicodedata
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -29,7 +32,7 @@ from pathlib import Path
 from jsonschema.exceptions import ValidationError
 
 from . import identifiers, schemas
-from .invisible import find_invisible, invisible_message
+from .invisible import INVISIBLE_CHARACTERS, find_invisible, invisible_message
 from .problems import Problem
 from .records import FOLDER_KIND, ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_date
 from .repo import (
@@ -82,6 +85,7 @@ IDENTIFIER_FORMAT_CODES = {
 FAST_CHECKED = ("licence", "penalty")
 # Fields whose value is a validated organisation code, not free text: the privacy lint skips them.
 _CODE_FIELDS = {"uscc", "org_code", "business_reg_no", "tax_reg_no", "id_no_masked"}
+_INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
 
 
 @dataclass
@@ -405,15 +409,30 @@ def _identifier_reason(fmt: str, value, data, error: ValidationError) -> str:
 # Records
 
 
-@dataclass
+@dataclass(slots=True)
 class RecordCheck:
-    """What checking one record file produced (picklable: it may come from a worker process)."""
+    """What checking one record file produced."""
 
     relpath: str
     record: Record | None
     problems: list[Problem]
     doc_no_key: tuple[str, str] | None = None
     line_doc_no: int | None = None
+    # The latest date the "in the future" checks compared with the as-of date (ISO text, "" when
+    # none): the same problems hold for every as-of date on or after it (the record cache's rule).
+    floor: str = ""
+
+
+def future_floor(data) -> str:
+    """The latest date ``_record_rules`` compares with the as-of date: decision_date, status_date,
+    corrections[].date (any text counts: an invalid one only makes the floor later)."""
+    if not isinstance(data, dict):
+        return ""
+    dates = [data.get("decision_date"), data.get("status_date")]
+    corrections = data.get("corrections")
+    if isinstance(corrections, list):
+        dates.extend(c.get("date") for c in corrections if isinstance(c, dict))
+    return max((d for d in dates if isinstance(d, str)), default="")
 
 
 def _norm_doc_no(doc_no: str) -> str:
@@ -468,7 +487,8 @@ def check_loaded_record(
     if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
         key = (record.authority, _norm_doc_no(data["doc_no"]))
     ok = not any(p.severity == "error" for p in problems)
-    return RecordCheck(rf.relpath, record if ok else None, problems, key, loaded.line_of("$.doc_no"))
+    line = loaded.line_of("$.doc_no")
+    return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data))
 
 
 def _path_problems(
@@ -678,18 +698,22 @@ def _record_rules(
 
     # Every text: invisible formatting characters (bidi overrides, zero-width) and the privacy
     # lint (unmasked personal numbers; not in the code fields, which are checked as codes).
-    for parent, key, text in _texts(data, "$", None, []):
-        path = None
-        if not text.isascii():  # every invisible character is outside ASCII
+    # Each scan runs once over all texts joined; only a record where it finds something is looked
+    # at text by text (every invisible character is outside ASCII).
+    texts = _texts(data, "$", None, [])
+    wide = [t for t in texts if not t[2].isascii()]
+    if wide and _INVISIBLE_RE.search("\0".join(t[2] for t in wide)):
+        for parent, key, text in wide:
             chars = find_invisible(text)
             if chars:
-                path = child_path(parent, key)
-                add(path, "text.invisible_character", invisible_message(chars), "warning")
-        if key in _CODE_FIELDS:
-            continue
+                add(child_path(parent, key), "text.invisible_character", invisible_message(chars), "warning")
+    plain = [t for t in texts if t[1] not in _CODE_FIELDS]
+    if not (plain and identifiers.may_hold_personal_number("\0".join(t[2] for t in plain))):
+        return out
+    for parent, key, text in plain:
         for what, match in identifiers.find_unmasked_personal_numbers(text):
             add(
-                path or child_path(parent, key),
+                child_path(parent, key),
                 "privacy.unmasked_number",
                 f"这里出现了未脱敏的{what} “{match}”。个人的{what}不得写入仓库（提交即公开，历史无法删除）："
                 f"请删除它，或只保留脱敏形式（用 * 遮盖中间部分）。",
@@ -977,24 +1001,27 @@ def _scope(root: Path, paths: Iterable | None) -> set[str] | None:
     return out
 
 
-def _data_files(root: Path) -> tuple[list[RecordFile], list[str]]:
-    """Record files, and files under data/ that are no data file (reported as ignored)."""
-    records: list[RecordFile] = []
+def _data_files(root: Path) -> tuple[list[str], list[str]]:
+    """Record files (repository-relative paths, in a stable order), and files under data/ that are
+    no data file (reported as ignored)."""
+    records: list[str] = []
     strays: list[str] = []
-    root = root.absolute()
+    root = Path(root).absolute()
     base = root / "data"
     if not base.is_dir():
         return records, strays
     prefix = len(str(root).rstrip(os.sep)) + 1
+    records_prefix = RECORDS_DIR + "/"
     for dirpath, dirnames, filenames in os.walk(base):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         reldir = dirpath[prefix:].replace(os.sep, "/")
+        in_records = (reldir + "/").startswith(records_prefix)
         for name in sorted(filenames):
             if name.startswith(".") or name.endswith(".md"):
                 continue  # .gitkeep, README.md: notes for people, not data
             rel = f"{reldir}/{name}"
-            if rel.startswith(RECORDS_DIR + "/") and name.endswith((".yaml", ".yml")):
-                records.append(_record_file(Path(dirpath) / name, rel))
+            if in_records and name.endswith((".yaml", ".yml")):
+                records.append(rel)
             elif rel in (DEPARTMENTS_FILE, POLICY_FILE) or rel.startswith(CALENDAR_DIR + "/"):
                 continue  # registry files; calendar strays are reported with the calendar
             elif rel.startswith(CATALOG_DIR + "/") and name.endswith(".yaml") and rel.count("/") == 2:
@@ -1004,46 +1031,102 @@ def _data_files(root: Path) -> tuple[list[RecordFile], list[str]]:
     return records, strays
 
 
-def _record_file(path: Path, rel: str) -> RecordFile:
-    """What a record's path says (as ``repo.describe_record_path``, without resolving every file)."""
+def _path_parts(rel: str) -> tuple[str | None, str | None, str | None, str]:
+    """What a record's path says: department, kind, year (None when misplaced) and id (as
+    ``repo.describe_record_path``, without resolving every file)."""
     parts = rel.split("/")
-    stem = path.name.rsplit(".", 1)[0]
+    stem = parts[-1].rsplit(".", 1)[0]
     if len(parts) == 6:
-        return RecordFile(path, rel, parts[2], FOLDER_KIND.get(parts[3]), parts[4], stem)
-    return RecordFile(path, rel, None, None, None, stem)
+        return parts[2], FOLDER_KIND.get(parts[3]), parts[4], stem
+    return None, None, None, stem
+
+
+def _record_file(root: Path, rel: str) -> RecordFile:
+    return RecordFile(root / rel, rel, *_path_parts(rel))
+
+
+# --------------------------------------------------------------------------------------------
+# Checking many files: rows
+#
+# The result of checking one file travels as a row of plain values: ``(packed record | None,
+# problems as tuples | None, document-number key | None, line of doc_no, future floor)``, the
+# record packed as marshal bytes (``Record.pack``). Rows are what worker processes send back (no
+# pickling of objects: one marshal string per chunk), what the record cache stores, and what
+# ``validate_repository`` turns into records (left packed until read) and problems (made only
+# for the files that have some). A cold run and a warm run so build their results the same way.
+
+
+def _row(check: RecordCheck) -> tuple:
+    problems = [(p.file, p.line, p.path, p.code, p.message, p.severity) for p in check.problems]
+    packed = check.record.pack() if check.record is not None else None
+    return (packed, problems or None, check.doc_no_key, check.line_doc_no, check.floor)
+
+
+def _check_rows(root: Path, relpaths: list[str], indices, registry: Registry, as_of: date) -> list[tuple]:
+    return [_row(check_record_file(root, _record_file(root, relpaths[i]), registry, as_of)) for i in indices]
 
 
 _WORKER: tuple | None = None
 
 
-def _init_worker(root, registry, as_of) -> None:
+def _init_worker(*state) -> None:
     global _WORKER
-    _WORKER = (root, registry, as_of)
+    _WORKER = state
 
 
-def _check_in_worker(rf: RecordFile) -> RecordCheck:
-    root, registry, as_of = _WORKER
-    return check_record_file(root, rf, registry, as_of)
+def _rows_in_worker(span: tuple[int, int]) -> bytes:
+    root, relpaths, indices, registry, as_of = _WORKER
+    return marshal.dumps(_check_rows(root, relpaths, indices[span[0] : span[1]], registry, as_of))
+
+
+def _prepare_for_workers() -> None:
+    """Build what every check needs once, in the parent: forked workers inherit it."""
+    for doc_type in FAST_CHECKED:
+        schemas.fast_check(doc_type)
+        schemas.validator(doc_type)
+        field_infos(doc_type)
+    identifiers.region_code_known("320404")  # loads python-stdnum's region table
+
+
+def _compute_rows(
+    root: Path, relpaths: list[str], indices: list[int], registry: Registry, as_of: date, jobs: int
+) -> list[tuple]:
+    """Rows of ``relpaths[i]`` for ``i`` in ``indices``, in that order: in forked worker processes
+    (chunks of consecutive files, each sent back as one marshal string) when there are many."""
+    if jobs <= 1 or len(indices) < PARALLEL_THRESHOLD:
+        return _check_rows(root, relpaths, indices, registry, as_of)
+    import multiprocessing
+
+    _prepare_for_workers()
+    size = max(50, min(1000, len(indices) // (jobs * 8)))
+    spans = [(start, min(start + size, len(indices))) for start in range(0, len(indices), size)]
+    rows: list[tuple] = []
+    with ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(root, relpaths, indices, registry, as_of),
+    ) as ex:
+        for chunk in ex.map(_rows_in_worker, spans):
+            rows.extend(marshal.loads(chunk))
+    return rows
 
 
 def _check_all(
-    root: Path, files: list[RecordFile], registry: Registry, as_of: date, jobs: int, cache: bool = False
-) -> list[RecordCheck]:
+    root: Path, relpaths: list[str], registry: Registry, as_of: date, jobs: int, cache: bool = False
+) -> tuple[list[tuple], list[str] | None]:
+    """``(rows, blob ids or None)`` of the record files ``relpaths`` (``cache``: reuse the rows of
+    files checked before, by Git blob id; ``buildcache``)."""
     if cache:
         from .buildcache import check_records_cached
 
         return check_records_cached(
-            root, files, registry, as_of, lambda missing: _check_all(root, missing, registry, as_of, jobs)
+            root,
+            relpaths,
+            as_of,
+            lambda missing: _compute_rows(root, relpaths, missing, registry, as_of, jobs),
         )
-    if jobs > 1 and len(files) >= PARALLEL_THRESHOLD:
-        import multiprocessing
-
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(
-            jobs, mp_context=ctx, initializer=_init_worker, initargs=(root, registry, as_of)
-        ) as ex:
-            return list(ex.map(_check_in_worker, files, chunksize=max(50, len(files) // (jobs * 8))))
-    return [check_record_file(root, rf, registry, as_of) for rf in files]
+    return _compute_rows(root, relpaths, list(range(len(relpaths))), registry, as_of, jobs), None
 
 
 def default_jobs() -> int:
@@ -1051,6 +1134,19 @@ def default_jobs() -> int:
         return max(1, min(len(os.sched_getaffinity(0)), 8))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, min(os.cpu_count() or 1, 8))
+
+
+@contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while the results of 100,000 files are built: they hold no
+    cycles, and every collection would walk all of them again (a third of a warm run)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def validate_repository(
@@ -1063,7 +1159,11 @@ def validate_repository(
     because every record is checked against the registry. ``cache``: reuse the results of files
     checked before (``buildcache``: by Git blob id, code version and registry).
     """
-    root = Path(root)
+    with _gc_paused():
+        return _validate_repository(Path(root), as_of, paths, jobs, cache)
+
+
+def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache: bool) -> ValidationResult:
     scope = _scope(root, paths)
     registry = load_registry(root)
     reg_problems = _registry_problems(root, registry)
@@ -1077,71 +1177,94 @@ def validate_repository(
             problems.extend(p for p in probs if p.severity == "error")
 
     record_files, strays = _data_files(root)
-    selected = [rf for rf in record_files if scope is None or rf.relpath in scope]
-    checks = _check_all(root, selected, registry, as_of, jobs if jobs is not None else default_jobs(), cache)
-    for c in checks:
-        problems.extend(c.problems)
+    selected = record_files if scope is None else [rel for rel in record_files if rel in scope]
+    rows, blobs = _check_all(
+        root, selected, registry, as_of, jobs if jobs is not None else default_jobs(), cache
+    )
     files_checked += len(selected)
 
-    # Uniqueness against the whole repository (unselected files only need their id and doc_no).
-    all_checks = list(checks)
-    if scope is not None:
-        for rf in record_files:
-            if rf.relpath not in scope:
-                record, loaded = load_record(root, rf)
-                if record is not None and isinstance(record.data.get("doc_no"), str):
-                    key = (record.authority, _norm_doc_no(record.data["doc_no"]))
-                    all_checks.append(RecordCheck(rf.relpath, None, [], key, loaded.line_of("$.doc_no")))
-                else:
-                    all_checks.append(RecordCheck(rf.relpath, None, []))
-    ids: dict[str, list[str]] = defaultdict(list)
-    for rf in record_files:
-        ids[rf.id].append(rf.relpath)
-    doc_nos: dict[tuple[str, str], list[RecordCheck]] = defaultdict(list)
-    for c in all_checks:
-        if c.doc_no_key:
-            doc_nos[c.doc_no_key].append(c)
-    bad_files: set[str] = set()
-    for rf in selected:
-        others = [p for p in ids[rf.id] if p != rf.relpath]
-        if others:
-            bad_files.add(rf.relpath)
-            problems.append(
-                Problem(
-                    rf.relpath,
-                    None,
-                    "$",
-                    "unique.id",
-                    f"编号 “{rf.id}” 在仓库中重复：{_some(others)} 也用了这个文件名。"
-                    "编号必须全仓库唯一，请改名。",
-                )
-            )
-    for c in checks:
-        if not c.doc_no_key:
+    # Records (left packed) and problems (only where there are some), in file order.
+    records: list[Record | None] = []
+    doc_keys: list[tuple[str, str] | None] = []
+    for i, (packed, probs, key, _line, _floor) in enumerate(rows):
+        if probs:
+            problems.extend(Problem(*p) for p in probs)
+        doc_keys.append(tuple(key) if key else None)
+        if packed is None:
+            records.append(None)
             continue
-        others = [o.relpath for o in doc_nos[c.doc_no_key] if o.relpath != c.relpath]
-        if others:
-            bad_files.add(c.relpath)
-            problems.append(
-                Problem(
-                    c.relpath,
-                    c.line_doc_no,
-                    "$.doc_no",
-                    "unique.doc_no",
-                    f"决定书文号在同一机关内重复：{_some(others)} 已使用相同的文号。请核对是否重复录入。",
+        rel = selected[i]
+        dept, kind, year, rid = _path_parts(rel)
+        blob = blobs[i] if blobs is not None else None
+        records.append(Record.packed(rid, rel, dept or "", kind or "", year or "", packed, blob))
+
+    # Uniqueness against the whole repository (unselected files only need their id and doc_no).
+    # Only ids and keys used more than once are looked at further.
+    ids = [_path_parts(rel)[3] for rel in record_files] if scope is not None else None
+    if ids is None:
+        ids = [rel[rel.rfind("/") + 1 :].rsplit(".", 1)[0] for rel in record_files]
+    doubled_ids = {rid for rid, n in Counter(ids).items() if n > 1}
+    key_files: list[tuple[tuple[str, str], str]] = [(k, selected[i]) for i, k in enumerate(doc_keys) if k]
+    if scope is not None:
+        for rel in record_files:
+            if rel not in scope:
+                record, _loaded = load_record(root, _record_file(root, rel))
+                if record is not None and isinstance(record.data.get("doc_no"), str):
+                    key_files.append(((record.authority, _norm_doc_no(record.data["doc_no"])), rel))
+    doubled_keys = {k for k, n in Counter(k for k, _rel in key_files).items() if n > 1}
+    bad_files: set[str] = set()
+    if doubled_ids:
+        by_id: dict[str, list[str]] = defaultdict(list)
+        for rel, rid in zip(record_files, ids, strict=True):
+            if rid in doubled_ids:
+                by_id[rid].append(rel)
+        for rel in selected:
+            rid = _path_parts(rel)[3]
+            others = [p for p in by_id.get(rid, ()) if p != rel]
+            if others:
+                bad_files.add(rel)
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        "$",
+                        "unique.id",
+                        f"编号 “{rid}” 在仓库中重复：{_some(others)} 也用了这个文件名。"
+                        "编号必须全仓库唯一，请改名。",
+                    )
                 )
-            )
+    if doubled_keys:
+        by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for k, rel in key_files:
+            if k in doubled_keys:
+                by_key[k].append(rel)
+        for i, k in enumerate(doc_keys):
+            if not k or k not in doubled_keys:
+                continue
+            rel = selected[i]
+            others = [o for o in by_key[k] if o != rel]
+            if others:
+                bad_files.add(rel)
+                problems.append(
+                    Problem(
+                        rel,
+                        rows[i][3],
+                        "$.doc_no",
+                        "unique.doc_no",
+                        f"决定书文号在同一机关内重复：{_some(others)} 已使用相同的文号。请核对是否重复录入。",
+                    )
+                )
 
     for rel in strays:
         if scope is None or rel in scope:
             files_checked += 1
             problems.append(Problem(rel, None, "$", "path.ignored", _ignored(rel), "warning"))
     if scope is not None:
-        known = set(reg_problems) | {rf.relpath for rf in record_files} | set(strays)
+        known = set(reg_problems) | set(record_files) | set(strays)
         for rel in sorted(scope - known):
             files_checked += 1
             problems.append(Problem(rel, None, "$", "path.ignored", _ignored(rel), "warning"))
 
-    records = [c.record for c in checks if c.record is not None and c.relpath not in bad_files]
+    valid = [r for r in records if r is not None and (not bad_files or r.path not in bad_files)]
     ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.code, p.message))
-    return ValidationResult(registry, records, ordered, files_checked)
+    return ValidationResult(registry, valid, ordered, files_checked)

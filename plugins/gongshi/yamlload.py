@@ -308,10 +308,21 @@ def load_yaml_file(path: Path, file: str | None = None) -> Loaded:
                 "file.not_regular", "这不是普通文件（可能是目录、管道或设备文件），不能作为数据文件读取。"
             )
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as fh:
-            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        try:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
                 return refuse("file.not_regular", "这不是普通文件，不能作为数据文件读取。")
-            # Never read more than the cap (+1 so the size check still fires).
-            return load_yaml_bytes(fh.read(MAX_FILE_BYTES + 1), rel)
+            # Never read more than the cap (+1 so the size check still fires); ask for the size the
+            # file has (a read of the whole cap would allocate 256 KB per file).
+            parts, size = [], 0
+            while size <= MAX_FILE_BYTES:
+                chunk = os.read(fd, min(MAX_FILE_BYTES + 1 - size, max(st.st_size + 1 - size, 65536)))
+                if not chunk:
+                    break
+                parts.append(chunk)
+                size += len(chunk)
+        finally:
+            os.close(fd)
+        return load_yaml_bytes(parts[0] if len(parts) == 1 else b"".join(parts), rel)
     except OSError as exc:
         return refuse("file.unreadable", f"无法读取文件：{exc.strerror}")
