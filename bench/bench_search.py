@@ -68,11 +68,19 @@ GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英�
 
 @dataclass
 class SynthEntry:
-    """The parts of a snapshot Entry the index reads (record, timeline, department)."""
+    """The parts of a snapshot Entry the index reads (record, timeline, department, key)."""
 
     record: Record
     timeline: Timeline
     department: Department
+
+    @property
+    def key(self) -> str:
+        if "_key" not in self.__dict__:
+            from gongshi.buildcache import digest
+
+            self.__dict__["_key"] = digest(self.record.id, repr(self.record.data), repr(self.timeline))
+        return self.__dict__["_key"]
 
 
 def _uscc(rng: random.Random) -> str:
@@ -170,6 +178,45 @@ def gz(path: Path) -> int:
     return len(gzip.compress(path.read_bytes(), 6))
 
 
+def incremental(entries, workdir: Path) -> dict:
+    """Seconds of a staged rebuild after one record's name changed (as ``gongshi build`` with caches
+    on does it), and how many files were produced."""
+    import os
+
+    from gongshi.buildcache import OutputManifest
+    from gongshi.outputdir import OutputWriter
+    from gongshi.search import write_search_index
+    from gongshi.sitewrite import SiteOutput
+
+    os.environ["GONGSHI_CACHE"] = "on"
+    repo = workdir / "repo"
+    repo.mkdir()
+    previous = None
+    result = {}
+    for step, batch in (("first", entries), ("same", entries), ("one", _renamed(entries))):
+        out = workdir / step
+        manifest = OutputManifest(repo, workdir / "final")
+        site = SiteOutput(out, None, {}, OutputWriter(out, previous, manifest=manifest), workers=2)
+        t0 = time.perf_counter()
+        stats = write_search_index(
+            batch, out, record_url="r/{id}.html", output=site, incremental=True, cache_dir=repo / "cache"
+        )
+        result[step] = (time.perf_counter() - t0, stats["produced"], stats["tokenized_groups"])
+        manifest.save()
+        previous = out
+    return result
+
+
+def _renamed(entries):
+    import dataclasses
+
+    i = next(i for i in range(len(entries) - 1, -1, -1) if entries[i].record.party_category != "自然人")
+    e = entries[i]
+    party = {**e.record.data["party"], "name": e.record.data["party"]["name"] + "更名"}
+    record = dataclasses.replace(e.record, data={**e.record.data, "party": party})
+    return [*entries[:i], SynthEntry(record, e.timeline, e.department), *entries[i + 1 :]]
+
+
 def run_size(n: int, browser) -> None:
     from tests.search_fixture import build_site, serve
 
@@ -186,9 +233,15 @@ def run_size(n: int, browser) -> None:
             f"\n## {n:,} records: build {build:.1f} s, {len(files):,} files, {total_raw / 1e6:.1f} MB raw, "
             f"{total_gz / 1e6:.1f} MB gzip"
         )
+        print(f"   {stats['groups']} groups (months), {stats['shards']} term shards")
+        work = out / "incremental"
+        work.mkdir()
+        inc = incremental(entries, work)
         print(
-            f"   partitions {stats['partitions']}, common terms {stats['common_terms']}, "
-            f"key shards {stats['key_shards']}, doc chunks {stats['doc_chunks']}"
+            "   incremental (cache on): "
+            + ", ".join(
+                f"{k} {s:.2f} s ({p} files produced, {g} groups tokenized)" for k, (s, p, g) in inc.items()
+            )
         )
         server = serve(out)
         print(f"| {'query':<18} | {'text':<24} | results | files | KB gzip | cold ms | warm ms |")

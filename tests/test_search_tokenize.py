@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from gongshi.tokenize import canonical, matches, query_terms, tokens
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 VECTORS = json.loads((Path(__file__).parent / "search_vectors.json").read_text(encoding="utf-8"))
 
@@ -36,3 +38,15 @@ def test_every_match_is_found_by_the_index_terms():
         if case["matches"]:
             field_tokens = {t for f in case["fields"] for t in tokens(f)}
             assert set(query_terms(case["query"])) <= field_tokens, case["name"]
+
+
+@given(st.lists(st.text(alphabet=st.characters(codec="utf-8"), max_size=12), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_fields_joined_by_a_newline_give_the_tokens_of_each_field(fields):
+    """The indexer tokenizes a record's fields in one call, joined by a newline (a separator)."""
+    assert tokens("\n".join(fields)) == [t for f in fields for t in tokens(f)]
+
+
+def test_joined_fields_on_tricky_text():
+    fields = ["ＡＢＣ科技ﾞ", "\u0301钟市监罚〔２０２４〕１２号", "İstanbul", "ΑΣ", "\u3099的"]
+    assert tokens("\n".join(fields)) == [t for f in fields for t in tokens(f)]

@@ -58,15 +58,17 @@ import os
 import shutil
 import zlib
 from array import array
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from operator import sub
 from pathlib import Path
 from typing import Any
 
 from .identifiers import USCC_PLACEHOLDER
 from .masking import public_party_name
-from .records import KINDS, PARTY_CODE_KEYS
+from .records import KINDS, NATURAL_PERSON, PARTY_CODE_KEYS
 from .timeline import PUBLIC_STATES
 from .tokenize import tokens
 
@@ -81,7 +83,7 @@ class Tuning:
     """Size knobs (defaults chosen by measurement at 10k-100k records; tests shrink them)."""
 
     doc_chunk: int = 64  # records per doc-store file (≈ 2 KB gzip)
-    shard_docs: int = 48  # S = the power of two ≥ records / shard_docs (≈ 1 KB per term shard)
+    shard_docs: int = 128  # S = the power of two ≥ records / shard_docs (≈ 2 KB gzip per shard)
     min_shards: int = 4
     max_shards: int = 8192
     big_df: int = 256  # a term in more records than this keeps its postings in b/<s>.json
@@ -109,11 +111,14 @@ def term_shard(term: str, shards: int) -> int:
 
 
 def _codes(record) -> tuple[str, ...]:
-    party = record.party
+    """The party's codes as published (none for a natural person; the placeholder is no code)."""
+    party = record.data.get("party")
+    if not isinstance(party, dict) or str(party.get("category", "")) == NATURAL_PERSON:
+        return ()
     out = []
     for key in PARTY_CODE_KEYS:
         value = str(party.get(key, "") or "").strip()
-        if value and value != USCC_PLACEHOLDER and not record.is_natural_person:
+        if value and value != USCC_PLACEHOLDER:
             out.append(value)
     return tuple(out)
 
@@ -123,16 +128,17 @@ def doc_fields(record) -> list[str]:
     return [public_party_name(record), record.doc_no, *_codes(record)]
 
 
-def doc_row(entry, dept_index: dict[str, int]) -> list:
+def doc_row(entry, dept_index: dict[str, int], fields: list[str] | None = None) -> list:
     r = entry.record
+    name, doc_no, *codes = fields if fields is not None else doc_fields(r)
     return [
         r.id,
-        public_party_name(r),
-        r.doc_no,
+        name,
+        doc_no,
         KINDS.index(r.kind),
-        dept_index[r.authority],
+        dept_index[entry.department.key],
         entry.timeline.decision_date.isoformat(),
-        list(_codes(r)),
+        codes,
     ]
 
 
@@ -161,50 +167,66 @@ class Group:
 def plan_groups(entries: Iterable[Any]) -> tuple[list[Group], list[list[str]]]:
     """Public entries → groups newest first, and the department table [[key, name], ...]."""
     dept_names: dict[str, str] = {}
-    keyed = []
-    for i, e in enumerate(entries):
+    by_group: dict[int, list] = {}
+    for e in entries:  # every public record on every build: keep this loop lean
         t = e.timeline
         if t.state not in PUBLIC_STATES:
             continue
-        r = e.record
-        authority = r.authority
-        if authority not in dept_names:
-            dept_names[authority] = e.department.name
+        dept = e.department  # the registry entry of record.authority
+        dept_names[dept.key] = dept.name
         d = t.decision_date
-        keyed.append(((d.year - 1970) * 12 + d.month - 1, d, r.id, i, e))
-    keyed.sort(key=lambda k: (-k[0], k[1], k[2], k[3]))
-    groups: list[Group] = []
-    for k in keyed:
-        if not groups or groups[-1].number != k[0]:
-            groups.append(Group(k[0], []))
-        groups[-1].entries.append(k[4])
+        g = (d.year - 1970) * 12 + d.month - 1
+        members = by_group.get(g)
+        if members is None:
+            members = by_group[g] = []
+        members.append((d, e.record.id, e))
+    groups = []
+    for g in sorted(by_group, reverse=True):
+        members = by_group[g]
+        members.sort()  # by date, then id: ids are unique, so entries are never compared
+        groups.append(Group(g, [m[2] for m in members]))
     return groups, [[k, dept_names[k]] for k in sorted(dept_names)]
 
 
-Piece = list  # [[term, [local, ...]], ...] sorted by term
+def keys_digest(entries: list) -> str:
+    """A digest of the entries' keys in order (``snapshot.entries_key``, one C call)."""
+    joined = "\0".join([e.key for e in entries]).encode("utf-8")
+    return hashlib.blake2b(joined, digest_size=20).hexdigest()
 
 
-def group_pieces(entries: list, shards: int, shard_of: dict[str, int] | None = None) -> dict[int, Piece]:
-    """The group's postings split by term shard: ``{s: [[term, locals], ...]}``."""
+Piece = list  # [(term, [g, local0, delta1, delta2, ...]), ...]: a group's postings in one shard
+
+
+def tokenize_group(
+    group: Group,
+    shards: int,
+    dept_index: dict[str, int],
+    shard_of: dict[str, int] | None = None,
+    *,
+    sort: bool = False,
+) -> tuple[dict[int, Piece], list[list]]:
+    """The group's postings split by term shard, already in the output's encoding, and its doc
+    rows. ``sort``: pieces in term order (their bytes are digested in incremental builds)."""
     shard_of = {} if shard_of is None else shard_of
-    postings: dict[str, list[int]] = {}
-    for local, e in enumerate(entries):
-        doc_terms: list[str] = []
-        for f in doc_fields(e.record):
-            doc_terms.extend(tokens(f))
-        for t in dict.fromkeys(doc_terms):
-            lst = postings.get(t)
-            if lst is None:
-                postings[t] = [local]
-            else:
-                lst.append(local)
-    pieces: dict[int, Piece] = {}
-    for t in sorted(postings):
+    postings: dict[str, list[int]] = defaultdict(list)
+    rows = []
+    for local, e in enumerate(group.entries):
+        fields = doc_fields(e.record)
+        rows.append(doc_row(e, dept_index, fields))
+        # Fields joined by a separator give the same tokens as one by one (runs never cross it).
+        for t in set(tokens("\n".join(fields))):
+            postings[t].append(local)
+    g = group.number
+    pieces: dict[int, Piece] = defaultdict(list)
+    for t, locals_ in postings.items():  # ~ one pass per (term, group): keep it lean
         s = shard_of.get(t)
         if s is None:
             s = shard_of[t] = term_shard(t, shards)
-        pieces.setdefault(s, []).append([t, postings[t]])
-    return pieces
+        pieces[s].append((t, [g, locals_[0], *map(sub, locals_[1:], locals_[:-1])]))
+    if sort:
+        for piece in pieces.values():
+            piece.sort()  # terms are unique in a piece: the lists are never compared
+    return pieces, rows
 
 
 @dataclass
@@ -217,6 +239,7 @@ class GroupParts:
     digests: bytes = b""
     offsets: array | None = None
     blob: bytes = b""
+    rows: list[list] | None = None  # doc rows, when tokenized in this build
 
     def piece(self, s: int) -> Piece:
         if self.pieces is not None:
@@ -231,7 +254,7 @@ class GroupParts:
 DIGEST = 16
 
 
-def pack(pieces: dict[int, Piece], shards: int) -> GroupParts:
+def pack(pieces: dict[int, Piece], shards: int, rows: list[list] | None = None) -> GroupParts:
     """Decoded pieces plus what the cache stores and the shard keys need."""
     digests = bytearray(shards * DIGEST)
     offsets = array("I", [0])
@@ -245,33 +268,26 @@ def pack(pieces: dict[int, Piece], shards: int) -> GroupParts:
             pos += len(b)
             digests[s * DIGEST : (s + 1) * DIGEST] = hashlib.blake2b(b, digest_size=DIGEST).digest()
         offsets.append(pos)
-    return GroupParts(pieces, bytes(digests), offsets, b"".join(blobs))
+    return GroupParts(pieces, bytes(digests), offsets, b"".join(blobs), rows)
 
 
-def _merge_shard(s: int, groups: list[Group], parts: list[GroupParts], big_df: int) -> tuple[bytes, bytes]:
-    """The bytes of ``p/<s>.json`` and ``b/<s>.json`` from every group's piece of shard ``s``."""
+def _merge_shard(s: int, parts: list[GroupParts], big_df: int) -> tuple[bytes, bytes]:
+    """The bytes of ``p/<s>.json`` and ``b/<s>.json`` from every group's piece of shard ``s``
+    (groups newest first, as ``parts`` is ordered)."""
     lists: dict[str, list] = {}
-    df: dict[str, int] = {}
-    for group, gp in zip(groups, parts, strict=True):
-        g = group.number
-        for term, locals_ in gp.piece(s):
-            enc = [g]
-            prev = 0
-            for n in locals_:
-                enc.append(n - prev)
-                prev = n
+    for gp in parts:
+        for term, enc in gp.piece(s):
             lst = lists.get(term)
             if lst is None:
                 lists[term] = [enc]
-                df[term] = len(locals_)
             else:
                 lst.append(enc)
-                df[term] += len(locals_)
     small: dict[str, Any] = {}
     big: dict[str, list] = {}
     for term, lst in lists.items():
-        if df[term] > big_df:
-            small[term] = df[term]
+        df = sum(map(len, lst)) - len(lst)
+        if df > big_df:
+            small[term] = df
             big[term] = lst
         else:
             small[term] = lst
@@ -377,15 +393,15 @@ class _Counting:
 _POOL: dict = {}
 
 
-def _pool_pieces(bounds: tuple[int, int]) -> list[dict[int, Piece]]:
-    groups, shards = _POOL["groups"], _POOL["shards"]
+def _pool_tokenize(bounds: tuple[int, int]) -> list[tuple[dict[int, Piece], list[list]]]:
+    groups, shards, dept_index, sort = _POOL["groups"], _POOL["shards"], _POOL["dept_index"], _POOL["sort"]
     shard_of: dict[str, int] = {}
-    return [group_pieces(g.entries, shards, shard_of) for g in groups[bounds[0] : bounds[1]]]
+    return [tokenize_group(g, shards, dept_index, shard_of, sort=sort) for g in groups[bounds[0] : bounds[1]]]
 
 
 def _pool_merge(bounds: tuple[int, int]) -> list[tuple[bytes, bytes]]:
-    groups, parts, big_df = _POOL["groups"], _POOL["parts"], _POOL["big_df"]
-    return [_merge_shard(s, groups, parts, big_df) for s in range(bounds[0], bounds[1])]
+    parts, big_df = _POOL["parts"], _POOL["big_df"]
+    return [_merge_shard(s, parts, big_df) for s in range(bounds[0], bounds[1])]
 
 
 def _in_pool(fn, jobs: list, workers: int, **shared) -> list:
@@ -433,8 +449,6 @@ def write_search_index(
     cache = PieceCache(cache_dir if incremental else None, shards)
 
     # Group pieces: from the cache, or tokenized (in a fork pool when there are many).
-    from .snapshot import entries_key
-
     def cache_key(g: Group) -> str:
         from .buildcache import code_version
 
@@ -444,25 +458,25 @@ def write_search_index(
     chunk = tuning.doc_chunk
     if incremental:
         for i, g in enumerate(groups):
-            g.chunk_keys = [entries_key(g.entries[c : c + chunk]) for c in range(0, len(g.entries), chunk)]
+            g.chunk_keys = [keys_digest(g.entries[c : c + chunk]) for c in range(0, len(g.entries), chunk)]
             g.key = _digest(*g.chunk_keys)
             parts[i] = cache.load(cache_key(g))
     todo = [i for i, p in enumerate(parts) if p is None]
     todo_docs = sum(len(groups[i].entries) for i in todo)
     if workers > 1 and todo_docs >= PARALLEL_MIN and len(todo) > 1:
         todo_groups = [groups[i] for i in todo]
-        computed = _in_pool(
-            _pool_pieces, _bounds(len(todo), workers * 4), workers, groups=todo_groups, shards=shards
-        )
+        jobs = _bounds(len(todo), workers * 4)
+        shared = {"groups": todo_groups, "shards": shards, "dept_index": dept_index, "sort": incremental}
+        computed = _in_pool(_pool_tokenize, jobs, workers, **shared)
     else:
         shard_of: dict[str, int] = {}
-        computed = [group_pieces(groups[i].entries, shards, shard_of) for i in todo]
-    for i, pieces in zip(todo, computed, strict=True):
+        computed = [tokenize_group(groups[i], shards, dept_index, shard_of, sort=incremental) for i in todo]
+    for i, (pieces, rows) in zip(todo, computed, strict=True):
         if incremental:
-            parts[i] = pack(pieces, shards)
+            parts[i] = pack(pieces, shards, rows)
             cache.store(cache_key(groups[i]), parts[i])
         else:
-            parts[i] = GroupParts(pieces)
+            parts[i] = GroupParts(pieces, rows=rows)
 
     # Term shards: a shard's key is every group's piece digest for it.
     numbers = repr([g.number for g in groups])
@@ -477,7 +491,6 @@ def write_search_index(
             _pool_merge,
             _bounds(shards, workers * 4),
             workers,
-            groups=groups,
             parts=parts,
             big_df=tuning.big_df,
         )
@@ -485,7 +498,7 @@ def write_search_index(
 
     def shard_bytes(s: int) -> tuple[bytes, bytes]:
         if s not in merged:
-            merged[s] = _merge_shard(s, groups, parts, tuning.big_df)
+            merged[s] = _merge_shard(s, parts, tuning.big_df)
         return merged[s]
 
     for s in range(shards):
@@ -496,20 +509,25 @@ def write_search_index(
 
     # Doc rows and facets, per group.
     table = repr(dept_keys)
-    for g in groups:
-        members = g.entries
-        for c in range(0, len(members), chunk):
-            part = members[c : c + chunk]
+
+    def chunk_rows(i: int, c: int) -> list[list]:
+        rows = parts[i].rows
+        if rows is not None:
+            return rows[c : c + chunk]
+        return [doc_row(e, dept_index) for e in groups[i].entries[c : c + chunk]]
+
+    for i, g in enumerate(groups):
+        for c in range(0, len(g.entries), chunk):
             out.keyed(
                 f"search/d/{g.number}/{c // chunk}.json",
                 lambda g=g, c=c: _digest("d", FORMAT_VERSION, chunk, table, g.chunk_keys[c // chunk]),
-                lambda part=part: _dumps([doc_row(e, dept_index) for e in part]),
+                lambda i=i, c=c: _dumps(chunk_rows(i, c)),
             )
         out.keyed(
             f"search/f/{g.number}.json",
             lambda g=g: _digest("f", FORMAT_VERSION, table, g.key),
             lambda g=g: _dumps(
-                [dept_index[e.record.authority] * len(KINDS) + KINDS.index(e.record.kind) for e in g.entries]
+                [dept_index[e.department.key] * len(KINDS) + KINDS.index(e.record.kind) for e in g.entries]
             ),
         )
 

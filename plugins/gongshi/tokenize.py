@@ -57,10 +57,16 @@ def run_tokens(run: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Every token in order, duplicates kept (the indexer counts them)."""
+    """Every token in order, duplicates kept. The indexer calls this for every record of a cold
+    build, so it reads the regex groups (Han or ASCII) instead of testing each run again."""
     out: list[str] = []
-    for run in runs(text):
-        out.extend(run_tokens(run))
+    for han, ascii_run in _RUN_RE.findall(normalize(text)):
+        if not han:
+            out.append(ascii_run)
+        elif len(han) > 1:
+            out.extend(map(str.__add__, han[:-1], han[1:]))  # overlapping bigrams
+        else:
+            out.append(han)
     return out
 
 
