@@ -7,6 +7,7 @@ rarer field reads ``record.data`` directly; the schema is the authority on what 
 
 from __future__ import annotations
 
+import io
 import marshal
 import re
 from dataclasses import dataclass, field
@@ -73,8 +74,8 @@ class _Packed:
     value is unmarshalled on first use and then kept in the instance, where Python finds it before
     this (non-data) descriptor, so later reads are plain attribute reads."""
 
-    def __init__(self, name: str, index: int):
-        self.name, self.index = name, index
+    def __init__(self, name: str):
+        self.name = name
 
     def __get__(self, obj, owner=None):
         if obj is None:
@@ -83,8 +84,14 @@ class _Packed:
         packed = state.get("_packed")
         if packed is None:
             raise AttributeError(self.name)
-        value = state[self.name] = marshal.loads(packed[self.index])
-        if "data" in state and "lines" in state:
+        if self.name == "data":
+            value = state["data"] = marshal.loads(packed)  # the first of the two objects
+        else:
+            stream = io.BytesIO(packed)
+            data = marshal.load(stream)
+            value = state["lines"] = marshal.load(stream)
+            state.setdefault("data", data)
+        if "lines" in state:
             del state["_packed"]
         return value
 
@@ -114,7 +121,7 @@ class Record:
         dept: str,
         folder_kind: str,
         folder_year: str,
-        packed: tuple[bytes, bytes],
+        packed: bytes,
         blob_sha: str | None = None,
     ) -> Record:
         """A record whose ``data`` and ``lines`` are ``packed`` (``Record.pack()``), unpacked on first use."""
@@ -130,16 +137,13 @@ class Record:
         )
         return record
 
-    def pack(self) -> tuple[bytes, bytes]:
-        """``(data, lines)`` as marshal bytes (the packed form kept while neither was read)."""
+    def pack(self) -> bytes:
+        """``data`` then ``lines`` as marshal bytes (the packed form itself while neither was read)."""
         state = self.__dict__
         packed = state.get("_packed")
-        data = state.get("data")
-        lines = state.get("lines")
-        return (
-            marshal.dumps(data) if data is not None or packed is None else packed[0],
-            marshal.dumps(lines) if lines is not None or packed is None else packed[1],
-        )
+        if packed is not None and "data" not in state:
+            return packed
+        return marshal.dumps(self.data) + marshal.dumps(self.lines)
 
     # Common fields ---------------------------------------------------------------------------
     @property
@@ -271,8 +275,8 @@ class Record:
         return str(self.data.get("violation_type", ""))
 
 
-Record.data = _Packed("data", 0)  # type: ignore[assignment]  # set after @dataclass: see _Packed
-Record.lines = _Packed("lines", 1)  # type: ignore[assignment]
+Record.data = _Packed("data")  # type: ignore[assignment]  # set after @dataclass: see _Packed
+Record.lines = _Packed("lines")  # type: ignore[assignment]
 
 
 def _decimal(value: object) -> Decimal | None:

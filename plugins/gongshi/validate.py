@@ -19,6 +19,7 @@ import gc
 import marshal
 import os
 import re
+import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
@@ -1048,18 +1049,29 @@ def _record_file(root: Path, rel: str) -> RecordFile:
 # --------------------------------------------------------------------------------------------
 # Checking many files: rows
 #
-# The result of checking one file travels as a row of plain values: ``(packed record | None,
-# problems as tuples | None, document-number key | None, line of doc_no, future floor)``, the
-# record packed as marshal bytes (``Record.pack``). Rows are what worker processes send back (no
-# pickling of objects: one marshal string per chunk), what the record cache stores, and what
-# ``validate_repository`` turns into records (left packed until read) and problems (made only
-# for the files that have some). A cold run and a warm run so build their results the same way.
+# The result of checking one file travels as a row of plain values (``ROW_COLUMNS``): the valid
+# record packed as marshal bytes (``Record.pack``) or None, its problems as tuples or None, its
+# document-number key as one string ("authority NUL number") or None, the line of doc_no and the
+# future floor (``RecordCheck.floor``). Rows are what worker processes send back (no pickling of
+# objects: one marshal string per chunk), what the record cache stores (as columns) and what
+# ``validate_repository`` turns into records (left packed until read) and problems (made only for
+# the files that have some): a cold run and a warm run build their results the same way.
+
+ROW_COLUMNS = ("packed", "problems", "keys", "doc_lines", "floors")
 
 
 def _row(check: RecordCheck) -> tuple:
     problems = [(p.file, p.line, p.path, p.code, p.message, p.severity) for p in check.problems]
     packed = check.record.pack() if check.record is not None else None
-    return (packed, problems or None, check.doc_no_key, check.line_doc_no, check.floor)
+    key = "\0".join(check.doc_no_key) if check.doc_no_key else None
+    # Interned: the same dates recur across records, and marshal then stores each once.
+    return (packed, problems or None, key, check.line_doc_no, sys.intern(check.floor))
+
+
+def _columns(rows: list[tuple]) -> dict[str, list]:
+    if not rows:
+        return {name: [] for name in ROW_COLUMNS}
+    return {name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows, strict=True), strict=True)}
 
 
 def _check_rows(root: Path, relpaths: list[str], indices, registry: Registry, as_of: date) -> list[tuple]:
@@ -1090,11 +1102,11 @@ def _prepare_for_workers() -> None:
 
 def _compute_rows(
     root: Path, relpaths: list[str], indices: list[int], registry: Registry, as_of: date, jobs: int
-) -> list[tuple]:
+) -> dict[str, list]:
     """Rows of ``relpaths[i]`` for ``i`` in ``indices``, in that order: in forked worker processes
     (chunks of consecutive files, each sent back as one marshal string) when there are many."""
     if jobs <= 1 or len(indices) < PARALLEL_THRESHOLD:
-        return _check_rows(root, relpaths, indices, registry, as_of)
+        return _columns(_check_rows(root, relpaths, indices, registry, as_of))
     import multiprocessing
 
     _prepare_for_workers()
@@ -1109,12 +1121,12 @@ def _compute_rows(
     ) as ex:
         for chunk in ex.map(_rows_in_worker, spans):
             rows.extend(marshal.loads(chunk))
-    return rows
+    return _columns(rows)
 
 
 def _check_all(
     root: Path, relpaths: list[str], registry: Registry, as_of: date, jobs: int, cache: bool = False
-) -> tuple[list[tuple], list[str] | None]:
+) -> tuple[dict[str, list], list[str] | None]:
     """``(rows, blob ids or None)`` of the record files ``relpaths`` (``cache``: reuse the rows of
     files checked before, by Git blob id; ``buildcache``)."""
     if cache:
@@ -1124,6 +1136,7 @@ def _check_all(
             root,
             relpaths,
             as_of,
+            ROW_COLUMNS,
             lambda missing: _compute_rows(root, relpaths, missing, registry, as_of, jobs),
         )
     return _compute_rows(root, relpaths, list(range(len(relpaths))), registry, as_of, jobs), None
@@ -1184,33 +1197,36 @@ def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache
     files_checked += len(selected)
 
     # Records (left packed) and problems (only where there are some), in file order.
-    records: list[Record | None] = []
-    doc_keys: list[tuple[str, str] | None] = []
-    for i, (packed, probs, key, _line, _floor) in enumerate(rows):
-        if probs:
-            problems.extend(Problem(*p) for p in probs)
-        doc_keys.append(tuple(key) if key else None)
+    ids = [rel[rel.rfind("/") + 1 :].rsplit(".", 1)[0] for rel in record_files]
+    selected_ids = ids if scope is None else [rel[rel.rfind("/") + 1 :].rsplit(".", 1)[0] for rel in selected]
+    for probs in filter(None, rows["problems"]):
+        problems.extend(Problem(*p) for p in probs)
+    records: list[Record] = []
+    folders: dict[str, tuple[str, str, str]] = {}  # what each folder says: dept, kind, year
+    for i, packed in enumerate(rows["packed"]):
         if packed is None:
-            records.append(None)
             continue
         rel = selected[i]
-        dept, kind, year, rid = _path_parts(rel)
-        blob = blobs[i] if blobs is not None else None
-        records.append(Record.packed(rid, rel, dept or "", kind or "", year or "", packed, blob))
+        folder = rel[: rel.rfind("/")]
+        where = folders.get(folder)
+        if where is None:
+            dept, kind, year, _id = _path_parts(rel)
+            where = folders[folder] = (dept or "", kind or "", year or "")
+        records.append(
+            Record.packed(selected_ids[i], rel, *where, packed, blobs[i] if blobs is not None else None)
+        )
 
     # Uniqueness against the whole repository (unselected files only need their id and doc_no).
     # Only ids and keys used more than once are looked at further.
-    ids = [_path_parts(rel)[3] for rel in record_files] if scope is not None else None
-    if ids is None:
-        ids = [rel[rel.rfind("/") + 1 :].rsplit(".", 1)[0] for rel in record_files]
     doubled_ids = {rid for rid, n in Counter(ids).items() if n > 1}
-    key_files: list[tuple[tuple[str, str], str]] = [(k, selected[i]) for i, k in enumerate(doc_keys) if k]
+    keys = rows["keys"]
+    key_files: list[tuple[str, str]] = [(k, selected[i]) for i, k in enumerate(keys) if k]
     if scope is not None:
         for rel in record_files:
             if rel not in scope:
                 record, _loaded = load_record(root, _record_file(root, rel))
                 if record is not None and isinstance(record.data.get("doc_no"), str):
-                    key_files.append(((record.authority, _norm_doc_no(record.data["doc_no"])), rel))
+                    key_files.append((f"{record.authority}\0{_norm_doc_no(record.data['doc_no'])}", rel))
     doubled_keys = {k for k, n in Counter(k for k, _rel in key_files).items() if n > 1}
     bad_files: set[str] = set()
     if doubled_ids:
@@ -1218,8 +1234,7 @@ def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache
         for rel, rid in zip(record_files, ids, strict=True):
             if rid in doubled_ids:
                 by_id[rid].append(rel)
-        for rel in selected:
-            rid = _path_parts(rel)[3]
+        for rel, rid in zip(selected, selected_ids, strict=True):
             others = [p for p in by_id.get(rid, ()) if p != rel]
             if others:
                 bad_files.add(rel)
@@ -1234,11 +1249,11 @@ def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache
                     )
                 )
     if doubled_keys:
-        by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+        by_key: dict[str, list[str]] = defaultdict(list)
         for k, rel in key_files:
             if k in doubled_keys:
                 by_key[k].append(rel)
-        for i, k in enumerate(doc_keys):
+        for i, k in enumerate(keys):
             if not k or k not in doubled_keys:
                 continue
             rel = selected[i]
@@ -1248,7 +1263,7 @@ def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache
                 problems.append(
                     Problem(
                         rel,
-                        rows[i][3],
+                        rows["doc_lines"][i],
                         "$.doc_no",
                         "unique.doc_no",
                         f"决定书文号在同一机关内重复：{_some(others)} 已使用相同的文号。请核对是否重复录入。",
@@ -1265,6 +1280,6 @@ def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache
             files_checked += 1
             problems.append(Problem(rel, None, "$", "path.ignored", _ignored(rel), "warning"))
 
-    valid = [r for r in records if r is not None and (not bad_files or r.path not in bad_files)]
+    valid = [r for r in records if r.path not in bad_files] if bad_files else records
     ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.code, p.message))
     return ValidationResult(registry, valid, ordered, files_checked)
