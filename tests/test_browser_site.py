@@ -27,6 +27,7 @@ PAGES = [
     "/sitemap.html",
     "/search.html",  # the real search page (typing a query: tests/test_sample_site_browser.py)
     "/dashboard/",
+    "/data/",  # downloads: two tables, a row group per department
     "/about.html",
     "/404.html",
 ]

@@ -527,12 +527,13 @@ def _gc_paused():
 
 
 def size_label(size: int) -> str:
-    """1234 → ``1.2 KB``, 2_500_000 → ``2.4 MB`` (what the downloads page shows next to a link)."""
+    """1234 → ``1.2 KB``, 2_500_000 → ``2.4 MB`` (what the downloads page shows next to a link; a
+    no-break space keeps number and unit together in narrow table cells)."""
     if size < 1024:
-        return f"{size} B"
+        return f"{size}\u00a0B"
     if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
+        return f"{size / 1024:.1f}\u00a0KB"
+    return f"{size / 1024 / 1024:.1f}\u00a0MB"
 
 
 def downloads_page_context(snapshot: Snapshot, written: list[Download]) -> dict:
