@@ -101,16 +101,6 @@ def _write_atomic(path: Path, dump: Callable, obj) -> None:
 # Git blob ids
 
 
-def _git_lines(root: Path, *args: str) -> list[bytes] | None:
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-    except OSError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return [t for t in proc.stdout.split(b"\0") if t]
-
-
 def blob_id(data: bytes) -> str:
     """The Git blob id of these bytes (the id ``git hash-object`` prints)."""
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
@@ -120,18 +110,69 @@ def blob_id(data: bytes) -> str:
 _LS_FILES_RE = re.compile(r"([0-7]+) ([0-9a-f]{40,64}) ([0-3])\t([^\0]*)\0")
 
 
-def blob_ids(root: Path, relpaths: list[str]) -> list[str]:
+class GitListing:
+    """``git ls-files -s`` and ``git diff-files`` of data/records, started as soon as a run begins:
+    Git stats every file in its own processes while Python walks the tree (output to temporary
+    files, so a full pipe never stops them)."""
+
+    COMMANDS = (
+        ("ls-files", "-s", "-z", "--", "data/records"),
+        ("diff-files", "--name-only", "--relative", "-z", "--", "data/records"),
+    )
+
+    def __init__(self, root: Path):
+        self.runs: list[tuple[subprocess.Popen, object] | None] = []
+        for args in self.COMMANDS:
+            out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by outputs() or close()
+            try:
+                proc = subprocess.Popen(
+                    ["git", "-C", str(root), *args], stdout=out, stderr=subprocess.DEVNULL
+                )
+            except OSError:
+                out.close()
+                self.runs.append(None)
+            else:
+                self.runs.append((proc, out))
+
+    def outputs(self) -> tuple[str, str] | None:
+        """The two outputs (decoded), or None when Git could not tell (no repository, no git)."""
+        texts = []
+        for run in self.runs:
+            if run is None:
+                texts.append(None)
+                continue
+            proc, out = run
+            proc.wait()
+            out.seek(0)
+            data = out.read()
+            out.close()
+            texts.append(data.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None)
+        self.runs = []
+        if texts[0] is None or texts[1] is None:
+            return None
+        return texts[0], texts[1]
+
+    def close(self) -> None:
+        """Wait for Git and drop its output (a run that ended before reading it)."""
+        for run in self.runs:
+            if run is not None:
+                run[0].wait()
+                run[1].close()
+        self.runs = []
+
+
+def blob_ids(root: Path, relpaths: list[str], listing: GitListing | None = None) -> list[str]:
     """The Git blob id of each file (repository-relative paths under data/records), in order: from
     the index for the files ``git diff-files`` reports clean, hashed from the bytes otherwise (not
     in Git, modified, in a merge conflict); "unreadable" for a file that cannot be read."""
     staged: dict[str, str] = {}
     dirty: set[str] = set()
-    listed = _git_output(root, "ls-files", "-s", "-z", "--", "data/records")
-    changed = _git_lines(root, "diff-files", "--name-only", "--relative", "-z", "--", "data/records")
-    if listed is not None and changed is not None:
+    outputs = (listing or GitListing(root)).outputs()
+    if outputs is not None:
+        listed, changed = outputs
         # One regular expression over the whole listing: 100,000 entries in C, not in a Python loop.
         staged = {path: sha for _mode, sha, stage, path in _LS_FILES_RE.findall(listed) if stage == "0"}
-        dirty = {p.decode("utf-8", "surrogateescape") for p in changed}
+        dirty = set(filter(None, changed.split("\0")))
     out = [staged.get(rel) for rel in relpaths]
     for i, sha in enumerate(out):
         rel = relpaths[i]
@@ -141,16 +182,6 @@ def blob_ids(root: Path, relpaths: list[str]) -> list[str]:
             except OSError:
                 out[i] = "unreadable"
     return out
-
-
-def _git_output(root: Path, *args: str) -> str | None:
-    try:
-        proc = subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=False)
-    except OSError:
-        return None
-    if proc.returncode != 0:
-        return None
-    return proc.stdout.decode("utf-8", "surrogateescape")
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,13 +272,20 @@ def _shards(relpaths: list[str]) -> list[tuple[str, int, int]]:
     """``(shard, start, stop)``: the runs of files of one department folder (files come folder by
     folder; a misplaced file's shard is its own folder)."""
     out: list[tuple[str, int, int]] = []
+    prefix = None
     for i, rel in enumerate(relpaths):
+        if prefix is not None and rel.startswith(prefix) and "/" in rel[len(prefix) :]:
+            continue  # the common case: the same department folder as the file before
         parts = rel.split("/", 3)
         shard = "/".join(parts[:3]) if len(parts) > 3 else rel[: rel.rfind("/")]
+        prefix = shard + "/" if len(parts) > 3 else None
         if out and out[-1][0] == shard:
-            out[-1] = (shard, out[-1][1], i + 1)
-        else:
-            out.append((shard, i, i + 1))
+            continue
+        if out:
+            out[-1] = (out[-1][0], out[-1][1], i)
+        out.append((shard, i, i))
+    if out:
+        out[-1] = (out[-1][0], out[-1][1], len(relpaths))
     return out
 
 
@@ -257,14 +295,14 @@ def check_records_cached(
     as_of: date,
     row_columns: tuple[str, ...],
     compute: Callable[[list[int]], dict[str, list]],
-    blobs: list[str] | None = None,
+    listing: GitListing | None = None,
 ) -> tuple[dict[str, list], list[str]]:
     """``(rows, blob ids)`` of the record files ``relpaths``, rows as columns (``row_columns``):
     cached where the file is unchanged, ``compute(indices)`` (columns in that order) for the
-    others; the shards where anything changed are written again. ``blobs``: ``blob_ids`` if known."""
+    others; the shards where anything changed are written again. ``listing``: started before."""
     key = registry_key(root)
     day = as_of.isoformat()
-    blobs = blob_ids(root, relpaths) if blobs is None else blobs
+    blobs = blob_ids(root, relpaths, listing)
     rows: dict[str, list] = {name: [] for name in row_columns}
     missing: list[int] = []
     changed: list[tuple[RecordCache, int, int, list]] = []

@@ -126,15 +126,15 @@ class Record:
     ) -> Record:
         """A record whose ``data`` and ``lines`` are ``packed`` (``Record.pack()``), unpacked on first use."""
         record = cls.__new__(cls)
-        record.__dict__.update(
-            id=id,
-            path=path,
-            dept=dept,
-            folder_kind=folder_kind,
-            folder_year=folder_year,
-            blob_sha=blob_sha,
-            _packed=packed,
-        )
+        record.__dict__ = {
+            "id": id,
+            "path": path,
+            "dept": dept,
+            "folder_kind": folder_kind,
+            "folder_year": folder_year,
+            "blob_sha": blob_sha,
+            "_packed": packed,
+        }
         return record
 
     def pack(self) -> bytes:

@@ -55,6 +55,8 @@ DEFAULT_RECORDS_SINCE = date(2016, 1, 1)
 MAX_ID_LENGTH = 64
 # Below this many records a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
+# Below this many records compiling the fast schema check (0.2 s) costs more than it saves.
+FAST_CHECK_MIN = 64
 
 DOC_LABEL = {
     "licence": "行政许可记录",
@@ -221,9 +223,10 @@ def _suggest(key: str, allowed: Iterable[str], doc_type: str, parent: str) -> st
     return close[0] if close else None
 
 
-def schema_problems(data, doc_type: str, loaded: Loaded) -> list[Problem]:
-    """Validate ``data`` (already coerced) against the schema of ``doc_type``; Chinese problems."""
-    if doc_type in FAST_CHECKED:
+def schema_problems(data, doc_type: str, loaded: Loaded, *, fast: bool = True) -> list[Problem]:
+    """Validate ``data`` (already coerced) against the schema of ``doc_type``; Chinese problems.
+    ``fast``: try the compiled check first (worth its compile time for more than a few records)."""
+    if fast and doc_type in FAST_CHECKED:
         check = schemas.fast_check(doc_type)
         if check is not None and check(data):
             return []
@@ -447,9 +450,11 @@ _BRACKETS = str.maketrans("〔〕［］【】()（）", "[][][][][]")
 _YEAR_RE = re.compile(r"\d{4}")
 
 
-def check_record_file(root: Path, rf: RecordFile, registry: Registry, as_of: date) -> RecordCheck:
+def check_record_file(
+    root: Path, rf: RecordFile, registry: Registry, as_of: date, *, fast: bool = True
+) -> RecordCheck:
     record, loaded = load_record(root, rf)
-    return check_loaded_record(rf, record, loaded, registry, as_of)
+    return check_loaded_record(rf, record, loaded, registry, as_of, fast=fast)
 
 
 def check_record_bytes(root: Path, relpath: str, raw: bytes, registry: Registry, as_of: date) -> RecordCheck:
@@ -461,7 +466,13 @@ def check_record_bytes(root: Path, relpath: str, raw: bytes, registry: Registry,
 
 
 def check_loaded_record(
-    rf: RecordFile, record: Record | None, loaded: Loaded, registry: Registry, as_of: date
+    rf: RecordFile,
+    record: Record | None,
+    loaded: Loaded,
+    registry: Registry,
+    as_of: date,
+    *,
+    fast: bool = True,
 ) -> RecordCheck:
     problems: list[Problem] = list(loaded.problems)
     problems.extend(_path_problems(rf, registry, loaded, record))
@@ -481,7 +492,7 @@ def check_loaded_record(
             )
         )
         return RecordCheck(rf.relpath, None, problems)
-    problems.extend(schema_problems(data, kind, loaded))
+    problems.extend(schema_problems(data, kind, loaded, fast=fast))
     bad_paths = {p.path for p in problems if p.severity == "error"}
     problems.extend(_record_rules(record, kind, registry, as_of, loaded, bad_paths))
     key = None
@@ -1017,7 +1028,11 @@ def _data_files(root: Path) -> tuple[list[str], list[str]]:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         reldir = dirpath[prefix:].replace(os.sep, "/")
         in_records = (reldir + "/").startswith(records_prefix)
-        for name in sorted(filenames):
+        names = sorted(filenames)
+        if in_records and all(n.endswith(".yaml") and not n.startswith(".") for n in names):
+            records.extend([f"{reldir}/{name}" for name in names])  # a folder of records only
+            continue
+        for name in names:
             if name.startswith(".") or name.endswith(".md"):
                 continue  # .gitkeep, README.md: notes for people, not data
             rel = f"{reldir}/{name}"
@@ -1075,7 +1090,11 @@ def _columns(rows: list[tuple]) -> dict[str, list]:
 
 
 def _check_rows(root: Path, relpaths: list[str], indices, registry: Registry, as_of: date) -> list[tuple]:
-    return [_row(check_record_file(root, _record_file(root, relpaths[i]), registry, as_of)) for i in indices]
+    fast = len(indices) >= FAST_CHECK_MIN
+    return [
+        _row(check_record_file(root, _record_file(root, relpaths[i]), registry, as_of, fast=fast))
+        for i in indices
+    ]
 
 
 _WORKER: tuple | None = None
@@ -1088,7 +1107,14 @@ def _init_worker(*state) -> None:
 
 def _rows_in_worker(span: tuple[int, int]) -> bytes:
     root, relpaths, indices, registry, as_of = _WORKER
-    return marshal.dumps(_check_rows(root, relpaths, indices[span[0] : span[1]], registry, as_of))
+    fast = len(indices) >= FAST_CHECK_MIN
+    chunk = indices[span[0] : span[1]]
+    return marshal.dumps(
+        [
+            _row(check_record_file(root, _record_file(root, relpaths[i]), registry, as_of, fast=fast))
+            for i in chunk
+        ]
+    )
 
 
 def _prepare_for_workers() -> None:
@@ -1125,11 +1151,11 @@ def _compute_rows(
 
 
 def _check_all(
-    root: Path, relpaths: list[str], registry: Registry, as_of: date, jobs: int, cache: bool = False
+    root: Path, relpaths: list[str], registry: Registry, as_of: date, jobs: int, listing=None
 ) -> tuple[dict[str, list], list[str] | None]:
-    """``(rows, blob ids or None)`` of the record files ``relpaths`` (``cache``: reuse the rows of
-    files checked before, by Git blob id; ``buildcache``)."""
-    if cache:
+    """``(rows, blob ids or None)`` of the record files ``relpaths``. With a ``listing``
+    (``buildcache.GitListing``): reuse the rows of files checked before, by Git blob id."""
+    if listing is not None:
         from .buildcache import check_records_cached
 
         return check_records_cached(
@@ -1138,6 +1164,7 @@ def _check_all(
             as_of,
             ROW_COLUMNS,
             lambda missing: _compute_rows(root, relpaths, missing, registry, as_of, jobs),
+            listing,
         )
     return _compute_rows(root, relpaths, list(range(len(relpaths))), registry, as_of, jobs), None
 
@@ -1178,6 +1205,21 @@ def validate_repository(
 
 def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache: bool) -> ValidationResult:
     scope = _scope(root, paths)
+    listing = None
+    if cache:
+        from .buildcache import GitListing
+
+        listing = GitListing(root)  # runs while the registry loads and the tree is walked
+    try:
+        return _validate_files(root, as_of, scope, jobs, listing)
+    finally:
+        if listing is not None:
+            listing.close()
+
+
+def _validate_files(
+    root: Path, as_of: date, scope: set[str] | None, jobs: int | None, listing
+) -> ValidationResult:
     registry = load_registry(root)
     reg_problems = _registry_problems(root, registry)
     problems: list[Problem] = []
@@ -1192,7 +1234,7 @@ def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache
     record_files, strays = _data_files(root)
     selected = record_files if scope is None else [rel for rel in record_files if rel in scope]
     rows, blobs = _check_all(
-        root, selected, registry, as_of, jobs if jobs is not None else default_jobs(), cache
+        root, selected, registry, as_of, jobs if jobs is not None else default_jobs(), listing
     )
     files_checked += len(selected)
 
