@@ -119,6 +119,18 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
     assert {p for p in _changed(first, after_record) if p.startswith("api/")} == {
         f"api/records/{record_id.rpartition('-')[0]}.json.gz"
     }
+    # Downloads: only the record's department-year CSV and xlsx and its year's zip (plus the page,
+    # if a size label moved); nothing when the record is not public (a notice).
+    dept, folder, year = rel.split("/")[2:5]
+    kind = {"licences": "licence", "penalties": "penalty"}[folder]
+    shard = {
+        f"data/{dept}/{year}-{kind}.csv",
+        f"data/{dept}/{year}-{kind}.xlsx",
+        f"data/{year}-{kind}.csv.zip",
+    }
+    public = "缓存测试备注。".encode() in after_record.get(f"data/{dept}/{year}-{kind}.csv", b"")
+    downloads = {p for p in _changed(first, after_record) if p.startswith("data/")} - {"data/index.html"}
+    assert downloads == (shard if public else set())
     assert after_record == _cold(root, tmp_path, monkeypatch, "record")
 
     # Policy: a longer rolling list changes timelines; warm equals cold.
