@@ -51,6 +51,8 @@ Output is deterministic: sorted keys, no timestamps, the same input gives the sa
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
 import marshal
@@ -420,6 +422,20 @@ def _bounds(n: int, parts: int) -> list[tuple[int, int]]:
     return [(i, min(i + step, n)) for i in range(0, n, step)]
 
 
+@contextlib.contextmanager
+def _gc_paused():
+    """No cyclic garbage collection while the index is built: it allocates millions of small
+    acyclic objects (freed by reference counting), and each full collection would also walk the
+    whole snapshot (measured at 100k: 2.4 of a 4.4 s cold build)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def write_search_index(
     entries: Iterable[Any],
     out_dir: Path,
@@ -439,6 +455,11 @@ def write_search_index(
     ``.key``) so that ``output.write_keyed`` keeps unchanged files, and reuse the group pieces cached
     in ``cache_dir``.
     """
+    with _gc_paused():
+        return _write_index(entries, out_dir, record_url, workers, tuning, output, incremental, cache_dir)
+
+
+def _write_index(entries, out_dir, record_url, workers, tuning, output, incremental, cache_dir) -> dict:
     out = _Counting(output if output is not None else FolderOutput(out_dir), incremental)
     workers = workers if workers is not None else min(2, os.cpu_count() or 1)
     groups, depts = plan_groups(entries)
