@@ -129,4 +129,4 @@ def test_parts_and_cache_give_the_same_figures(tmp_path_factory, tmp_path, monke
     after = to_json(compute_stats(changed, cache=cache))
     assert made == [1], "the part of September 2026 holds one record"
     assert after == to_json(compute_stats(changed))
-    assert len(stats_module._load_parts(cache)) == len(stats_module._parts(entries))
+    assert len(stats_module.load_cache(cache)) == len(stats_module.month_parts(entries))

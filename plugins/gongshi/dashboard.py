@@ -218,9 +218,11 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
     the page itself (it shows the as-of date) is rendered every build: it is small."""
     from . import buildcache
+    from .exports import _gc_paused
 
     cache = buildcache.cache_dir(snapshot.root) / STATS_CACHE if buildcache.enabled() else None
-    stats = compute_stats(snapshot, cache=cache)
-    ctx = dashboard_context(stats, site.record_url)
-    site.render(TEMPLATE, PAGE, title="评估考核", **ctx)
+    with _gc_paused():  # a cyclic collection would walk every object of a large snapshot
+        stats = compute_stats(snapshot, cache=cache)
+        ctx = dashboard_context(stats, site.record_url)
+        site.render(TEMPLATE, PAGE, title="评估考核", **ctx)
     return {"late_public": len(stats.late_records), "late_not_public": stats.late_not_public}

@@ -266,12 +266,16 @@ def write_feeds(
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): the feeds, with absolute links when SITEURL is set."""
-    return write_feeds(
-        snapshot,
-        out_dir,
-        site_url=str(site.base.get("SITEURL", "")),
-        page_url=site.record_url,
-        write=site.write,
-        write_keyed=site.write_keyed,
-    )
+    """Site hook (sitewrite.EXTRA_MODULES): the feeds, with absolute links when SITEURL is set.
+    No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
+    from .exports import _gc_paused
+
+    with _gc_paused():
+        return write_feeds(
+            snapshot,
+            out_dir,
+            site_url=str(site.base.get("SITEURL", "")),
+            page_url=site.record_url,
+            write=site.write,
+            write_keyed=site.write_keyed,
+        )

@@ -51,10 +51,12 @@ SHARD_PATH = "api/records/{shard}.json.gz"
 RECORD_PAGE = "r/{id}.html"  # the site's record page (the site passes its own pattern if it differs)
 KIND_CODE = {"licence": "xk", "penalty": "cf"}  # as in record ids (newrecord.next_record_id)
 COMMIT_STATUS = {"A": "added", "M": "modified", "D": "deleted"}
+SUBJECTS_CACHE = "api-subjects.marshal"  # in buildcache.cache_dir: SubjectMasker's names, subjects
 # gzip level 6: 12x smaller than the JSON at about 100 MB/s; level 9 saves 4 % more at half the speed.
 GZIP_LEVEL = 6
 
 PageUrl = Callable[[str], str]
+Mask = Callable[[str], str]  # a commit subject as published (NameMasker, SubjectMasker)
 
 
 def _iso(d: date | None) -> str | None:
@@ -122,7 +124,7 @@ def _penalty_fields(r: Record) -> dict:
     }
 
 
-def history_rows(entry: Entry, as_of: date, mask: NameMasker) -> tuple[tuple[str, ...], ...]:
+def history_rows(entry: Entry, as_of: date, mask: Mask) -> tuple[tuple[str, ...], ...]:
     """The Git audit trail up to the as-of date, oldest first, as (date, committed_at, commit,
     subject, change): what the record page shows, with every natural person's name of the
     repository masked in the subjects, as there. Also part of the shard's key: a subject's masked
@@ -143,7 +145,7 @@ def record_document(
     entry: Entry,
     snapshot: Snapshot,
     page_url: PageUrl | None = None,
-    mask: NameMasker | None = None,
+    mask: Mask | None = None,
     history: tuple | None = None,
 ) -> dict:
     """The JSON document of one public record (schema: api-shard.schema.json, ``$defs/record``).
@@ -264,7 +266,7 @@ class ShardPlan:
         return sum(len(s.notices) for s in self.shards.values())
 
 
-def plan_shards(snapshot: Snapshot, mask: Callable[[str], str]) -> ShardPlan:
+def plan_shards(snapshot: Snapshot, mask: Mask) -> ShardPlan:
     """Every public record and withdrawal notice in its shard, in one pass over the snapshot (at
     100,000 records, touching each entry's objects once is most of the cost of an unchanged build).
 
@@ -314,7 +316,7 @@ def shard_key(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None) -> str
     return digest("\n".join(head + shard.inputs))
 
 
-def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None, mask: NameMasker) -> dict:
+def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None, mask: Mask) -> dict:
     """The shard file (schema: api-shard.schema.json)."""
     as_of = snapshot.as_of
     return {
@@ -331,21 +333,65 @@ def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None, m
     }
 
 
-class _LazyMasker:
-    """The snapshot's ``NameMasker``, built on the first subject that could name a person: most
-    commit subjects are ASCII (``Merge pull request #12 from …``) and collecting every natural
-    person's name of a large repository is the costliest step of an unchanged build."""
+class SubjectMasker:
+    """Commit subjects as published: every natural person's name of the repository masked
+    (``masking.NameMasker``). Built on the first subject that could name someone (most merge
+    commits' subjects are ASCII). At 100,000 records, collecting every name and scanning every
+    subject are the costliest steps of a build where little changed, so with ``cache`` (a file):
 
-    def __init__(self, snapshot: Snapshot):
+    * the names are kept per part of the snapshot (``stats.month_parts``) under the part's
+      ``entries_key``: only the parts whose records changed are read again;
+    * the masked subjects of the last build are kept with its names: a subject is masked again
+      only when it is new or contains a name that appeared or disappeared since."""
+
+    def __init__(self, snapshot: Snapshot, cache: Path | None = None):
         self.snapshot = snapshot
+        self.cache = cache
         self.masker: NameMasker | None = None
+        self.masked: dict[str, str] = {}
+        self.stored: dict = {}
 
     def __call__(self, text: str) -> str:
         if not text or text.isascii():
             return text
         if self.masker is None:
-            self.masker = NameMasker.of_records(e.record for e in self.snapshot.entries)
-        return self.masker(text)
+            self._prepare()
+        hit = self.masked.get(text)
+        if hit is None:
+            hit = self.masked[text] = self.masker(text)
+        return hit
+
+    def _prepare(self) -> None:
+        from .masking import natural_person_names
+        from .snapshot import entries_key
+        from .stats import load_cache, month_parts
+
+        entries = self.snapshot.entries
+        if self.cache is None:
+            self.masker = NameMasker(natural_person_names(e.record for e in entries))
+            return
+        old = load_cache(self.cache)
+        old_parts = old.get("parts") if isinstance(old.get("parts"), dict) else {}
+        parts = {}
+        for lo, hi in month_parts(entries):
+            part = entries[lo:hi]
+            key = entries_key(part)
+            names = old_parts.get(key)
+            parts[key] = names if names is not None else sorted(natural_person_names(e.record for e in part))
+        names = {n for group in parts.values() for n in group}
+        self.masker = NameMasker(names)
+        previous = {n for group in old_parts.values() for n in group}
+        changed = [n.strip() for n in names ^ previous if len(n.strip()) > 1]
+        masked = old.get("masked") if isinstance(old.get("masked"), dict) else {}
+        self.masked = {t: m for t, m in masked.items() if not any(n in t for n in changed)}
+        self.stored = {"parts": parts}
+
+    def save(self) -> None:
+        """Keep this build's names and masked subjects for the next build (with a cache)."""
+        if self.cache is not None and self.masker is not None:
+            from .stats import save_cache
+
+            save_cache(self.cache, {**self.stored, "masked": self.masked})
 
 
 # Writing -------------------------------------------------------------------------------------
@@ -380,20 +426,17 @@ def file_writer(out_dir: Path) -> Write:
     return write
 
 
-def notices(snapshot: Snapshot) -> list[Entry]:
-    """The site's withdrawal notices (the same list the record pages use)."""
-    return snapshot.withdrawal_notices()
-
-
 def write_json_api(
     snapshot: Snapshot,
     out_dir: Path,
     page_url: PageUrl | None = None,
     write: Write | None = None,
     write_keyed: WriteKeyed | None = None,
+    cache: Path | None = None,
 ) -> dict:
     """Write the index, every shard and the schemas; returns counts. ``write_keyed(rel, key,
-    produce)`` (the site's) calls ``produce`` only when the shard's key changed since the last build."""
+    produce)`` (the site's) calls ``produce`` only when the shard's key changed since the last build;
+    ``cache``: a file for ``SubjectMasker``'s names and masked subjects."""
     put = write or file_writer(out_dir)
     made = 0
 
@@ -411,10 +454,11 @@ def write_json_api(
 
         return produce
 
-    mask = _LazyMasker(snapshot)
+    mask = SubjectMasker(snapshot, cache)
     plan = plan_shards(snapshot, mask)
     for shard in plan.shards.values():
         keyed(shard.path, shard_key(shard, snapshot, page_url), producer(shard))
+    mask.save()
     put(INDEX_PATH, dump(index_document(snapshot, plan, page_url)))
     for name in API_SCHEMAS:
         put(f"api/schema/{name}", (SCHEMA_DIR / name).read_bytes())
@@ -480,7 +524,18 @@ def index_document(snapshot: Snapshot, plan: ShardPlan, page_url: PageUrl | None
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages."""
-    return write_json_api(
-        snapshot, out_dir, page_url=site.record_url, write=site.write, write_keyed=site.write_keyed
-    )
+    """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages.
+    No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
+    from . import buildcache
+    from .exports import _gc_paused
+
+    cache = buildcache.cache_dir(snapshot.root) / SUBJECTS_CACHE if buildcache.enabled() else None
+    with _gc_paused():
+        return write_json_api(
+            snapshot,
+            out_dir,
+            page_url=site.record_url,
+            write=site.write,
+            write_keyed=site.write_keyed,
+            cache=cache,
+        )

@@ -269,13 +269,13 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
     as_of = snapshot.as_of
     departments = {k: snapshot.registry.departments[k].name for k in sorted(snapshot.registry.departments)}
     entries = snapshot.entries
-    old = _load_parts(cache) if cache is not None else {}
+    old = load_cache(cache) if cache is not None else {}
     used: dict[str, tuple] = {}
     dept_month: dict[tuple[str, str], list] = {}
     late: list[LateRecord] = []
     late_not_public = 0
     version = code_version()
-    for lo, hi in _parts(entries):
+    for lo, hi in month_parts(entries):
         part = entries[lo:hi]
         key = digest(version, as_of.isoformat(), entries_key(part)) if cache is not None else ""
         plain = old.get(key)
@@ -291,7 +291,7 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
         late += [LateRecord(*row[:4], *map(date.fromordinal, row[4:7]), row[7]) for row in late_rows]
         late_not_public += hidden
     if cache is not None and used.keys() != old.keys():
-        _save_parts(cache, used)
+        save_cache(cache, used)
     total = _zero()
     dept_sums: dict[str, list] = {k: _zero() for k in departments}
     month_sums: dict[str, list] = {}
@@ -316,7 +316,7 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
     )
 
 
-def _parts(entries: list[Entry]) -> list[tuple[int, int]]:
+def month_parts(entries: list[Entry]) -> list[tuple[int, int]]:
     """Contiguous ranges of ``entries`` covering them all, one per month of publication when the
     entries are in the snapshot's order (publication date, newest first): each boundary is found
     by bisection, so only the part keys read every entry. Any other order still gives a partition
@@ -372,7 +372,8 @@ def _part_figures(entries: list[Entry], as_of: date) -> tuple:
     return {k: g.plain() for k, g in groups.items()}, late, late_not_public
 
 
-def _load_parts(path: Path) -> dict:
+def load_cache(path: Path) -> dict:
+    """A dict kept with marshal in the build cache (missing, unreadable or other → empty: a cache)."""
     try:
         with open(path, "rb") as fh:
             doc = marshal.load(fh)
@@ -381,10 +382,10 @@ def _load_parts(path: Path) -> dict:
     return doc if isinstance(doc, dict) else {}
 
 
-def _save_parts(path: Path, parts: dict) -> None:
+def save_cache(path: Path, doc: dict) -> None:
     from .buildcache import _write_atomic
 
-    _write_atomic(path, marshal.dump, parts)
+    _write_atomic(path, marshal.dump, doc)
 
 
 def _count_record(g: Figures, e: Entry) -> None:
