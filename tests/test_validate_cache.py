@@ -144,3 +144,22 @@ def test_packed_records_behave_like_plain_ones():
     assert packed == plain and packed.kind == "licence" and "_packed" not in packed.__dict__
     with pytest.raises(TypeError):
         Record("a", "p", "d", "licence", "2026")  # data stays a required field
+
+
+def test_a_limited_run_compares_document_numbers_with_every_other_record(repo, monkeypatch):
+    original = sorted((repo / "data" / "records").rglob("*-xk-*.yaml"))[-1]
+    copy_path = original.with_name(original.stem + "-copy.yaml")
+    shutil.copyfile(original, copy_path)
+    rel = copy_path.relative_to(repo).as_posix()
+    monkeypatch.setattr(validate, "PARALLEL_THRESHOLD", 10)  # the other files' keys in workers
+    runs = [
+        validate_repository(repo, AS_OF, [rel], jobs=1),
+        validate_repository(repo, AS_OF, [rel], jobs=2),
+        validate_repository(repo, AS_OF, [rel], jobs=2, cache=True),  # fills the cache for all
+        validate_repository(repo, AS_OF, [rel], jobs=1, cache=True),
+    ]
+    for result in runs:
+        assert result.files_checked == 1 and result.records == []
+        assert _summary(result) == _summary(runs[0])
+    (dup,) = [p for p in runs[0].errors if p.code == "unique.doc_no"]
+    assert dup.file == rel and original.relative_to(repo).as_posix() in dup.message

@@ -425,6 +425,16 @@ class RecordCheck:
     # The latest date the "in the future" checks compared with the as-of date (ISO text, "" when
     # none): the same problems hold for every as-of date on or after it (the record cache's rule).
     floor: str = ""
+    # The document-number key this file has for a run limited to other paths (``_scope_key``).
+    scope_key: tuple[str, str] | None = None
+
+
+def _scope_key(record: Record | None) -> tuple[str, str] | None:
+    """The (authority, document number) a file outside a limited run is compared by: any loaded
+    record with a text doc_no (checked or not; ``doc_no_key`` is that of a checked file)."""
+    if record is not None and isinstance(record.data.get("doc_no"), str):
+        return (record.authority, _norm_doc_no(record.data["doc_no"]))
+    return None
 
 
 def future_floor(data) -> str:
@@ -479,6 +489,7 @@ def check_loaded_record(
     if record is None:
         return RecordCheck(rf.relpath, None, problems)
     data = record.data
+    scope_key = _scope_key(record)
     # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
     kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
     kind = kind or rf.folder_kind or None
@@ -491,7 +502,7 @@ def check_loaded_record(
                 "缺少 “kind”（类型）：许可写 kind: licence，处罚写 kind: penalty（且放在对应目录中）。",
             )
         )
-        return RecordCheck(rf.relpath, None, problems)
+        return RecordCheck(rf.relpath, None, problems, scope_key=scope_key)
     problems.extend(schema_problems(data, kind, loaded, fast=fast))
     bad_paths = {p.path for p in problems if p.severity == "error"}
     problems.extend(_record_rules(record, kind, registry, as_of, loaded, bad_paths))
@@ -500,7 +511,7 @@ def check_loaded_record(
         key = (record.authority, _norm_doc_no(data["doc_no"]))
     ok = not any(p.severity == "error" for p in problems)
     line = loaded.line_of("$.doc_no")
-    return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data))
+    return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data), scope_key)
 
 
 def _path_problems(
@@ -1072,15 +1083,18 @@ def _record_file(root: Path, rel: str) -> RecordFile:
 # ``validate_repository`` turns into records (left packed until read) and problems (made only for
 # the files that have some): a cold run and a warm run build their results the same way.
 
-ROW_COLUMNS = ("packed", "problems", "keys", "doc_lines", "floors")
+ROW_COLUMNS = ("packed", "problems", "keys", "doc_lines", "floors", "scope_keys")
 
 
 def _row(check: RecordCheck) -> tuple:
     problems = [(p.file, p.line, p.path, p.code, p.message, p.severity) for p in check.problems]
     packed = check.record.pack() if check.record is not None else None
     key = "\0".join(check.doc_no_key) if check.doc_no_key else None
+    scope_key = "\0".join(check.scope_key) if check.scope_key else None
+    if scope_key == key:
+        scope_key = key  # one object: marshal stores it once
     # Interned: the same dates recur across records, and marshal then stores each once.
-    return (packed, problems or None, key, check.line_doc_no, sys.intern(check.floor))
+    return (packed, problems or None, key, check.line_doc_no, sys.intern(check.floor), scope_key)
 
 
 def _columns(rows: list[tuple]) -> dict[str, list]:
@@ -1089,12 +1103,42 @@ def _columns(rows: list[tuple]) -> dict[str, list]:
     return {name: list(column) for name, column in zip(ROW_COLUMNS, zip(*rows, strict=True), strict=True)}
 
 
-def _check_rows(root: Path, relpaths: list[str], indices, registry: Registry, as_of: date) -> list[tuple]:
+def _file_row(root: Path, rel: str, registry: Registry, as_of: date, fast: bool) -> tuple:
+    return _row(check_record_file(root, _record_file(root, rel), registry, as_of, fast=fast))
+
+
+def _file_scope_key(root: Path, rel: str, registry: Registry, as_of: date, fast: bool) -> str | None:
+    """Only what a run limited to other paths needs of this file: its ``scope_key`` (loaded, not checked)."""
+    record, _loaded = load_record(root, _record_file(root, rel))
+    key = _scope_key(record)
+    return "\0".join(key) if key else None
+
+
+def _map_files(
+    fn, root: Path, relpaths: list[str], indices: list[int], registry: Registry, as_of: date, jobs: int
+) -> list:
+    """``fn(root, relpaths[i], registry, as_of, fast)`` for ``i`` in ``indices``, in that order: in
+    forked worker processes (chunks of consecutive files, each sent back as one marshal string)
+    when there are many."""
     fast = len(indices) >= FAST_CHECK_MIN
-    return [
-        _row(check_record_file(root, _record_file(root, relpaths[i]), registry, as_of, fast=fast))
-        for i in indices
-    ]
+    if jobs <= 1 or len(indices) < PARALLEL_THRESHOLD:
+        return [fn(root, relpaths[i], registry, as_of, fast) for i in indices]
+    import multiprocessing
+
+    if fn is _file_row:
+        _prepare_for_workers()
+    size = max(50, min(1000, len(indices) // (jobs * 8)))
+    spans = [(start, min(start + size, len(indices))) for start in range(0, len(indices), size)]
+    out: list = []
+    with ProcessPoolExecutor(
+        jobs,
+        mp_context=multiprocessing.get_context("fork"),
+        initializer=_init_worker,
+        initargs=(fn, root, relpaths, indices, registry, as_of, fast),
+    ) as ex:
+        for chunk in ex.map(_map_in_worker, spans):
+            out.extend(marshal.loads(chunk))
+    return out
 
 
 _WORKER: tuple | None = None
@@ -1105,16 +1149,9 @@ def _init_worker(*state) -> None:
     _WORKER = state
 
 
-def _rows_in_worker(span: tuple[int, int]) -> bytes:
-    root, relpaths, indices, registry, as_of = _WORKER
-    fast = len(indices) >= FAST_CHECK_MIN
-    chunk = indices[span[0] : span[1]]
-    return marshal.dumps(
-        [
-            _row(check_record_file(root, _record_file(root, relpaths[i]), registry, as_of, fast=fast))
-            for i in chunk
-        ]
-    )
+def _map_in_worker(span: tuple[int, int]) -> bytes:
+    fn, root, relpaths, indices, registry, as_of, fast = _WORKER
+    return marshal.dumps([fn(root, relpaths[i], registry, as_of, fast) for i in indices[span[0] : span[1]]])
 
 
 def _prepare_for_workers() -> None:
@@ -1129,25 +1166,8 @@ def _prepare_for_workers() -> None:
 def _compute_rows(
     root: Path, relpaths: list[str], indices: list[int], registry: Registry, as_of: date, jobs: int
 ) -> dict[str, list]:
-    """Rows of ``relpaths[i]`` for ``i`` in ``indices``, in that order: in forked worker processes
-    (chunks of consecutive files, each sent back as one marshal string) when there are many."""
-    if jobs <= 1 or len(indices) < PARALLEL_THRESHOLD:
-        return _columns(_check_rows(root, relpaths, indices, registry, as_of))
-    import multiprocessing
-
-    _prepare_for_workers()
-    size = max(50, min(1000, len(indices) // (jobs * 8)))
-    spans = [(start, min(start + size, len(indices))) for start in range(0, len(indices), size)]
-    rows: list[tuple] = []
-    with ProcessPoolExecutor(
-        jobs,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_init_worker,
-        initargs=(root, relpaths, indices, registry, as_of),
-    ) as ex:
-        for chunk in ex.map(_rows_in_worker, spans):
-            rows.extend(marshal.loads(chunk))
-    return _columns(rows)
+    """Rows (as columns) of ``relpaths[i]`` for ``i`` in ``indices``, in that order."""
+    return _columns(_map_files(_file_row, root, relpaths, indices, registry, as_of, jobs))
 
 
 def _check_all(
@@ -1232,10 +1252,29 @@ def _validate_files(
             problems.extend(p for p in probs if p.severity == "error")
 
     record_files, strays = _data_files(root)
-    selected = record_files if scope is None else [rel for rel in record_files if rel in scope]
-    rows, blobs = _check_all(
-        root, selected, registry, as_of, jobs if jobs is not None else default_jobs(), listing
-    )
+    jobs = jobs if jobs is not None else default_jobs()
+    # A limited run still compares document numbers with every other record: with the cache it
+    # checks them all (their rows are mostly cached and hold the key), else it loads the others.
+    whole = scope is None or listing is not None
+    checked = record_files if whole else [rel for rel in record_files if rel in scope]
+    rows, blobs = _check_all(root, checked, registry, as_of, jobs, listing)
+    other_keys: list[tuple[str, str]] = []
+    if scope is None:
+        selected = record_files
+    elif whole:
+        pick = [i for i, rel in enumerate(record_files) if rel in scope]
+        scope_keys = rows["scope_keys"]
+        other_keys = [
+            (k, rel) for k, rel in zip(scope_keys, record_files, strict=True) if k and rel not in scope
+        ]
+        selected = [record_files[i] for i in pick]
+        rows = {name: [column[i] for i in pick] for name, column in rows.items()}
+        blobs = [blobs[i] for i in pick] if blobs is not None else None
+    else:
+        selected = checked
+        others = [i for i, rel in enumerate(record_files) if rel not in scope]
+        keys = _map_files(_file_scope_key, root, record_files, others, registry, as_of, jobs)
+        other_keys = [(k, record_files[i]) for k, i in zip(keys, others, strict=True) if k]
     files_checked += len(selected)
 
     # Records (left packed) and problems (only where there are some), in file order.
@@ -1262,13 +1301,7 @@ def _validate_files(
     # Only ids and keys used more than once are looked at further.
     doubled_ids = {rid for rid, n in Counter(ids).items() if n > 1}
     keys = rows["keys"]
-    key_files: list[tuple[str, str]] = [(k, selected[i]) for i, k in enumerate(keys) if k]
-    if scope is not None:
-        for rel in record_files:
-            if rel not in scope:
-                record, _loaded = load_record(root, _record_file(root, rel))
-                if record is not None and isinstance(record.data.get("doc_no"), str):
-                    key_files.append((f"{record.authority}\0{_norm_doc_no(record.data['doc_no'])}", rel))
+    key_files: list[tuple[str, str]] = [(k, selected[i]) for i, k in enumerate(keys) if k] + other_keys
     doubled_keys = {k for k, n in Counter(k for k, _rel in key_files).items() if n > 1}
     bad_files: set[str] = set()
     if doubled_ids:
