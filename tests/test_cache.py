@@ -111,7 +111,7 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
     text = (root / rel).read_text(encoding="utf-8")
     repo.commit(f"更正 {record_id}", COMMIT_AT, {rel: _remark(text, "缓存测试备注。")})
     renders.pages.clear()
-    _build(root, warm, monkeypatch, cache=True)
+    built = _build(root, warm, monkeypatch, cache=True)
     after_record = _tree(warm)
     assert renders.pages == [page]
     assert page in _changed(first, after_record)
@@ -131,6 +131,11 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
     public = "缓存测试备注。".encode() in after_record.get(f"data/{dept}/{year}-{kind}.csv", b"")
     downloads = {p for p in _changed(first, after_record) if p.startswith("data/")} - {"data/index.html"}
     assert downloads == (shard if public else set())
+    # Search: only the record's month group is tokenized again (none for a notice), and a remark
+    # is no indexed field, so no index file changes.
+    search = built.site.extras["gongshi.search"]
+    assert search["groups"] > 1 and search["tokenized_groups"] == (1 if public else 0)
+    assert not {p for p in _changed(first, after_record) if p.startswith("search/")}
     assert after_record == _cold(root, tmp_path, monkeypatch, "record")
 
     # Policy: a longer rolling list changes timelines; warm equals cold.
