@@ -43,7 +43,7 @@ from .masking import public_party_name, public_text
 from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PARTY_HEADERS, PENALTY_HEADERS
 from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
 from .timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
-from .xlsxsave import stamp_of, text_workbook_bytes
+from .xlsxsave import keep_as_text, stamp_of, workbook_bytes
 
 if TYPE_CHECKING:
     from .snapshot import Entry, Snapshot
@@ -281,17 +281,42 @@ def to_xlsx(
     columns: dict[str, tuple[str, ...]] | None = None,
     stamp: datetime | None = None,
 ) -> bytes:
-    """One worksheet per kind; every cell a text cell (codes and dates keep their exact form), the
-    header bold and frozen. Written directly (``xlsxsave.text_workbook_bytes``): openpyxl's
-    write-only mode was the largest single cost of a 100,000-record build. Byte-identical for the
-    same rows and ``stamp`` (default: the as-of day)."""
+    """One worksheet per kind; every cell a text cell (codes and dates keep their exact form,
+    nothing can become a formula: ``xlsxsave.keep_as_text``), the header bold and frozen. openpyxl
+    in write-only mode streams the rows; byte-identical for the same rows and ``stamp`` (default:
+    the as-of day)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     columns = columns or COLUMNS
-    return text_workbook_bytes(
-        [(KIND_LABEL[kind], columns[kind], _values(columns[kind], rows)) for kind, rows in sheets],
-        stamp or stamp_of(as_of),
-        title=WORKBOOK_TITLE,
-        widths=[column_widths(columns[kind]) for kind, _rows in sheets],
-    )
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "gongshi"
+    wb.properties.title = WORKBOOK_TITLE
+    bold = Font(bold=True)
+    for kind, rows in sheets:
+        ws = wb.create_sheet(KIND_LABEL[kind])
+        names = columns[kind]
+        for i, width in enumerate(column_widths(names), 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+
+        def text_cell(value: str, font=None, ws=ws) -> WriteOnlyCell:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = "@"
+            if font is not None:
+                cell.font = font
+            return cell
+
+        header = [text_cell(c, bold) for c in names]
+        keep_as_text(header)
+        ws.append(header)
+        for values in _values(names, rows):
+            row = [text_cell(v) for v in values]
+            keep_as_text(row)
+            ws.append(row)
+    return workbook_bytes(wb, stamp or stamp_of(as_of))
 
 
 def export_document(snapshot: Snapshot, selection: Selection = Selection()) -> dict:
