@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import gc
 import os
 import pickle
 import shutil
@@ -72,6 +73,7 @@ def test_cold_warm_and_parallel_agree(repo, monkeypatch):
     assert all("_packed" in r.__dict__ for r in warm.records)
     for other in (parallel, fill, warm):
         assert _summary(other) == _summary(cold)
+    assert gc.isenabled()  # paused while results were built, then restored
     assert {r.blob_sha is None for r in cold.records} == {True}
     assert all(r.blob_sha and len(r.blob_sha) == 40 for r in warm.records)
 

@@ -1122,7 +1122,8 @@ def _map_files(
     when there are many."""
     fast = len(indices) >= FAST_CHECK_MIN
     if jobs <= 1 or len(indices) < PARALLEL_THRESHOLD:
-        return [fn(root, relpaths[i], registry, as_of, fast) for i in indices]
+        with _gc_resumed():
+            return [fn(root, relpaths[i], registry, as_of, fast) for i in indices]
     import multiprocessing
 
     if fn is _file_row:
@@ -1147,6 +1148,9 @@ _WORKER: tuple | None = None
 def _init_worker(*state) -> None:
     global _WORKER
     _WORKER = state
+    # A worker keeps only its chunk's rows: normal collection, never walking what it inherited.
+    gc.freeze()
+    gc.enable()
 
 
 def _map_in_worker(span: tuple[int, int]) -> bytes:
@@ -1196,17 +1200,40 @@ def default_jobs() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
+# While paused: whether cyclic garbage collection was on before (None: not paused).
+_GC_PAUSED_FROM: bool | None = None
+
+
 @contextmanager
 def _gc_paused():
     """No cyclic garbage collection while the results of 100,000 files are built: they hold no
-    cycles, and every collection would walk all of them again (a third of a warm run)."""
-    was_enabled = gc.isenabled()
+    cycles, and every collection would walk all of them again."""
+    global _GC_PAUSED_FROM
+    if _GC_PAUSED_FROM is not None:  # already paused by an outer call
+        yield
+        return
+    _GC_PAUSED_FROM = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if was_enabled:
+        if _GC_PAUSED_FROM:
             gc.enable()
+        _GC_PAUSED_FROM = None
+
+
+@contextmanager
+def _gc_resumed():
+    """Collection as it was before ``_gc_paused``, while files are checked: jsonschema's errors of
+    an invalid record form cycles, and those of thousands of records must not pile up."""
+    if not _GC_PAUSED_FROM:
+        yield
+        return
+    gc.enable()
+    try:
+        yield
+    finally:
+        gc.disable()
 
 
 def validate_repository(
