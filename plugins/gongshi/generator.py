@@ -7,6 +7,7 @@ dict ``GONGSHI = {"repo_root": ..., "as_of": None | "YYYY-MM-DD", "repo_url": ""
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from dataclasses import dataclass
@@ -100,13 +101,18 @@ def load_snapshot(conf: GongshiSettings):
     try:
         from .buildcache import enabled as cache_enabled
 
-        return build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
+        snapshot = build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
         raise BuildStopped([*problem_lines(exc.problems), exc.message]) from None
     except HistoryError as exc:
         raise BuildStopped([exc.message]) from None
     except PolicyError as exc:
         raise BuildStopped([f"data/policy.yaml：{exc}"]) from None
+    # The snapshot lives until the build ends: take its objects out of the cyclic collector's
+    # reach, or the first full collection of every later stage walks all of them (1–2 s at
+    # 100,000 records), and fork workers would touch (copy) their pages doing so.
+    gc.freeze()
+    return snapshot
 
 
 class RecordGenerator(Generator):
@@ -144,15 +150,18 @@ class RecordGenerator(Generator):
             "THEME_STATIC_DIR": self.settings.get("THEME_STATIC_DIR", "theme"),
             "gs": self.context["gs"],
         }
-        result = write_site(
-            self.snapshot,
-            self.env,
-            base,
-            out,
-            repo_url=self.conf.repo_url,
-            site_url=self.settings.get("SITEURL", ""),
-            workers=self.conf.workers,
-        )
+        try:
+            result = write_site(
+                self.snapshot,
+                self.env,
+                base,
+                out,
+                repo_url=self.conf.repo_url,
+                site_url=self.settings.get("SITEURL", ""),
+                workers=self.conf.workers,
+            )
+        finally:
+            gc.unfreeze()  # frozen in load_snapshot; a long-lived process (pelican --listen) goes on
         if manifest is not None:
             manifest.save()
         if out.in_place:
