@@ -340,7 +340,7 @@ class SubjectMasker:
     subject are the costliest steps of a build where little changed, so with ``cache`` (a file):
 
     * the names are kept per part of the snapshot (``stats.month_parts``) under the part's
-      ``entries_key``: only the parts whose records changed are read again;
+      ``stats.part_key``: only the parts whose records changed are read again;
     * the masked subjects of the last build are kept with its names: a subject is masked again
       only when it is new or contains a name that appeared or disappeared since."""
 
@@ -363,8 +363,7 @@ class SubjectMasker:
 
     def _prepare(self) -> None:
         from .masking import natural_person_names
-        from .snapshot import entries_key
-        from .stats import load_cache, month_parts
+        from .stats import load_cache, month_parts, part_key
 
         entries = self.snapshot.entries
         if self.cache is None:
@@ -375,7 +374,7 @@ class SubjectMasker:
         parts = {}
         for lo, hi in month_parts(entries):
             part = entries[lo:hi]
-            key = entries_key(part)
+            key = part_key(part)
             names = old_parts.get(key)
             parts[key] = names if names is not None else sorted(natural_person_names(e.record for e in part))
         names = {n for group in parts.values() for n in group}
