@@ -87,7 +87,12 @@ class OutputWriter:
 
     @property
     def in_place(self) -> bool:
-        return self.previous is None or self.previous.resolve() == self.root.resolve()
+        # Asked for every file written: resolve the two folders once.
+        known = self.__dict__.get("_in_place")
+        if known is None or known[0] != (self.root, self.previous):
+            same = self.previous is None or self.previous.resolve() == self.root.resolve()
+            known = self.__dict__["_in_place"] = ((self.root, self.previous), same)
+        return known[1]
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write ``data`` at the site-relative path ``rel``; True when bytes were actually written."""
