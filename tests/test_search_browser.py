@@ -190,12 +190,13 @@ def test_tokenizer_parity_in_chromium(page, site):
     result = page.evaluate(
         """v => ({
           tok: v.tokenize.map(c => [GongshiTokenize.tokens(c.text), GongshiTokenize.canonical(c.text),
-                                    GongshiTokenize.queryTerms(c.text)]),
+                                    GongshiTokenize.queryTerms(c.text), GongshiTokenize.pairs(c.text)]),
           mat: v.matches.map(c => GongshiTokenize.matches(c.query, c.fields)) })""",
         VECTORS,
     )
-    for case, (toks, canon, terms) in zip(VECTORS["tokenize"], result["tok"], strict=True):
-        assert (toks, canon, terms) == (case["tokens"], case["canonical"], case["query_terms"]), case["name"]
+    for case, (toks, canon, terms, pairs) in zip(VECTORS["tokenize"], result["tok"], strict=True):
+        want = (case["tokens"], case["canonical"], case["query_terms"], case["pairs"])
+        assert (toks, canon, terms, pairs) == want, case["name"]
     for case, got in zip(VECTORS["matches"], result["mat"], strict=True):
         assert got is case["matches"], case["name"]
 

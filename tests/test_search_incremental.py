@@ -14,7 +14,7 @@ from gongshi.buildcache import OutputManifest
 from gongshi.outputdir import OutputWriter
 from gongshi.search import Tuning, doc_fields, month_group, term_shard, write_search_index
 from gongshi.sitewrite import SiteOutput
-from gongshi.tokenize import tokens
+from gongshi.tokenize import index_terms
 
 from tests.search_fixture import filler_entries, fixture_entries, make_entry
 
@@ -95,7 +95,7 @@ def renamed(entry, name: str):
 
 
 def terms_of(entry) -> set[str]:
-    return {t for f in doc_fields(entry.record) for t in tokens(f)}
+    return set(index_terms(doc_fields(entry.record)))
 
 
 def test_one_changed_record_rewrites_only_its_shards_and_warm_equals_cold(builds):

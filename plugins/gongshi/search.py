@@ -15,7 +15,8 @@ group unless its decision date changes), and everything is derived from per-grou
     The groups ``[[g, records], ...]`` newest first (``g`` = months since 1970-01), departments,
     kinds, the number of term shards S and the doc chunk size. Fetched by every query.
 ``search/p/<s>.json``
-    Term shard ``s = crc32(term) % S``: for each term of the shard, its postings
+    Term shard ``s = crc32(term) % S`` (terms: the tokens and the adjacent-run pairs of
+    ``tokenize.index_terms``, e.g. ``2024 12`` for a document number): for each term, its postings
     ``[[g, l0, d1, d2, ...], ...]`` (groups newest first; local ids ascending, delta-encoded), or, for
     a term in more than ``Tuning.big_df`` records, just that number (its list is in ``b/<s>.json``).
     A query fetches the shards of its terms (≈ 1 KB each at 100k), learns every term's document
@@ -72,7 +73,7 @@ from .identifiers import USCC_PLACEHOLDER
 from .masking import public_party_name
 from .records import KINDS, NATURAL_PERSON, PARTY_CODE_KEYS
 from .timeline import PUBLIC_STATES
-from .tokenize import tokens
+from .tokenize import index_terms
 
 FORMAT_VERSION = 2
 SEARCH_PAGE = "search.html"  # the page (theme template of the same name) that queries the index
@@ -215,8 +216,7 @@ def tokenize_group(
     for local, e in enumerate(group.entries):
         fields = doc_fields(e.record)
         rows.append(doc_row(e, dept_index, fields))
-        # Fields joined by a separator give the same tokens as one by one (runs never cross it).
-        for t in set(tokens("\n".join(fields))):
+        for t in set(index_terms(fields)):
             postings[t].append(local)
     g = group.number
     pieces: dict[int, Piece] = defaultdict(list)

@@ -12,6 +12,9 @@ Rules:
   Latin letters with accents) separates runs.
 * ``tokens``: a Han run gives its overlapping bigrams (one character gives itself); an ASCII run is
   one whole token (credit codes, years, serial numbers).
+* ``pairs``: for each two adjacent runs, the last character (Han) or the whole run (ASCII) of the
+  first, a space, and the first character (Han) or the whole run (ASCII) of the second. The index
+  holds them next to the tokens; a query looks them up to narrow its candidates.
 * ``canonical``: the runs joined by one space. Punctuation and spacing therefore never matter:
   ``钟市监罚〔2024〕12号`` and ``钟市监罚 2024 12号`` are the same ``钟市监罚 2024 12 号``.
 * ``matches(query, fields)``: the query's canonical form occurs inside one field's canonical form,
@@ -67,6 +70,44 @@ def tokens(text: str) -> list[str]:
             out.extend(map(str.__add__, han[:-1], han[1:]))  # overlapping bigrams
         else:
             out.append(han)
+    return out
+
+
+def _edge_pairs(found: list[tuple[str, str]]) -> list[str]:
+    """Run pairs from ``_RUN_RE.findall`` groups: the last character of a Han run or a whole ASCII
+    run, a space, then the first character of the next Han run or the next whole ASCII run."""
+    out = []
+    prev = None
+    for han, ascii_run in found:
+        if prev is not None:
+            out.append(prev + " " + (han[0] if han else ascii_run))
+        prev = han[-1] if han else ascii_run
+    return out
+
+
+def pairs(text: str) -> list[str]:
+    """Adjacent run pairs (``钟市监罚〔2024〕12号`` → ``罚 2024``, ``2024 12``, ``12 号``), duplicates
+    kept. A query's pairs are pairs of every field it matches (its first Han run ends like the field's
+    run, its last one starts like it, the runs between are equal), so they narrow document numbers
+    and codes whose parts are each common."""
+    return _edge_pairs(_RUN_RE.findall(normalize(text)))
+
+
+def index_terms(fields: list[str]) -> list[str]:
+    """Everything the index holds for one record: the tokens and the pairs of each field (pairs
+    never span two fields), duplicates kept."""
+    out: list[str] = []
+    for field in fields:
+        found = _RUN_RE.findall(normalize(field))
+        for han, ascii_run in found:
+            if not han:
+                out.append(ascii_run)
+            elif len(han) > 1:
+                out.extend(map(str.__add__, han[:-1], han[1:]))
+            else:
+                out.append(han)
+        if len(found) > 1:
+            out.extend(_edge_pairs(found))
     return out
 
 

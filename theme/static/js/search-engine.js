@@ -5,7 +5,8 @@
   "use strict";
 
   var T = global.GongshiTokenize;
-  var MAX_TERMS = 12; // query terms whose shards are fetched (spread over the query)
+  var MAX_TERMS = 12; // query terms (and pairs) whose shards may be fetched
+  var BATCH_TERMS = 4; // shards fetched together; more only while the candidates are many
   var NARROW_AT = 40; // above this many candidates, also intersect frequent terms' lists
   var MAX_BIG = 3; // frequent-term lists fetched per query at most
   var BATCH = 48; // candidates whose doc rows are fetched together while verifying
@@ -49,18 +50,18 @@
     return out;
   }
 
-  /* Terms whose shards are looked up: whole ASCII tokens first (codes, numbers: the most
-     selective), then the first, last and middle bigrams, so the chosen terms span the query. */
-  function pickTerms(terms, max) {
+  /* The order in which terms are looked up: adjacent-run pairs and whole ASCII tokens first (they
+     narrow codes and document numbers most: "2024 12", a credit code), then the bigrams from the
+     second on (a name's first bigram is often a place), the first one last. */
+  function lookupOrder(query, terms) {
     var ascii = terms.filter(function (t) { return !T.isHan(t); });
     ascii.sort(function (a, b) { return b.length - a.length; });
     var han = terms.filter(function (t) { return T.isHan(t); });
-    var spread = [];
-    [0, han.length - 1, Math.floor(han.length / 2)].forEach(function (i) {
-      if (i >= 0 && i < han.length && spread.indexOf(han[i]) < 0) spread.push(han[i]);
+    var order = [];
+    T.pairs(query).concat(ascii, han.slice(1), han.slice(0, 1)).forEach(function (t) {
+      if (order.indexOf(t) < 0) order.push(t);
     });
-    han.forEach(function (t) { if (spread.indexOf(t) < 0) spread.push(t); });
-    return ascii.concat(spread).slice(0, max);
+    return order;
   }
 
   function Engine(base) {
@@ -121,7 +122,8 @@
   }
 
   /* Candidate record numbers (ascending) for a query. `exact` is true when the candidates are
-     exactly the matches (a single-token query), so the count is known without verification. */
+     exactly the matches (a single-token query), so the count is known without verification.
+     Shards are fetched a batch of terms at a time until the inline postings leave few candidates. */
   Engine.prototype.candidates = async function (query) {
     var meta = await this.meta();
     var runs = T.runs(query);
@@ -130,26 +132,33 @@
     if (!terms.length) return { status: "short" };
     var self = this;
     var mask = meta.shards - 1;
-    var looked = await Promise.all(pickTerms(terms, MAX_TERMS).map(function (t) {
-      var s = crc32(t) & mask;
-      return self.get("p/" + s + ".json").then(function (shard) {
-        return { term: t, shard: s, entry: has(shard, t) ? shard[t] : null };
-      });
-    }));
-    // A term no record has: nothing can match.
-    if (looked.some(function (x) { return x.entry === null; })) return { status: "ok", ids: [], exact: true };
-    looked.forEach(function (x) { x.df = typeof x.entry === "number" ? x.entry : count(x.entry); });
+    var order = lookupOrder(query, terms).slice(0, MAX_TERMS);
+    var looked = [];
+    for (var pos = 0; pos < order.length; pos += BATCH_TERMS) {
+      var found = await Promise.all(order.slice(pos, pos + BATCH_TERMS).map(function (t) {
+        var s = crc32(t) & mask;
+        return self.get("p/" + s + ".json").then(function (shard) {
+          var entry = has(shard, t) ? shard[t] : null;
+          return { term: t, shard: s, entry: entry, df: entry === null ? 0 : typeof entry === "number" ? entry : count(entry) };
+        });
+      }));
+      // A term no record has: nothing can match.
+      if (found.some(function (x) { return x.entry === null; })) return { status: "ok", ids: [], exact: true };
+      looked = looked.concat(found);
+      var inline = looked.filter(function (x) { return typeof x.entry !== "number"; });
+      if (inline.length && Math.min.apply(null, inline.map(function (x) { return x.df; })) <= NARROW_AT) break;
+    }
     looked.sort(function (a, b) { return a.df - b.df || (a.term < b.term ? -1 : 1); });
     var ids = null;
     var used = 0;
     var big = 0;
     for (var i = 0; i < looked.length && (ids === null || ids.length); i++) {
       var x = looked[i];
-      var inline = typeof x.entry !== "number";
+      var isInline = typeof x.entry !== "number";
       // Inline lists are already here; a frequent term's list is fetched only to narrow down.
-      if (!inline && ids !== null && (ids.length <= NARROW_AT || big >= MAX_BIG)) continue;
-      var entry = inline ? x.entry : (await this.get("b/" + x.shard + ".json"))[x.term];
-      if (!inline) big++;
+      if (!isInline && ids !== null && (ids.length <= NARROW_AT || big >= MAX_BIG)) continue;
+      var entry = isInline ? x.entry : (await this.get("b/" + x.shard + ".json"))[x.term];
+      if (!isInline) big++;
       var list = decode(entry, meta.scale);
       ids = ids === null ? list : intersectSorted(ids, list);
       used++;

@@ -37,6 +37,20 @@
     return out;
   }
 
+  /* Adjacent run pairs: the last character of a Han run or a whole ASCII run, a space, then the
+     first character of the next Han run or the next whole ASCII run (see tokenize.py). */
+  function pairs(text) {
+    var out = [];
+    var prev = null;
+    runs(text).forEach(function (run) {
+      var chars = Array.from(run);
+      var han = isHan(run);
+      if (prev !== null) out.push(prev + " " + (han ? chars[0] : run));
+      prev = han ? chars[chars.length - 1] : run;
+    });
+    return out;
+  }
+
   function canonical(text) {
     return runs(text).join(" ");
   }
@@ -75,6 +89,7 @@
     runs: runs,
     isHan: isHan,
     tokens: tokens,
+    pairs: pairs,
     canonical: canonical,
     queryTerms: queryTerms,
     matches: matches,
