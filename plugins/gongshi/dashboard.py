@@ -218,7 +218,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
     the page itself (it shows the as-of date) is rendered every build: it is small."""
     from . import buildcache
-    from .exports import _gc_paused
+    from .gcpause import paused as _gc_paused
 
     cache = buildcache.cache_dir(snapshot.root) / STATS_CACHE if buildcache.enabled() else None
     with _gc_paused():  # a cyclic collection would walk every object of a large snapshot

@@ -26,12 +26,10 @@ Conventions (documented for users in docs/exports.md):
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -39,6 +37,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import gcpause
 from .masking import public_party_name, public_text
 from .national_standard import EXPORT_TIME_HEADER, LICENCE_HEADERS, PARTY_HEADERS, PENALTY_HEADERS
 from .records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
@@ -536,21 +535,6 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=N
     return written
 
 
-@contextmanager
-def _gc_paused():
-    """No cyclic garbage collection while the shards are planned and written: they make no cycles,
-    and right after a 100,000-record snapshot was built the first allocations trigger a full
-    collection that walks every object of it (about 1-2 s, paid by whichever stage allocates
-    first; freezing the snapshot with ``gc.freeze()`` once it is built avoids it for all)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def size_label(size: int) -> str:
     """1234 → ``1.2 KB``, 2_500_000 → ``2.4 MB`` (what the downloads page shows next to a link; a
     no-break space keeps number and unit together in narrow table cells)."""
@@ -578,7 +562,7 @@ def downloads_page_context(snapshot: Snapshot, written: list[Download]) -> dict:
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/`` and the page that
     lists them (``data/index.html``, template ``downloads.html``)."""
-    with _gc_paused():
+    with gcpause.paused():
         written = write_downloads(
             snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
         )

@@ -268,7 +268,7 @@ def write_feeds(
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the feeds, with absolute links when SITEURL is set.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
-    from .exports import _gc_paused
+    from .gcpause import paused as _gc_paused
 
     with _gc_paused():
         return write_feeds(

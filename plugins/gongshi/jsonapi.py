@@ -526,7 +526,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
     from . import buildcache
-    from .exports import _gc_paused
+    from .gcpause import paused as _gc_paused
 
     cache = buildcache.cache_dir(snapshot.root) / SUBJECTS_CACHE if buildcache.enabled() else None
     with _gc_paused():

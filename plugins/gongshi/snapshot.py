@@ -13,6 +13,7 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
+from . import gcpause
 from .history import Change, HistoryIndex, scan_history
 from .policy import Policy, evaluate
 from .problems import Problem
@@ -143,18 +144,29 @@ def build_snapshot(
     result = validation or validate_repository(root, as_of=as_of, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors)
-    timelines = None
-    if cache:
-        from .buildcache import TimelineCache, scan_history_cached
+    # The history, the timelines and 100,000 entries are many small objects and no cycles.
+    with gcpause.paused():
+        timelines = None
+        if cache:
+            from .buildcache import TimelineCache, scan_history_cached
 
-        history: HistoryIndex = scan_history_cached(root)
-        timelines = TimelineCache(root, as_of)
-    else:
-        history = scan_history(root)
-    policy = Policy.from_data(result.registry.policy)
-    calendar = Calendar.load(root)
-    warnings = list(result.warnings) + list(history.warnings)
-    entries: list[Entry] = []
+            history: HistoryIndex = scan_history_cached(root)
+            timelines = TimelineCache(root, as_of)
+        else:
+            history = scan_history(root)
+        policy = Policy.from_data(result.registry.policy)
+        calendar = Calendar.load(root)
+        warnings = list(result.warnings) + list(history.warnings)
+        entries: list[Entry] = []
+        _evaluate_all(result, history, as_of, policy, calendar, timelines, entries, warnings)
+        if timelines is not None:
+            timelines.save()
+        entries.sort(key=lambda e: e.sort_key)
+    return Snapshot(root, as_of, result.registry, policy, calendar, entries, history.head, warnings)
+
+
+def _evaluate_all(result, history, as_of, policy, calendar, timelines, entries, warnings) -> None:
+    """One Entry per valid record into ``entries`` (timelines from the cache where it has them)."""
     for record in result.records:
         changes = history.changes.get(record.path, [])
         published = history.publication(record.path, as_of)
@@ -177,7 +189,3 @@ def build_snapshot(
         elif timelines is not None:
             timelines.put(record, published, timeline, notes, entry.key)
         entries.append(entry)
-    if timelines is not None:
-        timelines.save()
-    entries.sort(key=lambda e: e.sort_key)
-    return Snapshot(root, as_of, result.registry, policy, calendar, entries, history.head, warnings)
