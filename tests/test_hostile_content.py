@@ -12,6 +12,7 @@ injected script: no dialog, no console error, no changed title.
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import re
@@ -272,6 +273,8 @@ def test_data_files_stay_well_formed(sites):
             continue
         if path.suffix == ".json":
             json.loads(path.read_text(encoding="utf-8"))
+        elif path.name.endswith(".json.gz"):  # the JSON API's record shards
+            json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
         elif path.suffix == ".xml":
             ET.fromstring(path.read_bytes())
         elif path.suffix == ".csv":
