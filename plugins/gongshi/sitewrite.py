@@ -168,6 +168,7 @@ def _write_record_page(
 def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, workers: int = 1) -> int:
     items = plan.record_entries()
     fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
+    plan.masker  # noqa: B018 — built once here, not once per fork worker
     if workers > 1 and len(items) >= PARALLEL_MIN:
         import multiprocessing
 
