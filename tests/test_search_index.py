@@ -110,16 +110,21 @@ def test_postings_are_exactly_the_records_holding_each_term(built):
         small, big = load(root, f"p/{s}.json"), load(root, f"b/{s}.json")
         for term, entry in small.items():
             assert term_shard(term, meta["shards"]) == s == zlib.crc32(term.encode()) % meta["shards"]
-            if isinstance(entry, int):  # a frequent term: its list is in b/<s>.json
+            if isinstance(entry[0], int):  # a frequent term: count, groups; its list is in b/<s>.json
                 frequent += 1
                 got[term] = decode(big[term])
-                assert entry == len(got[term]) > SMALL.big_df
+                df, first, *gaps = entry
+                assert df == len(got[term]) > SMALL.big_df
+                held = [first]
+                for gap in gaps:
+                    held.append(held[-1] - gap)
+                assert held == sorted({g for g, _ in got[term]}, reverse=True)
             else:
                 got[term] = decode(entry)
                 assert len(got[term]) <= SMALL.big_df
-            groups = [pair[0] for pair in (big[term] if isinstance(entry, int) else entry)]
+            groups = [pair[0] for pair in (big[term] if isinstance(entry[0], int) else entry)]
             assert groups == sorted(groups, reverse=True)
-        assert set(big) == {t for t, v in small.items() if isinstance(v, int)}
+        assert set(big) == {t for t, v in small.items() if isinstance(v[0], int)}
     assert got == want
     assert frequent >= 5 and "公司" in got and "2024 12" in got
 

@@ -18,7 +18,8 @@ group unless its decision date changes), and everything is derived from per-grou
     Term shard ``s = crc32(term) % S`` (terms: the tokens and the adjacent-run pairs of
     ``tokenize.index_terms``, e.g. ``2024 12`` for a document number): for each term, its postings
     ``[[g, l0, d1, d2, ...], ...]`` (groups newest first; local ids ascending, delta-encoded), or, for
-    a term in more than ``Tuning.big_df`` records, just that number (its list is in ``b/<s>.json``).
+    a term in more than ``Tuning.big_df`` records, ``[records, g0, gap1, gap2, ...]``: the count and
+    the groups holding it (its list is in ``b/<s>.json``).
     A query fetches the shards of its terms (≈ 1 KB each at 100k), learns every term's document
     frequency, and intersects from the rarest term up.
 ``search/b/<s>.json``
@@ -86,7 +87,7 @@ class Tuning:
     """Size knobs (defaults chosen by measurement at 10k-100k records; tests shrink them)."""
 
     doc_chunk: int = 64  # records per doc-store file (≈ 2 KB gzip)
-    shard_docs: int = 128  # S = the power of two ≥ records / shard_docs (≈ 2 KB gzip per shard)
+    shard_docs: int = 64  # S = the power of two ≥ records / shard_docs (≈ 1.5 KB gzip per shard)
     min_shards: int = 4
     max_shards: int = 8192
     big_df: int = 256  # a term in more records than this keeps its postings in b/<s>.json
@@ -289,7 +290,10 @@ def _merge_shard(s: int, parts: list[GroupParts], big_df: int) -> tuple[bytes, b
     for term, lst in lists.items():
         df = sum(map(len, lst)) - len(lst)
         if df > big_df:
-            small[term] = df
+            # The count and the groups holding the term (newest first, then gaps): a query drops
+            # candidates of other groups without fetching the list (a year in a document number).
+            groups = [enc[0] for enc in lst]
+            small[term] = [df, groups[0], *map(sub, groups[:-1], groups[1:])]
             big[term] = lst
         else:
             small[term] = lst

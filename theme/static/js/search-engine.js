@@ -7,7 +7,7 @@
   var T = global.GongshiTokenize;
   var MAX_TERMS = 12; // query terms (and pairs) whose shards may be fetched
   var BATCH_TERMS = 4; // shards fetched together; more only while the candidates are many
-  var NARROW_AT = 40; // above this many candidates, also intersect frequent terms' lists
+  var FEW_FILES = 6; // narrow candidates until the first batch to verify needs at most this many doc files
   var MAX_BIG = 3; // frequent-term lists fetched per query at most
   var BATCH = 48; // candidates whose doc rows are fetched together while verifying
   var RELEVANCE_FILES = 24; // relevance needs every candidate's row: at most this many doc files
@@ -115,15 +115,9 @@
     return out;
   }
 
-  function count(entry) {
-    var n = 0;
-    for (var i = 0; i < entry.length; i++) n += entry[i].length - 1;
-    return n;
-  }
-
   /* Candidate record numbers (ascending) for a query. `exact` is true when the candidates are
      exactly the matches (a single-token query), so the count is known without verification.
-     Shards are fetched a batch of terms at a time until the inline postings leave few candidates. */
+     Term shards are fetched a few terms at a time, pairs and ASCII tokens first. */
   Engine.prototype.candidates = async function (query) {
     var meta = await this.meta();
     var runs = T.runs(query);
@@ -133,38 +127,75 @@
     var self = this;
     var mask = meta.shards - 1;
     var order = lookupOrder(query, terms).slice(0, MAX_TERMS);
-    var looked = [];
-    for (var pos = 0; pos < order.length; pos += BATCH_TERMS) {
-      var found = await Promise.all(order.slice(pos, pos + BATCH_TERMS).map(function (t) {
-        var s = crc32(t) & mask;
-        return self.get("p/" + s + ".json").then(function (shard) {
-          var entry = has(shard, t) ? shard[t] : null;
-          return { term: t, shard: s, entry: entry, df: entry === null ? 0 : typeof entry === "number" ? entry : count(entry) };
-        });
-      }));
-      // A term no record has: nothing can match.
-      if (found.some(function (x) { return x.entry === null; })) return { status: "ok", ids: [], exact: true };
-      looked = looked.concat(found);
-      var inline = looked.filter(function (x) { return typeof x.entry !== "number"; });
-      if (inline.length && Math.min.apply(null, inline.map(function (x) { return x.df; })) <= NARROW_AT) break;
-    }
-    looked.sort(function (a, b) { return a.df - b.df || (a.term < b.term ? -1 : 1); });
     var ids = null;
     var used = 0;
-    var big = 0;
-    for (var i = 0; i < looked.length && (ids === null || ids.length); i++) {
-      var x = looked[i];
-      var isInline = typeof x.entry !== "number";
-      // Inline lists are already here; a frequent term's list is fetched only to narrow down.
-      if (!isInline && ids !== null && (ids.length <= NARROW_AT || big >= MAX_BIG)) continue;
-      var entry = isInline ? x.entry : (await this.get("b/" + x.shard + ".json"))[x.term];
-      if (!isInline) big++;
-      var list = decode(entry, meta.scale);
-      ids = ids === null ? list : intersectSorted(ids, list);
-      used++;
+    var frequent = [];
+    var within = []; // group sets of the frequent terms
+    var fetchedBig = 0;
+    var pos = 0;
+    // Narrow until verifying the first batch of candidates needs only a few doc files: more term
+    // shards first (≈ 1.5 KB each), then frequent terms' lists, rarest first.
+    while (ids === null || !fewFiles(ids, meta)) {
+      var next = [];
+      if (pos < order.length) {
+        var found = await Promise.all(order.slice(pos, pos + BATCH_TERMS).map(function (t) {
+          var s = crc32(t) & mask;
+          return self.get("p/" + s + ".json").then(function (shard) {
+            return { term: t, shard: s, entry: has(shard, t) ? shard[t] : null };
+          });
+        }));
+        pos += BATCH_TERMS;
+        // A term no record has: nothing can match.
+        if (found.some(function (x) { return x.entry === null; })) return { status: "ok", ids: [], exact: true };
+        found.forEach(function (x) {
+          if (typeof x.entry[0] === "number") {
+            frequent.push({ term: x.term, shard: x.shard, df: x.entry[0] });
+            within.push(groupSet(x.entry));
+          } else next.push(decode(x.entry, meta.scale));
+        });
+      } else if (frequent.length && fetchedBig < MAX_BIG) {
+        frequent.sort(function (a, b) { return a.df - b.df || (a.term < b.term ? -1 : 1); });
+        var f = frequent.shift();
+        next.push(decode((await this.get("b/" + f.shard + ".json"))[f.term], meta.scale));
+        fetchedBig++;
+      } else break;
+      next.sort(function (a, b) { return a.length - b.length; });
+      next.forEach(function (list) {
+        ids = ids === null ? list : intersectSorted(ids, list);
+        used++;
+      });
+      // A frequent term's groups are known without its list: keep candidates of those groups.
+      if (ids !== null && within.length) {
+        ids = ids.filter(function (n) {
+          var g = Math.floor(n / meta.scale);
+          return within.every(function (set) { return set.has(g); });
+        });
+      }
+      if (ids !== null && !ids.length) break;
     }
     return { status: "ok", ids: ids, exact: terms.length === 1 && runs.length === 1 && used === 1 };
   };
+
+  /* A frequent term's groups from its shard entry [records, g0, gap1, gap2, ...]. */
+  function groupSet(entry) {
+    var set = new Set();
+    var g = 0;
+    for (var i = 1; i < entry.length; i++) {
+      g = i === 1 ? entry[1] : g - entry[i];
+      set.add(g);
+    }
+    return set;
+  }
+
+  /* Whether verifying the newest BATCH candidates reads at most FEW_FILES doc files. */
+  function fewFiles(ids, meta) {
+    var seen = new Set();
+    for (var i = ids.length - 1; i >= 0 && i >= ids.length - BATCH; i--) {
+      seen.add(chunkPath(ids[i], meta));
+      if (seen.size > FEW_FILES) return false;
+    }
+    return true;
+  }
 
   function chunkPath(n, meta) {
     var g = Math.floor(n / meta.scale);
