@@ -165,3 +165,28 @@ def test_a_limited_run_compares_document_numbers_with_every_other_record(repo, m
         assert _summary(result) == _summary(runs[0])
     (dup,) = [p for p in runs[0].errors if p.code == "unique.doc_no"]
     assert dup.file == rel and original.relative_to(repo).as_posix() in dup.message
+
+
+def test_text_scans_do_not_depend_on_the_loaders_text_list():
+    """The privacy and invisible-character scans test the loader's list of scalar values first; a
+    Loaded made some other way (no list) gets the same problems from a walk of the data."""
+    from gongshi.repo import describe_record_path, load_registry, record_from_loaded
+    from gongshi.yamlload import load_yaml_bytes
+
+    root = Path(__file__).parent / "fixtures" / "registry"
+    registry = load_registry(root)
+    raw = (CORPUS / "invalid" / "mobile-in-remarks.yaml").read_bytes()
+    raw = raw.replace(b"remarks: ", "remarks: \u202e".encode(), 1)
+    rf = describe_record_path(root, root / "data/records/scjg/penalties/2026/scjg-cf-2026-0900.yaml")
+
+    def codes(drop_texts: bool) -> list:
+        loaded = load_yaml_bytes(raw, rf.relpath)
+        assert loaded.texts
+        if drop_texts:
+            loaded.texts = []
+        check = validate.check_loaded_record(rf, *record_from_loaded(rf, loaded), registry, AS_OF)
+        return sorted((p.path, p.code) for p in check.problems)
+
+    found = codes(False)
+    assert {"privacy.unmasked_number", "text.invisible_character"} <= {code for _path, code in found}
+    assert codes(True) == found

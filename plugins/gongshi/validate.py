@@ -721,19 +721,31 @@ def _record_rules(
 
     # Every text: invisible formatting characters (bidi overrides, zero-width) and the privacy
     # lint (unmasked personal numbers; not in the code fields, which are checked as codes).
-    # Each scan runs once over all texts joined; only a record where it finds something is looked
-    # at text by text (every invisible character is outside ASCII).
-    texts = _texts(data, "$", None, [])
-    wide = [t for t in texts if not t[2].isascii()]
-    if wide and _INVISIBLE_RE.search("\0".join(t[2] for t in wide)):
-        for parent, key, text in wide:
-            chars = find_invisible(text)
+    # Each scan runs first over all the file's scalar values joined (the loader's ``texts``: every
+    # text of ``data`` is one of them); only a record where it finds something is looked at text by
+    # text (every invisible character is outside ASCII).
+    texts = loaded.texts or None  # a Loaded not made by the loader: walk the data instead
+    if texts is None:
+        texts = _texts(data, "$", None, [])
+        joined = "\0".join(t[2] for t in texts)
+    else:
+        joined = "\0".join(texts)
+        texts = None
+    invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
+    numbers = identifiers.may_hold_personal_number(joined)
+    if not (invisible or numbers):
+        return out
+    texts = texts or _texts(data, "$", None, [])
+    if invisible:
+        for parent, key, text in texts:
+            chars = find_invisible(text) if not text.isascii() else None
             if chars:
                 add(child_path(parent, key), "text.invisible_character", invisible_message(chars), "warning")
-    plain = [t for t in texts if t[1] not in _CODE_FIELDS]
-    if not (plain and identifiers.may_hold_personal_number("\0".join(t[2] for t in plain))):
+    if not numbers:
         return out
-    for parent, key, text in plain:
+    for parent, key, text in texts:
+        if key in _CODE_FIELDS:
+            continue
         for what, match in identifiers.find_unmasked_personal_numbers(text):
             add(
                 child_path(parent, key),

@@ -47,6 +47,9 @@ class Loaded:
     lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     raw: bytes = b""
+    # Every scalar value (not the keys) in document order: checks that look for something in any
+    # text can first test them all at once.
+    texts: list[str] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -121,7 +124,7 @@ def _key_suffix(key: str) -> str:
     return suffix
 
 
-def _build(parser, lines: dict[str, int]):
+def _build(parser, lines: dict[str, int], texts: list[str]):
     """Build plain dicts/lists/strs from a libyaml parser's events, enforcing the strict rules.
 
     This loop runs for every scalar of every record (the loader is a fifth of a cold validation), so
@@ -134,6 +137,7 @@ def _build(parser, lines: dict[str, int]):
     get_event = parser.get_event
     intern = sys.intern
     normalize = unicodedata.normalize
+    add_text = texts.append
     while True:
         event = get_event()
         if event is None:
@@ -150,14 +154,15 @@ def _build(parser, lines: dict[str, int]):
             if not stack:
                 lines["$"] = line
                 root = value
+                add_text(value)
                 continue
             frame = stack[-1]
             container = frame[0]
             if type(container) is dict:
                 key = frame[2]
                 if key is None:  # this scalar is a key
-                    key_lines = frame[4]
-                    if value in container or value in key_lines:
+                    key_lines = frame[4]  # every key seen so far in this mapping
+                    if value in key_lines:
                         raise _Reject(
                             "yaml.duplicate_key",
                             f"键 “{value}” 重复出现（上一次在第 {key_lines.get(value, '?')} 行）。"
@@ -176,6 +181,7 @@ def _build(parser, lines: dict[str, int]):
             else:
                 lines[f"{frame[1]}[{len(container)}]"] = line
                 container.append(value)
+            add_text(value)
             continue
         if etype in _END_EVENTS:
             value = stack.pop()[0]
@@ -255,8 +261,9 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
             )
         text = _decode(raw)
         lines: dict[str, int] = {}
-        data = _build(_Parser(text), lines)
-        result.data, result.lines = data, lines
+        texts: list[str] = []
+        data = _build(_Parser(text), lines, texts)
+        result.data, result.lines, result.texts = data, lines, texts
     except _Reject as rej:
         result.problems.append(Problem(file, rej.line, rej.path, rej.code, rej.message))
     except yaml.MarkedYAMLError as exc:
