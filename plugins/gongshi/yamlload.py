@@ -138,8 +138,12 @@ def _build(parser, lines: dict[str, int], texts: list[str]):
     intern = sys.intern
     normalize = unicodedata.normalize
     add_text = texts.append
+    pending = None  # an event read ahead (see the key case below)
     while True:
-        event = get_event()
+        if pending is None:
+            event = get_event()
+        else:
+            event, pending = pending, None
         if event is None:
             break
         etype = type(event)
@@ -171,8 +175,18 @@ def _build(parser, lines: dict[str, int], texts: list[str]):
                             frame[1] + _key_suffix(value),
                         )
                     key = intern(value)
-                    frame[2] = key
                     key_lines[key] = line
+                    # Most keys have a plain scalar value: take it here, without a round through
+                    # the loop (anything else, or a value with an anchor or tag, goes round).
+                    event = get_event()
+                    if type(event) is _ScalarEvent and event.anchor is None and event.tag in _DEFAULT_TAGS:
+                        value = normalize("NFC", event.value).strip()
+                        lines[frame[1] + (_KEY_SUFFIX.get(key) or _key_suffix(key))] = line
+                        container[key] = value
+                        add_text(value)
+                        continue
+                    frame[2] = key
+                    pending = event
                     continue
                 # A value under a key is reported at the key's line (where the clerk wrote the name).
                 lines[frame[1] + (_KEY_SUFFIX.get(key) or _key_suffix(key))] = frame[4].get(key, line)
