@@ -4,10 +4,11 @@ a missing, unreadable or outdated cache is rebuilt, never an error, and a cold b
 same bytes as a warm one (tests/test_cache.py).
 
 * **Validated records** by file path + Git blob id, for one code version (the package's sources
-  and the schemas) and one registry (departments, catalogs, policy, calendar). ``git ls-files -s``
-  gives the blob ids of clean files cheaply; modified and untracked files are hashed the same way
-  from their bytes. The as-of date only matters for the "date in the future" checks, so an entry
-  is reused for another as-of date when both lie on or after the latest date those checks read.
+  and the schemas) and one registry (departments, catalogs, policy, calendar), one file of
+  columns per department folder (``records/``). ``git ls-files -s`` gives the blob ids of clean
+  files cheaply; modified and untracked files are hashed the same way from their bytes. The as-of
+  date only matters for the "date in the future" checks, so an entry is reused for another as-of
+  date when both lie on or after the latest date those checks read (docs/validation.md).
 * **The Git history** (``HistoryIndex``) with the commit it was read at. When that commit is on
   the first-parent chain of HEAD, only the new commits are read and merged in; anything else
   (rewritten history, another branch) reads the whole history again.
