@@ -531,7 +531,8 @@ def templates_key(env) -> str:
 
 
 class TimelineCache:
-    """``{record path: (blob id, publication, timeline fields, warnings, entry key)}`` for one as-of
+    """``{record path: (blob id, publication, timeline fields, warnings, entry key, (item code,
+    authority))}`` for one as-of
     date and one registry (departments, catalog, policy, calendar): the time rules are pure
     functions of these, so a rebuild on the same day evaluates only new and changed records. The
     entry's output key (``snapshot.Entry.key``) is a function of the same inputs and is kept too."""
@@ -554,8 +555,8 @@ class TimelineCache:
         return (publication.date.toordinal(), publication.sha, bool(publication.preview))
 
     def get(self, record: Record, publication):
-        """``(Timeline, warnings, entry key)`` when this record file and publication were evaluated
-        before."""
+        """``(Timeline, warnings, entry key, (item code, authority))`` when this record file and
+        publication were evaluated before."""
         from .timeline import Timeline
 
         hit = self.old.get(record.path)
@@ -569,7 +570,7 @@ class TimelineCache:
             (k, date.fromordinal(v) if v is not None and k in _DATE_FIELDS else v)
             for k, v in zip(_TIMELINE_NAMES, hit[2], strict=True)
         )
-        return timeline, [Problem(*p) for p in hit[3]] if hit[3] else [], hit[4]
+        return timeline, [Problem(*p) for p in hit[3]] if hit[3] else [], hit[4], hit[5]
 
     def put(self, record: Record, publication, timeline, warnings: list[Problem], key: str) -> None:
         if record.blob_sha is None:
@@ -579,7 +580,9 @@ class TimelineCache:
             for k, v in ((k, getattr(timeline, k)) for k in _TIMELINE_NAMES)
         )
         problems = [(p.file, p.line, p.path, p.code, p.message, p.severity) for p in warnings]
-        self.new[record.path] = (record.blob_sha, self._publication(publication), values, problems, key)
+        # The record's catalog item and authority too: a rebuild then never unpacks a kept record.
+        refs = (record.item, record.authority)
+        self.new[record.path] = (record.blob_sha, self._publication(publication), values, problems, key, refs)
 
     def save(self) -> None:
         if enabled() and self.new != self.old:

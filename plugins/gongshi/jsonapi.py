@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from .buildcache import digest
 from .exports import wan_yuan
-from .masking import NameMasker, public_party_name, public_text
+from .masking import NameMasker, SubjectMasker, public_party_name, public_text
 from .records import KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
 from .schemas import SCHEMA_DIR
 from .timeline import PUBLIC_STATES, STATE_LABEL
@@ -331,66 +331,6 @@ def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None, m
         ],
         "withdrawn": [notice_document(e, snapshot, page_url) for e in shard.notices],
     }
-
-
-class SubjectMasker:
-    """Commit subjects as published: every natural person's name of the repository masked
-    (``masking.NameMasker``). Built on the first subject that could name someone (most merge
-    commits' subjects are ASCII). At 100,000 records, collecting every name and scanning every
-    subject are the costliest steps of a build where little changed, so with ``cache`` (a file):
-
-    * the names are kept per part of the snapshot (``stats.month_parts``) under the part's
-      ``stats.part_key``: only the parts whose records changed are read again;
-    * the masked subjects of the last build are kept with its names: a subject is masked again
-      only when it is new or contains a name that appeared or disappeared since."""
-
-    def __init__(self, snapshot: Snapshot, cache: Path | None = None):
-        self.snapshot = snapshot
-        self.cache = cache
-        self.masker: NameMasker | None = None
-        self.masked: dict[str, str] = {}
-        self.stored: dict = {}
-
-    def __call__(self, text: str) -> str:
-        if not text or text.isascii():
-            return text
-        if self.masker is None:
-            self._prepare()
-        hit = self.masked.get(text)
-        if hit is None:
-            hit = self.masked[text] = self.masker(text)
-        return hit
-
-    def _prepare(self) -> None:
-        from .masking import natural_person_names
-        from .stats import load_cache, month_parts, part_key
-
-        entries = self.snapshot.entries
-        if self.cache is None:
-            self.masker = NameMasker(natural_person_names(e.record for e in entries))
-            return
-        old = load_cache(self.cache)
-        old_parts = old.get("parts") if isinstance(old.get("parts"), dict) else {}
-        parts = {}
-        for lo, hi in month_parts(entries):
-            part = entries[lo:hi]
-            key = part_key(part)
-            names = old_parts.get(key)
-            parts[key] = names if names is not None else sorted(natural_person_names(e.record for e in part))
-        names = {n for group in parts.values() for n in group}
-        self.masker = NameMasker(names)
-        previous = {n for group in old_parts.values() for n in group}
-        changed = [n.strip() for n in names ^ previous if len(n.strip()) > 1]
-        masked = old.get("masked") if isinstance(old.get("masked"), dict) else {}
-        self.masked = {t: m for t, m in masked.items() if not any(n in t for n in changed)}
-        self.stored = {"parts": parts}
-
-    def save(self) -> None:
-        """Keep this build's names and masked subjects for the next build (with a cache)."""
-        if self.cache is not None and self.masker is not None:
-            from .stats import save_cache
-
-            save_cache(self.cache, {**self.stored, "masked": self.masked})
 
 
 # Writing -------------------------------------------------------------------------------------

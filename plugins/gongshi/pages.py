@@ -26,10 +26,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import recordview as rv
-from .masking import NameMasker, public_party_name
+from .masking import SubjectMasker, public_party_name
 from .records import KIND_LABEL, KINDS
 from .timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 
@@ -152,12 +153,14 @@ class SitePlan:
     public: list[Entry] = field(default_factory=list)
     notices: list[Entry] = field(default_factory=list)
     repo_url: str = ""
-    _masker: NameMasker | None = field(default=None, repr=False)
+    subjects_cache: Path | None = None  # SubjectMasker's file (names per part, masked subjects)
+    _masker: SubjectMasker | None = field(default=None, repr=False)
 
     @property
-    def masker(self) -> NameMasker:
+    def masker(self) -> SubjectMasker:
+        """Commit subjects as shown in the history of record pages."""
         if self._masker is None:
-            self._masker = NameMasker.of_records(e.record for e in self.snapshot.entries)
+            self._masker = SubjectMasker(self.snapshot, self.subjects_cache)
         return self._masker
 
     def record_entries(self) -> list[tuple[Entry, bool]]:
@@ -254,18 +257,28 @@ def make_row(entry: Entry, registry) -> Row:
     )
 
 
+def _kind(e: Entry) -> str:
+    """licence/penalty from the record's folder (validation makes ``kind`` agree with it): reading
+    the folder does not unpack a cached record's data, which most pages of a rebuild never need."""
+    return e.record.folder_kind or e.record.kind
+
+
 def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.id))
 
 
-def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_SIZE) -> SitePlan:
+def plan_site(
+    snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_SIZE, subjects_cache: Path | None = None
+) -> SitePlan:
     """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``).
     List pages carry a key (their entries' keys and what else they show) and build their rows
     only when rendered, so a rebuild renders only the pages whose records changed."""
     reg = snapshot.registry
     public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
     notices = list(snapshot.withdrawal_notices())
-    plan = SitePlan(snapshot=snapshot, public=public, notices=notices, repo_url=repo_url)
+    plan = SitePlan(
+        snapshot=snapshot, public=public, notices=notices, repo_url=repo_url, subjects_cache=subjects_cache
+    )
     row_memo: dict[str, Row] = {}
 
     def row(e: Entry) -> Row:
@@ -281,7 +294,7 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
     shared = snapshot.registry_key  # department names appear in every row
 
     # Rolling lists: newest publication first (the snapshot's order).
-    listed = {k: [e for e in public if e.state == LISTED and e.record.kind == k] for k in KINDS}
+    listed = {k: [e for e in public if e.state == LISTED and _kind(e) == k] for k in KINDS}
     for kind in KINDS:
         for path, chunk, pager in paginate(f"list/{KIND_SLUG[kind]}/", listed[kind], page_size):
             head = {
@@ -306,7 +319,7 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
     for e in public:
         d = e.timeline.decision_date
         by_month[(d.year, d.month)].append(e)
-        by_dept_year[(e.record.authority, d.year)].append(e)
+        by_dept_year[(e.department.key, d.year)].append(e)
     groups: list[tuple[str, str, list[Entry], dict]] = []
     for (y, m), group in sorted(by_month.items(), reverse=True):
         groups.append((f"archives/{y:04d}/{m:02d}/", f"{y} 年 {m} 月作出的决定", group, {}))
@@ -353,8 +366,8 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
     counts = {k: {"licence": 0, "penalty": 0} for k in reg.departments}
     by_dept: dict[str, list[Entry]] = defaultdict(list)
     for e in public:
-        counts.setdefault(e.record.authority, {"licence": 0, "penalty": 0})[e.record.kind] += 1
-        by_dept[e.record.authority].append(e)
+        counts.setdefault(e.department.key, {"licence": 0, "penalty": 0})[_kind(e)] += 1
+        by_dept[e.department.key].append(e)
     dept_rows = []
     for key in sorted(reg.departments):
         d = reg.departments[key]
@@ -399,7 +412,7 @@ def plan_site(snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_S
                 "title": "首页",
                 "listed": {k: [row(e) for e in listed[k][:HOME_ROWS]] for k in KINDS},
                 "listed_total": {k: len(listed[k]) for k in KINDS},
-                "public_total": {k: sum(1 for e in public if e.record.kind == k) for k in KINDS},
+                "public_total": {k: sum(1 for e in public if _kind(e) == k) for k in KINDS},
                 "dept_count": len(reg.departments),
                 "latest": [
                     (e.history[0].date.isoformat(), rv.CHANGE_ACTION.get(e.history[0].status, ""), row(e))

@@ -168,9 +168,10 @@ def _write_record_page(
 def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, workers: int = 1) -> int:
     items = plan.record_entries()
     fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
-    plan.masker  # noqa: B018 — built once here, not once per fork worker
     if workers > 1 and len(items) >= PARALLEL_MIN:
         import multiprocessing
+
+        plan.masker.prepare()  # once here, not once in every fork worker
 
         chunk = max(200, len(items) // (workers * 8))
         bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
@@ -306,7 +307,12 @@ def write_site(
     t0 = time.perf_counter()
     base = {**base, "gs": base.get("gs") or site_globals(snapshot)}
     stable = stable_base(base)
-    plan = plan_site(snapshot, repo_url=repo_url)
+    subjects = None
+    if writer.manifest is not None:  # caches on
+        from .buildcache import cache_dir
+
+        subjects = cache_dir(snapshot.root) / "page-subjects.marshal"
+    plan = plan_site(snapshot, repo_url=repo_url, subjects_cache=subjects)
     fixed = None
     if writer.manifest is not None:
         fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
@@ -320,6 +326,7 @@ def write_site(
         result.pages += 1
     t1 = time.perf_counter()
     result.record_pages = render_record_pages(plan, env, stable, writer, workers)
+    plan.masker.save()
     result.notices = len(plan.notices)
     t2 = time.perf_counter()
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)

@@ -170,18 +170,20 @@ def _evaluate_all(result, history, as_of, policy, calendar, timelines, entries, 
     for record in result.records:
         changes = history.changes.get(record.path, [])
         published = history.publication(record.path, as_of)
-        item = result.registry.catalog.get(record.item)
         hit = timelines.get(record, published) if timelines is not None else None
         if hit is None:
+            item_code, authority = record.item, record.authority
+            item = result.registry.catalog.get(item_code)
             timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
         else:
-            timeline, notes, key = hit
+            timeline, notes, key, (item_code, authority) = hit
+            item = result.registry.catalog.get(item_code)
         warnings.extend(notes)
         entry = Entry(
             record=record,
             timeline=timeline,
             history=changes,
-            department=result.registry.departments[record.authority],
+            department=result.registry.departments[authority],
             item=item,
         )
         if hit is not None:
