@@ -145,7 +145,7 @@ def _render_one(env: jinja2.Environment, base: dict, page) -> bytes:
 _POOL: dict = {}
 
 
-def _pool_render(bounds: tuple[int, int]) -> tuple[list[str], list[str], int]:
+def _pool_render(bounds: tuple[int, int]) -> tuple:
     plan: SitePlan = _POOL["plan"]
     env, base, writer = _POOL["env"], _POOL["base"], _POOL["writer"]
     local = OutputWriter(writer.root, writer.previous, manifest=writer.manifest and writer.manifest.fork())
@@ -179,15 +179,7 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for written, changed, n_same, keys in pool.imap(_pool_render, bounds):
-                    dup = writer.written.intersection(written)
-                    if dup:
-                        raise ValueError(f"two pages want the same output file: {sorted(dup)[0]}")
-                    writer.written.update(written)
-                    writer.changed.extend(changed)
-                    writer.stats.written += len(changed)
-                    writer.stats.unchanged += n_same
-                    if keys:
-                        writer.manifest.new.update(keys)
+                    _merge_worker(writer, written, changed, n_same, keys)
         finally:
             _POOL.clear()
     else:
@@ -228,7 +220,20 @@ def extra_writers(modules: Iterable[str] = EXTRA_MODULES) -> list[tuple[str, Cal
     return out
 
 
-def _run_extra(name: str, fn: Callable, snapshot: Snapshot, site: SiteOutput) -> tuple[dict, float]:
+def _merge_worker(writer: OutputWriter, written: list[str], changed: list[str], n_same: int, keys) -> None:
+    """Add what a fork worker wrote (its own OutputWriter) to the parent's writer."""
+    dup = writer.written.intersection(written)
+    if dup:
+        raise ValueError(f"two pages want the same output file: {sorted(dup)[0]}")
+    writer.written.update(written)
+    writer.changed.extend(changed)
+    writer.stats.written += len(changed)
+    writer.stats.unchanged += n_same
+    if keys:
+        writer.manifest.new.update(keys)
+
+
+def _run_extra(fn: Callable, snapshot: Snapshot, site: SiteOutput) -> tuple[dict, float]:
     import time
 
     te = time.perf_counter()
@@ -241,8 +246,9 @@ def _pool_extra(name: str) -> tuple:
     parent: SiteOutput = _POOL["site"]
     w = parent.writer
     local = OutputWriter(w.root, w.previous, manifest=w.manifest and w.manifest.fork())
+    # One core each: the writers themselves are what runs side by side.
     site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1)
-    out, seconds = _run_extra(name, dict(_POOL["writers"])[name], _POOL["snapshot"], site)
+    out, seconds = _run_extra(dict(_POOL["writers"])[name], _POOL["snapshot"], site)
     keys = local.manifest.new if local.manifest is not None else None
     return name, out, seconds, sorted(local.written), local.changed, local.stats.unchanged, keys, site.sitemap
 
@@ -254,16 +260,14 @@ def run_extra_writers(snapshot: Snapshot, site: SiteOutput, result: SiteResult, 
     writers = extra_writers()
     if workers <= 1 or len(writers) < 2 or len(snapshot.entries) < PARALLEL_MIN:
         for name, fn in writers:
-            result.extras[name], seconds = _run_extra(name, fn, snapshot, site)
+            result.extras[name], seconds = _run_extra(fn, snapshot, site)
             result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = seconds
         return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     writer = site.writer
-    # Each writer gets one core: the writers themselves are what runs side by side.
-    solo = SiteOutput(site.out_dir, site.env, site.base, writer, workers=1)
-    _POOL.update(site=solo, writers=writers, snapshot=snapshot)
+    _POOL.update(site=site, writers=writers, snapshot=snapshot)
     done: dict[str, tuple] = {}
     try:
         # Not multiprocessing.Pool: its workers are daemons, which may not start processes.
@@ -275,15 +279,7 @@ def run_extra_writers(snapshot: Snapshot, site: SiteOutput, result: SiteResult, 
         _POOL.clear()
     for name, _fn in writers:
         _name, out, seconds, written, changed, n_same, keys, sitemap = done[name]
-        dup = writer.written.intersection(written)
-        if dup:
-            raise ValueError(f"two pages want the same output file: {sorted(dup)[0]}")
-        writer.written.update(written)
-        writer.changed.extend(changed)
-        writer.stats.written += len(changed)
-        writer.stats.unchanged += n_same
-        if keys:
-            writer.manifest.new.update(keys)
+        _merge_worker(writer, written, changed, n_same, keys)
         site.sitemap.extend(sitemap)
         result.extras[name] = out
         result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = seconds
