@@ -2,7 +2,7 @@
 must never be shown, carries a unique marker ("canary"). Built as of ``AS_OF``.
 
 Markers are lower-case ASCII ending in a digit, so they survive the search tokenizer (whole ASCII
-runs, lower-cased) and the lunr stemmer unchanged: a leak through the search index is a leak of the
+runs, lower-cased) unchanged: a leak through the search index is a leak of the
 exact marker. ``NEVER`` lists markers that must appear in no output file; ``EXPECTED`` lists markers
 of public content that must appear (the test can fail both ways).
 
