@@ -271,3 +271,31 @@ def test_parallel_writers_write_what_one_process_writes(repo, tmp_path, monkeypa
     again = build(root, AS_OF, parallel, gongshi_overrides={"workers": 2})
     assert again.site.writes.written == 0 and again.site.writes.unchanged == first.site.writes.written
     assert _tree(parallel) == _tree(serial)
+
+
+@pytest.mark.slow
+def test_record_page_history_masks_a_name_that_arrives_later(tmp_path, monkeypatch):
+    """Commit subjects on record pages are masked with every natural person's name of the
+    repository (SubjectMasker, cached per part): a name that appears only in a later record still
+    re-renders the page whose history names that person, and warm equals cold."""
+    from tests.opendata_repo import AS_OF as DAY
+    from tests.opendata_repo import PATHS, PENALTY_H, PUBLIC_PERSON, build_repo
+
+    repo = build_repo(tmp_path / "repo")
+    warm = tmp_path / "warm"
+    lic = PATHS["scjg-xk-2026-0101"]
+    page = "r/scjg-xk-2026-0101.html"
+    text = (repo.path / lic).read_text(encoding="utf-8")
+    repo.commit("核对李小龙的许可", "2026-10-12T11:00:00+08:00", {lic: text.replace("换发。", "换发。 ")})
+    _build(repo.path, warm, monkeypatch, cache=True, as_of=DAY)
+    assert "核对李小龙的许可" in (warm / page).read_text(encoding="utf-8")
+
+    person = PENALTY_H.replace(PUBLIC_PERSON, "李小龙").replace("31号", "40号")
+    new = PATHS["scjg-cf-2026-0031"].replace("0031", "0040")
+    repo.commit("add", "2026-10-12T12:00:00+08:00", {new: person})
+    renders = Renders(monkeypatch)
+    _build(repo.path, warm, monkeypatch, cache=True, as_of=DAY)
+    html = (warm / page).read_text(encoding="utf-8")
+    assert "核对李**的许可" in html and "李小龙" not in html
+    assert page in renders.pages
+    assert _tree(warm) == _cold(repo.path, tmp_path, monkeypatch, "names", as_of=DAY)
