@@ -24,7 +24,6 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from jsonschema.exceptions import ValidationError
 
-from . import identifiers, schemas
+from . import gcpause, identifiers, schemas
 from .invisible import INVISIBLE_CHARACTERS, find_invisible, invisible_message
 from .problems import Problem
 from .records import FOLDER_KIND, ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_date
@@ -1134,7 +1133,8 @@ def _map_files(
     when there are many."""
     fast = len(indices) >= FAST_CHECK_MIN
     if jobs <= 1 or len(indices) < PARALLEL_THRESHOLD:
-        with _gc_resumed():
+        # jsonschema's errors of an invalid record form cycles: those of thousands must not pile up.
+        with gcpause.resumed():
             return [fn(root, relpaths[i], registry, as_of, fast) for i in indices]
     import multiprocessing
 
@@ -1212,42 +1212,6 @@ def default_jobs() -> int:
         return max(1, min(os.cpu_count() or 1, 8))
 
 
-# While paused: whether cyclic garbage collection was on before (None: not paused).
-_GC_PAUSED_FROM: bool | None = None
-
-
-@contextmanager
-def _gc_paused():
-    """No cyclic garbage collection while the results of 100,000 files are built: they hold no
-    cycles, and every collection would walk all of them again."""
-    global _GC_PAUSED_FROM
-    if _GC_PAUSED_FROM is not None:  # already paused by an outer call
-        yield
-        return
-    _GC_PAUSED_FROM = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if _GC_PAUSED_FROM:
-            gc.enable()
-        _GC_PAUSED_FROM = None
-
-
-@contextmanager
-def _gc_resumed():
-    """Collection as it was before ``_gc_paused``, while files are checked: jsonschema's errors of
-    an invalid record form cycles, and those of thousands of records must not pile up."""
-    if not _GC_PAUSED_FROM:
-        yield
-        return
-    gc.enable()
-    try:
-        yield
-    finally:
-        gc.disable()
-
-
 def validate_repository(
     root: Path, as_of: date, paths: Iterable | None = None, *, jobs: int | None = None, cache: bool = False
 ):
@@ -1258,7 +1222,8 @@ def validate_repository(
     because every record is checked against the registry. ``cache``: reuse the results of files
     checked before (``buildcache``: by Git blob id, code version and registry).
     """
-    with _gc_paused():
+    # The results of 100,000 files hold no cycles: no collection walks them while they are built.
+    with gcpause.paused():
         return _validate_repository(Path(root), as_of, paths, jobs, cache)
 
 
