@@ -4,7 +4,6 @@ date reaches exactly the outputs that depend on it."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -18,6 +17,8 @@ from gongshi.validate import validate_repository
 
 from bench.generate import generate
 from tests.gitrepo import GitRepo
+from tests.outputtree import changed as _changed
+from tests.outputtree import files as _tree
 
 AS_OF = date(2026, 11, 20)
 COMMIT_AT = "2026-11-20T22:00:00+08:00"
@@ -38,15 +39,6 @@ def repo(source_repo, tmp_path) -> GitRepo:
     return clone
 
 
-def _tree(root: Path) -> dict[str, bytes]:
-    out = {}
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            path = Path(dirpath) / name
-            out[path.relative_to(root).as_posix()] = path.read_bytes()
-    return out
-
-
 def _is_page(rel: str) -> bool:
     """A record page (r/ also holds the JSON API's per-record files)."""
     return rel.startswith("r/") and rel.endswith(".html")
@@ -57,10 +49,6 @@ def _remark(text: str, note: str) -> str:
     if "\nremarks: " in text:
         return text.replace("\nremarks: ", f"\nremarks: {note}", 1)
     return text.rstrip("\n") + f"\nremarks: {note}\n"
-
-
-def _changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
-    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
 
 
 class Renders:

@@ -4,7 +4,6 @@ meta.json); every other file is kept without being computed, and the result equa
 
 from __future__ import annotations
 
-import os
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -16,22 +15,11 @@ from gongshi.search import Tuning, doc_fields, month_group, term_shard, write_se
 from gongshi.sitewrite import SiteOutput
 from gongshi.tokenize import index_terms
 
+from tests.outputtree import changed
+from tests.outputtree import files as tree
 from tests.search_fixture import filler_entries, fixture_entries, make_entry
 
 SMALL = Tuning(doc_chunk=2, shard_docs=4, min_shards=4, big_df=8)
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    out = {}
-    for dirpath, _dirs, files in os.walk(root):
-        for name in files:
-            path = Path(dirpath) / name
-            out[path.relative_to(root).as_posix()] = path.read_bytes()
-    return out
-
-
-def changed(before: dict[str, bytes], after: dict[str, bytes]) -> set[str]:
-    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
 
 
 class Builds:
