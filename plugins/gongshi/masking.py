@@ -130,7 +130,7 @@ class SubjectMasker:
     subject are the costliest steps of a build where little changed, so with ``cache`` (a file):
 
     * the names are kept per part of the snapshot (``stats.month_parts``) under the part's
-      ``stats.part_key``: only the parts whose records changed are read again;
+      ``snapshot.entries_key``: only the parts whose records changed are read again;
     * the masked subjects of the last build are kept with its names: a subject is masked again
       only when it is new or contains a name that appeared or disappeared since."""
 
@@ -155,7 +155,8 @@ class SubjectMasker:
         """Collect the names now (before fork workers start, so they share the result)."""
         if self.masker is not None:
             return
-        from .stats import load_cache, month_parts, part_key
+        from .snapshot import entries_key
+        from .stats import load_cache, month_parts
 
         entries = self.snapshot.entries
         if self.cache is None:
@@ -166,7 +167,7 @@ class SubjectMasker:
         parts = {}
         for lo, hi in month_parts(entries):
             part = entries[lo:hi]
-            key = part_key(part)
+            key = entries_key(part)
             names = old_parts.get(key)
             parts[key] = names if names is not None else sorted(natural_person_names(e.record for e in part))
         names = {n for group in parts.values() for n in group}

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 from .buildcache import code_version, digest
 from .records import REPAIRED_STATUS, Record, parse_date
+from .snapshot import entries_key
 from .timeline import PUBLIC_STATES, WITHDRAWN, WITHHELD
 
 if TYPE_CHECKING:
@@ -276,7 +277,7 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
     version = code_version()
     for lo, hi in month_parts(entries):
         part = entries[lo:hi]
-        key = digest(version, as_of.isoformat(), part_key(part)) if cache is not None else ""
+        key = digest(version, as_of.isoformat(), entries_key(part)) if cache is not None else ""
         plain = old.get(key)
         if plain is None:
             plain = _part_figures(part, as_of)
@@ -329,12 +330,6 @@ def month_parts(entries: list[Entry]) -> list[tuple[int, int]]:
         out.append((i, j))
         i = j
     return out
-
-
-def part_key(entries: list[Entry]) -> str:
-    """A digest of the entries' keys (``Entry.key``) in order: like ``snapshot.entries_key``, but
-    one hash update for the whole part (100,000 entries: 0.05 s instead of 0.3 s)."""
-    return digest("\n".join([e.key for e in entries]))
 
 
 def _newest_first(e: Entry) -> int:
