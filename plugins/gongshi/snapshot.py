@@ -119,7 +119,12 @@ class Snapshot:
     def withdrawal_notices(self) -> list[Entry]:
         """Withdrawn records that had been public before their withdrawal: their page is a notice
         (文号, 机关, 状态, 日期, 原因; no party, no facts). A decision withdrawn before it was ever
-        published gets no notice: it was never public."""
+        published gets no notice: it was never public. Worked out once (pages, feeds and the API
+        all ask; fork workers inherit the answer)."""
+        return list(self._withdrawal_notices)
+
+    @cached_property
+    def _withdrawal_notices(self) -> tuple[Entry, ...]:
         out = []
         for e in self.entries:
             t = e.timeline
@@ -128,7 +133,7 @@ class Snapshot:
             if t.withdrawn_on is not None and t.published_at >= t.withdrawn_on:
                 continue
             out.append(e)
-        return out
+        return tuple(out)
 
     def by_department(self, entries: Iterable[Entry]) -> dict[str, list[Entry]]:
         out: dict[str, list[Entry]] = {k: [] for k in sorted(self.registry.departments)}
