@@ -532,10 +532,10 @@ def templates_key(env) -> str:
 
 class TimelineCache:
     """``{record path: (blob id, publication, timeline fields, warnings, entry key, (item code,
-    authority))}`` for one as-of
-    date and one registry (departments, catalog, policy, calendar): the time rules are pure
-    functions of these, so a rebuild on the same day evaluates only new and changed records. The
-    entry's output key (``snapshot.Entry.key``) is a function of the same inputs and is kept too."""
+    authority))}`` for one as-of date and one registry (departments, catalog, policy, calendar):
+    the time rules are pure functions of these, so a rebuild on the same day evaluates only new and
+    changed records. The entry's output key (``snapshot.Entry.key``) is a function of the same
+    inputs and is kept too."""
 
     FILE = "timelines.marshal"
 
@@ -595,7 +595,8 @@ def _timeline_layout() -> tuple[tuple[str, ...], frozenset[str]]:
     from .timeline import Timeline
 
     names = tuple(f.name for f in fields(Timeline))
-    dates = frozenset(f.name for f in fields(Timeline) if "date" in str(f.type) and "bool" not in str(f.type))
+    # Annotations are strings (``from __future__ import annotations``); dates are stored as ordinals.
+    dates = frozenset(f.name for f in fields(Timeline) if f.type in ("date", "date | None"))
     return names, dates
 
 
