@@ -30,24 +30,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import recordview as rv
+from .buildcache import digest
 from .masking import SubjectMasker, public_party_name
 from .records import KIND_LABEL, KINDS
+from .snapshot import entries_key
 from .timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 
 if TYPE_CHECKING:
     from .snapshot import Entry, Snapshot
-
-
-def _key(*parts) -> str:
-    from .buildcache import digest
-
-    return digest(*parts)
-
-
-def _entries_key(entries) -> str:
-    from .snapshot import entries_key
-
-    return entries_key(entries)
 
 
 PAGE_SIZE = 50
@@ -309,7 +299,7 @@ def plan_site(
                     path,
                     "list",
                     _with_rows(head, rows_of(chunk)),
-                    key=_key(shared, repr(head), _entries_key(chunk)),
+                    key=digest(shared, repr(head), entries_key(chunk)),
                 )
             )
 
@@ -336,7 +326,7 @@ def plan_site(
                     path,
                     "archive",
                     _with_rows(head, rows_of(chunk)),
-                    key=_key(shared, repr(head), _entries_key(chunk)),
+                    key=digest(shared, repr(head), entries_key(chunk)),
                     stable=True,
                 )
             )
@@ -392,7 +382,7 @@ def plan_site(
                 f"dept/{key}/index.html",
                 "department",
                 _dept_context(head, d, items, rows_of(recent)),
-                key=_key(shared, repr(head), _entries_key(recent)),
+                key=digest(shared, repr(head), entries_key(recent)),
             )
         )
     pages.append(
