@@ -84,15 +84,12 @@ class OutputWriter:
             self.previous = Path(self.previous)
             if not self.previous.is_dir():
                 self.previous = None
+        # Asked for every file written: resolve the two folders once.
+        self._in_place = self.previous is None or self.previous.resolve() == self.root.resolve()
 
     @property
     def in_place(self) -> bool:
-        # Asked for every file written: resolve the two folders once.
-        known = self.__dict__.get("_in_place")
-        if known is None or known[0] != (self.root, self.previous):
-            same = self.previous is None or self.previous.resolve() == self.root.resolve()
-            known = self.__dict__["_in_place"] = ((self.root, self.previous), same)
-        return known[1]
+        return self._in_place
 
     def write(self, rel: str, data: bytes) -> bool:
         """Write ``data`` at the site-relative path ``rel``; True when bytes were actually written."""
