@@ -14,6 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import gcpause
 from .stats import Figures, Stats, compute_stats, percent
 
 if TYPE_CHECKING:
@@ -218,10 +219,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
     the page itself (it shows the as-of date) is rendered every build: it is small."""
     from . import buildcache
-    from .gcpause import paused as _gc_paused
 
     cache = buildcache.cache_dir(snapshot.root) / STATS_CACHE if buildcache.enabled() else None
-    with _gc_paused():  # a cyclic collection would walk every object of a large snapshot
+    with gcpause.paused():  # a cyclic collection would walk every object of a large snapshot
         stats = compute_stats(snapshot, cache=cache)
         ctx = dashboard_context(stats, site.record_url)
         site.render(TEMPLATE, PAGE, title="评估考核", **ctx)

@@ -19,6 +19,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import gcpause
 from .buildcache import digest
 from .jsonapi import RECORD_PAGE, Write, WriteKeyed, file_writer
 from .masking import public_party_name, public_text
@@ -268,9 +269,8 @@ def write_feeds(
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the feeds, with absolute links when SITEURL is set.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
-    from .gcpause import paused as _gc_paused
 
-    with _gc_paused():
+    with gcpause.paused():
         return write_feeds(
             snapshot,
             out_dir,

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import gcpause
 from .buildcache import digest
 from .exports import wan_yuan
 from .masking import NameMasker, SubjectMasker, public_party_name, public_text
@@ -466,10 +467,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
     from . import buildcache
-    from .gcpause import paused as _gc_paused
 
     cache = buildcache.cache_dir(snapshot.root) / SUBJECTS_CACHE if buildcache.enabled() else None
-    with _gc_paused():
+    with gcpause.paused():
         return write_json_api(
             snapshot,
             out_dir,
