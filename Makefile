@@ -47,7 +47,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 golden: $(STAMP)
-	$(BIN)/python -m tests.golden_site --regenerate
+	$(BIN)/python -m tests.support.golden_site --regenerate
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py 10000

@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE.parent))
 
 def _site(snapshot, out: Path, previous: Path | None, manifest):
     import jinja2
-    from gongshi.outputdir import OutputWriter
+    from gongshi.site.output import OutputWriter
     from gongshi.sitewrite import SiteOutput, site_globals, strict_autoescape
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE.parent / "theme" / "templates")))
@@ -47,8 +47,8 @@ def _size(folder: Path) -> tuple[int, int]:
 
 
 def _run(snapshot, out: Path, previous: Path | None, repo: Path, label: str) -> None:
-    from gongshi import exports
     from gongshi.buildcache import OutputManifest
+    from gongshi.outputs import exports
 
     manifest = OutputManifest(repo, out.parent / "site")  # one manifest for every run
     site, writer = _site(snapshot, out, previous, manifest)
@@ -65,7 +65,7 @@ def _run(snapshot, out: Path, previous: Path | None, repo: Path, label: str) -> 
 
 
 def _snapshot(repo: Path, day: date, label: str):
-    from gongshi.snapshot import build_snapshot
+    from gongshi.snapshot.build import build_snapshot
 
     t = time.perf_counter()
     snapshot = build_snapshot(repo, day, cache=True)

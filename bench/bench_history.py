@@ -1,4 +1,4 @@
-"""Benchmark of the one-pass Git history scan (plugins/gongshi/history.py).
+"""Benchmark of the one-pass Git history scan (plugins/gongshi/history/log.py).
 
     .venv/bin/python bench/bench_history.py [FILES] [--merges N] [--keep DIR]
 
@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from gongshi.history import scan_history
+from gongshi.history.log import scan_history
 
 DEPTS = ["scjg", "zhzf", "wjw", "hbj", "jtj", "zjj", "swj", "yjj"]
 START = 1_470_000_000  # 2016-08-01 UTC

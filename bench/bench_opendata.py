@@ -35,7 +35,7 @@ OUTPUT_DIRS = {"jsonapi": ("api",), "feeds": ("feeds",), "dashboard": ("dashboar
 def _site(out: Path, previous: Path | None, old_keys: dict, snapshot):
     import jinja2
     from gongshi.buildcache import OutputManifest
-    from gongshi.outputdir import OutputWriter
+    from gongshi.site.output import OutputWriter
     from gongshi.sitewrite import SiteOutput, site_globals, strict_autoescape
 
     loader = jinja2.FileSystemLoader(HERE.parent / "theme" / "templates")
@@ -85,8 +85,8 @@ def _run(snapshot, out: Path, previous: Path | None, old_keys: dict, profile: st
 def _changed(snapshot) -> str:
     """Change the remarks of a public record in the middle of the snapshot (a new blob id) with a
     commit whose subject is Chinese, as ``bench/run.py``'s rebuild-one does (``更正 <id>``)."""
-    from gongshi.history import Change
-    from gongshi.snapshot import Entry
+    from gongshi.history.log import Change
+    from gongshi.snapshot.build import Entry
 
     public = [i for i, e in enumerate(snapshot.entries) if e.is_public]
     i = public[len(public) // 2]
@@ -100,7 +100,7 @@ def _changed(snapshot) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gongshi.snapshot import build_snapshot
+    from gongshi.snapshot.build import build_snapshot
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("repo", type=Path)

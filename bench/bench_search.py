@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_search.py            # 10,000 and 100,000 records
     .venv/bin/python bench/bench_search.py 20000      # other sizes
 
-For each size it builds the index for synthetic public records (plugins/gongshi/synth.py when it
+For each size it builds the index for synthetic public records (bench/synth.py when it
 exists, otherwise the deterministic generator below), serves it with the real search page over
 loopback, types each query of a fixed set into the page in Chromium and reads the page's own
 measurements: bytes fetched (gzip-compressed size of every index file the query fetched) and the
@@ -28,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from gongshi.records import Department, Record  # noqa: E402
-from gongshi.timeline import QUERY, Timeline  # noqa: E402
+from gongshi.core.records import Department, Record  # noqa: E402
+from gongshi.core.timeline import QUERY, Timeline  # noqa: E402
 
 DEPTS = [
     ("scjg", "钟楼区市场监督管理局", "钟市监"),
@@ -186,8 +186,8 @@ def incremental(entries, workdir: Path) -> dict:
     import os
 
     from gongshi.buildcache import OutputManifest
-    from gongshi.outputdir import OutputWriter
-    from gongshi.search import write_search_index
+    from gongshi.outputs.search.index import write_search_index
+    from gongshi.site.output import OutputWriter
     from gongshi.sitewrite import SiteOutput
 
     os.environ["GONGSHI_CACHE"] = "on"
@@ -220,7 +220,7 @@ def _renamed(entries):
 
 
 def run_size(n: int, browser) -> None:
-    from tests.search_fixture import build_site, serve
+    from tests.support.search_fixture import build_site, serve
 
     entries = synth_entries(n)
     with tempfile.TemporaryDirectory() as tmp:

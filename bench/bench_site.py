@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gongshi.sitebuild import build  # noqa: E402
-from gongshi.snapshot import build_snapshot  # noqa: E402
-from gongshi.synth import SAMPLE_END  # noqa: E402
+from gongshi.snapshot.build import build_snapshot  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
+from bench.synth import SAMPLE_END  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 

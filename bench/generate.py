@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/generate.py N --out DIR [--seed S] [--end YYYY-MM-DD] [--force]
 
-The records come from ``gongshi.synth`` (valid identifiers, every department, item, party type,
+The records come from ``bench.synth`` (valid identifiers, every department, item, party type,
 withheld, revoked, changed and repaired decisions, natural persons). The history is written with
 ``git fast-import`` the way the repository is used in practice:
 
@@ -32,11 +32,13 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from random import Random
 
-from gongshi.clock import CHINA_TZ
+from gongshi.core.clock import CHINA_TZ
+from gongshi.rules.workdays import Calendar
 from gongshi.sitebuild import CODE_ROOT
-from gongshi.synth import DEFAULT_SEED, SAMPLE_END, SynthRecord, dump_yaml, iter_records, registry_files
-from gongshi.synth_catalog import DEPARTMENTS
-from gongshi.workdays import Calendar
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # ``bench.synth`` when run as a script
+from bench.synth import DEFAULT_SEED, SAMPLE_END, SynthRecord, dump_yaml, iter_records, registry_files
+from bench.synth_catalog import DEPARTMENTS
 
 START = date(2016, 1, 1)
 # Working days between decision and publication (the deadline is 7): weights in percent.

@@ -56,13 +56,13 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
 
     day = date.fromisoformat(as_of)
     if name.startswith("validate"):
-        from gongshi.validate import validate_repository
+        from gongshi.check.validate import validate_repository
 
         t = time.perf_counter()
         result = validate_repository(repo, day, cache=name == "validate-warm")
         return {"s": time.perf_counter() - t, "files": result.files_checked, "errors": len(result.errors)}
     if name == "history-cold":
-        from gongshi.history import scan_history
+        from gongshi.history.log import scan_history
 
         t = time.perf_counter()
         index = scan_history(repo)
@@ -89,8 +89,8 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
             "timings": timings,
         }
     if name == "search-index":
-        from gongshi.search import write_search_index
-        from gongshi.snapshot import build_snapshot
+        from gongshi.outputs.search.index import write_search_index
+        from gongshi.snapshot.build import build_snapshot
 
         snapshot = build_snapshot(repo, day, cache=True)
         with tempfile.TemporaryDirectory() as tmp:

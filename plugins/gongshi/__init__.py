@@ -9,6 +9,6 @@ __version__ = "0.1.0"
 
 def register() -> None:
     """Pelican entry point: connect the records generator (imported lazily, so the CLI stays light)."""
-    from .generator import register as _register
+    from gongshi.generator import register as _register
 
     _register()

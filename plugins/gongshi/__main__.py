@@ -1,3 +1,3 @@
-from .cli import run
+from gongshi.cli import run
 
 run()

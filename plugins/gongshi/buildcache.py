@@ -1,7 +1,7 @@
 """Caches that make a rebuild of a large repository cheap. All live under ``<repo>/cache/gongshi/``
 (git-ignored; CI keeps the folder between runs with actions/cache) and are only ever a shortcut:
 a missing, unreadable or outdated cache is rebuilt, never an error, and a cold build writes the
-same bytes as a warm one (tests/test_cache.py).
+same bytes as a warm one (tests/site/test_cache.py).
 
 * **Validated records** by file path + Git blob id, for one code version (the package's sources
   and the schemas) and one registry (departments, catalogs, policy, calendar), one file of
@@ -35,11 +35,11 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .problems import Problem
-from .records import Record
+from gongshi.core.problems import Problem
+from gongshi.core.records import Record
 
 if TYPE_CHECKING:
-    from .history import HistoryIndex
+    from gongshi.history.log import HistoryIndex
 
 CACHE_DIR = "cache/gongshi"
 FORMAT = 1  # bump when the layout of a cache file changes
@@ -345,7 +345,7 @@ class _HistoryDoc:
 
 def scan_history_cached(root: Path) -> HistoryIndex:
     """``history.scan_history(root)``, reading only the commits added since the cached one."""
-    from . import history as hist
+    from gongshi.history import log as hist
 
     root = Path(root)
     path = cache_dir(root) / _HistoryDoc.FILE
@@ -408,7 +408,7 @@ def _on_first_parent_chain(root: Path, ancestor: str, head: str) -> bool:
 def _merge(old: HistoryIndex, new: HistoryIndex) -> HistoryIndex:
     """``new`` holds the commits after ``old.head`` (newer ones): changes are newest first, so new
     ones go in front; the first add stays the oldest one."""
-    from . import history as hist
+    from gongshi.history import log as hist
 
     changes = dict(old.changes)
     for path, items in new.changes.items():
@@ -499,7 +499,7 @@ def record_pages_key(env, base: dict, plan) -> str:
 def record_page_key(plan, entry, notice: bool, fixed: str) -> str:
     """Everything one record page is made from (besides ``fixed``): the entry (file, timeline,
     catalog item: ``Entry.key``) and its history as shown (commit ids, times, masked subjects)."""
-    from .recordview import HISTORY_LIMIT
+    from gongshi.public.recordview import HISTORY_LIMIT
 
     shown = ()
     if not notice:
@@ -557,7 +557,7 @@ class TimelineCache:
     def get(self, record: Record, publication):
         """``(Timeline, warnings, entry key, (item code, authority))`` when this record file and
         publication were evaluated before."""
-        from .timeline import Timeline
+        from gongshi.core.timeline import Timeline
 
         hit = self.old.get(record.path)
         if hit is None or record.blob_sha is None or hit[0] != record.blob_sha:
@@ -592,7 +592,7 @@ class TimelineCache:
 def _timeline_layout() -> tuple[tuple[str, ...], frozenset[str]]:
     from dataclasses import fields
 
-    from .timeline import Timeline
+    from gongshi.core.timeline import Timeline
 
     names = tuple(f.name for f in fields(Timeline))
     # Annotations are strings (``from __future__ import annotations``); dates are stored as ordinals.

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .clock import parse_as_of
-from .repo import find_repo_root
+from gongshi import __version__
+from gongshi.core.clock import parse_as_of
+from gongshi.repo.files import find_repo_root
 
 # More working days than any legal deadline; keeps `gongshi deadline` from looping for ages.
 MAX_DEADLINE_WORKDAYS = 10_000
@@ -68,8 +68,8 @@ def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> Non
 
     退出码：0 没有错误（可以有警告），1 有错误，2 用法错误。
     """
-    from .report import RENDERERS
-    from .validate import validate_repository
+    from gongshi.check.report import RENDERERS
+    from gongshi.check.validate import validate_repository
 
     if fmt not in RENDERERS:
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(RENDERERS)}。")
@@ -78,7 +78,7 @@ def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> Non
     if root is None:
         root = repo_root_or_fail()
     selected = _selected_files(root, paths)
-    from .buildcache import enabled as cache_enabled
+    from gongshi.buildcache import enabled as cache_enabled
 
     result = validate_repository(root, day, selected, cache=cache_enabled())
     click.echo(RENDERERS[fmt](result), nl=False)
@@ -114,9 +114,9 @@ def _selected_files(root: Path, paths: tuple[str, ...]) -> list[str] | None:
 @click.option("--workdays", "n", type=int, default=None, help="第几个工作日（默认取 data/policy.yaml）。")
 def deadline_command(decision_date: str, n: int | None) -> None:
     """打印 DATE 之后的第 N 个工作日（决定当日不计），即公示截止日。"""
-    from .policy import Policy, PolicyError
-    from .repo import load_registry
-    from .workdays import Calendar, missing_calendar_problem
+    from gongshi.repo.files import load_registry
+    from gongshi.rules.policy import Policy, PolicyError
+    from gongshi.rules.workdays import Calendar, missing_calendar_problem
 
     day = as_of_or_fail(decision_date)
     root = repo_root_or_fail()
@@ -150,7 +150,7 @@ def calendar_group() -> None:
 @click.argument("last", type=int)
 def calendar_generate_command(first: int, last: int) -> None:
     """由 chinesecalendar 软件包生成 FIRST 至 LAST 年的节假日文件（覆盖已有文件）。"""
-    from .workdays import CalendarSourceError, generate_calendar_files
+    from gongshi.rules.workdays import CalendarSourceError, generate_calendar_files
 
     if last < first:
         raise UsageProblem("结束年份不能早于开始年份。")
@@ -172,7 +172,7 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
 
     退出码：0 成功，1 记录有错误，2 用法错误。
     """
-    from .explain import explain_record, render_json, render_text
+    from gongshi.snapshot.explain import explain_record, render_json, render_text
 
     if fmt not in ("text", "json"):
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：text、json。")
@@ -190,10 +190,10 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
 
 def _opendata_snapshot(day):
     """The snapshot for export/stats, or None after printing why it cannot be built (Chinese)."""
-    from .history import HistoryError
-    from .report import render_text
-    from .snapshot import SnapshotError, build_snapshot
-    from .validate import validate_repository
+    from gongshi.check.report import render_text
+    from gongshi.check.validate import validate_repository
+    from gongshi.history.log import HistoryError
+    from gongshi.snapshot.build import SnapshotError, build_snapshot
 
     root = repo_root_or_fail()
     result = validate_repository(root, day)
@@ -228,8 +228,8 @@ def export_command(fmt, kind, dept, since, as_of, output) -> None:
 
     退出码：0 成功，1 数据有错误无法导出，2 用法错误。
     """
-    from . import exports
-    from .records import KIND_LABEL, KINDS
+    from gongshi.core.records import KIND_LABEL, KINDS
+    from gongshi.outputs import exports
 
     if fmt not in exports.FORMATS:
         raise UsageProblem(f"不支持的导出格式 “{fmt}”。可用：{'、'.join(exports.FORMATS)}。")
@@ -279,7 +279,7 @@ def check_history_command(base: str | None, fmt: str) -> None:
 
     与 REV 和当前提交的合并基点比较。退出码：0 通过，1 不符合规则，2 无法比较。
     """
-    from .prcheck import FORMATS, PrCheckError, check_history, render
+    from gongshi.history.prcheck import FORMATS, PrCheckError, check_history, render
 
     if fmt not in FORMATS:
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(FORMATS)}。")
@@ -296,8 +296,8 @@ def check_history_command(base: str | None, fmt: str) -> None:
 @click.option("--check", "check", is_flag=True, help="只检查 .github/CODEOWNERS 是否最新，过期则退出码 1。")
 def codeowners_command(check: bool) -> None:
     """根据 data/departments.yaml 生成 .github/CODEOWNERS（各部门审核本部门的记录）。"""
-    from . import codeowners
-    from .repo import DEPARTMENTS_FILE, load_registry
+    from gongshi.repo import codeowners
+    from gongshi.repo.files import DEPARTMENTS_FILE, load_registry
 
     root = repo_root_or_fail()
     registry = load_registry(root)
@@ -327,9 +327,9 @@ def codeowners_command(check: bool) -> None:
 @click.option("--year", type=int, metavar="YYYY", help="决定年份（默认今年，中国时间）。")
 def new_command(kind: str, dept: str, year: int | None) -> None:
     """在正确的位置生成一条带注释的记录模板，并打印文件路径。"""
-    from .clock import today_in_china
-    from .newrecord import TemplateError, create_template
-    from .repo import load_registry
+    from gongshi.core.clock import today_in_china
+    from gongshi.repo.files import load_registry
+    from gongshi.repo.newrecord import TemplateError, create_template
 
     root = repo_root_or_fail()
     try:
@@ -359,7 +359,13 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     并保存为错误清单表格。有任何错误时不写入记录（除非加 --write-valid）。
     退出码：0 全部通过，1 有被拒绝的行，2 用法错误（文件无法读取、部门不存在、表头无法识别）。
     """
-    from .importer import ImportUsageError, render_text, run_import, write_error_report, write_records
+    from gongshi.sheets.importer import (
+        ImportUsageError,
+        render_text,
+        run_import,
+        write_error_report,
+        write_records,
+    )
 
     root = repo_root_or_fail()
     day = as_of_or_fail(as_of)
@@ -388,8 +394,8 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
 @click.option("--out", metavar="FILE", help="输出文件（不写 --kind 时为输出目录）。")
 def template_command(fmt: str, kind: str | None, dept: str | None, out: str | None) -> None:
     """生成带国家标准表头、填写说明和下拉列表的空白导入表格。"""
-    from .repo import load_registry
-    from .workbook_template import write_templates
+    from gongshi.repo.files import load_registry
+    from gongshi.sheets.workbook_template import write_templates
 
     if fmt != "xlsx":
         raise UsageProblem(f"不支持的模板格式 “{fmt}”。目前只能生成 xlsx。")
@@ -412,7 +418,7 @@ def stats_command(as_of: str | None, fmt: str) -> None:
 
     不予公开的记录只计数，不输出内容。退出码：0 成功，1 数据有错误，2 用法错误。
     """
-    from .stats import RENDERERS, compute_stats
+    from gongshi.outputs.stats import RENDERERS, compute_stats
 
     if fmt not in RENDERERS:
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(RENDERERS)}。")
@@ -434,7 +440,7 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
 
     退出码：0 成功，1 数据有错误（网站未生成），2 用法错误。
     """
-    from .sitebuild import BuildError, build
+    from gongshi.sitebuild import BuildError, build
 
     day = as_of_or_fail(as_of)
     root = repo_root_or_fail()
@@ -465,7 +471,7 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示的日期（默认今天，中国时间）。")
 def demo_command(out: str, as_of: str | None) -> None:
     """用本仓库 data/ 中的样例数据生成演示仓库：每条记录经分支合并进入 main，带有模拟的公示历史。"""
-    from .demo import DemoError, make_demo
+    from gongshi.demo import DemoError, make_demo
 
     day = as_of_or_fail(as_of)
     root = repo_root_or_fail()
@@ -495,7 +501,11 @@ def check_published_command(previous, build_info, current, fmt) -> None:
     """
     import json
 
-    from .integrity import IntegrityUsageError, check_published, previous_commit_from_build_info
+    from gongshi.history.integrity import (
+        IntegrityUsageError,
+        check_published,
+        previous_commit_from_build_info,
+    )
 
     if fmt not in ("text", "json"):
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：text、json。")

@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from .clock import CHINA_TZ
-from .records import KIND_LABEL, WITHDRAWN_STATUSES, parse_date
-from .repo import DEPARTMENTS_FILE, RECORDS_DIR, iter_record_files, load_registry
-from .workdays import Calendar
-from .yamlload import load_yaml_bytes
-from .yamlwrite import dump_record
+from gongshi.core.clock import CHINA_TZ
+from gongshi.core.records import KIND_LABEL, WITHDRAWN_STATUSES, parse_date
+from gongshi.repo.files import DEPARTMENTS_FILE, RECORDS_DIR, iter_record_files, load_registry
+from gongshi.repo.yamlload import load_yaml_bytes
+from gongshi.repo.yamlwrite import dump_record
+from gongshi.rules.workdays import Calendar
 
 MARKER = "gongshi-demo"  # file inside .git/ that marks a directory as a demo we may delete
 DEFAULT_PLATFORM_START = date(2016, 8, 20)

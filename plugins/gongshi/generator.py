@@ -17,7 +17,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from .clock import parse_as_of
+from gongshi.core.clock import parse_as_of
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ class GongshiSettings:
     @classmethod
     def from_settings(cls, settings: dict) -> GongshiSettings:
         """Validate the whole ``GONGSHI`` dict and report every bad key at once."""
-        from .sitewrite import default_workers
+        from gongshi.sitewrite import default_workers
 
         raw = settings.get(SETTING) or {}
         problems = []
@@ -93,13 +93,13 @@ def report_stop(exc: BuildStopped) -> None:
 
 def load_snapshot(conf: GongshiSettings):
     """The snapshot, or BuildStopped with every problem (Chinese, no traceback)."""
-    from .history import HistoryError
-    from .policy import PolicyError
-    from .sitebuild import problem_lines
-    from .snapshot import SnapshotError, build_snapshot
+    from gongshi.history.log import HistoryError
+    from gongshi.rules.policy import PolicyError
+    from gongshi.sitebuild import problem_lines
+    from gongshi.snapshot.build import SnapshotError, build_snapshot
 
     try:
-        from .buildcache import enabled as cache_enabled
+        from gongshi.buildcache import enabled as cache_enabled
 
         snapshot = build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
@@ -121,7 +121,7 @@ class RecordGenerator(Generator):
     last_result = None  # the SiteResult of the latest run (read by ``gongshi build``)
 
     def generate_context(self) -> None:
-        from .sitewrite import site_globals
+        from gongshi.sitewrite import site_globals
 
         try:
             self.conf = GongshiSettings.from_settings(self.settings)
@@ -133,13 +133,13 @@ class RecordGenerator(Generator):
         self.context["gs"] = site_globals(self.snapshot)
 
     def generate_output(self, writer) -> None:  # Pelican's writer is not used (too slow per page)
-        from .outputdir import OutputWriter, remove_stale
-        from .sitewrite import strict_autoescape, write_site
+        from gongshi.site.output import OutputWriter, remove_stale
+        from gongshi.sitewrite import strict_autoescape, write_site
 
         strict_autoescape(self.env)
         previous = self.settings.get(PREVIOUS) or self.output_path
-        from .buildcache import OutputManifest
-        from .buildcache import enabled as cache_enabled
+        from gongshi.buildcache import OutputManifest
+        from gongshi.buildcache import enabled as cache_enabled
 
         final = self.settings.get(FINAL_OUTPUT) or self.output_path
         manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from .problems import Problem
+from gongshi.core.problems import Problem
 
 SETTINGS_FILE = "pelicanconf.py"
 # The code checkout this package was installed from (editable install): its pelicanconf.py and
@@ -42,7 +42,7 @@ class BuildResult:
 
 def problem_lines(problems: list[Problem]) -> list[str]:
     """The problems as ``gongshi validate`` prints them (grouped by file)."""
-    from .report import problem_block
+    from gongshi.check.report import problem_block
 
     return problem_block(problems)
 
@@ -65,7 +65,7 @@ def build(
     from pelican import Pelican
     from pelican.settings import read_settings
 
-    from .generator import (
+    from gongshi.generator import (
         FINAL_OUTPUT,
         PREBUILT,
         PREVIOUS,
@@ -75,7 +75,7 @@ def build(
         RecordGenerator,
         load_snapshot,
     )
-    from .outputdir import discard, make_staging, relink_unchanged, swap_in
+    from gongshi.site.output import discard, make_staging, relink_unchanged, swap_in
 
     start = time.perf_counter()
     root, output = Path(root).resolve(), Path(output).resolve()

@@ -21,20 +21,26 @@ from typing import TYPE_CHECKING, Any
 
 import jinja2
 
-from . import __version__
-from .buildcache import code_version, digest, record_page_key, record_pages_key
-from .outputdir import OutputWriter, WriteStats
-from .pages import SitePlan, as_of_label, plan_site, record_path, url_of
-from .search import SEARCH_PAGE
-from .sitemap import robots_txt, sitemap_files
+from gongshi import __version__
+from gongshi.buildcache import code_version, digest, record_page_key, record_pages_key
+from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site, record_path, url_of
+from gongshi.outputs.search.index import SEARCH_PAGE
+from gongshi.site.output import OutputWriter, WriteStats
+from gongshi.site.sitemap import robots_txt, sitemap_files
 
 if TYPE_CHECKING:
-    from .snapshot import Snapshot
+    from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
 # Modules that may contribute pages or files; each is optional and called only if it defines
 # ``write_extra``. Order matters only for the sitemap order, which is sorted anyway.
-EXTRA_MODULES = ("gongshi.search", "gongshi.exports", "gongshi.feeds", "gongshi.jsonapi", "gongshi.dashboard")
+EXTRA_MODULES = (
+    "gongshi.outputs.search.index",
+    "gongshi.outputs.exports",
+    "gongshi.outputs.feeds",
+    "gongshi.outputs.jsonapi",
+    "gongshi.outputs.dashboard",
+)
 
 NAV = (
     ("", "首页"),
@@ -57,7 +63,7 @@ FOOTER = (
 
 def site_globals(snapshot: Snapshot) -> dict:
     """``gs`` in every template (records pages and Pelican's own pages alike): small and static."""
-    from .policy import NATIONAL, ZHONGLOU_NAME
+    from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
 
     site = snapshot.policy.site or {}
     p = snapshot.policy
@@ -305,7 +311,7 @@ def write_site(
     stable = stable_base(base)
     subjects = None
     if writer.manifest is not None:  # caches on
-        from .buildcache import cache_dir
+        from gongshi.buildcache import cache_dir
 
         subjects = cache_dir(snapshot.root) / "page-subjects.marshal"
     plan = plan_site(snapshot, repo_url=repo_url, subjects_cache=subjects)

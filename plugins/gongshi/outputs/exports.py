@@ -1,0 +1,580 @@
+"""Exports in the national 双公示 data standard (domain.md §2.2): CSV, XLSX and JSON.
+
+One row per record, with the standard's columns in the standard's order (行政许可 28 fields,
+行政处罚 30 fields, then 数据导出时间). Only what the site may show as of the snapshot's date is
+exported, masked the way the site masks it. The same functions write the CLI's files and the
+downloadable files of the site (``/data/``, sharded by department × kind × decision year so that a
+changed record rewrites only its own files: see "Site downloads" below and docs/exports.md).
+
+Conventions (documented for users in docs/exports.md):
+
+* Dates are written ``YYYY/MM/DD``: the standard's export templates and the legacy text write dates
+  that way, and the city platform's import templates expect it. All dates of one file use it.
+* Amounts are 万元 with exactly six decimals (``decimal(18,6)`` in the standard's tables), computed
+  with ``Decimal`` (yuan / 10000), so no float rounding ever touches money.
+* 数据导出时间 is the as-of date of the snapshot, not the wall clock: the same repository and date
+  always give byte-identical files. The site's files leave it out (they depend on their records
+  only, not on the day of the build).
+* ID numbers (法定代表人证件号码, 证件号码) and the legal representative's ID type are always blank:
+  the repository holds only masked numbers of natural persons, and the site publishes no ID field of
+  a legal representative (internal to the sharing platform, domain.md §2.2).
+* A ``since`` batch (upward reporting) adds *withdrawal rows* for published records revoked,
+  changed, cancelled, invalidated or credit-repaired: the document number, date and authority
+  that identify the decision, 当前状态 and the reason in 备注 — no party, no facts.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gongshi.core import gcpause
+from gongshi.core.records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
+from gongshi.core.timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
+from gongshi.public.masking import public_party_name, public_text
+from gongshi.sheets.national_standard import (
+    EXPORT_TIME_HEADER,
+    LICENCE_HEADERS,
+    PARTY_HEADERS,
+    PENALTY_HEADERS,
+)
+from gongshi.sheets.xlsxsave import keep_as_text, stamp_of, workbook_bytes
+
+if TYPE_CHECKING:
+    from gongshi.snapshot.build import Entry, Snapshot
+
+FORMATS = ("csv", "xlsx", "json")
+EXPORT_FORMAT_ID = "gongshi-export/1"
+EXPORTED_AT = EXPORT_TIME_HEADER
+
+LICENCE_COLUMNS: tuple[str, ...] = (*LICENCE_HEADERS, EXPORTED_AT)
+PENALTY_COLUMNS: tuple[str, ...] = (*PENALTY_HEADERS, EXPORTED_AT)
+COLUMNS = {"licence": LICENCE_COLUMNS, "penalty": PENALTY_COLUMNS}
+# The "other" category is written the way the standard writes free-form ID types: 其他-<具体类别>.
+OTHER = "其他"
+CATEGORY_SEPARATOR = ";"
+SIX_PLACES = Decimal("0.000001")
+STATUS_COLUMN = "当前状态"
+CSV_BOM = b"\xef\xbb\xbf"
+WORKBOOK_TITLE = "双公示数据导出"
+
+
+# Formatting ----------------------------------------------------------------------------------
+def format_date(d: date | None) -> str:
+    """A date as the standard's templates write it (``2026/03/05``); blank when absent."""
+    return d.strftime("%Y/%m/%d") if d else ""
+
+
+def wan_yuan(yuan: Decimal | None) -> str:
+    """Yuan to 万元 with exactly six decimals (12345.6 → ``1.234560``); blank when absent."""
+    if yuan is None:
+        return ""
+    return format((yuan / Decimal(10000)).quantize(SIX_PLACES), "f")
+
+
+def _with_other(value: str, other: object) -> str:
+    return f"{OTHER}-{other}" if value == OTHER and other else value
+
+
+def penalty_categories_text(record: Record) -> str:
+    """处罚类别 as one cell: labels joined by ``;``, 其他 written ``其他-<具体类别>``."""
+    other = record.data.get("category_other")
+    return CATEGORY_SEPARATOR.join(_with_other(c, other) for c in record.categories)
+
+
+# Rows ----------------------------------------------------------------------------------------
+def _authority(snapshot: Snapshot, key: str) -> tuple[str, str]:
+    dept = snapshot.registry.departments.get(key)
+    return (dept.name, dept.uscc) if dept else (key, "")
+
+
+def _status_note(record: Record) -> str:
+    """备注 of a row whose status is not 有效: what happened, when, and why."""
+    when = format_date(record.status_date)
+    reason = public_text(record, record.status_reason)
+    return f"{record.status}（{when}）：{reason}" if when else f"{record.status}：{reason}"
+
+
+def _decision_row(entry: Entry, snapshot: Snapshot, remarks: str) -> dict[str, str]:
+    """A row with what identifies the decision (文号, 日期, 机关), its status, the data source, 备注
+    and the export date; every other column blank. A withdrawal row is exactly this."""
+    r = entry.record
+    row = dict.fromkeys(COLUMNS[r.kind], "")
+    authority_name, authority_uscc = _authority(snapshot, r.authority)
+    source_name, source_uscc = _authority(snapshot, r.source_unit)
+    if r.kind == "licence":
+        row.update(
+            {
+                "行政许可决定文书号": r.doc_no,
+                "许可决定日期": format_date(r.decision_date),
+                "许可机关": authority_name,
+                "许可机关统一社会信用代码": authority_uscc,
+            }
+        )
+    else:
+        row.update(
+            {
+                "行政处罚决定书文号": r.doc_no,
+                "处罚决定日期": format_date(r.decision_date),
+                "处罚机关": authority_name,
+                "处罚机关统一社会信用代码": authority_uscc,
+            }
+        )
+    if STATUS_COLUMN in row:  # the penalty standard has no 当前状态: the status leads 备注 there
+        row[STATUS_COLUMN] = r.status
+    row["数据来源单位"] = source_name
+    row["数据来源单位统一社会信用代码"] = source_uscc
+    row["备注"] = remarks
+    row[EXPORTED_AT] = format_date(snapshot.as_of)
+    return row
+
+
+def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
+    """The standard's row for a public record (masked as on the site)."""
+    r = entry.record
+    p = r.party
+    remarks = public_text(r, r.data.get("remarks"))
+    if r.status != ACTIVE_STATUS:
+        remarks = "；".join(x for x in (_status_note(r), remarks) if x)
+    row = _decision_row(entry, snapshot, remarks)
+    row["行政相对人名称"] = public_party_name(r)
+    row["行政相对人类别"] = r.party_category
+    if not r.is_natural_person:
+        for i, key in enumerate(PARTY_CODE_KEYS, start=1):  # fills 行政相对人代码_1..6
+            row[PARTY_HEADERS[1 + i]] = str(p.get(key, "") or "")
+        row["法定代表人"] = str(p.get("legal_rep", "") or "")
+    else:
+        row["证件类型"] = str(p.get("id_type", "") or "")
+    # 法定代表人证件类型/证件号码 and 证件号码 stay blank: never published (the standard's columns
+    # 10-11 are internal to the sharing platform; see module docstring).
+    d = r.data
+    if r.kind == "licence":
+        row.update(
+            {
+                "行政许可决定文书名称": public_text(r, d.get("doc_title")),
+                "许可类别": _with_other(str(d.get("category", "")), d.get("category_other")),
+                "许可证书名称": public_text(r, d.get("certificate_name")),
+                "许可编号": str(d.get("licence_no", "") or ""),
+                "许可内容": public_text(r, d.get("content")),
+                "有效期自": format_date(parse_date(d.get("valid_from"))),
+                "有效期至": format_date(r.valid_to),  # blank = 长期
+            }
+        )
+    else:
+        row.update(
+            {
+                "违法行为类型": public_text(r, d.get("violation_type")),
+                "违法事实": public_text(r, d.get("facts")),
+                "处罚依据": public_text(r, d.get("basis")),
+                "处罚类别": penalty_categories_text(r),
+                "处罚内容": public_text(r, d.get("content")),
+                "罚款金额（万元）": wan_yuan(r.fine_yuan),
+                "没收违法所得、没收非法财物的金额（万元）": wan_yuan(r.confiscation_yuan),
+                "暂扣或吊销证照名称及编号": public_text(r, d.get("licence_affected")),
+                "处罚有效期": format_date(r.valid_until),
+                "公示截止期": format_date(entry.timeline.disclosure_until),
+            }
+        )
+    return row
+
+
+def withdrawal_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
+    """A notice row for a published record taken off the site: identifies the decision, says why."""
+    return _decision_row(entry, snapshot, _status_note(entry.record))
+
+
+# Selection -----------------------------------------------------------------------------------
+def _change_date(change) -> date | None:
+    d = getattr(change, "date", None)
+    if isinstance(d, date):
+        return d
+    if isinstance(d, str):
+        try:
+            return date.fromisoformat(d[:10])
+        except ValueError:
+            return None
+    return None
+
+
+def touched_between(entry: Entry, since: date, as_of: date) -> bool:
+    """Published, changed or withdrawn in the repository between ``since`` and ``as_of`` (inclusive)."""
+    t = entry.timeline
+    if t.published_at is not None and since <= t.published_at <= as_of:
+        return True
+    if any((cd := _change_date(c)) is not None and since <= cd <= as_of for c in entry.history):
+        return True
+    return t.withdrawn_on is not None and since <= t.withdrawn_on <= as_of
+
+
+def is_withdrawal(entry: Entry) -> bool:
+    """Public before it was revoked/changed/cancelled/invalidated or credit-repaired: the upward
+    platform must take it down too. (The site's notices, ``Snapshot.withdrawal_notices``, are the
+    withdrawn ones; a batch also reports credit repair.)"""
+    t = entry.timeline
+    if entry.state not in (WITHDRAWN, REPAIRED) or t.published_at is None or t.published_at > t.as_of:
+        return False
+    return t.withdrawn_on is None or t.published_at < t.withdrawn_on
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to export: one kind or both, one department or all, everything public or a batch."""
+
+    kind: str | None = None
+    dept: str | None = None
+    since: date | None = None
+
+    def kinds(self) -> tuple[str, ...]:
+        return (self.kind,) if self.kind else KINDS
+
+
+def _order(entry: Entry) -> tuple:
+    # Oldest decision first, then id: a stable order a reader can diff from one batch to the next.
+    return (entry.timeline.decision_date, entry.record.id)
+
+
+def export_rows(snapshot: Snapshot, kind: str, selection: Selection = Selection()) -> list[dict[str, str]]:
+    """The rows of one kind: public records (and, in a ``since`` batch, withdrawal rows)."""
+    rows: list[tuple[tuple, dict[str, str]]] = []
+    for e in snapshot.entries:
+        r = e.record
+        if r.kind != kind or (selection.dept and r.authority != selection.dept):
+            continue
+        if selection.since is not None and not touched_between(e, selection.since, snapshot.as_of):
+            continue
+        if e.state in PUBLIC_STATES:
+            rows.append((_order(e), record_row(e, snapshot)))
+        elif selection.since is not None and is_withdrawal(e):
+            rows.append((_order(e), withdrawal_row(e, snapshot)))
+    rows.sort(key=lambda x: x[0])
+    return [row for _, row in rows]
+
+
+# Writers -------------------------------------------------------------------------------------
+def to_csv(kind: str, rows: Iterable[dict[str, str]], columns: Sequence[str] | None = None) -> bytes:
+    """UTF-8 with BOM and CRLF line ends, every field as text: what Excel opens without a wizard."""
+    buf = io.StringIO(newline="")
+    writer = csv.writer(buf, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
+    columns = columns or COLUMNS[kind]
+    writer.writerow(columns)
+    writer.writerows([row.get(c, "") for c in columns] for row in rows)
+    return CSV_BOM + buf.getvalue().encode("utf-8")
+
+
+def _values(columns: Sequence[str], rows: Iterable[dict[str, str]]) -> Iterator[list[str]]:
+    return ([row.get(c, "") for c in columns] for row in rows)
+
+
+def column_widths(columns: Sequence[str]) -> list[float]:
+    return [min(40, max(10, len(name) * 2)) for name in columns]
+
+
+def to_xlsx(
+    sheets: Sequence[tuple[str, list[dict[str, str]]]],
+    as_of: date,
+    *,
+    columns: dict[str, tuple[str, ...]] | None = None,
+    stamp: datetime | None = None,
+) -> bytes:
+    """One worksheet per kind; every cell a text cell (codes and dates keep their exact form,
+    nothing can become a formula: ``xlsxsave.keep_as_text``), the header bold and frozen. openpyxl
+    in write-only mode streams the rows; byte-identical for the same rows and ``stamp`` (default:
+    the as-of day)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    columns = columns or COLUMNS
+    wb = Workbook(write_only=True)
+    wb.properties.creator = "gongshi"
+    wb.properties.title = WORKBOOK_TITLE
+    bold = Font(bold=True)
+    for kind, rows in sheets:
+        ws = wb.create_sheet(KIND_LABEL[kind])
+        names = columns[kind]
+        for i, width in enumerate(column_widths(names), 1):
+            ws.column_dimensions[get_column_letter(i)].width = width
+        ws.freeze_panes = "A2"
+
+        def text_cell(value: str, font=None, ws=ws) -> WriteOnlyCell:
+            cell = WriteOnlyCell(ws, value=value)
+            cell.number_format = "@"
+            if font is not None:
+                cell.font = font
+            return cell
+
+        header = [text_cell(c, bold) for c in names]
+        keep_as_text(header)
+        ws.append(header)
+        for values in _values(names, rows):
+            row = [text_cell(v) for v in values]
+            keep_as_text(row)
+            ws.append(row)
+    return workbook_bytes(wb, stamp or stamp_of(as_of))
+
+
+def export_document(snapshot: Snapshot, selection: Selection = Selection()) -> dict:
+    """The JSON export (schema: schemas/api-export.schema.json)."""
+    return {
+        "format": EXPORT_FORMAT_ID,
+        "as_of": snapshot.as_of.isoformat(),
+        "since": selection.since.isoformat() if selection.since else None,
+        "department": selection.dept,
+        "datasets": [
+            {
+                "kind": kind,
+                "title": KIND_LABEL[kind],
+                "columns": list(COLUMNS[kind]),
+                "rows": export_rows(snapshot, kind, selection),
+            }
+            for kind in selection.kinds()
+        ],
+    }
+
+
+def to_json(document: dict) -> bytes:
+    return (json.dumps(document, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def render(snapshot: Snapshot, fmt: str, selection: Selection = Selection()) -> bytes:
+    """One file's bytes. CSV holds one kind only (the two kinds have different columns)."""
+    if fmt == "csv":
+        if selection.kind is None:
+            raise ValueError("CSV 每个文件只能导出一类数据，请加 --kind licence 或 --kind penalty。")
+        return to_csv(selection.kind, export_rows(snapshot, selection.kind, selection))
+    if fmt == "xlsx":
+        sheets = [(k, export_rows(snapshot, k, selection)) for k in selection.kinds()]
+        return to_xlsx(sheets, snapshot.as_of)
+    if fmt == "json":
+        return to_json(export_document(snapshot, selection))
+    raise ValueError(f"不支持的导出格式 “{fmt}”。可用：{'、'.join(FORMATS)}。")
+
+
+def default_filename(fmt: str, selection: Selection, as_of: date) -> str:
+    """``gongshi-<dept|all>-<kind|all>-<as-of>[-since-<date>].<fmt>``."""
+    parts = ["gongshi", selection.dept or "all", selection.kind or "all", as_of.isoformat()]
+    if selection.since:
+        parts += ["since", selection.since.isoformat()]
+    return "-".join(parts) + "." + fmt
+
+
+# Site downloads ------------------------------------------------------------------------------
+DOWNLOAD_DIR = "data"
+# The site's files carry the standard's columns without 数据导出时间: a file is rewritten only when
+# its records change, so it shows no build date (the downloads page says as of when).
+SITE_COLUMNS: dict[str, tuple[str, ...]] = {"licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
+SITE_FORMATS = ("csv", "xlsx")  # per department and year; the whole site: one zipped CSV per year
+ZIP_FORMAT = "csv.zip"
+
+
+@dataclass(frozen=True)
+class Download:
+    """One file written into the site, for the downloads page to link."""
+
+    path: str  # site-relative, ``/`` separators, e.g. ``data/scjg/2026-penalty.csv``
+    dept: str | None  # None: the whole site
+    year: int
+    kind: str
+    format: str  # "csv", "xlsx" or "csv.zip"
+    rows: int
+    size: int
+
+
+@dataclass
+class Shard:
+    """The public decisions of one department, kind and decision year, in export order."""
+
+    dept: str
+    year: int
+    kind: str
+    entries: list[Entry]
+
+    def path(self, fmt: str) -> str:
+        return f"{DOWNLOAD_DIR}/{self.dept}/{self.year}-{self.kind}.{fmt}"
+
+    @cached_property
+    def entries_key(self) -> str:
+        from gongshi.snapshot.build import entries_key
+
+        return entries_key(self.entries)
+
+    def key(self, snapshot: Snapshot, fmt: str) -> str:
+        """Everything the file is made from (the code version is added by ``site.write_keyed``):
+        the entries' keys in order, the registry (department names and codes are in every row),
+        the format and the columns. Not the as-of date: no row shows it."""
+        from gongshi.buildcache import digest
+
+        return digest(
+            "download", fmt, self.kind, SITE_COLUMNS[self.kind], self.entries_key, snapshot.registry_key
+        )
+
+    @property
+    def stamp(self) -> datetime:
+        """The file's date inside the workbook or zip: its newest publication (from the entries'
+        timelines, so it changes only with them)."""
+        return stamp_of(max(e.timeline.published_at or e.timeline.decision_date for e in self.entries))
+
+
+def plan_shards(snapshot: Snapshot) -> list[Shard]:
+    """Public decisions by department, decision year and kind (departments by key, newest year first).
+
+    Reads only what the snapshot already holds (timeline, department, the folder's kind, which
+    validation holds equal to ``kind``): a record whose files are kept is never unpacked."""
+    groups: dict[tuple[str, int, str], list[tuple[date, str, Entry]]] = {}
+    for e in snapshot.entries:
+        t = e.timeline
+        if t.state in PUBLIC_STATES:
+            r = e.record
+            decided = t.decision_date
+            groups.setdefault((e.department.key, decided.year, r.folder_kind), []).append((decided, r.id, e))
+    shards = []
+    for (dept, year, kind), items in groups.items():
+        items.sort(key=lambda x: (x[0], x[1]))  # _order: decision date, then id
+        shards.append(Shard(dept, year, kind, [e for _d, _id, e in items]))
+    shards.sort(key=lambda s: (s.dept, -s.year, KINDS.index(s.kind)))
+    return shards
+
+
+def _zip_bytes(name: str, data: bytes, stamp: datetime) -> bytes:
+    """One file in a zip archive, the same bytes for the same data and stamp."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        member = zipfile.ZipInfo(name, date_time=stamp.timetuple()[:6])
+        member.compress_type = zipfile.ZIP_DEFLATED
+        member.create_system = 3
+        member.external_attr = 0o644 << 16
+        z.writestr(member, data)
+    return out.getvalue()
+
+
+def _file_writer(out_dir: Path):
+    def write(rel: str, data: bytes) -> None:
+        path = Path(out_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    return write
+
+
+def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=None) -> list[Download]:
+    """The download files under ``<out_dir>/data/`` (docs/exports.md "Site downloads"):
+
+    * ``data/<dept>/<year>-<kind>.csv`` and ``.xlsx``: a department's public decisions of one kind
+      decided in one year;
+    * ``data/<year>-<kind>.csv.zip``: the whole site's decisions of that kind and year, one CSV
+      (the departments' CSV files joined, department by department) in a zip archive.
+
+    With ``write_keyed`` (the site's), a file whose inputs did not change since the previous build is
+    kept without computing its rows; the whole-site CSV is then joined from the departments' files.
+    """
+    from gongshi.buildcache import digest
+
+    put = write or _file_writer(out_dir)
+    fresh: dict[str, bytes] = {}  # CSV files made in this call (the others are read back when joined)
+
+    def emit(rel: str, key: str, produce) -> int:
+        if write_keyed is None:
+            data = produce()
+            put(rel, data)
+            fresh[rel] = data
+            return len(data)
+        made = []
+
+        def producing():
+            made.append(produce())
+            return made[0]
+
+        write_keyed(rel, key, producing)
+        if made and rel.endswith(".csv"):
+            fresh[rel] = made[0]
+        return len(made[0]) if made else (out_dir / rel).stat().st_size
+
+    written: list[Download] = []
+    shards = plan_shards(snapshot)
+    for shard in shards:
+        rows_memo: list[list[dict[str, str]]] = []
+
+        def rows(shard=shard, memo=rows_memo) -> list[dict[str, str]]:
+            if not memo:  # computed once for both formats, and only if one of them is produced
+                memo.append([record_row(e, snapshot) for e in shard.entries])
+            return memo[0]
+
+        for fmt, produce in (
+            ("csv", lambda shard=shard, rows=rows: to_csv(shard.kind, rows(), SITE_COLUMNS[shard.kind])),
+            (
+                "xlsx",
+                lambda shard=shard, rows=rows: to_xlsx(
+                    [(shard.kind, rows())], snapshot.as_of, columns=SITE_COLUMNS, stamp=shard.stamp
+                ),
+            ),
+        ):
+            rel = shard.path(fmt)
+            size = emit(rel, shard.key(snapshot, fmt), produce)
+            written.append(Download(rel, shard.dept, shard.year, shard.kind, fmt, len(shard.entries), size))
+
+    by_year: dict[tuple[int, str], list[Shard]] = {}
+    for shard in shards:
+        by_year.setdefault((shard.year, shard.kind), []).append(shard)
+    for (year, kind), parts in sorted(by_year.items(), key=lambda x: (-x[0][0], KINDS.index(x[0][1]))):
+        rel = f"{DOWNLOAD_DIR}/{year}-{kind}.{ZIP_FORMAT}"
+        key = digest(ZIP_FORMAT, *(s.key(snapshot, "csv") for s in parts))
+        header = len(to_csv(kind, [], SITE_COLUMNS[kind]))
+
+        def joined(parts=parts, header=header, year=year, kind=kind) -> bytes:
+            files = [fresh.get(s.path("csv")) or (out_dir / s.path("csv")).read_bytes() for s in parts]
+            data = files[0][:header] + b"".join(f[header:] for f in files)
+            return _zip_bytes(f"{year}-{kind}.csv", data, max(s.stamp for s in parts))
+
+        size = emit(rel, key, joined)
+        written.append(Download(rel, None, year, kind, ZIP_FORMAT, sum(len(s.entries) for s in parts), size))
+    return written
+
+
+def size_label(size: int) -> str:
+    """1234 → ``1.2 KB``, 2_500_000 → ``2.4 MB`` (what the downloads page shows next to a link; a
+    no-break space keeps number and unit together in narrow table cells)."""
+    if size < 1024:
+        return f"{size}\u00a0B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f}\u00a0KB"
+    return f"{size / 1024 / 1024:.1f}\u00a0MB"
+
+
+def downloads_page_context(snapshot: Snapshot, written: list[Download]) -> dict:
+    """The downloads page's tables: the whole site by year, then each department by year."""
+    files: dict[str | None, dict[int, dict[str, dict[str, dict]]]] = {}
+    for d in written:
+        cell = files.setdefault(d.dept, {}).setdefault(d.year, {}).setdefault(d.kind, {})
+        cell[d.format] = {"path": d.path, "rows": d.rows, "size": size_label(d.size)}
+    years = sorted(files.get(None, {}).items(), reverse=True)
+    departments = [
+        {"key": key, "name": dept.name, "years": sorted(files.get(key, {}).items(), reverse=True)}
+        for key, dept in sorted(snapshot.registry.departments.items())
+    ]
+    return {"years": years, "departments": departments, "kinds": [(k, KIND_LABEL[k]) for k in KINDS]}
+
+
+def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
+    """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/`` and the page that
+    lists them (``data/index.html``, template ``downloads.html``)."""
+    with gcpause.paused():
+        written = write_downloads(
+            snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
+        )
+    context = downloads_page_context(snapshot, written)
+    site.render("downloads.html", f"{DOWNLOAD_DIR}/index.html", title="数据下载", **context)
+    return {
+        "files": len(written),
+        "rows": sum(d.rows for d in written if d.dept is None),
+        "bytes": sum(d.size for d in written),
+    }

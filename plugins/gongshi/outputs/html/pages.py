@@ -1,0 +1,491 @@
+"""Which pages the site has, where they live and what each one lists (plain Python, no Pelican).
+
+Input is a ``Snapshot``; output is a ``SitePlan``: small ``Page`` objects (output path, template,
+context of plain views) plus the record pages, produced lazily because there can be 100k of them.
+Only ``recordview`` turns records into text, so everything here handles public views only.
+
+URL scheme (stable: record URLs are derived from the record id and nothing else)::
+
+    index.html                         home
+    list/<licence|penalty>/[N.html]    rolling 10-day lists (50 rows a page, newest first)
+    archives/                          archive index (by year/month and by department/year)
+    archives/<YYYY>/<MM>/[N.html]      public records decided in that month
+    archives/<dept>/<YYYY>/[N.html]    public records of a department decided in that year
+    r/<id>.html                        one record (or its withdrawal notice)
+    dept/                              all departments and their 双公示目录
+    dept/<key>/                        one department: catalog and recent decisions
+    rules.html                         the disclosure rules in force
+    sitemap.html                       网站地图: every section, department, feed and data file
+    404.html
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gongshi.buildcache import digest
+from gongshi.core.records import KIND_LABEL, KINDS
+from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
+from gongshi.public import recordview as rv
+from gongshi.public.masking import SubjectMasker, public_party_name
+from gongshi.snapshot.build import entries_key
+
+if TYPE_CHECKING:
+    from gongshi.snapshot.build import Entry, Snapshot
+
+
+PAGE_SIZE = 50
+HOME_ROWS = 10
+RECENT_ROWS = 20
+RECORD_PATH = "r/{id}.html"
+SITEMAP_PAGE = "sitemap.html"  # for people; sitemap.xml is for search engines
+KIND_SLUG = {"licence": "licence", "penalty": "penalty"}
+LIST_TITLE = {"licence": "行政许可公示", "penalty": "行政处罚公示"}
+
+
+def record_path(record_id: str) -> str:
+    return RECORD_PATH.format(id=record_id)
+
+
+def url_of(path: str) -> str:
+    """The link to an output path: directory style for ``index.html`` files."""
+    if path == "index.html":
+        return ""
+    return path[: -len("index.html")] if path.endswith("/index.html") else path
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a list page."""
+
+    id: str
+    url: str
+    kind: str
+    kind_label: str
+    doc_no: str
+    party: str
+    title: str
+    dept: str
+    dept_name: str
+    decided: str
+    published: str
+    state_label: str
+
+
+@dataclass(frozen=True)
+class Pager:
+    number: int  # 1-based
+    count: int
+    urls: tuple[str, ...]  # link of every page, in order
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.number] if self.number < self.count else None
+
+    def window(self, radius: int = 2) -> list[tuple[int, str] | None]:
+        """Page links to show: first, last and ``radius`` around the current one; None = gap."""
+        keep = {1, self.count, *range(self.number - radius, self.number + radius + 1)}
+        out: list[tuple[int, str] | None] = []
+        for n in range(1, self.count + 1):
+            if n in keep:
+                if out and out[-1] is not None and out[-1][0] != n - 1:
+                    out.append(None)
+                out.append((n, self.urls[n - 1]))
+        return out
+
+
+@dataclass
+class Page:
+    """One output page. ``content`` is the template context, or a function that makes it: pages
+    of many rows are only built when they are rendered. ``key`` (optional) digests everything the
+    page shows besides the shared template variables, so an unchanged page is kept without
+    rendering (``sitewrite``); ``stable`` pages do not show the as-of date (it is not passed to
+    them), so they stay the same from one day to the next unless their records change."""
+
+    path: str
+    template: str
+    content: dict | Callable[[], dict]
+    in_sitemap: bool = True
+    key: str | None = None
+    stable: bool = False
+
+    @property
+    def url(self) -> str:
+        return url_of(self.path)
+
+    @cached_property
+    def context(self) -> dict:
+        return self.content() if callable(self.content) else self.content
+
+
+def paginate(base: str, rows: list, size: int = PAGE_SIZE) -> list[tuple[str, list, Pager]]:
+    """Split ``rows`` into pages under folder ``base``: ``index.html``, ``2.html``, ... (at least one)."""
+    count = max(1, -(-len(rows) // size))
+    paths = [f"{base}index.html" if n == 1 else f"{base}{n}.html" for n in range(1, count + 1)]
+    urls = tuple(url_of(p) for p in paths)
+    return [(paths[n], rows[n * size : (n + 1) * size], Pager(n + 1, count, urls)) for n in range(count)]
+
+
+@dataclass
+class SitePlan:
+    snapshot: Snapshot
+    pages: list[Page] = field(default_factory=list)
+    public: list[Entry] = field(default_factory=list)
+    notices: list[Entry] = field(default_factory=list)
+    repo_url: str = ""
+    subjects_cache: Path | None = None  # SubjectMasker's file (names per part, masked subjects)
+    _masker: SubjectMasker | None = field(default=None, repr=False)
+
+    @property
+    def masker(self) -> SubjectMasker:
+        """Commit subjects as shown in the history of record pages."""
+        if self._masker is None:
+            self._masker = SubjectMasker(self.snapshot, self.subjects_cache)
+        return self._masker
+
+    def record_entries(self) -> list[tuple[Entry, bool]]:
+        """Entries with a page of their own: public records, then withdrawal notices (True)."""
+        return [(e, False) for e in self.public] + [(e, True) for e in self.notices]
+
+    def record_pages(self) -> Iterator[Page]:
+        for entry, notice in self.record_entries():
+            yield self.record_page(entry, notice)
+
+    def record_page(self, e: Entry, notice: bool = False) -> Page:
+        """The page of a public record, or the withdrawal notice of a withdrawn published one."""
+        reg = self.snapshot.registry
+        r = e.record
+        if notice:
+            return Page(
+                record_path(r.id),
+                "notice",
+                {
+                    "title": f"{r.doc_no} 撤回公告",
+                    "record_id": r.id,
+                    "kind_label": r.kind_label,
+                    "status": r.status,
+                    "status_date": rv.iso(r.status_date),
+                    "fields": rv.notice_fields(r, _dept_name(reg, r.authority)),
+                },
+                in_sitemap=False,
+            )
+        authority = _dept_name(reg, r.authority)
+        return Page(
+            record_path(r.id),
+            "record",
+            {
+                "title": f"{r.doc_no} {public_party_name(r)}",
+                "heading": f"{public_party_name(r)} {r.kind_label}决定",
+                "doc_no": r.doc_no,
+                "record_id": r.id,
+                "kind": r.kind,
+                "kind_label": r.kind_label,
+                "party_fields": rv.party_fields(r),
+                "decision_fields": rv.decision_fields(
+                    r, e.item.name if e.item else "", authority, _dept_name(reg, r.source_unit)
+                ),
+                "corrections": [
+                    rv.Field(str(c.get("date", "")), rv.public_text(r, c.get("reason")))
+                    for c in r.corrections
+                ],
+                "timeline": rv.timeline_fields(e.timeline),
+                "history": rv.history_rows(e.history, self.repo_url, self.masker),
+                "history_more": len(e.history) > rv.HISTORY_LIMIT,
+                "file_history_url": f"{self.repo_url.rstrip('/')}/commits/HEAD/{r.path}"
+                if self.repo_url
+                else "",
+                "state": e.state,
+                "state_label": STATE_LABEL.get(e.state, e.state),
+                "list_until": rv.iso(e.timeline.list_until),
+                "disclosure_until": rv.iso(e.timeline.disclosure_until),
+                "dept": r.authority,
+                "dept_name": authority,
+            },
+        )
+
+    def all_pages(self) -> Iterator[Page]:
+        yield from self.pages
+        yield from self.record_pages()
+
+    def sitemap_paths(self) -> list[str]:
+        """Public pages only: no 404, no withdrawal notices."""
+        out = [p.path for p in self.pages if p.in_sitemap]
+        out += [record_path(e.id) for e in self.public]
+        return out
+
+
+def _dept_name(registry, key: str) -> str:
+    d = registry.departments.get(key)
+    return d.name if d else key
+
+
+def make_row(entry: Entry, registry) -> Row:
+    r, t = entry.record, entry.timeline
+    return Row(
+        id=r.id,
+        url=record_path(r.id),
+        kind=r.kind,
+        kind_label=r.kind_label,
+        doc_no=r.doc_no,
+        party=public_party_name(r),
+        title=rv.public_text(r, r.title),
+        dept=r.authority,
+        dept_name=_dept_name(registry, r.authority),
+        decided=rv.iso(t.decision_date),
+        published=rv.iso(t.published_at),
+        state_label=STATE_LABEL.get(t.state, t.state),
+    )
+
+
+def _kind(e: Entry) -> str:
+    """licence/penalty from the record's folder (validation makes ``kind`` agree with it): reading
+    the folder does not unpack a cached record's data, which most pages of a rebuild never need."""
+    return e.record.folder_kind or e.record.kind
+
+
+def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.id))
+
+
+def plan_site(
+    snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_SIZE, subjects_cache: Path | None = None
+) -> SitePlan:
+    """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``).
+    List pages carry a key (their entries' keys and what else they show) and build their rows
+    only when rendered, so a rebuild renders only the pages whose records changed."""
+    reg = snapshot.registry
+    public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
+    notices = list(snapshot.withdrawal_notices())
+    plan = SitePlan(
+        snapshot=snapshot, public=public, notices=notices, repo_url=repo_url, subjects_cache=subjects_cache
+    )
+    row_memo: dict[str, Row] = {}
+
+    def row(e: Entry) -> Row:
+        hit = row_memo.get(e.id)
+        if hit is None:
+            hit = row_memo[e.id] = make_row(e, reg)
+        return hit
+
+    def rows_of(entries: list[Entry]) -> Callable[[], list[Row]]:
+        return lambda: [row(e) for e in entries]
+
+    pages = plan.pages
+    shared = snapshot.registry_key  # department names appear in every row
+
+    # Rolling lists: newest publication first (the snapshot's order).
+    listed = {k: [e for e in public if e.state == LISTED and _kind(e) == k] for k in KINDS}
+    for kind in KINDS:
+        for path, chunk, pager in paginate(f"list/{KIND_SLUG[kind]}/", listed[kind], page_size):
+            head = {
+                "title": LIST_TITLE[kind],
+                "kind": kind,
+                "pager": pager,
+                "total": len(listed[kind]),
+                "list_days": snapshot.policy.list_days,
+            }
+            pages.append(
+                Page(
+                    path,
+                    "list",
+                    _with_rows(head, rows_of(chunk)),
+                    key=digest(shared, repr(head), entries_key(chunk)),
+                )
+            )
+
+    # Archives: public records by decision month and by department and year, newest decided first.
+    by_month: dict[tuple[int, int], list[Entry]] = defaultdict(list)
+    by_dept_year: dict[tuple[str, int], list[Entry]] = defaultdict(list)
+    for e in public:
+        d = e.timeline.decision_date
+        by_month[(d.year, d.month)].append(e)
+        by_dept_year[(e.department.key, d.year)].append(e)
+    groups: list[tuple[str, str, list[Entry], dict]] = []
+    for (y, m), group in sorted(by_month.items(), reverse=True):
+        groups.append((f"archives/{y:04d}/{m:02d}/", f"{y} 年 {m} 月作出的决定", group, {}))
+    for (dept, y), group in sorted(by_dept_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        groups.append(
+            (f"archives/{dept}/{y:04d}/", f"{_dept_name(reg, dept)} {y} 年作出的决定", group, {"dept": dept})
+        )
+    for folder, title, group, extra in groups:
+        ordered = _newest_decided_first(group)
+        for path, chunk, pager in paginate(folder, ordered, page_size):
+            head = {"title": title, "pager": pager, "total": len(ordered), **extra}
+            pages.append(
+                Page(
+                    path,
+                    "archive",
+                    _with_rows(head, rows_of(chunk)),
+                    key=digest(shared, repr(head), entries_key(chunk)),
+                    stable=True,
+                )
+            )
+    years: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    for (y, m), group in sorted(by_month.items(), reverse=True):
+        years[y].append((m, len(group), url_of(f"archives/{y:04d}/{m:02d}/index.html")))
+    dept_years: dict[str, list[tuple[int, int, str]]] = defaultdict(list)
+    for (dept, y), group in sorted(by_dept_year.items(), key=lambda kv: (kv[0][0], -kv[0][1])):
+        dept_years[dept].append((y, len(group), url_of(f"archives/{dept}/{y:04d}/index.html")))
+    pages.append(
+        Page(
+            "archives/index.html",
+            "archives",
+            {
+                "title": "归档查询",
+                "years": sorted(years.items(), reverse=True),
+                "departments": [
+                    (k, _dept_name(reg, k), dept_years.get(k, [])) for k in sorted(reg.departments)
+                ],
+                "total": len(public),
+            },
+            stable=True,
+        )
+    )
+
+    # Departments: the catalog of all departments, then one page each.
+    counts = {k: {"licence": 0, "penalty": 0} for k in reg.departments}
+    by_dept: dict[str, list[Entry]] = defaultdict(list)
+    for e in public:
+        counts.setdefault(e.department.key, {"licence": 0, "penalty": 0})[_kind(e)] += 1
+        by_dept[e.department.key].append(e)
+    dept_rows = []
+    for key in sorted(reg.departments):
+        d = reg.departments[key]
+        items = reg.catalog_by_dept.get(key, [])
+        dept_rows.append(
+            {
+                "key": key,
+                "name": d.name,
+                "url": url_of(f"dept/{key}/index.html"),
+                "items": {k: sum(1 for i in items if i.kind == k) for k in KINDS},
+                "public": counts.get(key, {}),
+            }
+        )
+        recent = _newest_decided_first(by_dept.get(key, []))[:RECENT_ROWS]
+        head = {
+            "title": d.name,
+            "years": dept_years.get(key, []),
+            "counts": counts.get(key, {}),
+        }
+        pages.append(
+            Page(
+                f"dept/{key}/index.html",
+                "department",
+                _dept_context(head, d, items, rows_of(recent)),
+                key=digest(shared, repr(head), entries_key(recent)),
+            )
+        )
+    pages.append(
+        Page("dept/index.html", "departments", {"title": "部门与双公示目录", "departments": dept_rows})
+    )
+
+    # Home: counts, today's rolling lists, latest changes.
+    # Latest changes: the newest commit touching each public record (ISO times, all +08:00).
+    latest = sorted(
+        (e for e in public if e.history), key=lambda e: (e.history[0].committed_at, e.id), reverse=True
+    )[:HOME_ROWS]
+    pages.append(
+        Page(
+            "index.html",
+            "home",
+            lambda: {
+                "title": "首页",
+                "listed": {k: [row(e) for e in listed[k][:HOME_ROWS]] for k in KINDS},
+                "listed_total": {k: len(listed[k]) for k in KINDS},
+                "public_total": {k: sum(1 for e in public if _kind(e) == k) for k in KINDS},
+                "dept_count": len(reg.departments),
+                "latest": [
+                    (e.history[0].date.isoformat(), rv.CHANGE_ACTION.get(e.history[0].status, ""), row(e))
+                    for e in latest
+                ],
+                "list_days": snapshot.policy.list_days,
+            },
+        )
+    )
+    pages.append(Page("rules.html", "rules", {"title": "公示规则", "rules": rules_view(snapshot)}))
+    pages.append(
+        Page(
+            SITEMAP_PAGE,
+            "sitemap",
+            {
+                "title": "网站地图",
+                "departments": [
+                    {
+                        "key": k,
+                        "name": reg.departments[k].name,
+                        "url": url_of(f"dept/{k}/index.html"),
+                        "feed": f"feeds/{k}.atom.xml",
+                    }
+                    for k in sorted(reg.departments)
+                ],
+            },
+            stable=True,
+        )
+    )
+    pages.append(Page("404.html", "404", {"title": "页面不存在"}, in_sitemap=False, stable=True))
+    return plan
+
+
+def _with_rows(head: dict, rows: Callable[[], list[Row]]) -> Callable[[], dict]:
+    return lambda: {**head, "rows": rows()}
+
+
+def _dept_context(head: dict, dept, items, recent: Callable[[], list[Row]]) -> Callable[[], dict]:
+    return lambda: {
+        **head,
+        "dept": dept,
+        "catalog": {k: [i for i in items if i.kind == k] for k in KINDS},
+        "recent": recent(),
+    }
+
+
+def rules_view(snapshot: Snapshot) -> dict:
+    """The disclosure rules in force, as plain values for the rules page (from ``policy.yaml``)."""
+    from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME, months_label
+
+    p = snapshot.policy
+    national = []
+    if p.regime == NATIONAL:
+        for reg in p.national_regimes:
+            national.append(
+                {
+                    "name": reg.name,
+                    "from": rv.iso(reg.in_force_from),
+                    "until": rv.iso(reg.in_force_until) or "现行有效",
+                    "periods": [
+                        (
+                            sev,
+                            months_label(per.min_months) if per.publish else "不公示",
+                            months_label(per.max_months) if per.publish else "不公示",
+                        )
+                        for sev, per in reg.periods.items()
+                    ],
+                }
+            )
+    return {
+        "regime": p.regime,
+        "regime_name": ZHONGLOU_NAME if p.regime != NATIONAL else "全国行政处罚信息公示规定",
+        "deadline_workdays": p.deadline_workdays,
+        "list_days": p.list_days,
+        "default_query_years": p.default_query_years,
+        "records_since": rv.iso(p.records_since),
+        "platform_start": rv.iso(p.platform_start),
+        "national": national,
+        "states": [(STATE_LABEL[s], s) for s in STATE_LABEL],
+        "kinds": [KIND_LABEL[k] for k in KINDS],
+        "as_of": snapshot.as_of.isoformat(),
+    }
+
+
+def as_of_label(d: date) -> str:
+    return f"{d.year} 年 {d.month} 月 {d.day} 日"

@@ -1,0 +1,480 @@
+"""A static JSON API written into the site at build time (documented in docs/api.md).
+
+* ``api/index.json``                 counts, departments, months, the list of record shards and
+                                     where everything else is (small; rewritten every build).
+* ``api/records/<shard>.json.gz``    the public records and withdrawal notices of one department,
+                                     kind and decision year (gzip-compressed JSON). ``<shard>`` is
+                                     the record's folder ``<dept>-<xk|cf>-<year>``: for an id made
+                                     the usual way (``scjg-cf-2026-0015``) the id without its last
+                                     ``-<number>``; the index lists the ids where that rule fails.
+* ``api/schema/*.schema.json``       the JSON Schemas describing all of the above (and the export).
+
+Each record is stored once (no per-record files, no month or department copies): 100,000 records
+give about 8 MB of shards instead of 150 MB of per-record files and lists. A shard shows no as-of
+date, so it is rewritten only when one of its records (file, time-rule result, catalog item, shown
+history) or the department/catalog registry changes; unchanged shards are not even computed
+(``site.write_keyed``). Same repository and date give the same bytes (gzip without timestamp).
+URLs are site-relative (no leading slash), so the documents work wherever the site is hosted.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gongshi.buildcache import digest
+from gongshi.core import gcpause
+from gongshi.core.records import KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
+from gongshi.core.timeline import PUBLIC_STATES, STATE_LABEL
+from gongshi.outputs.exports import wan_yuan
+from gongshi.public.masking import NameMasker, SubjectMasker, public_party_name, public_text
+from gongshi.repo.schemas import SCHEMA_DIR
+
+if TYPE_CHECKING:
+    from gongshi.snapshot.build import Entry, Snapshot
+
+RECORD_FORMAT = "gongshi-record/2"
+NOTICE_FORMAT = "gongshi-withdrawal/2"
+SHARD_FORMAT = "gongshi-shard/1"
+INDEX_FORMAT = "gongshi-index/2"
+API_SCHEMAS = (
+    "api-index.schema.json",
+    "api-shard.schema.json",
+    "api-export.schema.json",
+)
+INDEX_PATH = "api/index.json"
+SHARD_PATH = "api/records/{shard}.json.gz"
+RECORD_PAGE = "r/{id}.html"  # the site's record page (the site passes its own pattern if it differs)
+KIND_CODE = {"licence": "xk", "penalty": "cf"}  # as in record ids (newrecord.next_record_id)
+COMMIT_STATUS = {"A": "added", "M": "modified", "D": "deleted"}
+SUBJECTS_CACHE = "api-subjects.marshal"  # in buildcache.cache_dir: SubjectMasker's names, subjects
+# gzip level 6: 12x smaller than the JSON at about 100 MB/s; level 9 saves 4 % more at half the speed.
+GZIP_LEVEL = 6
+
+PageUrl = Callable[[str], str]
+Mask = Callable[[str], str]  # a commit subject as published (NameMasker, SubjectMasker)
+
+
+def _iso(d: date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _unit(snapshot: Snapshot, key: str) -> dict:
+    d = snapshot.registry.departments.get(key)
+    return {"key": key, "name": d.name if d else key, "uscc": d.uscc if d else ""}
+
+
+def _page_url(page_url: PageUrl | None, record_id: str) -> str:
+    return page_url(record_id) if page_url else RECORD_PAGE.format(id=record_id)
+
+
+# Record documents ----------------------------------------------------------------------------
+def _party(r: Record) -> dict:
+    p = r.party
+    natural = r.is_natural_person
+    out = {"name": public_party_name(r), "category": r.party_category}
+    for key in PARTY_CODE_KEYS:
+        out[key] = None if natural else _opt(p.get(key))
+    out["legal_rep"] = None if natural else _opt(p.get("legal_rep"))
+    out["legal_rep_id_type"] = None  # a legal representative's ID fields are never published
+    # Natural persons: the ID type only; the (masked) number is never published.
+    out["id_type"] = _opt(p.get("id_type")) if natural else None
+    return out
+
+
+def _licence_fields(r: Record) -> dict:
+    d = r.data
+    return {
+        "doc_title": public_text(r, d.get("doc_title")),
+        "category": str(d.get("category", "")),
+        "category_other": _opt(d.get("category_other")),
+        "certificate_name": _opt(public_text(r, d.get("certificate_name"))),
+        "licence_no": _opt(d.get("licence_no")),
+        "content": public_text(r, d.get("content")),
+        "valid_from": _opt(d.get("valid_from")),
+        "valid_to": _iso(r.valid_to),  # null = 长期
+    }
+
+
+def _penalty_fields(r: Record) -> dict:
+    d = r.data
+    return {
+        "violation_type": public_text(r, d.get("violation_type")),
+        "facts": public_text(r, d.get("facts")),
+        "basis": public_text(r, d.get("basis")),
+        "categories": r.categories,
+        "category_other": _opt(d.get("category_other")),
+        "content": public_text(r, d.get("content")),
+        "fine_yuan": _opt(d.get("fine_yuan")),
+        "fine_wan": wan_yuan(r.fine_yuan) or None,
+        "confiscation_yuan": _opt(d.get("confiscation_yuan")),
+        "confiscation_wan": wan_yuan(r.confiscation_yuan) or None,
+        "licence_affected": _opt(public_text(r, d.get("licence_affected"))),
+        "procedure": r.procedure,
+        "severity": r.severity,
+        "valid_until": _iso(r.valid_until),
+    }
+
+
+def history_rows(entry: Entry, as_of: date, mask: Mask) -> tuple[tuple[str, ...], ...]:
+    """The Git audit trail up to the as-of date, oldest first, as (date, committed_at, commit,
+    subject, change): what the record page shows, with every natural person's name of the
+    repository masked in the subjects, as there. Also part of the shard's key: a subject's masked
+    form depends on the names in other records."""
+    rows = []
+    for c in sorted(entry.history, key=lambda c: c.committed_at):
+        if c.date > as_of:
+            continue
+        change = COMMIT_STATUS.get(c.status, c.status)
+        rows.append((c.date.isoformat(), c.committed_at, c.sha, mask(c.subject), change))
+    return tuple(rows)
+
+
+_HISTORY_KEYS = ("date", "committed_at", "commit", "subject", "change")
+
+
+def record_document(
+    entry: Entry,
+    snapshot: Snapshot,
+    page_url: PageUrl | None = None,
+    mask: Mask | None = None,
+    history: tuple | None = None,
+) -> dict:
+    """The JSON document of one public record (schema: api-shard.schema.json, ``$defs/record``).
+    ``mask``: the snapshot's ``NameMasker`` (built here when not given; pass it when writing many);
+    ``history``: its ``history_rows`` when already computed."""
+    if history is None:
+        if mask is None:
+            mask = NameMasker.of_records(e.record for e in snapshot.entries)
+        history = history_rows(entry, snapshot.as_of, mask)
+    r = entry.record
+    t = entry.timeline
+    item = entry.item
+    doc = {
+        "format": RECORD_FORMAT,
+        "id": r.id,
+        "kind": r.kind,
+        "kind_label": KIND_LABEL[r.kind],
+        "url": _page_url(page_url, r.id),
+        "state": t.state,
+        "state_label": STATE_LABEL[t.state],
+        "doc_no": r.doc_no,
+        "item": {"code": r.item, "name": item.name if item else None},
+        "party": _party(r),
+        "decision_date": _iso(r.decision_date),
+        "authority": _unit(snapshot, r.authority),
+        "source_unit": _unit(snapshot, r.source_unit),
+        "region_code": str(r.data.get("region_code") or entry.department.region_code),
+        "status": r.status,
+        "status_date": _iso(r.status_date),
+        "status_reason": _opt(public_text(r, r.data.get("status_reason"))),
+        "timeline": {
+            "published_at": _iso(t.published_at),
+            "deadline": _iso(t.deadline),
+            "on_time": t.on_time,
+            "backfilled": t.backfilled,
+            "delay_workdays": t.delay_workdays,
+            "list_until": _iso(t.list_until),
+            "disclosure_until": _iso(t.disclosure_until),
+        },
+        r.kind: _licence_fields(r) if r.kind == "licence" else _penalty_fields(r),
+        "corrections": [
+            {"date": str(c.get("date", "")), "reason": public_text(r, c.get("reason"))} for c in r.corrections
+        ],
+        "remarks": _opt(public_text(r, r.data.get("remarks"))),
+        "history": [dict(zip(_HISTORY_KEYS, row, strict=True)) for row in history],
+    }
+    return doc
+
+
+def notice_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None = None) -> dict:
+    """A withdrawn/credit-repaired record that had been published: the notice only (no party, no facts)."""
+    r = entry.record
+    t = entry.timeline
+    return {
+        "format": NOTICE_FORMAT,
+        "id": r.id,
+        "kind": r.kind,
+        "kind_label": KIND_LABEL[r.kind],
+        "url": _page_url(page_url, r.id),
+        "state": t.state,
+        "state_label": STATE_LABEL[t.state],
+        "doc_no": r.doc_no,
+        "decision_date": _iso(r.decision_date),
+        "authority": _unit(snapshot, r.authority),
+        "status": r.status,
+        "status_date": _iso(r.status_date),
+        "status_reason": _opt(public_text(r, r.data.get("status_reason"))),
+        "published_at": _iso(t.published_at),
+        "withdrawn_on": _iso(t.withdrawn_on),
+    }
+
+
+# Shards --------------------------------------------------------------------------------------
+def shard_name(record: Record) -> str:
+    """The shard of a record: its folder, ``<dept>-<xk|cf>-<decision year>`` (``scjg-cf-2026``)."""
+    kind = record.folder_kind or record.kind
+    return f"{record.dept}-{KIND_CODE.get(kind, kind)}-{record.folder_year}"
+
+
+def shard_path(shard: str) -> str:
+    return SHARD_PATH.format(shard=shard)
+
+
+def id_prefix(record_id: str) -> str:
+    """Where an API user looks for a record first: its id without the last ``-<number>``."""
+    return record_id.rpartition("-")[0]
+
+
+@dataclass
+class Shard:
+    """The public records and withdrawal notices of one record folder (snapshot order: newest
+    first), with what its key is made of."""
+
+    name: str
+    dept: str
+    kind: str
+    year: str
+    records: list[Entry] = field(default_factory=list)
+    notices: list[Entry] = field(default_factory=list)
+    inputs: list[str] = field(default_factory=list)  # per entry: Entry.key and shown commits
+
+    @property
+    def path(self) -> str:
+        return shard_path(self.name)
+
+
+@dataclass
+class ShardPlan:
+    shards: dict[str, Shard]  # by name, sorted
+    elsewhere: dict[str, str]  # id -> shard, where the shard is not id_prefix(id)
+
+    @property
+    def records(self) -> int:
+        return sum(len(s.records) for s in self.shards.values())
+
+    @property
+    def notices(self) -> int:
+        return sum(len(s.notices) for s in self.shards.values())
+
+
+def plan_shards(snapshot: Snapshot, mask: Mask) -> ShardPlan:
+    """Every public record and withdrawal notice in its shard, in one pass over the snapshot (at
+    100,000 records, touching each entry's objects once is most of the cost of an unchanged build).
+
+    Each shard's ``inputs`` are what its key is made of: per entry ``Entry.key`` (file, time-rule
+    result, catalog item) and, for records, the commits shown (up to the as-of date). A commit id
+    fixes its time and subject; only the masked form of a subject can change (when another record
+    brings a new name), and only a subject that is not ASCII can contain a name."""
+    as_of = snapshot.as_of
+    notice_ids = {id(e) for e in snapshot.withdrawal_notices()}
+    shards: dict[str, Shard] = {}
+    elsewhere: dict[str, str] = {}
+    for e in snapshot.entries:
+        if e.timeline.state in PUBLIC_STATES:
+            notice = False
+        elif id(e) in notice_ids:
+            notice = True
+        else:
+            continue
+        r = e.record
+        kind = r.folder_kind or r.kind  # the same once validated; the folder names the shard
+        name = f"{r.dept}-{KIND_CODE.get(kind, kind)}-{r.folder_year}"
+        shard = shards.get(name)
+        if shard is None:
+            shard = shards[name] = Shard(name, r.dept, kind, r.folder_year)
+        rid = r.id
+        if rid.rpartition("-")[0] != name:  # not where id_prefix(rid) points
+            elsewhere[rid] = name
+        if notice:
+            shard.notices.append(e)
+            shard.inputs.append("notice " + e.key)
+            continue
+        shard.records.append(e)
+        inputs = shard.inputs
+        inputs.append(e.key)
+        for c in e.history:
+            if c.date <= as_of:
+                subject = c.subject
+                inputs.append(c.sha if subject.isascii() else f"{c.sha} {mask(subject)}")
+    return ShardPlan(dict(sorted(shards.items())), dict(sorted(elsewhere.items())))
+
+
+def shard_key(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None) -> str:
+    """Everything the shard file is made from: its entries and shown commits (``Shard.inputs``),
+    the registry (department names) and the record page address pattern. Not the as-of date: the
+    file does not show it, and a record's change of state is in its ``Entry.key``."""
+    head = [SHARD_FORMAT, shard.name, snapshot.registry_key, _page_url(page_url, "{id}")]
+    return digest("\n".join(head + shard.inputs))
+
+
+def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None, mask: Mask) -> dict:
+    """The shard file (schema: api-shard.schema.json)."""
+    as_of = snapshot.as_of
+    return {
+        "format": SHARD_FORMAT,
+        "shard": shard.name,
+        "department": shard.dept,
+        "kind": shard.kind,
+        "year": shard.year,
+        "records": [
+            record_document(e, snapshot, page_url, history=history_rows(e, as_of, mask))
+            for e in shard.records
+        ],
+        "withdrawn": [notice_document(e, snapshot, page_url) for e in shard.notices],
+    }
+
+
+# Writing -------------------------------------------------------------------------------------
+def dump(doc: dict) -> bytes:
+    """Indented JSON (the index: small, read by people too)."""
+    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+
+def dump_gzip(doc: dict) -> bytes:
+    """Compact JSON, gzip-compressed without a timestamp (same document, same bytes)."""
+    data = (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    return gzip.compress(data, compresslevel=GZIP_LEVEL, mtime=0)
+
+
+def load_gzip(data: bytes) -> dict:
+    """The inverse of ``dump_gzip`` (tests, tools)."""
+    return json.loads(gzip.decompress(data).decode("utf-8"))
+
+
+Write = Callable[[str, bytes], object]
+WriteKeyed = Callable[[str, str, Callable[[], bytes]], object]
+
+
+def file_writer(out_dir: Path) -> Write:
+    """Write site-relative files under ``out_dir`` (the site passes its own writer instead)."""
+
+    def write(rel: str, data: bytes) -> None:
+        path = Path(out_dir) / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+    return write
+
+
+def write_json_api(
+    snapshot: Snapshot,
+    out_dir: Path,
+    page_url: PageUrl | None = None,
+    write: Write | None = None,
+    write_keyed: WriteKeyed | None = None,
+    cache: Path | None = None,
+) -> dict:
+    """Write the index, every shard and the schemas; returns counts. ``write_keyed(rel, key,
+    produce)`` (the site's) calls ``produce`` only when the shard's key changed since the last build;
+    ``cache``: a file for ``SubjectMasker``'s names and masked subjects."""
+    put = write or file_writer(out_dir)
+    made = 0
+
+    def keyed(rel: str, key: str, produce: Callable[[], bytes]) -> None:
+        if write_keyed is None:
+            put(rel, produce())
+        else:
+            write_keyed(rel, key, produce)
+
+    def producer(shard: Shard) -> Callable[[], bytes]:
+        def produce() -> bytes:
+            nonlocal made
+            made += 1
+            return dump_gzip(shard_document(shard, snapshot, page_url, mask))
+
+        return produce
+
+    mask = SubjectMasker(snapshot, cache)
+    plan = plan_shards(snapshot, mask)
+    for shard in plan.shards.values():
+        keyed(shard.path, shard_key(shard, snapshot, page_url), producer(shard))
+    mask.save()
+    put(INDEX_PATH, dump(index_document(snapshot, plan, page_url)))
+    for name in API_SCHEMAS:
+        put(f"api/schema/{name}", (SCHEMA_DIR / name).read_bytes())
+    return {
+        "records": plan.records,
+        "notices": plan.notices,
+        "shards": len(plan.shards),
+        "shards_made": made,
+    }
+
+
+def index_document(snapshot: Snapshot, plan: ShardPlan, page_url: PageUrl | None = None) -> dict:
+    """``api/index.json`` (schema: api-index.schema.json): counts and shards; shows the as-of date.
+    Counts come from the shards (no second pass over the records): a department's are those of its
+    record folders."""
+    reg = snapshot.registry
+    shards = plan.shards.values()
+    counts: dict[str, dict] = {}
+    for s in shards:
+        c = counts.setdefault(s.dept, {**dict.fromkeys(KINDS, 0), "withdrawn": 0})
+        c[s.kind] += len(s.records)
+        c["withdrawn"] += len(s.notices)
+    departments = []
+    for key in sorted(set(reg.departments) | set(counts)):
+        dept = reg.departments.get(key)
+        c = counts.get(key) or {**dict.fromkeys(KINDS, 0), "withdrawn": 0}
+        departments.append(
+            {
+                "key": key,
+                "name": dept.name if dept else key,
+                "short_name": (dept.short_name or dept.name) if dept else key,
+                "uscc": dept.uscc if dept else "",
+                "counts": {k: c[k] for k in KINDS},
+                "withdrawn": c["withdrawn"],
+            }
+        )
+    total = {k: sum(d["counts"][k] for d in departments) for k in KINDS}
+    return {
+        "format": INDEX_FORMAT,
+        "as_of": snapshot.as_of.isoformat(),
+        "title": str(reg.policy.get("site", {}).get("title", "")) or "双公示",
+        "counts": {**total, "withdrawn": plan.notices},
+        "departments": departments,
+        "shards": [
+            {
+                "shard": s.name,
+                "url": s.path,
+                "department": s.dept,
+                "kind": s.kind,
+                "year": s.year,
+                "records": len(s.records),
+                "withdrawn": len(s.notices),
+            }
+            for s in shards
+        ],
+        "shard_url_template": SHARD_PATH,
+        "shard_of": plan.elsewhere,
+        "page_url_template": _page_url(page_url, "{id}"),
+        "schemas": {name.removesuffix(".schema.json"): f"api/schema/{name}" for name in API_SCHEMAS},
+        "feeds": {"all": "feeds/all.atom.xml", "department": "feeds/{key}.atom.xml"},
+        "downloads": "data/",
+    }
+
+
+def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
+    """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages.
+    No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
+    from gongshi import buildcache
+
+    cache = buildcache.cache_dir(snapshot.root) / SUBJECTS_CACHE if buildcache.enabled() else None
+    with gcpause.paused():
+        return write_json_api(
+            snapshot,
+            out_dir,
+            page_url=site.record_url,
+            write=site.write,
+            write_keyed=site.write_keyed,
+            cache=cache,
+        )

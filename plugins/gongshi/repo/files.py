@@ -1,0 +1,153 @@
+"""Finding and loading the files of a data repository (no validation here: see ``validate``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongshi.core.problems import Problem
+from gongshi.core.records import FOLDER_KIND, CatalogItem, Department, Record
+from gongshi.repo.schemas import coerce_document
+from gongshi.repo.yamlload import Loaded, load_yaml_file
+
+RECORDS_DIR = "data/records"
+DEPARTMENTS_FILE = "data/departments.yaml"
+POLICY_FILE = "data/policy.yaml"
+CATALOG_DIR = "data/catalog"
+CALENDAR_DIR = "data/calendar"
+
+
+@dataclass
+class RecordFile:
+    """A record file found on disk, with what its path says (parts may be None when misplaced)."""
+
+    abspath: Path
+    relpath: str
+    dept: str | None
+    folder_kind: str | None
+    folder_year: str | None
+    id: str
+
+
+def find_repo_root(start: Path | None = None) -> Path | None:
+    """The nearest ancestor of ``start`` (default: cwd) that holds ``data/departments.yaml``."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / DEPARTMENTS_FILE).is_file():
+            return candidate
+    return None
+
+
+def describe_record_path(root: Path, abspath: Path) -> RecordFile:
+    rel = abspath.resolve().relative_to(root.resolve()).as_posix()
+    parts = rel.split("/")
+    stem = abspath.name[:-5] if abspath.name.endswith(".yaml") else abspath.stem
+    dept = kind = year = None
+    # data/records/<dept>/<kind-folder>/<YYYY>/<id>.yaml
+    if len(parts) == 6 and parts[0] == "data" and parts[1] == "records":
+        dept, folder, year = parts[2], parts[3], parts[4]
+        kind = FOLDER_KIND.get(folder)
+    return RecordFile(abspath, rel, dept, kind, year, stem)
+
+
+def iter_record_files(root: Path) -> list[RecordFile]:
+    """Every ``*.yaml``/``*.yml`` file under ``data/records`` in a stable order."""
+    base = root / RECORDS_DIR
+    found: list[RecordFile] = []
+    if not base.is_dir():
+        return found
+    for dirpath, dirnames, filenames in os.walk(base):
+        dirnames.sort()
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")):
+                found.append(describe_record_path(root, Path(dirpath) / name))
+    return found
+
+
+def load_record(root: Path, rf: RecordFile) -> tuple[Record | None, Loaded]:
+    return record_from_loaded(rf, load_yaml_file(rf.abspath, rf.relpath))
+
+
+def record_from_loaded(rf: RecordFile, loaded: Loaded) -> tuple[Record | None, Loaded]:
+    """The record of a loaded file (None when it is no mapping); also used on content not yet written."""
+    if not loaded.ok or not isinstance(loaded.data, dict):
+        if loaded.ok:
+            loaded.problems.append(
+                Problem(rf.relpath, 1, "$", "yaml.not_mapping", "记录文件的顶层必须是“键: 值”形式的映射。")
+            )
+        return None, loaded
+    kind = loaded.data.get("kind") if loaded.data.get("kind") in ("licence", "penalty") else rf.folder_kind
+    data = coerce_document(loaded.data, kind or "licence")
+    record = Record(
+        id=rf.id,
+        path=rf.relpath,
+        dept=rf.dept or "",
+        folder_kind=rf.folder_kind or "",
+        folder_year=rf.folder_year or "",
+        data=data,
+        lines=loaded.lines,
+    )
+    return record, loaded
+
+
+@dataclass
+class Registry:
+    """Departments, catalog and policy: the small files every record refers to."""
+
+    departments: dict[str, Department] = field(default_factory=dict)
+    catalog: dict[str, CatalogItem] = field(default_factory=dict)  # by item code
+    catalog_by_dept: dict[str, list[CatalogItem]] = field(default_factory=dict)
+    policy: dict = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    loaded: dict[str, Loaded] = field(default_factory=dict)  # by relpath, for schema validation
+
+
+def load_registry(root: Path) -> Registry:
+    reg = Registry()
+    dep = load_yaml_file(root / DEPARTMENTS_FILE, DEPARTMENTS_FILE)
+    reg.loaded[DEPARTMENTS_FILE] = dep
+    reg.problems.extend(dep.problems)
+    if dep.ok and isinstance(dep.data, dict) and isinstance(dep.data.get("departments"), list):
+        for d in dep.data["departments"]:
+            if isinstance(d, dict) and isinstance(d.get("key"), str):
+                owners = d.get("owners") if isinstance(d.get("owners"), list) else []
+                reg.departments[d["key"]] = Department(
+                    key=d["key"],
+                    name=str(d.get("name", "")),
+                    uscc=str(d.get("uscc", "")),
+                    region_code=str(d.get("region_code", "")),
+                    short_name=str(d.get("short_name", "")),
+                    owners=tuple(str(o) for o in owners),
+                    data=d,
+                )
+    pol = load_yaml_file(root / POLICY_FILE, POLICY_FILE)
+    reg.loaded[POLICY_FILE] = pol
+    reg.problems.extend(pol.problems)
+    if pol.ok and isinstance(pol.data, dict):
+        reg.policy = coerce_document(pol.data, "policy")
+    cat_dir = root / CATALOG_DIR
+    if cat_dir.is_dir():
+        for path in sorted(cat_dir.glob("*.yaml")):
+            rel = path.relative_to(root).as_posix()
+            cat = load_yaml_file(path, rel)
+            reg.loaded[rel] = cat
+            reg.problems.extend(cat.problems)
+            if not (cat.ok and isinstance(cat.data, dict)):
+                continue
+            dept = path.stem
+            items = cat.data.get("items") if isinstance(cat.data.get("items"), list) else []
+            for it in items:
+                if isinstance(it, dict) and isinstance(it.get("code"), str):
+                    item = CatalogItem(
+                        code=it["code"],
+                        dept=dept,
+                        kind=str(it.get("kind", "")),
+                        name=str(it.get("name", "")),
+                        basis=str(it.get("basis", "")),
+                        severity=str(it["severity"]) if it.get("severity") else None,
+                        domain=str(it["domain"]) if it.get("domain") else None,
+                    )
+                    reg.catalog[item.code] = item
+                    reg.catalog_by_dept.setdefault(dept, []).append(item)
+    return reg

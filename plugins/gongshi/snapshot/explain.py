@@ -1,0 +1,180 @@
+"""``gongshi explain``: every date the time rules compute for one record, and why (as data).
+
+The JSON shape is documented in docs/explain.md and is a stable interface.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from gongshi.core.problems import Problem
+from gongshi.core.timeline import STATE_LABEL, Timeline
+from gongshi.rules.policy import Details, Policy, PolicyError, evaluate_detailed
+from gongshi.rules.workdays import Calendar
+
+EXPLAIN_FORMAT_VERSION = 1
+NOT_A_RECORD = "这不是记录文件：记录应放在 data/records/<部门>/<licences|penalties>/<年份>/ 下。"
+
+
+@dataclass
+class Explanation:
+    file: str
+    as_of: date
+    problems: list[Problem] = field(default_factory=list)
+    timeline: Timeline | None = None
+    details: Details | None = None
+    commit: str | None = None
+    kind: str | None = None
+    policy: Policy | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.timeline is not None and not any(p.severity == "error" for p in self.problems)
+
+    def why(self) -> dict[str, str]:
+        """One Chinese sentence per computed value."""
+        t, p = self.timeline, self.policy
+        if t is None or p is None:
+            return {}
+        out = {
+            "deadline": f"决定日期 {t.decision_date.isoformat()} 之后第 {p.deadline_workdays} 个工作日"
+            + "（决定当日不计）"
+            + ("；缺少节假日数据，仅排除周末，为临时结果" if t.deadline_provisional else ""),
+        }
+        if t.published_at is None:
+            out["published_at"] = "尚未提交到主分支"
+        elif t.preview:
+            out["published_at"] = "文件尚未提交，预览时按“按日期”计为公示日期"
+        else:
+            out["published_at"] = f"主分支上首次加入该文件的提交 {self.commit} 的提交日期（中国时间）"
+        if t.backfilled:
+            out["on_time"] = f"决定日期早于平台上线日 {p.platform_start.isoformat()}，属补录，不计迟报"
+        elif t.on_time is None:
+            out["on_time"] = "未公示，不评价时效"
+        elif t.on_time:
+            out["on_time"] = f"公示日期不晚于截止日 {t.deadline.isoformat()}"
+        else:
+            out["on_time"] = f"公示日期晚于截止日 {t.deadline.isoformat()} {t.delay_workdays} 个工作日"
+        if t.list_until is not None:
+            out["list_until"] = f"自公示之日起滚动公示 {p.list_days} 天（含公示当日）"
+            if t.published_at is not None and (t.list_until - t.published_at).days + 1 < p.list_days:
+                out["list_until"] += "，因公示期提前结束而缩短"
+        if self.details is not None:
+            out["disclosure_until"] = self.details.until_reason
+            out["state"] = self.details.state_reason
+        return out
+
+    def to_json(self) -> dict:
+        out: dict = {
+            "format": EXPLAIN_FORMAT_VERSION,
+            "ok": self.ok,
+            "file": self.file,
+            "as_of": self.as_of.isoformat(),
+        }
+        if self.timeline is not None and self.details is not None:
+            t = self.timeline.to_json()
+            out.update(
+                {
+                    "id": t.pop("record_id"),
+                    "kind": self.kind,
+                    "decision_date": t.pop("decision_date"),
+                    "deadline": t.pop("deadline"),
+                    "deadline_provisional": t.pop("deadline_provisional"),
+                    "published_at": t.pop("published_at"),
+                    "commit": self.commit,
+                    "preview": t.pop("preview"),
+                    "on_time": t.pop("on_time"),
+                    "backfilled": t.pop("backfilled"),
+                    "delay_workdays": t.pop("delay_workdays"),
+                    "list_until": t.pop("list_until"),
+                    "disclosure_until": t.pop("disclosure_until"),
+                    "withdrawn_on": t.pop("withdrawn_on"),
+                    "state": t.pop("state"),
+                    "state_label": STATE_LABEL[self.timeline.state],
+                    "regime": t.pop("regime"),
+                    "rule": t.pop("rule"),
+                }
+            )
+            out.update(self.details.to_json())
+            out["why"] = self.why()
+        out["problems"] = [p.to_json() for p in self.problems]
+        return out
+
+
+def explain_record(root: Path, relpath: str, as_of: date) -> Explanation:
+    """Validate one record file and evaluate it as of ``as_of``; errors come back as problems."""
+    from gongshi.check.validate import validate_repository
+    from gongshi.history.log import HistoryError, scan_history
+
+    exp = Explanation(file=relpath, as_of=as_of)
+    result = validate_repository(root, as_of, [relpath])
+    exp.problems = [p for p in result.problems if p.file == relpath or p.severity == "error"]
+    if result.errors:
+        return exp
+    record = next((r for r in result.records if r.path == relpath), None)
+    if record is None:
+        exp.problems.append(Problem(relpath, None, "$", "explain.not_a_record", NOT_A_RECORD))
+        return exp
+    try:
+        policy = Policy.from_data(result.registry.policy)
+    except PolicyError as exc:
+        exp.problems.append(Problem("data/policy.yaml", None, "$", "policy.invalid", str(exc)))
+        return exp
+    calendar = Calendar.load(root)
+    try:
+        history = scan_history(root)
+    except HistoryError as exc:
+        exp.problems.append(Problem(relpath, None, "$", "history.unavailable", exc.message))
+        return exp
+    exp.problems.extend(history.warnings)
+    publication = history.publication(relpath, as_of)
+    item = result.registry.catalog.get(record.item)
+    timeline, notes, details = evaluate_detailed(record, as_of, publication, calendar, policy, item)
+    exp.problems.extend(notes)
+    exp.timeline, exp.details, exp.policy = timeline, details, policy
+    exp.commit = getattr(publication, "sha", None)
+    exp.kind = record.kind
+    return exp
+
+
+def render_json(exp: Explanation) -> str:
+    return json.dumps(exp.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+
+
+def _yes_no(v: bool | None) -> str:
+    return "—" if v is None else ("是" if v else "否")
+
+
+def render_text(exp: Explanation) -> str:
+    lines = [f"文件：{exp.file}", f"按日期：{exp.as_of.isoformat()}"]
+    t, d = exp.timeline, exp.details
+    if t is not None and d is not None:
+        why = exp.why()
+        pub = "—"
+        if t.published_at is not None:
+            pub = t.published_at.isoformat()
+            pub += "（预览：文件尚未提交）" if t.preview else f"（提交 {(exp.commit or '')[:12]}）"
+        timely = "补录（平台上线前作出），不计迟报" if t.backfilled else _yes_no(t.on_time)
+        if t.on_time is False:
+            timely += f"，迟 {t.delay_workdays} 个工作日"
+        lines += [
+            f"决定日期：{t.decision_date.isoformat()}",
+            f"公示截止日：{t.deadline.isoformat()}" + ("（临时结果）" if t.deadline_provisional else ""),
+            f"  依据：{why['deadline']}",
+            f"公示日期：{pub}",
+            f"按时公示：{timely}",
+            f"滚动公示至：{t.list_until.isoformat() if t.list_until else '—'}",
+            f"公示截止：{t.disclosure_until.isoformat() if t.disclosure_until else '—'}",
+            f"状态：{STATE_LABEL[t.state]}（{t.state}）",
+            f"规则：{t.regime}（{d.regime_name}）"
+            + (f"，严重程度 {d.severity}（{d.severity_source}）" if d.severity else ""),
+            f"说明：{t.rule}",
+        ]
+    for p in exp.problems:
+        label = "错误" if p.severity == "error" else "警告"
+        where = p.file + (f":{p.line}" if p.line else "")
+        lines.append(f"{label}：{where} {p.path} {p.message}")
+    return "\n".join(lines) + "\n"

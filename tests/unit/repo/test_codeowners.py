@@ -1,0 +1,123 @@
+"""gongshi codeowners: CODEOWNERS generated from departments.yaml, and --check for staleness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from gongshi.cli import main
+from gongshi.repo.codeowners import CODEOWNERS_FILE, generate, platform_owner
+from gongshi.repo.files import load_registry
+
+DEPARTMENTS = """\
+departments:
+  - key: zhzf
+    name: 测试综合行政执法局
+    uscc: 11320404014123466Q
+    region_code: "320404"
+    owners: ["@zhonglou/zhzf", "@zhonglou/zhzf-lead"]
+  - key: scjg
+    name: 测试市场监督管理局
+    uscc: 11320404014123458X
+    region_code: "320404"
+    owners: ["@zhonglou/scjg"]
+  - key: wjw
+    name: 测试卫生健康委员会
+    uscc: 11320404014123474K
+    region_code: "320404"
+"""
+
+
+def make_repo(tmp_path: Path, departments: str = DEPARTMENTS) -> Path:
+    (tmp_path / "data").mkdir(parents=True)
+    (tmp_path / "data/departments.yaml").write_text(departments, encoding="utf-8")
+    return tmp_path
+
+
+def rules(text: str) -> list[tuple[str, list[str]]]:
+    out = []
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            pattern, *owners = line.split()
+            out.append((pattern, owners))
+    return out
+
+
+def owners_of(text: str, path: str) -> list[str]:
+    """GitHub's rule for the simple anchored patterns we generate: the last matching line wins."""
+    found: list[str] = []
+    for pattern, owners in rules(text):
+        p = pattern.lstrip("/")
+        if pattern == "*" or path == p or (p.endswith("/") and path.startswith(p)):
+            found = owners
+    return found
+
+
+def test_generated_rules(tmp_path):
+    text = generate(load_registry(make_repo(tmp_path)))
+    assert rules(text) == [
+        ("*", ["@zhonglou/platform"]),
+        ("/data/records/scjg/", ["@zhonglou/scjg"]),
+        ("/data/catalog/scjg.yaml", ["@zhonglou/scjg", "@zhonglou/platform"]),
+        ("/data/records/wjw/", ["@zhonglou/platform"]),
+        ("/data/catalog/wjw.yaml", ["@zhonglou/platform"]),
+        ("/data/records/zhzf/", ["@zhonglou/zhzf", "@zhonglou/zhzf-lead"]),
+        ("/data/catalog/zhzf.yaml", ["@zhonglou/zhzf", "@zhonglou/zhzf-lead", "@zhonglou/platform"]),
+        ("/schemas/", ["@zhonglou/platform"]),
+        ("/data/policy.yaml", ["@zhonglou/platform"]),
+        ("/data/calendar/", ["@zhonglou/platform"]),
+        ("/data/departments.yaml", ["@zhonglou/platform"]),
+        ("/plugins/", ["@zhonglou/platform"]),
+        ("/theme/", ["@zhonglou/platform"]),
+        ("/.github/", ["@zhonglou/platform"]),
+        ("/.github/CODEOWNERS", ["@zhonglou/platform"]),
+    ]
+    assert "wjw（测试卫生健康委员会）未登记负责人" in text
+
+
+def test_effective_owners(tmp_path):
+    text = generate(load_registry(make_repo(tmp_path)))
+    assert owners_of(text, "data/records/scjg/licences/2026/scjg-xk-2026-0001.yaml") == ["@zhonglou/scjg"]
+    assert owners_of(text, "data/records/zhzf/penalties/2026/x.yaml") == [
+        "@zhonglou/zhzf",
+        "@zhonglou/zhzf-lead",
+    ]
+    assert owners_of(text, ".github/CODEOWNERS") == ["@zhonglou/platform"]
+    assert owners_of(text, ".github/workflows/site.yml") == ["@zhonglou/platform"]
+    assert owners_of(text, "README.md") == ["@zhonglou/platform"]
+    assert owners_of(text, "data/departments.yaml") == ["@zhonglou/platform"]
+
+
+def test_platform_owner_follows_the_majority_org(tmp_path):
+    assert platform_owner(load_registry(make_repo(tmp_path))) == "@zhonglou/platform"
+    solo = make_repo(tmp_path / "solo", DEPARTMENTS.replace("@zhonglou/", "@someone-").replace("-lead", "x"))
+    assert platform_owner(load_registry(solo)) == "@gongshi/platform"
+
+
+def test_cli_write_then_check(tmp_path, monkeypatch):
+    root = make_repo(tmp_path)
+    monkeypatch.chdir(root)
+    runner = CliRunner()
+    stale = runner.invoke(main, ["codeowners", "--check"])
+    assert stale.exit_code == 1
+    assert "已过期" in stale.output and "+/data/records/scjg/" in stale.output
+    wrote = runner.invoke(main, ["codeowners"])
+    assert wrote.exit_code == 0 and "3 个部门" in wrote.output
+    assert (root / CODEOWNERS_FILE).read_text(encoding="utf-8") == generate(load_registry(root))
+    assert runner.invoke(main, ["codeowners", "--check"]).exit_code == 0
+    # A new owner in the registry makes the committed file stale.
+    (root / "data/departments.yaml").write_text(
+        DEPARTMENTS.replace('["@zhonglou/scjg"]', '["@zhonglou/scjg", "@zhonglou/scjg-2"]'), encoding="utf-8"
+    )
+    again = runner.invoke(main, ["codeowners", "--check"])
+    assert again.exit_code == 1
+    assert "+/data/records/scjg/" in again.output and "@zhonglou/scjg-2" in again.output
+
+
+def test_cli_refuses_a_broken_registry(tmp_path, monkeypatch):
+    root = make_repo(tmp_path, "departments:\n  - key: a\n  - key: a\n    key: b\n")
+    monkeypatch.chdir(root)
+    res = CliRunner().invoke(main, ["codeowners"])
+    assert res.exit_code == 1
+    assert "未生成 CODEOWNERS" in res.output
+    assert not (root / CODEOWNERS_FILE).exists()
