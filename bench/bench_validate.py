@@ -41,7 +41,7 @@ import json, resource, sys, time
 from datetime import date
 from pathlib import Path
 sys.path.insert(0, sys.argv[4])
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 wall, cpu = time.perf_counter(), time.process_time()
 result = validate_repository(
     Path(sys.argv[1]), date.fromisoformat(sys.argv[2]), jobs=None if sys.argv[3] == "0" else int(sys.argv[3]),

@@ -56,7 +56,7 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
 
     day = date.fromisoformat(as_of)
     if name.startswith("validate"):
-        from gongshi.check.validate import validate_repository
+        from gongshi.check.run import validate_repository
 
         t = time.perf_counter()
         result = validate_repository(repo, day, cache=name == "validate-warm")

@@ -3,12 +3,7 @@
 a missing, unreadable or outdated cache is rebuilt, never an error, and a cold build writes the
 same bytes as a warm one (tests/site/test_cache.py).
 
-* **Validated records** by file path + Git blob id, for one code version (the package's sources
-  and the schemas) and one registry (departments, catalogs, policy, calendar), one file of
-  columns per department folder (``records/``). ``git ls-files -s`` gives the blob ids of clean
-  files cheaply; modified and untracked files are hashed the same way from their bytes. The as-of
-  date only matters for the "date in the future" checks, so an entry is reused for another as-of
-  date when both lie on or after the latest date those checks read (docs/validation.md).
+* **Validated records** (``records/``): ``gongshi.check.cache``.
 * **The Git history** (``HistoryIndex``) with the commit it was read at. When that commit is on
   the first-parent chain of HEAD, only the new commits are read and merged in; anything else
   (rewritten history, another branch) reads the whole history again.
@@ -26,7 +21,6 @@ import hashlib
 import marshal
 import os
 import pickle
-import re
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -37,6 +31,7 @@ from typing import TYPE_CHECKING
 
 from gongshi.core.problems import Problem
 from gongshi.core.records import Record
+from gongshi.repo.registrykey import registry_key
 
 if TYPE_CHECKING:
     from gongshi.history.log import HistoryIndex
@@ -45,7 +40,6 @@ CACHE_DIR = "cache/gongshi"
 FORMAT = 1  # bump when the layout of a cache file changes
 PACKAGE_DIR = Path(__file__).resolve().parent
 SCHEMA_DIR = PACKAGE_DIR.parents[1] / "schemas"
-REGISTRY_GLOBS = ("data/departments.yaml", "data/policy.yaml", "data/catalog/*.yaml", "data/calendar/*.yaml")
 
 
 def enabled() -> bool:
@@ -96,243 +90,6 @@ def _write_atomic(path: Path, dump: Callable, obj) -> None:
     except OSError:
         with contextlib.suppress(OSError, UnboundLocalError):
             os.unlink(tmp)
-
-
-# --------------------------------------------------------------------------------------------
-# Git blob ids
-
-
-def blob_id(data: bytes) -> str:
-    """The Git blob id of these bytes (the id ``git hash-object`` prints)."""
-    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
-
-
-# One entry of ``git ls-files -s -z``: mode, blob id, stage, tab, path, NUL.
-_LS_FILES_RE = re.compile(r"([0-7]+) ([0-9a-f]{40,64}) ([0-3])\t([^\0]*)\0")
-
-
-class GitListing:
-    """``git ls-files -s`` and ``git diff-files`` of data/records, started as soon as a run begins:
-    Git stats every file in its own processes while Python walks the tree (output to temporary
-    files, so a full pipe never stops them)."""
-
-    COMMANDS = (
-        ("ls-files", "-s", "-z", "--", "data/records"),
-        ("diff-files", "--name-only", "--relative", "-z", "--", "data/records"),
-    )
-
-    def __init__(self, root: Path):
-        self.runs: list[tuple[subprocess.Popen, object] | None] = []
-        for args in self.COMMANDS:
-            out = tempfile.TemporaryFile()  # noqa: SIM115 - closed by outputs() or close()
-            try:
-                proc = subprocess.Popen(
-                    ["git", "-C", str(root), *args], stdout=out, stderr=subprocess.DEVNULL
-                )
-            except OSError:
-                out.close()
-                self.runs.append(None)
-            else:
-                self.runs.append((proc, out))
-
-    def outputs(self) -> tuple[str, str] | None:
-        """The two outputs (decoded), or None when Git could not tell (no repository, no git)."""
-        texts = []
-        for run in self.runs:
-            if run is None:
-                texts.append(None)
-                continue
-            proc, out = run
-            proc.wait()
-            out.seek(0)
-            data = out.read()
-            out.close()
-            texts.append(data.decode("utf-8", "surrogateescape") if proc.returncode == 0 else None)
-        self.runs = []
-        if texts[0] is None or texts[1] is None:
-            return None
-        return texts[0], texts[1]
-
-    def close(self) -> None:
-        """Wait for Git and drop its output (a run that ended before reading it)."""
-        for run in self.runs:
-            if run is not None:
-                run[0].wait()
-                run[1].close()
-        self.runs = []
-
-
-def blob_ids(root: Path, relpaths: list[str], listing: GitListing | None = None) -> list[str]:
-    """The Git blob id of each file (repository-relative paths under data/records), in order: from
-    the index for the files ``git diff-files`` reports clean, hashed from the bytes otherwise (not
-    in Git, modified, in a merge conflict); "unreadable" for a file that cannot be read."""
-    staged: dict[str, str] = {}
-    dirty: set[str] = set()
-    outputs = (listing or GitListing(root)).outputs()
-    if outputs is not None:
-        listed, changed = outputs
-        # One regular expression over the whole listing: 100,000 entries in C, not in a Python loop.
-        staged = {path: sha for _mode, sha, stage, path in _LS_FILES_RE.findall(listed) if stage == "0"}
-        dirty = set(filter(None, changed.split("\0")))
-    out = [staged.get(rel) for rel in relpaths]
-    for i, sha in enumerate(out):
-        rel = relpaths[i]
-        if sha is None or rel in dirty:
-            try:
-                out[i] = blob_id((Path(root) / rel).read_bytes())
-            except OSError:
-                out[i] = "unreadable"
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# Validated records
-
-
-def registry_key(root: Path) -> str:
-    parts = []
-    for pattern in REGISTRY_GLOBS:
-        for path in sorted(Path(root).glob(pattern)):
-            try:
-                parts.append(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes())
-            except OSError:
-                parts.append(b"?")
-    return digest(code_version(), *parts)
-
-
-class RecordCache:
-    """The validation results of the record files of one department folder (one shard), for one
-    registry key (``registry_key``).
-
-    One marshal file of parallel columns per shard, entry ``j`` being one file: ``paths``,
-    ``blobs`` (Git blob id), ``as_of`` (the day it was checked) and ``validate.ROW_COLUMNS``: the
-    packed record (marshal bytes), problems, document-number key and line, and ``floors`` (the
-    latest date its "in the future" checks compare with the as-of date: the result holds for any
-    other day on or after it too). Columns of plain values load several times faster than an
-    object per entry, the record bytes stay bytes until a record is read, and a changed record
-    rewrites only its department's file (a few MB, not the 140 MB of 100,000 records)."""
-
-    def __init__(self, root: Path, key: str, row_columns: tuple[str, ...], shard: str):
-        self.root = Path(root)
-        self.path = cache_dir(root) / "records" / f"{digest(shard)[:16]}.marshal"
-        self.key = key
-        self.names = ("paths", "blobs", "as_of", *row_columns)
-        self.columns: dict[str, list] = {name: [] for name in self.names}
-        doc = _read(self.path)
-        if (
-            isinstance(doc, dict)
-            and doc.get("key") == key
-            and doc.get("shard") == shard
-            and all(isinstance(doc.get(name), list) for name in self.names)
-            and len({len(doc[name]) for name in self.names}) == 1
-        ):
-            self.columns = {name: doc[name] for name in self.names}
-        self.shard = shard
-
-    def find(self, relpaths: list[str], blobs: list[str], as_of: str) -> list[int | None] | None:
-        """For each file, the index of its reusable entry, or None (new, changed, or checked on a day
-        that its date checks would see differently). None instead of the list: every entry, as is."""
-        paths, old_blobs = self.columns["paths"], self.columns["blobs"]
-        days, floors = self.columns["as_of"], self.columns["floors"]
-        same_files = paths == relpaths
-        if same_files and old_blobs == blobs and days.count(as_of) == len(relpaths):
-            return None  # nothing changed: no per-file Python work
-        where = None if same_files else dict(zip(paths, range(len(paths)), strict=True))
-        out: list[int | None] = []
-        for i, rel in enumerate(relpaths):
-            j = i if where is None else where.get(rel)
-            if j is None or old_blobs[j] != blobs[i]:
-                out.append(None)
-                continue
-            day, floor = days[j], floors[j]
-            out.append(j if day == as_of or (day >= floor and as_of >= floor) else None)
-        return out
-
-    def save(
-        self, relpaths: list[str], blobs: list[str], as_of: str, found: list, rows: dict[str, list]
-    ) -> None:
-        """Store this run's rows (``rows[name][i]`` for file ``i``; reused entries keep their day).
-        Entries of files outside this run that still exist stay (a run limited to some paths)."""
-        old = self.columns
-        days = [as_of if j is None else old["as_of"][j] for j in found]
-        new = {"paths": relpaths, "blobs": blobs, "as_of": days, **rows}
-        if old["paths"] != relpaths:
-            seen = set(relpaths)
-            keep = [
-                j for j, rel in enumerate(old["paths"]) if rel not in seen and (self.root / rel).is_file()
-            ]
-            new = {name: [old[name][j] for j in keep] + list(new[name]) for name in self.names}
-        unreadable = [i for i, blob in enumerate(new["blobs"]) if blob == "unreadable"]
-        if unreadable:
-            drop = set(unreadable)
-            new = {name: [v for i, v in enumerate(col) if i not in drop] for name, col in new.items()}
-        _write_atomic(self.path, marshal.dump, {"key": self.key, "shard": self.shard, **new})
-
-
-def _shards(relpaths: list[str]) -> list[tuple[str, int, int]]:
-    """``(shard, start, stop)``: the runs of files of one department folder (files come folder by
-    folder; a misplaced file's shard is its own folder)."""
-    out: list[tuple[str, int, int]] = []
-    prefix = None
-    for i, rel in enumerate(relpaths):
-        if prefix is not None and rel.startswith(prefix) and "/" in rel[len(prefix) :]:
-            continue  # the common case: the same department folder as the file before
-        parts = rel.split("/", 3)
-        shard = "/".join(parts[:3]) if len(parts) > 3 else rel[: rel.rfind("/")]
-        prefix = shard + "/" if len(parts) > 3 else None
-        if out and out[-1][0] == shard:
-            continue
-        if out:
-            out[-1] = (out[-1][0], out[-1][1], i)
-        out.append((shard, i, i))
-    if out:
-        out[-1] = (out[-1][0], out[-1][1], len(relpaths))
-    return out
-
-
-def check_records_cached(
-    root: Path,
-    relpaths: list[str],
-    as_of: date,
-    row_columns: tuple[str, ...],
-    compute: Callable[[list[int]], dict[str, list]],
-    listing: GitListing | None = None,
-) -> tuple[dict[str, list], list[str]]:
-    """``(rows, blob ids)`` of the record files ``relpaths``, rows as columns (``row_columns``):
-    cached where the file is unchanged, ``compute(indices)`` (columns in that order) for the
-    others; the shards where anything changed are written again. ``listing``: started before."""
-    key = registry_key(root)
-    day = as_of.isoformat()
-    blobs = blob_ids(root, relpaths, listing)
-    rows: dict[str, list] = {name: [] for name in row_columns}
-    missing: list[int] = []
-    changed: list[tuple[RecordCache, int, int, list]] = []
-    for shard, start, stop in _shards(relpaths):
-        store = RecordCache(root, key, row_columns, shard)
-        found = store.find(relpaths[start:stop], blobs[start:stop], day)
-        if found is None:
-            for name in row_columns:
-                rows[name].extend(store.columns[name])
-            continue
-        for name in row_columns:
-            column = store.columns[name]
-            rows[name].extend(None if j is None else column[j] for j in found)
-        missing.extend(start + k for k, j in enumerate(found) if j is None)
-        changed.append((store, start, stop, found))
-    if missing:
-        computed = compute(missing)
-        for name in row_columns:
-            column, values = rows[name], computed[name]
-            for k, i in enumerate(missing):
-                column[i] = values[k]
-    if changed:  # the single file of earlier versions
-        with contextlib.suppress(OSError):
-            (cache_dir(root) / "records.marshal").unlink(missing_ok=True)
-    for store, start, stop, found in changed:
-        if None in found or store.columns["paths"] != relpaths[start:stop]:  # else only the day moved on
-            shard_rows = {name: rows[name][start:stop] for name in row_columns}
-            store.save(relpaths[start:stop], blobs[start:stop], day, found, shard_rows)
-    return rows, blobs
 
 
 # --------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> Non
     退出码：0 没有错误（可以有警告），1 有错误，2 用法错误。
     """
     from gongshi.check.report import RENDERERS
-    from gongshi.check.validate import validate_repository
+    from gongshi.check.run import validate_repository
 
     if fmt not in RENDERERS:
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(RENDERERS)}。")
@@ -191,7 +191,7 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
 def _opendata_snapshot(day):
     """The snapshot for export/stats, or None after printing why it cannot be built (Chinese)."""
     from gongshi.check.report import render_text
-    from gongshi.check.validate import validate_repository
+    from gongshi.check.run import validate_repository
     from gongshi.history.log import HistoryError
     from gongshi.snapshot.build import SnapshotError, build_snapshot
 

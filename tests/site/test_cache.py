@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from gongshi import buildcache, sitewrite
 from gongshi.buildcache import scan_history_cached
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.history.log import scan_history
 from gongshi.sitebuild import CODE_ROOT, build
 

@@ -1,13 +1,14 @@
-"""Finding and loading the files of a data repository (no validation here: see ``validate``)."""
+"""Finding and loading the files of a data repository (no validation here: see ``gongshi.check``)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from gongshi.core.problems import Problem
-from gongshi.core.records import FOLDER_KIND, CatalogItem, Department, Record
+from gongshi.core.records import FOLDER_KIND, CatalogItem, Department, Record, parse_date
 from gongshi.repo.schemas import coerce_document
 from gongshi.repo.yamlload import Loaded, load_yaml_file
 
@@ -16,6 +17,8 @@ DEPARTMENTS_FILE = "data/departments.yaml"
 POLICY_FILE = "data/policy.yaml"
 CATALOG_DIR = "data/catalog"
 CALENDAR_DIR = "data/calendar"
+# The first decision date a repository takes when neither the department nor the policy says.
+DEFAULT_RECORDS_SINCE = date(2016, 1, 1)
 
 
 @dataclass
@@ -151,3 +154,10 @@ def load_registry(root: Path) -> Registry:
                     reg.catalog[item.code] = item
                     reg.catalog_by_dept.setdefault(dept, []).append(item)
     return reg
+
+
+def records_since(registry: Registry, dept: str) -> date:
+    """The first decision date the repository takes for ``dept`` (its own, else the policy's)."""
+    d = registry.departments.get(dept)
+    since = parse_date(d.data.get("records_since")) if d is not None else None
+    return since or parse_date(registry.policy.get("records_since")) or DEFAULT_RECORDS_SINCE

@@ -12,10 +12,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from gongshi.check.validate import records_since
 from gongshi.core.records import KIND_LABEL
 from gongshi.repo import schemas
-from gongshi.repo.files import Registry, iter_record_files
+from gongshi.repo.files import Registry, iter_record_files, records_since
 from gongshi.repo.yamlwrite import record_relpath, schema_line
 
 KIND_CODE = {"licence": "xk", "penalty": "cf"}

@@ -63,6 +63,11 @@ def schema_for(doc_type: str) -> dict:
     return _raw_schemas()[DOCUMENT_SCHEMAS[doc_type]]
 
 
+def has_schema(doc_type: str) -> bool:
+    """True when the schema of ``doc_type`` is installed (no schema: nothing to validate against)."""
+    return DOCUMENT_SCHEMAS.get(doc_type) in _raw_schemas()
+
+
 @cache
 def format_checker() -> FormatChecker:
     # Identifier formats are registered by ``identifiers`` so that the schema and the

@@ -21,7 +21,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from gongshi.check.validate import _norm_doc_no, check_record_bytes
+from gongshi.check.record_rules import check_record_bytes
+from gongshi.check.record_rules import normalise_doc_no as _norm_doc_no
 from gongshi.core import identifiers
 from gongshi.core.records import KIND_LABEL, CatalogItem
 from gongshi.repo.files import Registry, iter_record_files, load_record, load_registry

@@ -13,7 +13,8 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from gongshi.check.validate import ValidationResult, validate_repository
+from gongshi.check.result import ValidationResult
+from gongshi.check.run import validate_repository
 from gongshi.core import gcpause
 from gongshi.core.problems import Problem
 from gongshi.core.records import CatalogItem, Department, Record

@@ -106,7 +106,7 @@ class Explanation:
 
 def explain_record(root: Path, relpath: str, as_of: date) -> Explanation:
     """Validate one record file and evaluate it as of ``as_of``; errors come back as problems."""
-    from gongshi.check.validate import validate_repository
+    from gongshi.check.run import validate_repository
     from gongshi.history.log import HistoryError, scan_history
 
     exp = Explanation(file=relpath, as_of=as_of)

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.cli import main
 from gongshi.repo.yamlload import load_yaml_bytes
 
@@ -220,7 +220,7 @@ def test_parallel_and_serial_agree(tmp_path):
         if not header(path)["place"] and not header(path)["with"]:
             place(root, path)
     serial = validate_repository(root, AS_OF, jobs=1)
-    import gongshi.check.validate as v
+    import gongshi.check.run as v
 
     old = v.PARALLEL_THRESHOLD
     v.PARALLEL_THRESHOLD = 1

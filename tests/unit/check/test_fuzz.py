@@ -20,8 +20,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from gongshi.check.record_rules import check_record_bytes
 from gongshi.check.report import render_github, render_json, render_text
-from gongshi.check.validate import check_record_bytes, validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.cli import main
 from gongshi.core.problems import Problem
 from gongshi.repo.files import load_registry

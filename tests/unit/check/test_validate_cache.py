@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 from gongshi import buildcache
-from gongshi.check import validate
-from gongshi.check.validate import validate_repository
+from gongshi.check import record_rules, run
+from gongshi.check.run import validate_repository
 from gongshi.core.records import Record
 
 from bench.generate import generate
@@ -66,7 +66,7 @@ def _shards(root: Path) -> dict[str, tuple[int, bytes]]:
 def test_cold_warm_and_parallel_agree(repo, monkeypatch):
     cold = validate_repository(repo, AS_OF, jobs=1)
     assert cold.errors and cold.warnings and cold.records
-    monkeypatch.setattr(validate, "PARALLEL_THRESHOLD", 10)
+    monkeypatch.setattr(run, "PARALLEL_THRESHOLD", 10)
     parallel = validate_repository(repo, AS_OF, jobs=2)
     fill = validate_repository(repo, AS_OF, jobs=2, cache=True)
     warm = validate_repository(repo, AS_OF, jobs=2, cache=True)
@@ -154,7 +154,7 @@ def test_a_limited_run_compares_document_numbers_with_every_other_record(repo, m
     copy_path = original.with_name(original.stem + "-copy.yaml")
     shutil.copyfile(original, copy_path)
     rel = copy_path.relative_to(repo).as_posix()
-    monkeypatch.setattr(validate, "PARALLEL_THRESHOLD", 10)  # the other files' keys in workers
+    monkeypatch.setattr(run, "PARALLEL_THRESHOLD", 10)  # the other files' keys in workers
     runs = [
         validate_repository(repo, AS_OF, [rel], jobs=1),
         validate_repository(repo, AS_OF, [rel], jobs=2),
@@ -185,7 +185,7 @@ def test_text_scans_do_not_depend_on_the_loaders_text_list():
         assert loaded.texts
         if drop_texts:
             loaded.texts = []
-        check = validate.check_loaded_record(rf, *record_from_loaded(rf, loaded), registry, AS_OF)
+        check = record_rules.check_loaded_record(rf, *record_from_loaded(rf, loaded), registry, AS_OF)
         return sorted((p.path, p.code) for p in check.problems)
 
     found = codes(False)

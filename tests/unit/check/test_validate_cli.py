@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from gongshi.check.report import render_github, render_json, render_text
-from gongshi.check.validate import ValidationResult, validate_repository
+from gongshi.check.result import ValidationResult
+from gongshi.check.run import validate_repository
 from gongshi.cli import main
 from gongshi.core.problems import Problem
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.history.log import scan_history
 
 from bench.generate import generate

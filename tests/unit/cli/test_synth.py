@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.core import identifiers
 from gongshi.repo.yamlload import load_yaml_bytes
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, find_invisible
 
 HERE = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gongshi.check.validate import validate_repository
+from gongshi.check.run import validate_repository
 from gongshi.repo import schemas
 from jsonschema import Draft202012Validator
 

@@ -1,0 +1,371 @@
+"""The rules of one record file: where it lives (``_path_problems``), its schema
+(``schema_errors``), and the rules a schema cannot express (``_record_rules``: references to
+departments and catalog items, dates against each other and the as-of date, identifier warnings,
+invisible characters and the privacy lint). ``check_record_file`` / ``check_record_bytes`` /
+``check_loaded_record`` give a ``RecordCheck``; uniqueness across files is ``check.run``'s business.
+Also ``normalise_doc_no``, the form in which document numbers are compared.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date
+from pathlib import Path
+
+from gongshi.check.result import RecordCheck
+from gongshi.check.schema_errors import problem_at, schema_problems
+from gongshi.core import identifiers
+from gongshi.core.invisible import INVISIBLE_CHARACTERS, find_invisible, invisible_message
+from gongshi.core.problems import Problem
+from gongshi.core.records import ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_date
+from gongshi.repo.files import (
+    RecordFile,
+    Registry,
+    describe_record_path,
+    load_record,
+    record_from_loaded,
+    records_since,
+)
+from gongshi.repo.yamlload import Loaded, child_path, load_yaml_bytes
+
+MAX_ID_LENGTH = 64
+# Fields whose value is a validated organisation code, not free text: the privacy lint skips them.
+_CODE_FIELDS = {"uscc", "org_code", "business_reg_no", "tax_reg_no", "id_no_masked"}
+_INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
+
+
+def scope_key_of(record: Record | None) -> tuple[str, str] | None:
+    """The (authority, document number) a file outside a limited run is compared by: any loaded
+    record with a text doc_no (checked or not; ``doc_no_key`` is that of a checked file)."""
+    if record is not None and isinstance(record.data.get("doc_no"), str):
+        return (record.authority, normalise_doc_no(record.data["doc_no"]))
+    return None
+
+
+def future_floor(data) -> str:
+    """The latest date ``_record_rules`` compares with the as-of date: decision_date, status_date,
+    corrections[].date (any text counts: an invalid one only makes the floor later)."""
+    if not isinstance(data, dict):
+        return ""
+    dates = [data.get("decision_date"), data.get("status_date")]
+    corrections = data.get("corrections")
+    if isinstance(corrections, list):
+        dates.extend(c.get("date") for c in corrections if isinstance(c, dict))
+    return max((d for d in dates if isinstance(d, str)), default="")
+
+
+def normalise_doc_no(doc_no: str) -> str:
+    """Two document numbers that differ only in width, spaces or bracket style are the same."""
+    text = unicodedata.normalize("NFKC", doc_no)
+    return _SPACES_RE.sub("", text).translate(_BRACKETS)
+
+
+_SPACES_RE = re.compile(r"\s+")
+_BRACKETS = str.maketrans("〔〕［］【】()（）", "[][][][][]")
+_YEAR_RE = re.compile(r"\d{4}")
+
+
+def check_record_file(
+    root: Path, rf: RecordFile, registry: Registry, as_of: date, *, fast: bool = True
+) -> RecordCheck:
+    record, loaded = load_record(root, rf)
+    return check_loaded_record(rf, record, loaded, registry, as_of, fast=fast)
+
+
+def check_record_bytes(root: Path, relpath: str, raw: bytes, registry: Registry, as_of: date) -> RecordCheck:
+    """Check record content that is not on disk yet (``gongshi import`` checks every row before it
+    writes anything): the same checks as ``check_record_file`` on a file at ``relpath`` holding ``raw``.
+    Uniqueness across files (id, doc_no) is the caller's business, as in ``validate_repository``."""
+    rf = describe_record_path(root, Path(root) / relpath)
+    return check_loaded_record(rf, *record_from_loaded(rf, load_yaml_bytes(raw, rf.relpath)), registry, as_of)
+
+
+def check_loaded_record(
+    rf: RecordFile,
+    record: Record | None,
+    loaded: Loaded,
+    registry: Registry,
+    as_of: date,
+    *,
+    fast: bool = True,
+) -> RecordCheck:
+    problems: list[Problem] = list(loaded.problems)
+    problems.extend(_path_problems(rf, registry, loaded, record))
+    if record is None:
+        return RecordCheck(rf.relpath, None, problems)
+    data = record.data
+    scope_key = scope_key_of(record)
+    # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
+    kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
+    kind = kind or rf.folder_kind or None
+    if kind is None:
+        problems.append(
+            problem_at(
+                loaded,
+                "$.kind",
+                "schema.required",
+                "缺少 “kind”（类型）：许可写 kind: licence，处罚写 kind: penalty（且放在对应目录中）。",
+            )
+        )
+        return RecordCheck(rf.relpath, None, problems, scope_key=scope_key)
+    problems.extend(schema_problems(data, kind, loaded, fast=fast))
+    bad_paths = {p.path for p in problems if p.severity == "error"}
+    problems.extend(_record_rules(record, kind, registry, as_of, loaded, bad_paths))
+    key = None
+    if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
+        key = (record.authority, normalise_doc_no(data["doc_no"]))
+    ok = not any(p.severity == "error" for p in problems)
+    line = loaded.line_of("$.doc_no")
+    return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data), scope_key)
+
+
+def _path_problems(
+    rf: RecordFile, registry: Registry, loaded: Loaded, record: Record | None
+) -> list[Problem]:
+    out = []
+    where = "记录文件应放在 data/records/<部门>/<licences 或 penalties>/<决定年份>/<编号>.yaml"
+
+    def add(code, msg):
+        out.append(Problem(rf.relpath, None, "$", code, msg))
+
+    if rf.dept is None:
+        add("path.layout", f"{where}，现在的位置不对：{rf.relpath}。")
+        return out
+    if rf.relpath.endswith(".yml"):
+        add("path.extension", "记录文件的扩展名必须是 .yaml（不是 .yml），请重命名。")
+    if not ID_RE.match(rf.id) or len(rf.id) > MAX_ID_LENGTH:
+        add(
+            "path.id",
+            f"文件名 “{rf.id}” 不能作编号：只能用小写英文字母、数字和单个连字符，"
+            f"不超过 {MAX_ID_LENGTH} 个字符，例如 scjg-cf-2026-0015.yaml。",
+        )
+    if rf.dept not in registry.departments:
+        known = "、".join(sorted(registry.departments)) or "（登记册为空）"
+        add("path.department", f"目录 “{rf.dept}” 不是登记册中的部门代号。可用的部门：{known}。")
+    if rf.folder_kind is None:
+        folder = rf.relpath.split("/")[3]
+        add("path.layout", f"目录 “{folder}” 应为 licences（行政许可）或 penalties（行政处罚）。{where}。")
+    if not _YEAR_RE.fullmatch(rf.folder_year or ""):
+        add("path.year", f"年份目录 “{rf.folder_year}” 应为四位数字的决定年份，例如 2026。")
+    if record is not None:
+        kind = record.data.get("kind")
+        if rf.folder_kind and isinstance(kind, str) and kind in KIND_FOLDER and kind != rf.folder_kind:
+            out.append(
+                problem_at(
+                    loaded,
+                    "$.kind",
+                    "path.kind",
+                    f"kind 是 {kind}，但文件放在 {KIND_FOLDER[rf.folder_kind]} 目录中。"
+                    f"请把文件移到 {KIND_FOLDER[kind]} 目录，或改正 kind。",
+                )
+            )
+        decided = record.decision_date
+        if decided and _YEAR_RE.fullmatch(rf.folder_year or "") and str(decided.year) != rf.folder_year:
+            out.append(
+                problem_at(
+                    loaded,
+                    "$.decision_date",
+                    "path.year",
+                    f"决定日期是 {decided.isoformat()}，但文件放在 {rf.folder_year} 年的目录中。"
+                    f"请把文件移到 {decided.year} 目录，或改正决定日期。",
+                )
+            )
+    return out
+
+
+def _record_rules(
+    record: Record, kind: str, registry: Registry, as_of: date, loaded: Loaded, bad: set[str]
+) -> list[Problem]:
+    out: list[Problem] = []
+    data = record.data
+
+    def add(path, code, msg, severity="error"):
+        out.append(problem_at(loaded, path, code, msg, severity))
+
+    # Departments ----------------------------------------------------------------------------
+    authority = data.get("authority")
+    for field_name, label in (("authority", "决定机关"), ("source_unit", "数据来源单位")):
+        value = data.get(field_name)
+        if isinstance(value, str) and f"$.{field_name}" not in bad and value not in registry.departments:
+            known = "、".join(sorted(registry.departments))
+            add(
+                f"$.{field_name}",
+                f"ref.{field_name}",
+                f"{label} “{value}” 不是登记册（data/departments.yaml）中的部门代号。可用的部门：{known}。",
+            )
+    source_unit = data.get("source_unit", authority)
+    if (
+        record.dept in registry.departments
+        and isinstance(authority, str)
+        and authority in registry.departments
+        and record.dept not in (authority, source_unit)
+    ):
+        add(
+            "$.authority",
+            "path.department_mismatch",
+            f"文件在部门 “{record.dept}” 的目录中，但决定机关是 “{authority}”、"
+            f"数据来源单位是 “{source_unit}”。记录应放在决定机关或数据来源单位的目录下。",
+        )
+
+    # Catalog item ---------------------------------------------------------------------------
+    code = data.get("item")
+    if (
+        isinstance(code, str)
+        and "$.item" not in bad
+        and isinstance(authority, str)
+        and authority in registry.departments
+    ):
+        item = registry.catalog.get(code)
+        if item is None or item.dept != authority or item.kind != kind:
+            own = [i for i in registry.catalog_by_dept.get(authority, []) if i.kind == kind]
+            choices = "、".join(f"{i.code}（{i.name}）" for i in own[:8]) or "（该部门目录中没有此类事项）"
+        if item is None:
+            add(
+                "$.item",
+                "ref.item",
+                f"目录事项 “{code}” 不存在于 data/catalog/{authority}.yaml。该部门可用的事项：{choices}。",
+            )
+        elif item.dept != authority:
+            add(
+                "$.item",
+                "ref.item",
+                f"目录事项 “{code}” 属于部门 “{item.dept}”，不是决定机关 “{authority}” 的事项。"
+                f"可用的事项：{choices}。",
+            )
+        elif item.kind != kind:
+            add(
+                "$.item",
+                "ref.item_kind",
+                f"目录事项 “{code}”（{item.name}）是{KIND_LABEL[item.kind]}事项，"
+                f"与本记录的类型不符。可用的事项：{choices}。",
+            )
+
+    # Dates ----------------------------------------------------------------------------------
+    decided = record.decision_date if "$.decision_date" not in bad else None
+    if decided:
+        if decided > as_of:
+            add(
+                "$.decision_date",
+                "date.future",
+                f"决定日期 {decided.isoformat()} 晚于今天（{as_of.isoformat()}）。请核对日期。",
+            )
+        since = records_since(registry, record.dept)
+        if decided < since:
+            add(
+                "$.decision_date",
+                "date.before_records_since",
+                f"决定日期 {decided.isoformat()} 早于本仓库收录的起始日期 {since.isoformat()}，不应录入。",
+            )
+
+    def later_than_decision(path: str, value, label: str) -> None:
+        d = parse_date(value)
+        if d and decided and path not in bad and d < decided:
+            add(path, "date.order", f"{label} {d.isoformat()} 早于决定日期 {decided.isoformat()}。请核对。")
+
+    def not_future(path: str, value, label: str) -> None:
+        d = parse_date(value)
+        if d and path not in bad and d > as_of:
+            add(path, "date.future", f"{label} {d.isoformat()} 晚于今天（{as_of.isoformat()}）。请核对日期。")
+
+    status_date = data.get("status_date")
+    later_than_decision("$.status_date", status_date, "状态变更日期")
+    not_future("$.status_date", status_date, "状态变更日期")
+    disclosure = data.get("disclosure")
+    if isinstance(disclosure, dict):
+        later_than_decision("$.disclosure.until", disclosure.get("until"), "公开截止日期")
+    corrections = data.get("corrections")
+    # As many positions as there are well-formed corrections, each read at its position in the
+    # file (a malformed entry is the schema's business).
+    for i in range(len(record.corrections)):
+        entry = corrections[i] if i < len(corrections) else None
+        when = entry.get("date") if isinstance(entry, dict) else None
+        later_than_decision(f"$.corrections[{i}].date", when, "更正日期")
+        not_future(f"$.corrections[{i}].date", when, "更正日期")
+    if kind == "licence":
+        start, end = parse_date(data.get("valid_from")), parse_date(data.get("valid_to"))
+        if start and end and end < start and "$.valid_to" not in bad:
+            add(
+                "$.valid_to",
+                "date.order",
+                f"有效期至 {end.isoformat()} 早于有效期自 {start.isoformat()}。请核对两个日期。",
+            )
+        else:
+            later_than_decision("$.valid_to", data.get("valid_to"), "有效期至")
+    else:
+        later_than_decision("$.valid_until", data.get("valid_until"), "处罚有效期")
+
+    # Identifiers (the schema checked validity; these are the warnings) ---------------------
+    party = record.party
+    uscc = party.get("uscc")
+    if isinstance(uscc, str) and uscc != identifiers.USCC_PLACEHOLDER and "$.party.uscc" not in bad:
+        for w in identifiers.uscc_warnings(uscc):
+            add("$.party.uscc", "identifier.uscc_warning", f"统一社会信用代码 {uscc}：{w}", "warning")
+    # The schema's masked-id-no format cannot see the id type; a passport number masked only as
+    # much as an ID card would be must still be rejected.
+    masked, id_type = party.get("id_no_masked"), party.get("id_type")
+    typed = isinstance(masked, str) and isinstance(id_type, str)
+    if typed and not {"$.party.id_no_masked", "$.party.id_type"} & bad:
+        why = identifiers.masked_id_problem(masked, id_type)
+        if why:
+            add("$.party.id_no_masked", "privacy.id_not_masked", why)
+    region = data.get("region_code")
+    if isinstance(region, str) and "$.region_code" not in bad and not identifiers.region_code_known(region):
+        add(
+            "$.region_code",
+            "identifier.region_unknown",
+            f"行政区划编码 {region} 不在 GB/T 2260 代码表中（可能已撤销或写错）。请核对。",
+            "warning",
+        )
+
+    # Every text: invisible formatting characters (bidi overrides, zero-width) and the privacy
+    # lint (unmasked personal numbers; not in the code fields, which are checked as codes).
+    # Each scan runs first over all the file's scalar values joined (the loader's ``texts``: every
+    # text of ``data`` is one of them); only a record where it finds something is looked at text by
+    # text (every invisible character is outside ASCII).
+    texts = loaded.texts or None  # a Loaded not made by the loader: walk the data instead
+    if texts is None:
+        texts = _texts(data, "$", None, [])
+        joined = "\0".join(t[2] for t in texts)
+    else:
+        joined = "\0".join(texts)
+        texts = None
+    invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
+    numbers = identifiers.may_hold_personal_number(joined)
+    if not (invisible or numbers):
+        return out
+    texts = texts or _texts(data, "$", None, [])
+    if invisible:
+        for parent, key, text in texts:
+            chars = find_invisible(text) if not text.isascii() else None
+            if chars:
+                add(child_path(parent, key), "text.invisible_character", invisible_message(chars), "warning")
+    if not numbers:
+        return out
+    for parent, key, text in texts:
+        if key in _CODE_FIELDS:
+            continue
+        for what, match in identifiers.find_unmasked_personal_numbers(text):
+            add(
+                child_path(parent, key),
+                "privacy.unmasked_number",
+                f"这里出现了未脱敏的{what} “{match}”。个人的{what}不得写入仓库（提交即公开，历史无法删除）："
+                f"请删除它，或只保留脱敏形式（用 * 遮盖中间部分）。",
+            )
+    return out
+
+
+def _texts(node, parent: str, key, out: list) -> list[tuple[str, str | int | None, str]]:
+    """``(parent path, key or index, text)`` of every string in ``node``, depth first (the path is
+    built only for the few texts that get a problem)."""
+    if isinstance(node, str):
+        out.append((parent, key, node))
+    elif isinstance(node, dict):
+        here = parent if key is None else child_path(parent, key)
+        for k, v in node.items():
+            _texts(v, here, k, out)
+    elif isinstance(node, list):
+        here = parent if key is None else child_path(parent, key)
+        for i, v in enumerate(node):
+            _texts(v, here, i, out)
+    return out

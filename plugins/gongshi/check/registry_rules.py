@@ -1,0 +1,256 @@
+"""The rules of the registry files (departments, catalog, policy, calendar): each file's schema
+(``schema_errors``) and the rules a schema cannot express (unique department keys and item codes,
+catalog file name = department, item code prefixes and kinds, calendar years). Also
+``ignored_message``, the warning for a file under ``data/`` that is no data file.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from gongshi.check.schema_errors import DOC_LABEL, problem_at, schema_problems
+from gongshi.core import identifiers
+from gongshi.core.problems import Problem
+from gongshi.core.records import parse_date
+from gongshi.repo import schemas
+from gongshi.repo.files import CALENDAR_DIR, DEPARTMENTS_FILE, POLICY_FILE, Registry
+from gongshi.repo.yamlload import Loaded, load_yaml_file
+
+
+def registry_problems(root: Path, registry: Registry) -> dict[str, list[Problem]]:
+    """Problems of the registry files, by file."""
+    out: dict[str, list[Problem]] = {}
+    for rel, loaded in registry.loaded.items():
+        if rel == DEPARTMENTS_FILE:
+            doc_type = "departments"
+        elif rel == POLICY_FILE:
+            doc_type = "policy"
+        else:
+            doc_type = "catalog"
+        out[rel] = _registry_file_problems(root, rel, loaded, doc_type, registry)
+    cal_dir = root / CALENDAR_DIR
+    if cal_dir.is_dir():
+        for path in sorted(cal_dir.iterdir()):
+            if path.name.startswith(".") or not path.is_file():
+                continue
+            rel = path.relative_to(root).as_posix()
+            if not path.name.endswith(".yaml"):
+                out[rel] = [Problem(rel, None, "$", "path.ignored", ignored_message(rel), "warning")]
+                continue
+            loaded = load_yaml_file(path, rel)
+            out[rel] = _registry_file_problems(root, rel, loaded, "calendar", registry)
+    return out
+
+
+def ignored_message(rel: str) -> str:
+    """The warning for ``rel``, a file under ``data/`` that is no data file."""
+    return f"{rel} 不是数据文件（数据文件扩展名为 .yaml，并放在规定的目录中），已被忽略。"
+
+
+def _registry_file_problems(root: Path, rel: str, loaded: Loaded, doc_type: str, registry: Registry):
+    if not (root / rel).exists():
+        need = "必须有" if doc_type in ("departments", "policy") else "缺少"
+        return [Problem(rel, None, "$", "file.missing", f"{need}文件 {rel}（{DOC_LABEL[doc_type]}）。")]
+    problems = list(loaded.problems)
+    if not loaded.ok:
+        return problems
+    if not isinstance(loaded.data, dict):
+        problems.append(problem_at(loaded, "$", "yaml.not_mapping", "文件的顶层必须是“键: 值”形式的映射。"))
+        return problems
+    if not schemas.has_schema(doc_type):
+        return problems
+    data = schemas.coerce_document(loaded.data, doc_type)
+    problems.extend(schema_problems(data, doc_type, loaded))
+    bad = {p.path for p in problems if p.severity == "error"}
+    # The policy file has no rules beyond its schema.
+    check = {
+        "departments": _departments_rules,
+        "catalog": _catalog_rules,
+        "calendar": _calendar_rules,
+    }.get(doc_type)
+    if check is not None:
+        problems.extend(check(rel, data, loaded, bad, registry))
+    return problems
+
+
+def _departments_rules(rel, data, loaded, bad, registry) -> list[Problem]:
+    out = []
+    seen: dict[str, int] = {}
+    for i, d in enumerate(data.get("departments") or []):
+        if not isinstance(d, dict):
+            continue
+        base = f"$.departments[{i}]"
+        key = d.get("key")
+        if isinstance(key, str):
+            if key in seen:
+                out.append(
+                    problem_at(
+                        loaded,
+                        f"{base}.key",
+                        "unique.department_key",
+                        f"部门代号 “{key}” 重复（第 {seen[key] + 1} 项已经用过）。每个部门的 key 必须唯一。",
+                    )
+                )
+            seen.setdefault(key, i)
+        uscc = d.get("uscc")
+        if isinstance(uscc, str) and f"{base}.uscc" not in bad:
+            why = identifiers.uscc_problem(uscc)
+            if why:
+                out.append(
+                    problem_at(
+                        loaded,
+                        f"{base}.uscc",
+                        "identifier.uscc",
+                        f"部门的统一社会信用代码 {uscc} 无效：{why}",
+                    )
+                )
+            else:
+                for w in identifiers.uscc_warnings(uscc):
+                    out.append(
+                        problem_at(
+                            loaded,
+                            f"{base}.uscc",
+                            "identifier.uscc_warning",
+                            f"统一社会信用代码 {uscc}：{w}",
+                            "warning",
+                        )
+                    )
+        region = d.get("region_code")
+        if (
+            isinstance(region, str)
+            and f"{base}.region_code" not in bad
+            and not identifiers.region_code_known(region)
+        ):
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.region_code",
+                    "identifier.region_unknown",
+                    f"行政区划编码 {region} 不在 GB/T 2260 代码表中（可能已撤销或写错）。请核对。",
+                    "warning",
+                )
+            )
+    return out
+
+
+def _catalog_rules(rel, data, loaded, bad, registry) -> list[Problem]:
+    out = []
+    stem = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if registry.departments and stem not in registry.departments:
+        out.append(
+            Problem(
+                rel,
+                None,
+                "$",
+                "ref.department",
+                f"目录文件名 “{stem}” 不是登记册中的部门代号。文件名应为 <部门代号>.yaml，"
+                f"可用的部门：{'、'.join(sorted(registry.departments))}。",
+            )
+        )
+    dept = data.get("department")
+    if isinstance(dept, str) and "$.department" not in bad and dept != stem:
+        out.append(
+            problem_at(
+                loaded,
+                "$.department",
+                "catalog.department_mismatch",
+                f"department 写的是 “{dept}”，但文件名是 {stem}.yaml。两者必须相同。",
+            )
+        )
+    seen: dict[str, int] = {}
+    for i, it in enumerate(data.get("items") or []):
+        if not isinstance(it, dict):
+            continue
+        base = f"$.items[{i}]"
+        code = it.get("code")
+        if not isinstance(code, str) or f"{base}.code" in bad:
+            continue
+        if code in seen:
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.code",
+                    "unique.item_code",
+                    f"事项编码 “{code}” 重复（第 {seen[code] + 1} 项已经用过）。每个事项的编码必须唯一。",
+                )
+            )
+        seen.setdefault(code, i)
+        if not code.startswith(stem + "-"):
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.code",
+                    "catalog.code_prefix",
+                    f"事项编码 “{code}” 应以本部门代号开头：{stem}-xk-001 或 {stem}-cf-001 的形式。",
+                )
+            )
+        kind = it.get("kind")
+        expected = "licence" if "-xk-" in code else "penalty"
+        if kind in ("licence", "penalty") and kind != expected:
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.kind",
+                    "catalog.code_kind",
+                    f"事项编码 “{code}” 中的 {'xk' if expected == 'licence' else 'cf'} 表示"
+                    f"{'行政许可' if expected == 'licence' else '行政处罚'}，与 kind: {kind} 不符。",
+                )
+            )
+    return out
+
+
+def _calendar_rules(rel, data, loaded, bad, registry) -> list[Problem]:
+    out = []
+    stem = rel.rsplit("/", 1)[-1].removesuffix(".yaml")
+    if not re.fullmatch(r"\d{4}", stem):
+        out.append(
+            Problem(rel, None, "$", "path.layout", "节假日文件应命名为 <四位年份>.yaml，例如 2026.yaml。")
+        )
+        return out
+    year = data.get("year")
+    if isinstance(year, int) and "$.year" not in bad and str(year) != stem:
+        out.append(
+            problem_at(
+                loaded, "$.year", "calendar.year_mismatch", f"year 写的是 {year}，但文件名是 {stem}.yaml。"
+            )
+        )
+    dates: dict[str, dict[date, str]] = {"holidays": {}, "workdays": {}}
+    for key in ("holidays", "workdays"):
+        for i, v in enumerate(data.get(key) or []):
+            p = f"$.{key}[{i}]"
+            d = parse_date(v)
+            if d is None or p in bad:
+                continue
+            dates[key][d] = p
+            if str(d.year) != stem:
+                out.append(
+                    problem_at(
+                        loaded,
+                        p,
+                        "calendar.outside_year",
+                        f"{d.isoformat()} 不在 {stem} 年内，请移到对应年份的文件。",
+                    )
+                )
+            if key == "workdays" and d.weekday() < 5:
+                out.append(
+                    problem_at(
+                        loaded,
+                        p,
+                        "calendar.workday_not_weekend",
+                        f"调休上班日 {d.isoformat()} 本来就是工作日（不是周六或周日）。请核对。",
+                        "warning",
+                    )
+                )
+    for d, p in dates["workdays"].items():
+        if d in dates["holidays"]:
+            out.append(
+                problem_at(
+                    loaded,
+                    p,
+                    "calendar.conflict",
+                    f"{d.isoformat()} 同时写在放假日期和调休上班日中，只能写在一处。",
+                )
+            )
+    return out

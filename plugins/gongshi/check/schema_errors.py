@@ -1,0 +1,345 @@
+"""JSON Schema errors → Chinese problems: ``schema_problems`` validates a document against the schema
+of its type and turns every ``jsonschema`` error into a message that says how to fix it (field
+titles and descriptions come from the schema itself, ``field_infos``). Also ``problem_at``, the
+problem located at a JSON path of a loaded file, which every rule module uses.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache
+
+from jsonschema.exceptions import ValidationError
+
+from gongshi.core import identifiers
+from gongshi.core.problems import Problem
+from gongshi.repo import schemas
+from gongshi.repo.yamlload import Loaded, child_path
+
+DOC_LABEL = {
+    "licence": "行政许可记录",
+    "penalty": "行政处罚记录",
+    "departments": "部门登记册",
+    "catalog": "双公示目录",
+    "policy": "公示规则",
+    "calendar": "节假日安排",
+}
+TYPE_LABEL = {
+    "string": "文字",
+    "array": "列表（每项一行，以“- ”开头）",
+    "object": "映射（“键: 值”的形式）",
+    "boolean": "true 或 false",
+    "integer": "整数",
+    "number": "数字",
+    "null": "空值",
+}
+# Formats whose check lives in ``identifiers``; their errors get that module's precise reason.
+IDENTIFIER_FORMAT_CODES = {
+    "uscc": "identifier.uscc",
+    "org-code": "identifier.org_code",
+    "business-reg-no": "identifier.business_reg_no",
+    "region-code": "identifier.region_code",
+    "masked-id-no": "privacy.id_not_masked",
+}
+# Record types checked first by the compiled fast check (``schemas.fast_check``); the registry
+# files are few, so they skip its compile cost.
+FAST_CHECKED = ("licence", "penalty")
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    title: str
+    description: str
+    properties: tuple[str, ...] = ()
+
+
+@cache
+def field_infos(doc_type: str) -> dict[str, FieldInfo]:
+    """Title, description and allowed keys of every field of a document type, by JSON path.
+
+    List items share one entry: ``$.categories[]``. The first title seen on a path wins, which is
+    the one at the property's use site (the most specific text).
+    """
+    out: dict[str, FieldInfo] = {}
+
+    def walk(schema, path: str, depth: int = 0) -> None:
+        if not isinstance(schema, dict) or depth > 30:
+            return
+        props = schema.get("properties") or {}
+        prev = out.get(path)
+        title = schema.get("title", "")
+        desc = schema.get("description", "")
+        if prev is None:
+            out[path] = FieldInfo(title, desc, tuple(props))
+        else:
+            out[path] = FieldInfo(
+                prev.title or title,
+                prev.description or desc,
+                prev.properties + tuple(p for p in props if p not in prev.properties),
+            )
+        for key, sub in props.items():
+            walk(sub, child_path(path, key), depth + 1)
+        if isinstance(schema.get("items"), dict):
+            walk(schema["items"], path + "[]", depth + 1)
+        for word in ("allOf", "anyOf", "oneOf"):
+            for sub in schema.get(word, ()):
+                walk(sub, path, depth + 1)
+        # if/then/else only add constraints; their descriptions are rules, not field titles.
+        for word in ("then", "else"):
+            sub = schema.get(word)
+            if isinstance(sub, dict):
+                for key, s in (sub.get("properties") or {}).items():
+                    walk_rule_only(s, child_path(path, key))
+
+    def walk_rule_only(schema, path: str) -> None:
+        if path not in out:
+            out[path] = FieldInfo("", "", tuple((schema or {}).get("properties", {}) if schema else ()))
+
+    walk(schemas.bundled(doc_type), "$")
+    return out
+
+
+_INDEX_RE = re.compile(r"\[\d+\]")
+
+
+def _info(doc_type: str, path: str) -> FieldInfo:
+    return field_infos(doc_type).get(_INDEX_RE.sub("[]", path), FieldInfo("", ""))
+
+
+def _label(key: str, info: FieldInfo) -> str:
+    return f"“{key}”（{info.title}）" if info.title else f"“{key}”"
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "一个映射"
+    if isinstance(value, list):
+        return "一个列表"
+    text = str(value).replace("\n", " ")
+    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+
+
+def _last_key(path: str) -> str:
+    m = re.search(r"(?:\.([^.\[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\])$", path)
+    if not m:
+        return path
+    return m.group(1) or m.group(2) or f"第 {int(m.group(3)) + 1} 项"
+
+
+def _json_path(parts: Iterable) -> str:
+    path = "$"
+    for part in parts:
+        path = child_path(path, part)
+    return path
+
+
+def _is_conditional(error: ValidationError) -> bool:
+    return any(p in ("then", "else") for p in error.schema_path)
+
+
+def _rule(error: ValidationError) -> str:
+    return str(error.schema.get("description", "")) if isinstance(error.schema, dict) else ""
+
+
+def _suggest(key: str, allowed: Iterable[str], doc_type: str, parent: str) -> str | None:
+    allowed = list(allowed)
+    # A clerk may write the Chinese name instead of the key.
+    for name in allowed:
+        info = _info(doc_type, child_path(parent, name))
+        if info.title and (key == info.title or key in info.title.split("（")[0]):
+            return name
+    close = difflib.get_close_matches(key.lower(), allowed, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def schema_problems(data, doc_type: str, loaded: Loaded, *, fast: bool = True) -> list[Problem]:
+    """Validate ``data`` (already coerced) against the schema of ``doc_type``; Chinese problems.
+    ``fast``: try the compiled check first (worth its compile time for more than a few records)."""
+    if fast and doc_type in FAST_CHECKED:
+        check = schemas.fast_check(doc_type)
+        if check is not None and check(data):
+            return []
+    problems: list[Problem] = []
+    for error in schemas.validator(doc_type).iter_errors(data):
+        problems.extend(_map_error(error, doc_type, loaded))
+    return _dedupe(problems)
+
+
+def _dedupe(problems: list[Problem]) -> list[Problem]:
+    """One problem per field for pattern+format pairs; identical problems once."""
+    by_path: dict[str, set[str]] = defaultdict(set)
+    for p in problems:
+        by_path[p.path].add(p.code)
+    out, seen = [], set()
+    for p in problems:
+        codes = by_path[p.path]
+        if p.code == "schema.pattern" and codes & set(IDENTIFIER_FORMAT_CODES.values()):
+            continue  # the identifier module's message is more precise
+        if p.code == "schema.format" and "schema.pattern" in codes:
+            continue  # a date that does not look like a date: the pattern message says how
+        if p.code != "schema.empty" and "schema.empty" in codes:
+            continue  # "" fails minLength and pattern alike: say "empty" once
+        key = (p.path, p.code, p.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(p)
+    return out
+
+
+def problem_at(loaded: Loaded, path: str, code: str, message: str, severity="error") -> Problem:
+    """A problem of ``loaded``'s file at the JSON ``path``, on the line the loader saw it."""
+    return Problem(loaded.file, loaded.line_of(path), path, code, message, severity)
+
+
+def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Problem]:
+    path = _json_path(error.absolute_path)
+    info = _info(doc_type, path)
+    key = _last_key(path)
+    label = _label(key, info) if path != "$" else DOC_LABEL.get(doc_type, "文件")
+    value = error.instance
+    kw = error.validator
+    rule = _rule(error) if _is_conditional(error) else ""
+
+    if kw == "required":
+        missing = [k for k in error.validator_value if isinstance(value, dict) and k not in value]
+        out = []
+        for k in missing:
+            kpath = child_path(path, k)
+            kinfo = _info(doc_type, kpath)
+            head = f"{rule}：缺少 {_label(k, kinfo)}。" if rule else f"缺少必填字段 {_label(k, kinfo)}。"
+            out.append(problem_at(loaded, kpath, "schema.required", head + _hint(kinfo)))
+        return out
+
+    if kw == "additionalProperties" and isinstance(value, dict):
+        allowed = list((error.schema.get("properties") or {}).keys())
+        out = []
+        for k in value:
+            if k in allowed:
+                continue
+            kpath = child_path(path, k)
+            guess = _suggest(k, allowed, doc_type, path)
+            if guess:
+                tip = f"是否拼错？应为 “{guess}”（{_info(doc_type, child_path(path, guess)).title}）。"
+            else:
+                tip = f"这里可以写的字段：{'、'.join(allowed)}。"
+            where = "" if path == "$" else f"{label}中"
+            msg = f"{where}有未知字段 “{k}”。{tip}"
+            out.append(problem_at(loaded, kpath, "schema.unknown_key", msg))
+        return out
+
+    if value == "" and kw in ("minLength", "pattern", "format", "enum", "anyOf"):
+        msg = f"{label}不能为空。{_hint(info)}如果不需要填写，请删除这一行。"
+        return [problem_at(loaded, path, "schema.empty", msg)]
+
+    if kw == "enum":
+        allowed = [_show(v) for v in error.validator_value]
+        guess = difflib.get_close_matches(
+            str(value), [str(v) for v in error.validator_value], n=1, cutoff=0.5
+        )
+        tip = f"是否想写 “{guess[0]}”？" if guess and isinstance(value, str) else ""
+        msg = f"{label}的值 {_show(value)} 不在允许的范围内。{tip}可选：{'、'.join(allowed)}。"
+        return [problem_at(loaded, path, "schema.enum", msg)]
+
+    if kw == "anyOf":
+        msg = f"{label}的值 {_show(value)} 不在允许的范围内。{info.description or _rule(error)}"
+        return [problem_at(loaded, path, "schema.enum", msg)]
+
+    if kw == "const":
+        reason = (_rule(error) or f"{label}只能写 {_show(error.validator_value)}").rstrip("。")
+        msg = f"{reason}（现在是 {_show(value)}）。"
+        return [problem_at(loaded, path, "schema.const", msg)]
+
+    if kw == "not":
+        reason = _rule(error) or f"这里不能填写{label}"
+        return [problem_at(loaded, path, "schema.forbidden", reason + "。")]
+
+    if kw == "type":
+        expected = error.validator_value
+        names = [TYPE_LABEL.get(t, t) for t in (expected if isinstance(expected, list) else [expected])]
+        if "boolean" in (expected if isinstance(expected, list) else [expected]) and isinstance(value, str):
+            msg = f"{label}只能写 true 或 false（小写英文），现在是 {_show(value)}。{_hint(info)}"
+        else:
+            msg = f"{label}应为{'或'.join(names)}，现在是{_type_of(value)} {_show(value)}。{_hint(info)}"
+        return [problem_at(loaded, path, "schema.type", msg)]
+
+    if kw == "pattern":
+        msg = f"{label}的格式不对：{_show(value)}。{_hint(info)}"
+        return [problem_at(loaded, path, "schema.pattern", msg)]
+
+    if kw == "format":
+        fmt = error.validator_value
+        if fmt in IDENTIFIER_FORMAT_CODES:
+            why = _identifier_reason(fmt, value, loaded.data, error)
+            msg = f"{label} {_show(value)} 无效：{why}"
+            return [problem_at(loaded, path, IDENTIFIER_FORMAT_CODES[fmt], msg)]
+        if fmt == "date":
+            msg = f"{label} {_show(value)} 不是真实存在的日期。请写成 YYYY-MM-DD，例如 2026-03-05。"
+        else:
+            msg = f"{label}的格式不对：{_show(value)}。{_hint(info)}"
+        return [problem_at(loaded, path, "schema.format", msg)]
+
+    if kw == "minLength":
+        msg = f"{label}太短，至少要 {error.validator_value} 个字。{_hint(info)}"
+        return [problem_at(loaded, path, "schema.min_length", msg)]
+    if kw == "maxLength":
+        msg = f"{label}太长（{len(value)} 个字），最多 {error.validator_value} 个字。请删减或改写。"
+        return [problem_at(loaded, path, "schema.max_length", msg)]
+    if kw == "minItems":
+        msg = f"{label}至少要有 {error.validator_value} 项。{_hint(info)}"
+        return [problem_at(loaded, path, "schema.min_items", msg)]
+    if kw == "maxItems":
+        msg = f"{label}最多只能有 {error.validator_value} 项。"
+        return [problem_at(loaded, path, "schema.max_items", msg)]
+    if kw == "uniqueItems":
+        dups = sorted({_show(v) for v in value if value.count(v) > 1}) if isinstance(value, list) else []
+        msg = f"{label}中有重复的项：{'、'.join(dups)}。每项只写一次。"
+        return [problem_at(loaded, path, "schema.duplicate_item", msg)]
+    if kw in ("minimum", "maximum"):
+        word = "不能小于" if kw == "minimum" else "不能大于"
+        msg = f"{label}{word} {error.validator_value}，现在是 {_show(value)}。"
+        return [problem_at(loaded, path, "schema.range", msg)]
+    # Anything else (a keyword we do not use yet): still a clear location, jsonschema's wording.
+    return [problem_at(loaded, path, f"schema.{kw}", f"{label}不符合要求：{error.message}")]
+
+
+def _type_of(value) -> str:
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, bool):
+        return "布尔值"
+    return "文字"
+
+
+def _hint(info: FieldInfo) -> str:
+    if not info.description:
+        return ""
+    # Descriptions show YAML examples on several lines for editors; a message is one line.
+    desc = re.sub(r"\s*\n\s*", " ", info.description.strip())
+    return desc if desc.endswith(("。", "）", ")")) else desc + "。"
+
+
+def _identifier_reason(fmt: str, value, data, error: ValidationError) -> str:
+    text = str(value)
+    reason = None
+    if fmt == "uscc":
+        reason = identifiers.uscc_problem(text)
+    elif fmt == "org-code":
+        reason = identifiers.org_code_problem(text)
+    elif fmt == "business-reg-no":
+        reason = identifiers.business_reg_no_problem(text)
+    elif fmt == "region-code":
+        reason = "行政区划编码是 6 位数字，例如 320404。"
+    elif fmt == "masked-id-no":
+        party = data.get("party") if isinstance(data, dict) else None
+        id_type = party.get("id_type") if isinstance(party, dict) else None
+        reason = identifiers.masked_id_problem(text, str(id_type or "身份证"))
+        reason = reason or "证件号码必须脱敏，用 * 遮盖中间部分，例如 320404********1234。"
+    return reason or "格式不对。"
