@@ -41,6 +41,7 @@ class SnapshotError(Exception):
 
     @property
     def files_invalid(self) -> bool:
+        """True when validation stopped it; False for the history or the policy."""
         return not self.validation.ok
 
 
