@@ -65,10 +65,10 @@ def _run(snapshot, out: Path, previous: Path | None, repo: Path, label: str) -> 
 
 
 def _snapshot(repo: Path, day: date, label: str):
-    from gongshi.snapshot.build import build_snapshot
+    from gongshi.snapshot.load import load
 
     t = time.perf_counter()
-    snapshot = build_snapshot(repo, day, cache=True)
+    snapshot = load(repo, day, cache=True)
     print(f"{label:<14} {time.perf_counter() - t:7.2f} s  {len(snapshot.entries)} records", flush=True)
     t = time.perf_counter()
     for e in snapshot.entries:

@@ -100,7 +100,7 @@ def _changed(snapshot) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from gongshi.snapshot.build import build_snapshot
+    from gongshi.snapshot.load import load
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("repo", type=Path)
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", choices=STAGES)
     args = ap.parse_args(argv)
     t = time.perf_counter()
-    snapshot = build_snapshot(args.repo, date.fromisoformat(args.as_of), cache=True)
+    snapshot = load(args.repo, date.fromisoformat(args.as_of), cache=True)
     print(f"snapshot {time.perf_counter() - t:.1f} s: {len(snapshot.entries)} records")
     t = time.perf_counter()
     for e in snapshot.entries:

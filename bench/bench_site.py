@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from gongshi.sitebuild import build  # noqa: E402
-from gongshi.snapshot.build import build_snapshot  # noqa: E402
+from gongshi.snapshot.load import load  # noqa: E402
 
 from bench.generate import generate  # noqa: E402
 from bench.synth import SAMPLE_END  # noqa: E402
@@ -43,7 +43,7 @@ def run(n: int, workers: int | None) -> None:
     repo = repository(n)
     out = OUT / f"site{n // 1000}k" if n % 1000 == 0 else OUT / f"site{n}"
     t0 = time.perf_counter()
-    snap = build_snapshot(repo, SAMPLE_END)
+    snap = load(repo, SAMPLE_END, cache=False)
     t_snap = time.perf_counter() - t0
     overrides = {} if workers is None else {"workers": workers}
     rows = []

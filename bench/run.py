@@ -90,9 +90,9 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
         }
     if name == "search-index":
         from gongshi.outputs.search.index import write_search_index
-        from gongshi.snapshot.build import build_snapshot
+        from gongshi.snapshot.load import load
 
-        snapshot = build_snapshot(repo, day, cache=True)
+        snapshot = load(repo, day, cache=True)
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
             stats = write_search_index(snapshot.public(), Path(tmp), record_url="r/{id}.html")

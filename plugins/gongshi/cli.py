@@ -191,19 +191,16 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
 def _opendata_snapshot(day):
     """The snapshot for export/stats, or None after printing why it cannot be built (Chinese)."""
     from gongshi.check.report import render_text
-    from gongshi.check.run import validate_repository
-    from gongshi.history.log import HistoryError
-    from gongshi.snapshot.build import SnapshotError, build_snapshot
+    from gongshi.snapshot.load import SnapshotError, load
 
     root = repo_root_or_fail()
-    result = validate_repository(root, day)
-    if result.errors:
-        click.echo(render_text(result), err=True, nl=False)
-        return None
     try:
-        return build_snapshot(root, day, validation=result)
-    except (SnapshotError, HistoryError) as exc:
-        click.echo(f"错误：{exc.message}", err=True)
+        return load(root, day, cache=False)
+    except SnapshotError as exc:
+        if exc.files_invalid:  # the same report as gongshi validate
+            click.echo(render_text(exc.validation), err=True, nl=False)
+        else:
+            click.echo(f"错误：{exc.message}", err=True)
         return None
 
 

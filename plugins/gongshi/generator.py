@@ -18,6 +18,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from gongshi.core.clock import parse_as_of
+from gongshi.sitebuild import problem_lines
+from gongshi.snapshot.load import SnapshotError, load
 
 logger = logging.getLogger(__name__)
 
@@ -93,21 +95,14 @@ def report_stop(exc: BuildStopped) -> None:
 
 def load_snapshot(conf: GongshiSettings):
     """The snapshot, or BuildStopped with every problem (Chinese, no traceback)."""
-    from gongshi.history.log import HistoryError
-    from gongshi.rules.policy import PolicyError
-    from gongshi.sitebuild import problem_lines
-    from gongshi.snapshot.build import SnapshotError, build_snapshot
+    from gongshi.buildcache import enabled as cache_enabled
 
     try:
-        from gongshi.buildcache import enabled as cache_enabled
-
-        snapshot = build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
+        snapshot = load(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
-        raise BuildStopped([*problem_lines(exc.problems), exc.message]) from None
-    except HistoryError as exc:
-        raise BuildStopped([exc.message]) from None
-    except PolicyError as exc:
-        raise BuildStopped([f"data/policy.yaml：{exc}"]) from None
+        # Bad files: each problem as gongshi validate prints it, then the count; else one line.
+        lines = [*problem_lines(exc.problems), exc.message] if exc.files_invalid else [exc.message]
+        raise BuildStopped(lines) from None
     # The snapshot lives until the build ends: take its objects out of the cyclic collector's
     # reach, or the first full collection of every later stage walks all of them (1–2 s at
     # 100,000 records), and fork workers would touch (copy) their pages doing so.

@@ -17,12 +17,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory):
-    from gongshi.snapshot.build import build_snapshot
+    from gongshi.snapshot.load import load
 
     from tests.support.sample_site import AS_OF, build_sample_site
 
     repo, out = build_sample_site(tmp_path_factory.mktemp("sample"))
-    return out, build_snapshot(repo, AS_OF).entries
+    return out, load(repo, AS_OF, cache=False).entries
 
 
 @pytest.fixture

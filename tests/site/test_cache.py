@@ -292,18 +292,18 @@ def test_record_page_history_masks_a_name_that_arrives_later(tmp_path, monkeypat
 def test_cached_timelines_equal_evaluated_ones(repo):
     """The timeline cache answers exactly what the time rules compute (every field, every
     warning), and on another as-of date it is not used at all."""
-    from gongshi.snapshot.build import build_snapshot
+    from gongshi.snapshot.load import load
 
     root = repo.path
-    fresh = build_snapshot(root, AS_OF)
-    build_snapshot(root, AS_OF, cache=True)  # fills the cache
-    cached = build_snapshot(root, AS_OF, cache=True)
+    fresh = load(root, AS_OF, cache=False)
+    load(root, AS_OF, cache=True)  # fills the cache
+    cached = load(root, AS_OF, cache=True)
     assert [e.timeline for e in cached.entries] == [e.timeline for e in fresh.entries]
     assert [(e.id, e.department.key, e.item) for e in cached.entries] == [
         (e.id, e.department.key, e.item) for e in fresh.entries
     ]
     assert cached.warnings == fresh.warnings
     later = date(2027, 3, 1)
-    assert [e.timeline for e in build_snapshot(root, later, cache=True).entries] == [
-        e.timeline for e in build_snapshot(root, later).entries
+    assert [e.timeline for e in load(root, later, cache=True).entries] == [
+        e.timeline for e in load(root, later, cache=False).entries
     ]

@@ -14,7 +14,7 @@ from gongshi.public.masking import mask_person_name
 from gongshi.public.recordview import NameMasker
 from gongshi.site.output import OutputWriter
 from gongshi.sitewrite import site_globals, strict_autoescape, write_site
-from gongshi.snapshot.build import build_snapshot
+from gongshi.snapshot.load import load
 
 from tests.support.site_fixture import AS_OF, NOTICE_STRINGS, SECRET_STRINGS, build_repo
 
@@ -32,7 +32,7 @@ def repo(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def snapshot(repo):
-    return build_snapshot(repo, AS_OF)
+    return load(repo, AS_OF, cache=False)
 
 
 def render(snapshot, out: Path, previous: Path | None = None, siteurl: str = "") -> OutputWriter:
@@ -142,7 +142,7 @@ def _listed_ids(snapshot, kind: str) -> list[str]:
 )
 def test_rolling_list_boundary(repo, as_of, listed):
     """Published on D: on the list D..D+9, off it on D+10 (then findable in the archives)."""
-    snap = build_snapshot(repo, as_of)
+    snap = load(repo, as_of, cache=False)
     assert (LISTED_LICENCE in _listed_ids(snap, "licence")) is listed
     archived = [r.id for p in plan_site(snap).pages if p.template == "archive" for r in p.context["rows"]]
     assert LISTED_LICENCE in archived

@@ -255,9 +255,9 @@ def shared_repo(tmp_path_factory) -> Path:
 
 
 def shared_snapshot(tmp_path_factory, as_of: date = AS_OF):
-    from gongshi.snapshot.build import build_snapshot
+    from gongshi.snapshot.load import load
 
-    return build_snapshot(shared_repo(tmp_path_factory), as_of)
+    return load(shared_repo(tmp_path_factory), as_of, cache=False)
 
 
 def build_repo(path: Path) -> GitRepo:

@@ -1,8 +1,9 @@
 """The state of the whole repository on one day: the single input of the site, search, exports and
 statistics. Built once per build; everything downstream only reads it.
 
-``build_snapshot`` validates every file (a build with errors stops), reads the publication history
-from Git in one pass, and applies the disclosure regime to every record as of the given date.
+``snapshot.load.load`` makes it: it validates every file (a build with errors stops), reads the
+publication history from Git in one pass, and applies the disclosure regime to every record as of
+the given date.
 """
 
 from __future__ import annotations
@@ -13,25 +14,13 @@ from datetime import date
 from functools import cached_property
 from pathlib import Path
 
-from gongshi.check.result import ValidationResult
-from gongshi.check.run import validate_repository
-from gongshi.core import gcpause
 from gongshi.core.problems import Problem
 from gongshi.core.records import CatalogItem, Department, Record
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, WITHDRAWN, Timeline
-from gongshi.history.log import Change, HistoryIndex, scan_history
+from gongshi.history.log import Change
 from gongshi.repo.files import Registry
-from gongshi.rules.policy import Policy, evaluate
+from gongshi.rules.policy import Policy
 from gongshi.rules.workdays import Calendar
-
-
-class SnapshotError(Exception):
-    """The repository cannot be published as it is; ``problems`` say why (Chinese messages)."""
-
-    def __init__(self, message: str, problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
 
 
 @dataclass
@@ -135,66 +124,3 @@ class Snapshot:
                 continue
             out.append(e)
         return tuple(out)
-
-    def by_department(self, entries: Iterable[Entry]) -> dict[str, list[Entry]]:
-        out: dict[str, list[Entry]] = {k: [] for k in sorted(self.registry.departments)}
-        for e in entries:
-            out.setdefault(e.record.authority, []).append(e)
-        return out
-
-
-def build_snapshot(
-    root: Path, as_of: date, *, validation: ValidationResult | None = None, cache: bool = False
-) -> Snapshot:
-    """Validate, read history and evaluate every record. Raises SnapshotError when it must not publish.
-    ``cache``: reuse validated records and the history read by earlier builds (``buildcache``)."""
-    result = validation or validate_repository(root, as_of=as_of, cache=cache)
-    if result.errors:
-        raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors)
-    # The history, the timelines and 100,000 entries are many small objects and no cycles.
-    with gcpause.paused():
-        timelines = None
-        if cache:
-            from gongshi.buildcache import TimelineCache, scan_history_cached
-
-            history: HistoryIndex = scan_history_cached(root)
-            timelines = TimelineCache(root, as_of)
-        else:
-            history = scan_history(root)
-        policy = Policy.from_data(result.registry.policy)
-        calendar = Calendar.load(root)
-        warnings = list(result.warnings) + list(history.warnings)
-        entries: list[Entry] = []
-        _evaluate_all(result, history, as_of, policy, calendar, timelines, entries, warnings)
-        if timelines is not None:
-            timelines.save()
-        entries.sort(key=lambda e: e.sort_key)
-    return Snapshot(root, as_of, result.registry, policy, calendar, entries, history.head, warnings)
-
-
-def _evaluate_all(result, history, as_of, policy, calendar, timelines, entries, warnings) -> None:
-    """One Entry per valid record into ``entries`` (timelines from the cache where it has them)."""
-    for record in result.records:
-        changes = history.changes.get(record.path, [])
-        published = history.publication(record.path, as_of)
-        hit = timelines.get(record, published) if timelines is not None else None
-        if hit is None:
-            item_code, authority = record.item, record.authority
-            item = result.registry.catalog.get(item_code)
-            timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
-        else:
-            timeline, notes, key, (item_code, authority) = hit
-            item = result.registry.catalog.get(item_code)
-        warnings.extend(notes)
-        entry = Entry(
-            record=record,
-            timeline=timeline,
-            history=changes,
-            department=result.registry.departments[authority],
-            item=item,
-        )
-        if hit is not None:
-            entry.__dict__["key"] = key  # the cached_property, from the same inputs
-        elif timelines is not None:
-            timelines.put(record, published, timeline, notes, entry.key)
-        entries.append(entry)

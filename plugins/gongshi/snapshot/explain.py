@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from gongshi.check.result import ValidationResult
 from gongshi.core.problems import Problem
 from gongshi.core.timeline import STATE_LABEL, Timeline
-from gongshi.rules.policy import Details, Policy, PolicyError, evaluate_detailed
-from gongshi.rules.workdays import Calendar
+from gongshi.rules.policy import Details, Policy, evaluate_detailed
+from gongshi.snapshot.load import SnapshotError, read_inputs
 
 EXPLAIN_FORMAT_VERSION = 1
 NOT_A_RECORD = "这不是记录文件：记录应放在 data/records/<部门>/<licences|penalties>/<年份>/ 下。"
@@ -105,39 +106,36 @@ class Explanation:
 
 
 def explain_record(root: Path, relpath: str, as_of: date) -> Explanation:
-    """Validate one record file and evaluate it as of ``as_of``; errors come back as problems."""
-    from gongshi.check.run import validate_repository
-    from gongshi.history.log import HistoryError, scan_history
-
+    """Validate one record file and evaluate it as of ``as_of``; errors come back as problems.
+    Reads its inputs as the snapshot does (``read_inputs``), then evaluates in detail."""
     exp = Explanation(file=relpath, as_of=as_of)
-    result = validate_repository(root, as_of, [relpath])
-    exp.problems = [p for p in result.problems if p.file == relpath or p.severity == "error"]
-    if result.errors:
+    try:
+        inputs = read_inputs(root, as_of, cache=False, paths=[relpath])
+    except SnapshotError as exc:
+        exp.problems = _own_problems(exc.validation, relpath)
+        if not exc.files_invalid:
+            exp.problems.extend(exc.problems)
         return exp
-    record = next((r for r in result.records if r.path == relpath), None)
+    exp.problems = _own_problems(inputs.validation, relpath)
+    record = next((r for r in inputs.validation.records if r.path == relpath), None)
     if record is None:
         exp.problems.append(Problem(relpath, None, "$", "explain.not_a_record", NOT_A_RECORD))
         return exp
-    try:
-        policy = Policy.from_data(result.registry.policy)
-    except PolicyError as exc:
-        exp.problems.append(Problem("data/policy.yaml", None, "$", "policy.invalid", str(exc)))
-        return exp
-    calendar = Calendar.load(root)
-    try:
-        history = scan_history(root)
-    except HistoryError as exc:
-        exp.problems.append(Problem(relpath, None, "$", "history.unavailable", exc.message))
-        return exp
-    exp.problems.extend(history.warnings)
-    publication = history.publication(relpath, as_of)
-    item = result.registry.catalog.get(record.item)
-    timeline, notes, details = evaluate_detailed(record, as_of, publication, calendar, policy, item)
+    exp.problems.extend(inputs.history.warnings)
+    publication = inputs.history.publication(relpath, as_of)
+    item = inputs.validation.registry.catalog.get(record.item)
+    policy = inputs.policy
+    timeline, notes, details = evaluate_detailed(record, as_of, publication, inputs.calendar, policy, item)
     exp.problems.extend(notes)
     exp.timeline, exp.details, exp.policy = timeline, details, policy
     exp.commit = getattr(publication, "sha", None)
     exp.kind = record.kind
     return exp
+
+
+def _own_problems(validation: ValidationResult, relpath: str) -> list[Problem]:
+    """The file's own problems, and every error (an error elsewhere stops the explanation too)."""
+    return [p for p in validation.problems if p.file == relpath or p.severity == "error"]
 
 
 def render_json(exp: Explanation) -> str:

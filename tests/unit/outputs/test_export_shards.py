@@ -15,7 +15,7 @@ from gongshi.buildcache import OutputManifest
 from gongshi.outputs import exports
 from gongshi.site.output import OutputWriter
 from gongshi.sitewrite import SiteOutput, site_globals, strict_autoescape
-from gongshi.snapshot.build import build_snapshot
+from gongshi.snapshot.load import load
 
 from tests.support.opendata_repo import AS_OF, PATHS, build_repo
 
@@ -60,13 +60,13 @@ def files(root: Path) -> dict[str, bytes]:
 def test_one_changed_record_rewrites_only_its_shards(repo, tmp_path, monkeypatch):
     monkeypatch.setenv("GONGSHI_CACHE", "on")
     root, site = repo.path, tmp_path / "site"
-    first = run(build_snapshot(root, AS_OF), tmp_path / "a", None, OutputManifest(root, site))
+    first = run(load(root, AS_OF, cache=False), tmp_path / "a", None, OutputManifest(root, site))
     assert first.stats.unchanged == 0
     before = files(tmp_path / "a")
 
     # Nothing changed: no row is computed, every file is kept (hard link to the previous output).
     rows = Rows(monkeypatch)
-    same = run(build_snapshot(root, AS_OF), tmp_path / "b", tmp_path / "a", OutputManifest(root, site))
+    same = run(load(root, AS_OF, cache=False), tmp_path / "b", tmp_path / "a", OutputManifest(root, site))
     assert rows.ids == [] and same.changed == [] and files(tmp_path / "b") == before
     shard = tmp_path / "b" / "data/scjg/2026-penalty.csv"
     assert shard.stat().st_ino == (tmp_path / "a" / "data/scjg/2026-penalty.csv").stat().st_ino
@@ -76,7 +76,7 @@ def test_one_changed_record_rewrites_only_its_shards(repo, tmp_path, monkeypatch
     path = PATHS["scjg-cf-2026-0023"]
     text = (root / path).read_text(encoding="utf-8")
     repo.commit("更正备注", "2026-10-11T10:00:00+08:00", {path: text + "remarks: 分片测试更正。\n"})
-    snapshot = build_snapshot(root, AS_OF)
+    snapshot = load(root, AS_OF, cache=False)
     rows.ids.clear()
     changed = run(snapshot, tmp_path / "c", tmp_path / "b", OutputManifest(root, site))
     after = files(tmp_path / "c")
@@ -99,16 +99,22 @@ def test_a_new_day_rewrites_no_download_file(repo, tmp_path, monkeypatch):
     changes its key, so its shard is computed again, and comes out with the same bytes."""
     monkeypatch.setenv("GONGSHI_CACHE", "on")
     root, site = repo.path, tmp_path / "site"
-    run(build_snapshot(root, AS_OF), tmp_path / "a", None, OutputManifest(root, site))
+    run(load(root, AS_OF, cache=False), tmp_path / "a", None, OutputManifest(root, site))
     before = files(tmp_path / "a")
     rows = Rows(monkeypatch)
     next_day = run(
-        build_snapshot(root, date(2026, 10, 13)), tmp_path / "b", tmp_path / "a", OutputManifest(root, site)
+        load(root, date(2026, 10, 13), cache=False),
+        tmp_path / "b",
+        tmp_path / "a",
+        OutputManifest(root, site),
     )
     assert rows.ids == [] and next_day.changed == [PAGE]
     # scjg-cf-2026-0015 (published 10-06) leaves the rolling list after 10-15.
     later = run(
-        build_snapshot(root, date(2026, 10, 16)), tmp_path / "c", tmp_path / "b", OutputManifest(root, site)
+        load(root, date(2026, 10, 16), cache=False),
+        tmp_path / "c",
+        tmp_path / "b",
+        OutputManifest(root, site),
     )
     assert "scjg-cf-2026-0015" in rows.ids
     assert later.changed == [PAGE]
@@ -118,7 +124,7 @@ def test_a_new_day_rewrites_no_download_file(repo, tmp_path, monkeypatch):
 
 
 def test_downloads_page_lists_every_file_with_its_size(repo, tmp_path):
-    snapshot = build_snapshot(repo.path, AS_OF)
+    snapshot = load(repo.path, AS_OF, cache=False)
     run(snapshot, tmp_path, None, None)
     html = (tmp_path / PAGE).read_text(encoding="utf-8")
     listed = set(re.findall(r'href="/(data/[^"]+)" download>', html))

@@ -182,7 +182,7 @@ def test_unchanged_feeds_are_not_rendered_again(tmp_path, monkeypatch):
     from gongshi.outputs.feeds import write_extra
     from gongshi.site.output import OutputWriter
     from gongshi.sitewrite import SiteOutput
-    from gongshi.snapshot.build import build_snapshot
+    from gongshi.snapshot.load import load
 
     from tests.support.opendata_repo import AS_OF, PATHS, build_repo
 
@@ -200,7 +200,9 @@ def test_unchanged_feeds_are_not_rendered_again(tmp_path, monkeypatch):
         manifest = OutputManifest(None, out)
         manifest.old = keys
         writer = OutputWriter(out, previous, manifest=manifest)
-        write_extra(build_snapshot(repo.path, AS_OF), out, SiteOutput(out, None, {"SITEURL": SITE}, writer))
+        write_extra(
+            load(repo.path, AS_OF, cache=False), out, SiteOutput(out, None, {"SITEURL": SITE}, writer)
+        )
         keys, previous = manifest.new, out
         return writer
 

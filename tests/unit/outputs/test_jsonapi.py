@@ -22,7 +22,8 @@ from gongshi.outputs.jsonapi import (
 )
 from gongshi.site.output import OutputWriter
 from gongshi.sitewrite import SiteOutput
-from gongshi.snapshot.build import Entry, build_snapshot
+from gongshi.snapshot.build import Entry
+from gongshi.snapshot.load import load as load_snapshot
 from jsonschema import Draft202012Validator, FormatChecker
 
 from tests.support.opendata_repo import (
@@ -241,7 +242,9 @@ class Build:
         manifest = OutputManifest(None, out)
         manifest.old = self.keys
         writer = OutputWriter(out, self.previous, manifest=manifest)
-        counts = write_extra(build_snapshot(self.root, as_of), out, SiteOutput(out, None, {}, writer))
+        counts = write_extra(
+            load_snapshot(self.root, as_of, cache=False), out, SiteOutput(out, None, {}, writer)
+        )
         self.keys, self.previous = manifest.new, out
         return counts, writer
 

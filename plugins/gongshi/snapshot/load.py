@@ -1,0 +1,134 @@
+"""The one snapshot loader: validate → history → policy and calendar → evaluate.
+
+``load`` is what the site build, the Pelican generator and ``gongshi export``/``stats`` call;
+``gongshi explain`` reads the same inputs through ``read_inputs`` (the one place that sequences
+the steps before evaluation) and evaluates its one record in detail. Whatever stops a snapshot
+comes out as one ``SnapshotError`` with Chinese problems: errors in the files, a Git history that
+cannot be used (``HistoryError``) or an unusable data/policy.yaml (``PolicyError``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from gongshi.check.result import ValidationResult
+from gongshi.check.run import validate_repository
+from gongshi.core import gcpause
+from gongshi.core.problems import Problem
+from gongshi.history.log import HistoryError, HistoryIndex, scan_history
+from gongshi.repo.files import POLICY_FILE, RECORDS_DIR
+from gongshi.rules.policy import Policy, PolicyError, evaluate
+from gongshi.rules.workdays import Calendar
+from gongshi.snapshot.build import Entry, Snapshot
+
+
+class SnapshotError(Exception):
+    """The repository cannot be published as it is; ``problems`` say why (Chinese messages).
+
+    Either the files have errors (``files_invalid``: ``problems`` are those errors, as ``gongshi
+    validate`` reports them, and ``message`` counts them), or the Git history or data/policy.yaml
+    cannot be used (``problems`` is that one problem, coded ``history.unavailable`` or
+    ``policy.invalid``, and ``message`` is its text). ``validation`` is the check of the files
+    either way (``gongshi explain`` shows a record's own warnings from it)."""
+
+    def __init__(self, message: str, problems: list[Problem], validation: ValidationResult):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems
+        self.validation = validation
+
+    @property
+    def files_invalid(self) -> bool:
+        """True when validation stopped it; False for the history or the policy."""
+        return not self.validation.ok
+
+
+@dataclass
+class Inputs:
+    """Everything the time rules read, checked: the valid records, the history, policy and calendar."""
+
+    validation: ValidationResult
+    history: HistoryIndex
+    policy: Policy
+    calendar: Calendar
+
+
+def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Inputs:
+    """Validate (only ``paths`` when given; uniqueness still against the whole repository), read the
+    history from Git, then the policy and the calendar. Raises SnapshotError when it must not publish.
+    ``cache``: reuse validated records and the history read by earlier builds (``buildcache``)."""
+    result = validate_repository(root, as_of, paths, cache=cache)
+    if result.errors:
+        raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors, result)
+    try:
+        if cache:
+            from gongshi.buildcache import scan_history_cached
+
+            history: HistoryIndex = scan_history_cached(root)
+        else:
+            history = scan_history(root)
+    except HistoryError as exc:
+        problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
+        raise SnapshotError(exc.message, [problem], result) from None
+    try:
+        policy = Policy.from_data(result.registry.policy)
+    except PolicyError as exc:
+        problem = Problem(POLICY_FILE, None, "$", "policy.invalid", str(exc))
+        raise SnapshotError(str(exc), [problem], result) from None
+    return Inputs(result, history, policy, Calendar.load(root))
+
+
+def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Snapshot:
+    """The snapshot of ``root`` as of ``as_of``: every valid record (of ``paths`` when given)
+    evaluated, newest first. Raises SnapshotError when it must not publish."""
+    # The history, the timelines and 100,000 entries are many small objects and no cycles.
+    with gcpause.paused():
+        inputs = read_inputs(root, as_of, cache=cache, paths=paths)
+        timelines = None
+        if cache:
+            from gongshi.buildcache import TimelineCache
+
+            timelines = TimelineCache(root, as_of)
+        history = inputs.history
+        warnings = list(inputs.validation.warnings) + list(history.warnings)
+        entries: list[Entry] = []
+        _evaluate_all(inputs, as_of, timelines, entries, warnings)
+        if timelines is not None:
+            timelines.save()
+        entries.sort(key=lambda e: e.sort_key)
+    registry = inputs.validation.registry
+    return Snapshot(root, as_of, registry, inputs.policy, inputs.calendar, entries, history.head, warnings)
+
+
+def _evaluate_all(
+    inputs: Inputs, as_of: date, timelines, entries: list[Entry], warnings: list[Problem]
+) -> None:
+    """One Entry per valid record into ``entries`` (timelines from the cache where it has them)."""
+    result, history, policy, calendar = inputs.validation, inputs.history, inputs.policy, inputs.calendar
+    for record in result.records:
+        changes = history.changes.get(record.path, [])
+        published = history.publication(record.path, as_of)
+        hit = timelines.get(record, published) if timelines is not None else None
+        if hit is None:
+            item_code, authority = record.item, record.authority
+            item = result.registry.catalog.get(item_code)
+            timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
+        else:
+            timeline, notes, key, (item_code, authority) = hit
+            item = result.registry.catalog.get(item_code)
+        warnings.extend(notes)
+        entry = Entry(
+            record=record,
+            timeline=timeline,
+            history=changes,
+            department=result.registry.departments[authority],
+            item=item,
+        )
+        if hit is not None:
+            entry.__dict__["key"] = key  # the cached_property, from the same inputs
+        elif timelines is not None:
+            timelines.put(record, published, timeline, notes, entry.key)
+        entries.append(entry)
