@@ -17,6 +17,8 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from gongshi.check.report import problem_block
+from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 
 logger = logging.getLogger(__name__)
@@ -95,15 +97,12 @@ def load_snapshot(conf: GongshiSettings):
     """The snapshot, or BuildStopped with every problem (Chinese, no traceback)."""
     from gongshi.history.log import HistoryError
     from gongshi.rules.policy import PolicyError
-    from gongshi.sitebuild import problem_lines
     from gongshi.snapshot.build import SnapshotError, build_snapshot
 
     try:
-        from gongshi.buildcache import enabled as cache_enabled
-
         snapshot = build_snapshot(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
-        raise BuildStopped([*problem_lines(exc.problems), exc.message]) from None
+        raise BuildStopped([*problem_block(exc.problems), exc.message]) from None
     except HistoryError as exc:
         raise BuildStopped([exc.message]) from None
     except PolicyError as exc:
@@ -139,7 +138,6 @@ class RecordGenerator(Generator):
         strict_autoescape(self.env)
         previous = self.settings.get(PREVIOUS) or self.output_path
         from gongshi.buildcache import OutputManifest
-        from gongshi.buildcache import enabled as cache_enabled
 
         final = self.settings.get(FINAL_OUTPUT) or self.output_path
         manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None

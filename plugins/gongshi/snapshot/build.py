@@ -7,6 +7,7 @@ from Git in one pass, and applies the disclosure regime to every record as of th
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -15,13 +16,16 @@ from pathlib import Path
 
 from gongshi.check.validate import ValidationResult, validate_repository
 from gongshi.core import gcpause
+from gongshi.core.keys import digest
 from gongshi.core.problems import Problem
 from gongshi.core.records import CatalogItem, Department, Record
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, WITHDRAWN, Timeline
+from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import Change, HistoryIndex, scan_history
 from gongshi.repo.files import Registry
 from gongshi.rules.policy import Policy, evaluate
 from gongshi.rules.workdays import Calendar
+from gongshi.snapshot.timelines import TimelineCache
 
 
 class SnapshotError(Exception):
@@ -61,8 +65,6 @@ class Entry:
         the time rules' result (not the as-of date itself: a record whose state and dates did not
         change keeps its key from one day to the next) and its catalog item. Output shards key on
         the keys of their entries plus ``Snapshot.registry_key`` (department names etc.)."""
-        from gongshi.buildcache import digest
-
         r, t = self.record, self.timeline
         timeline = [getattr(t, f.name) for f in _TIMELINE_FIELDS]
         return digest(r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item))
@@ -80,12 +82,26 @@ class Entry:
 _TIMELINE_FIELDS = tuple(f for f in fields(Timeline) if f.name not in ("as_of", "rule"))
 
 
-def entries_key(entries: Iterable[Entry]) -> str:
-    """One digest of several entries' keys, in their order (an output file made of these entries).
-    One hash update of the joined keys: 100,000 entries in 0.05 s instead of 0.3 s."""
-    from gongshi.buildcache import digest
+def month_parts(entries: list[Entry]) -> list[tuple[int, int]]:
+    """Contiguous ranges of ``entries`` covering them all, one per month of publication when the
+    entries are in the snapshot's order (publication date, newest first): each boundary is found
+    by bisection, so only the part keys read every entry. Any other order still gives a partition
+    (parts are then arbitrary; what is computed per part is the same). The parts that statistics
+    and the subject masker cache their results by (under ``core.keys.entries_key`` of a part)."""
+    out = []
+    i, n = 0, len(entries)
+    while i < n:
+        t = entries[i].timeline
+        first = (t.published_at or t.decision_date).replace(day=1)
+        j = bisect.bisect_right(entries, -first.toordinal(), lo=i + 1, key=_newest_first)
+        out.append((i, j))
+        i = j
+    return out
 
-    return digest("\n".join([e.key for e in entries]))
+
+def _newest_first(e: Entry) -> int:
+    t = e.timeline
+    return -(t.published_at or t.decision_date).toordinal()  # Entry.sort_key[0]
 
 
 @dataclass
@@ -103,8 +119,6 @@ class Snapshot:
     def registry_key(self) -> str:
         """Departments, catalog items and policy as the output shows them (not the calendar: its
         effect is in each entry's timeline)."""
-        from gongshi.buildcache import digest
-
         reg = self.registry
         depts = [(k, repr(d), repr(sorted(d.data.items()))) for k, d in sorted(reg.departments.items())]
         return digest(repr(depts), repr(sorted(reg.catalog.items())), repr(self.policy))
@@ -146,7 +160,8 @@ def build_snapshot(
     root: Path, as_of: date, *, validation: ValidationResult | None = None, cache: bool = False
 ) -> Snapshot:
     """Validate, read history and evaluate every record. Raises SnapshotError when it must not publish.
-    ``cache``: reuse validated records and the history read by earlier builds (``buildcache``)."""
+    ``cache``: reuse validated records, the history and the timelines of earlier builds
+    (``check``'s record cache, ``history.cache``, ``snapshot.timelines``)."""
     result = validation or validate_repository(root, as_of=as_of, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors)
@@ -154,8 +169,6 @@ def build_snapshot(
     with gcpause.paused():
         timelines = None
         if cache:
-            from gongshi.buildcache import TimelineCache, scan_history_cached
-
             history: HistoryIndex = scan_history_cached(root)
             timelines = TimelineCache(root, as_of)
         else:
