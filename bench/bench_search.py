@@ -79,7 +79,7 @@ class SynthEntry:
     @property
     def key(self) -> str:
         if "_key" not in self.__dict__:
-            from gongshi.buildcache import digest
+            from gongshi.core.keys import digest
 
             self.__dict__["_key"] = digest(self.record.id, repr(self.record.data), repr(self.timeline))
         return self.__dict__["_key"]

@@ -69,7 +69,7 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
         changes = sum(len(v) for v in index.changes.values())
         return {"s": time.perf_counter() - t, "paths": len(index.first_added), "changes": changes}
     if name == "history-incr":
-        from gongshi.buildcache import scan_history_cached
+        from gongshi.history.cache import scan_history_cached
 
         t = time.perf_counter()
         index = scan_history_cached(repo)

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from gongshi import __version__
+from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 from gongshi.repo.files import find_repo_root
 
@@ -78,8 +79,6 @@ def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> Non
     if root is None:
         root = repo_root_or_fail()
     selected = _selected_files(root, paths)
-    from gongshi.buildcache import enabled as cache_enabled
-
     result = validate_repository(root, day, selected, cache=cache_enabled())
     click.echo(RENDERERS[fmt](result), nl=False)
     click.get_current_context().exit(0 if result.ok else 1)

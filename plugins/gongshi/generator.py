@@ -17,8 +17,9 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
+from gongshi.check.report import problem_block
+from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
-from gongshi.sitebuild import problem_lines
 from gongshi.snapshot.load import SnapshotError, load
 
 logger = logging.getLogger(__name__)
@@ -95,13 +96,11 @@ def report_stop(exc: BuildStopped) -> None:
 
 def load_snapshot(conf: GongshiSettings):
     """The snapshot, or BuildStopped with every problem (Chinese, no traceback)."""
-    from gongshi.buildcache import enabled as cache_enabled
-
     try:
         snapshot = load(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
         # Bad files: each problem as gongshi validate prints it, then the count; else one line.
-        lines = [*problem_lines(exc.problems), exc.message] if exc.files_invalid else [exc.message]
+        lines = [*problem_block(exc.problems), exc.message] if exc.files_invalid else [exc.message]
         raise BuildStopped(lines) from None
     # The snapshot lives until the build ends: take its objects out of the cyclic collector's
     # reach, or the first full collection of every later stage walks all of them (1–2 s at
@@ -134,7 +133,6 @@ class RecordGenerator(Generator):
         strict_autoescape(self.env)
         previous = self.settings.get(PREVIOUS) or self.output_path
         from gongshi.buildcache import OutputManifest
-        from gongshi.buildcache import enabled as cache_enabled
 
         final = self.settings.get(FINAL_OUTPUT) or self.output_path
         manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None

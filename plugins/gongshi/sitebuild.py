@@ -40,13 +40,6 @@ class BuildResult:
     relinked: int = 0
 
 
-def problem_lines(problems: list[Problem]) -> list[str]:
-    """The problems as ``gongshi validate`` prints them (grouped by file)."""
-    from gongshi.check.report import problem_block
-
-    return problem_block(problems)
-
-
 def settings_file(root: Path) -> Path:
     own = root / SETTINGS_FILE
     return own if own.is_file() else CODE_ROOT / SETTINGS_FILE

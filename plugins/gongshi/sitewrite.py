@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from gongshi import __version__
-from gongshi.buildcache import code_version, digest, record_page_key, record_pages_key
+from gongshi.buildcache import record_page_key, record_pages_key
+from gongshi.core.cachefile import cache_dir
+from gongshi.core.keys import code_version, digest
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site, record_path, url_of
 from gongshi.outputs.search.index import SEARCH_PAGE
 from gongshi.site.output import OutputWriter, WriteStats
@@ -119,7 +121,7 @@ class SiteOutput:
 
     def write_keyed(self, rel: str, key: str, produce: Callable[[], bytes]) -> None:
         """Like ``write``, but ``produce`` is only called when ``key`` (a digest of everything the
-        file is made from, e.g. ``buildcache.digest(...)``) differs from the previous build's."""
+        file is made from, e.g. ``core.keys.digest(...)``) differs from the previous build's."""
         self.writer.write_keyed(rel, digest(code_version(), key), produce)
 
     def url(self, rel: str) -> str:
@@ -164,7 +166,7 @@ def _pool_render(bounds: tuple[int, int]) -> tuple:
 def _write_record_page(
     plan: SitePlan, env, base: dict, writer: OutputWriter, entry, notice: bool, fixed
 ) -> None:
-    """Render a record page, or keep the previous one when its inputs did not change (buildcache)."""
+    """Render a record page, or keep the previous one when its inputs did not change (manifest)."""
     key = record_page_key(plan, entry, notice, fixed) if fixed is not None else None
     writer.write_keyed(
         record_path(entry.id), key, lambda: _render_one(env, base, plan.record_page(entry, notice))
@@ -311,8 +313,6 @@ def write_site(
     stable = stable_base(base)
     subjects = None
     if writer.manifest is not None:  # caches on
-        from gongshi.buildcache import cache_dir
-
         subjects = cache_dir(snapshot.root) / "page-subjects.marshal"
     plan = plan_site(snapshot, repo_url=repo_url, subjects_cache=subjects)
     fixed = None

@@ -1,6 +1,6 @@
-"""The build caches (plugins/gongshi/buildcache.py) are only shortcuts: a warm build writes exactly
-the bytes a cold one does, and a change of a record, a schema, a template, the policy or the as-of
-date reaches exactly the outputs that depend on it."""
+"""The build caches (gongshi.core.cachefile; each cache with its owner) are only shortcuts: a warm
+build writes exactly the bytes a cold one does, and a change of a record, a schema, a template, the
+policy or the as-of date reaches exactly the outputs that depend on it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gongshi import buildcache, sitewrite
-from gongshi.buildcache import scan_history_cached
+from gongshi import sitewrite
 from gongshi.check.run import validate_repository
+from gongshi.core import cachefile, keys
+from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import scan_history
 from gongshi.sitebuild import CODE_ROOT, build
 
@@ -170,15 +171,15 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
 
 def test_schema_change_invalidates_every_cache(monkeypatch, tmp_path):
     schemas = tmp_path / "schemas"
-    shutil.copytree(buildcache.SCHEMA_DIR, schemas)
-    buildcache.code_version.cache_clear()
-    monkeypatch.setattr(buildcache, "SCHEMA_DIR", schemas)
-    before = buildcache.code_version()
+    shutil.copytree(keys.SCHEMA_DIR, schemas)
+    keys.code_version.cache_clear()
+    monkeypatch.setattr(keys, "SCHEMA_DIR", schemas)
+    before = keys.code_version()
     path = schemas / "licence.schema.json"
     path.write_text(path.read_text(encoding="utf-8").replace("行政许可", "行政许可 ", 1), encoding="utf-8")
-    buildcache.code_version.cache_clear()
-    after = buildcache.code_version()
-    buildcache.code_version.cache_clear()
+    keys.code_version.cache_clear()
+    after = keys.code_version()
+    keys.code_version.cache_clear()
     assert before != after
 
 
@@ -187,7 +188,7 @@ def test_validation_cache_follows_content_registry_and_as_of(repo, monkeypatch):
     cold = validate_repository(root, AS_OF, jobs=1)
     warm1 = validate_repository(root, AS_OF, jobs=1, cache=True)
     warm2 = validate_repository(root, AS_OF, jobs=1, cache=True)
-    assert list((root / buildcache.CACHE_DIR / "records").glob("*.marshal"))  # one file per department
+    assert list((root / cachefile.CACHE_DIR / "records").glob("*.marshal"))  # one file per department
     for warm in (warm1, warm2):
         assert warm.problems == cold.problems
         assert [(r.path, r.data, r.lines) for r in warm.records] == [

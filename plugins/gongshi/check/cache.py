@@ -22,10 +22,12 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
+from gongshi.check.result import ROW_COLUMNS
+
 # Transitional (issue 13): these move to ``gongshi.core.cachefile`` (``read``, ``write_atomic``,
 # ``cache_dir``) and ``gongshi.core.keys`` (``digest``).
-from gongshi.buildcache import _read, _write_atomic, cache_dir, digest
-from gongshi.check.result import ROW_COLUMNS
+from gongshi.core.cachefile import cache_dir, read, write_atomic
+from gongshi.core.keys import digest
 from gongshi.repo.registrykey import registry_key
 
 # --------------------------------------------------------------------------------------------
@@ -137,7 +139,7 @@ class RecordCache:
         self.key = key
         self.names = ("paths", "blobs", "as_of", *ROW_COLUMNS)
         self.columns: dict[str, list] = {name: [] for name in self.names}
-        doc = _read(self.path)
+        doc = read(self.path)
         if (
             isinstance(doc, dict)
             and doc.get("key") == key
@@ -185,7 +187,7 @@ class RecordCache:
         if unreadable:
             drop = set(unreadable)
             new = {name: [v for i, v in enumerate(col) if i not in drop] for name, col in new.items()}
-        _write_atomic(self.path, marshal.dump, {"key": self.key, "shard": self.shard, **new})
+        write_atomic(self.path, marshal.dump, {"key": self.key, "shard": self.shard, **new})
 
 
 def _shards(relpaths: list[str]) -> list[tuple[str, int, int]]:

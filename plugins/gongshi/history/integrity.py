@@ -20,6 +20,8 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from gongshi.repo.git import run_git
+
 OK = "integrity.ok"
 REWRITTEN = "integrity.rewritten"
 MISSING = "integrity.missing_commit"
@@ -70,17 +72,6 @@ def previous_commit_from_build_info(path: Path) -> str:
     return commit
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["git", "-C", str(root), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-    )
-
-
 def _on_first_parent_chain(root: Path, commit: str, head: str) -> bool:
     """True when ``commit`` is HEAD or one of its first-parent ancestors. Streams ``git rev-list``
     and stops at the first match: the last deploy is normally a few commits back."""
@@ -103,9 +94,9 @@ def check_published(root: Path, previous: str, current: str = "HEAD") -> Integri
     previous = previous.strip().lower()
     if not _SHA_RE.match(previous):
         raise IntegrityUsageError(f"“{previous[:80]}” 不是 Git 提交编号（应为十六进制的 SHA）。")
-    if _git(root, "rev-parse", "--git-dir").returncode != 0:
+    if run_git(root, "rev-parse", "--git-dir").returncode != 0:
         raise IntegrityUsageError(f"{root} 不是 Git 仓库，无法检查发布历史。")
-    head = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{current}^{{commit}}")
+    head = run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{current}^{{commit}}")
     if head.returncode != 0:
         raise IntegrityUsageError(f"找不到要发布的 Git 版本 “{current}”。")
     head_sha = head.stdout.strip()
@@ -113,7 +104,7 @@ def check_published(root: Path, previous: str, current: str = "HEAD") -> Integri
     def result(ok: bool, code: str, message: str, prev: str = previous) -> IntegrityResult:
         return IntegrityResult(ok, code, prev, head_sha, message)
 
-    if _git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
+    if run_git(root, "rev-parse", "--is-shallow-repository").stdout.strip() == "true":
         return result(
             False,
             SHALLOW,
@@ -121,7 +112,7 @@ def check_published(root: Path, previous: str, current: str = "HEAD") -> Integri
             "请取得完整历史（git fetch --unshallow；"
             "GitHub Actions 中 actions/checkout 设置 fetch-depth: 0）。",
         )
-    found = _git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{previous}^{{commit}}")
+    found = run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{previous}^{{commit}}")
     if found.returncode != 0:
         return result(
             False,
@@ -132,7 +123,7 @@ def check_published(root: Path, previous: str, current: str = "HEAD") -> Integri
             "已停止发布。请恢复原来的历史（把被覆盖的提交找回并推送），不要强制推送 main。",
         )
     prev_sha = found.stdout.strip()
-    ancestor = _git(root, "merge-base", "--is-ancestor", prev_sha, head_sha)
+    ancestor = run_git(root, "merge-base", "--is-ancestor", prev_sha, head_sha)
     if ancestor.returncode not in (0, 1):
         raise IntegrityUsageError(f"git merge-base 执行失败：{ancestor.stderr.strip()[:200]}")
     if ancestor.returncode == 1:

@@ -26,12 +26,14 @@ from pathlib import Path
 from gongshi.core.clock import CHINA_TZ
 from gongshi.core.problems import Problem
 from gongshi.repo.files import RECORDS_DIR
+from gongshi.repo.git import run_git
 
 # Separators that cannot occur in a SHA or a timestamp and never occur in a one-line subject.
 _COMMIT_START = "\x1e"
 _FIELD_SEP = "\x1f"
 _LOG_FORMAT = "%x1e%H%x1f%ct%x1f%s"
 _READ_CHUNK = 1 << 16
+HISTORY_LIMIT = 20  # changes shown on a record page; the rest are one link away in the Git host
 
 SHALLOW_MESSAGE = (
     "这是浅克隆（shallow clone）的仓库，只有部分提交历史，无法确定每条记录的公示日期。"
@@ -98,17 +100,6 @@ class HistoryIndex:
         return sum(1 for c in self.changes.get(path, ()) if c.status == "A") > 1
 
 
-def _git(root: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["git", "-C", str(root), *args],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        check=False,
-    )
-
-
 def _not_in_git(message: str) -> HistoryIndex:
     warning = Problem(RECORDS_DIR, None, "$", "history.no_git", message, "warning")
     return HistoryIndex(head=None, warnings=[warning])
@@ -123,26 +114,28 @@ def scan_history(root: Path, *, rev: str = "HEAD") -> HistoryIndex:
     root = Path(root)
     if shutil.which("git") is None:
         return _not_in_git("找不到 git 命令：无法读取公示历史，所有记录按预览处理（公示日期取检查日期）。")
-    top = _git(root, "rev-parse", "--show-prefix")
+    top = run_git(root, "rev-parse", "--show-prefix")
     if top.returncode != 0:
         return _not_in_git(
             "数据目录不在 Git 仓库中：所有记录按预览处理（公示日期取检查日期），不能正式发布。"
         )
     prefix = top.stdout.strip()  # the data root relative to the Git top level ("" normally)
-    shallow = _git(root, "rev-parse", "--is-shallow-repository")
+    shallow = run_git(root, "rev-parse", "--is-shallow-repository")
     if shallow.stdout.strip() == "true":
         raise HistoryError(SHALLOW_MESSAGE)
-    head = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    head = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
     if head.returncode != 0:
         if rev != "HEAD":
             raise HistoryError(f"找不到 Git 版本 “{rev}”。")
         return _not_in_git("Git 仓库还没有任何提交：所有记录按预览处理（公示日期取检查日期）。")
     index = HistoryIndex(head=head.stdout.strip())
-    _stream_log(root, rev, prefix, index)
+    stream_log(root, rev, prefix, index)
     return index
 
 
-def _stream_log(root: Path, rev: str, prefix: str, index: HistoryIndex) -> None:
+def stream_log(root: Path, rev: str, prefix: str, index: HistoryIndex) -> None:
+    """Read ``git log`` of ``rev`` (a commit or a range ``old..new``) over ``data/records/`` into
+    ``index`` in one streamed pass (``prefix``: the data root relative to the Git top level)."""
     cmd = [
         "git",
         "-C",

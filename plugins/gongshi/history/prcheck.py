@@ -31,6 +31,7 @@ from gongshi.core.problems import Problem
 from gongshi.core.records import WITHDRAWN_STATUSES
 from gongshi.history.log import SHALLOW_MESSAGE
 from gongshi.repo.files import RECORDS_DIR, load_registry
+from gongshi.repo.git import run_git
 from gongshi.repo.yamlload import load_yaml_bytes
 
 DEFAULT_BASES = ("origin/main", "main")
@@ -93,32 +94,23 @@ class CheckResult:
         return not self.errors
 
 
-def _git(root: Path, *args: str, input_bytes: bytes | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["git", "-C", str(root), "-c", "core.quotepath=off", *args],
-        capture_output=True,
-        input=input_bytes,
-        check=False,
-    )
-
-
 def _out(proc: subprocess.CompletedProcess) -> str:
     return proc.stdout.decode("utf-8", "replace").strip()
 
 
 def _resolve(root: Path, rev: str) -> str | None:
-    proc = _git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
+    proc = run_git(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}", text=False)
     return _out(proc) if proc.returncode == 0 else None
 
 
 def check_history(root: Path, base: str | None = None, head: str = "HEAD") -> CheckResult:
     """Apply the pull-request rules to the changes from merge-base(base, head) to head."""
     root = Path(root)
-    top = _git(root, "rev-parse", "--show-prefix")
+    top = run_git(root, "rev-parse", "--show-prefix", text=False)
     if top.returncode != 0:
         raise PrCheckError("当前目录不在 Git 仓库中，无法检查修改历史。")
     prefix = _out(top)
-    if _out(_git(root, "rev-parse", "--is-shallow-repository")) == "true":
+    if _out(run_git(root, "rev-parse", "--is-shallow-repository", text=False)) == "true":
         raise PrCheckError(SHALLOW_MESSAGE)
     head_sha = _resolve(root, head)
     if head_sha is None:
@@ -136,7 +128,7 @@ def check_history(root: Path, base: str | None = None, head: str = "HEAD") -> Ch
             f"找不到比较基准 {tried}。请用 --base 指定目标分支，例如 --base origin/main；"
             "在 CI 中请先取得完整历史（fetch-depth: 0）。"
         )
-    mb = _git(root, "merge-base", base_sha, head_sha)
+    mb = run_git(root, "merge-base", base_sha, head_sha, text=False)
     if mb.returncode != 0:
         raise PrCheckError(f"{base_name} 与 {head} 没有共同的历史，无法比较。")
     result = CheckResult(base=base_name, merge_base=_out(mb), head=head_sha)
@@ -147,7 +139,9 @@ def check_history(root: Path, base: str | None = None, head: str = "HEAD") -> Ch
 
 
 def _diff(root: Path, old: str, new: str, prefix: str) -> list[FileChange]:
-    proc = _git(root, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff", old, new)
+    proc = run_git(
+        root, "diff", "--raw", "-z", "--no-renames", "--no-abbrev", "--no-ext-diff", old, new, text=False
+    )
     if proc.returncode != 0:
         raise PrCheckError(f"git diff 失败：{proc.stderr.decode('utf-8', 'replace').strip()}")
     tokens = proc.stdout.split(b"\0")
@@ -253,7 +247,8 @@ def _read_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
     """Contents of many blobs with one ``git cat-file --batch``."""
     if not blobs:
         return {}
-    proc = _git(root, "cat-file", "--batch", input_bytes="".join(b + "\n" for b in blobs).encode())
+    batch = "".join(b + "\n" for b in blobs).encode()
+    proc = run_git(root, "cat-file", "--batch", input_bytes=batch, text=False)
     out: dict[str, bytes] = {}
     data = proc.stdout
     pos = 0

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core import gcpause
+from gongshi.core import cachefile, gcpause
 from gongshi.outputs.stats import Figures, Stats, compute_stats, percent
 
 if TYPE_CHECKING:
@@ -211,16 +211,14 @@ def dashboard_context(stats: Stats, record_url) -> dict:
     }
 
 
-STATS_CACHE = "stats-parts.marshal"  # in buildcache.cache_dir: compute_stats' figures per part
+STATS_CACHE = "stats-parts.marshal"  # in cachefile.cache_dir: compute_stats' figures per part
 
 
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): render the dashboard page. The figures of each part of
     the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
     the page itself (it shows the as-of date) is rendered every build: it is small."""
-    from gongshi import buildcache
-
-    cache = buildcache.cache_dir(snapshot.root) / STATS_CACHE if buildcache.enabled() else None
+    cache = cachefile.cache_dir(snapshot.root) / STATS_CACHE if cachefile.enabled() else None
     with gcpause.paused():  # a cyclic collection would walk every object of a large snapshot
         stats = compute_stats(snapshot, cache=cache)
         ctx = dashboard_context(stats, site.record_url)

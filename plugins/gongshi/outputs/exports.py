@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gongshi.core import gcpause
+from gongshi.core.keys import digest, entries_key
 from gongshi.core.records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
 from gongshi.core.timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
 from gongshi.public.masking import public_party_name, public_text
@@ -403,19 +404,16 @@ class Shard:
         return f"{DOWNLOAD_DIR}/{self.dept}/{self.year}-{self.kind}.{fmt}"
 
     @cached_property
-    def entries_key(self) -> str:
-        from gongshi.snapshot.build import entries_key
-
+    def entries_digest(self) -> str:
+        """``entries_key`` of the entries (asked for by each format and by the year's zip)."""
         return entries_key(self.entries)
 
     def key(self, snapshot: Snapshot, fmt: str) -> str:
         """Everything the file is made from (the code version is added by ``site.write_keyed``):
         the entries' keys in order, the registry (department names and codes are in every row),
         the format and the columns. Not the as-of date: no row shows it."""
-        from gongshi.buildcache import digest
-
         return digest(
-            "download", fmt, self.kind, SITE_COLUMNS[self.kind], self.entries_key, snapshot.registry_key
+            "download", fmt, self.kind, SITE_COLUMNS[self.kind], self.entries_digest, snapshot.registry_key
         )
 
     @property
@@ -477,8 +475,6 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=N
     With ``write_keyed`` (the site's), a file whose inputs did not change since the previous build is
     kept without computing its rows; the whole-site CSV is then joined from the departments' files.
     """
-    from gongshi.buildcache import digest
-
     put = write or _file_writer(out_dir)
     fresh: dict[str, bytes] = {}  # CSV files made in this call (the others are read back when joined)
 

@@ -19,8 +19,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.buildcache import digest
 from gongshi.core import gcpause
+from gongshi.core.keys import digest
 from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.outputs.jsonapi import RECORD_PAGE, Write, WriteKeyed, file_writer
 from gongshi.public.masking import public_party_name, public_text

@@ -27,8 +27,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.buildcache import digest
-from gongshi.core import gcpause
+from gongshi.core import cachefile, gcpause
+from gongshi.core.keys import digest
 from gongshi.core.records import KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
 from gongshi.core.timeline import PUBLIC_STATES, STATE_LABEL
 from gongshi.outputs.exports import wan_yuan
@@ -52,7 +52,7 @@ SHARD_PATH = "api/records/{shard}.json.gz"
 RECORD_PAGE = "r/{id}.html"  # the site's record page (the site passes its own pattern if it differs)
 KIND_CODE = {"licence": "xk", "penalty": "cf"}  # as in record ids (newrecord.next_record_id)
 COMMIT_STATUS = {"A": "added", "M": "modified", "D": "deleted"}
-SUBJECTS_CACHE = "api-subjects.marshal"  # in buildcache.cache_dir: SubjectMasker's names, subjects
+SUBJECTS_CACHE = "api-subjects.marshal"  # in cachefile.cache_dir: SubjectMasker's names, subjects
 # gzip level 6: 12x smaller than the JSON at about 100 MB/s; level 9 saves 4 % more at half the speed.
 GZIP_LEVEL = 6
 
@@ -466,9 +466,7 @@ def index_document(snapshot: Snapshot, plan: ShardPlan, page_url: PageUrl | None
 def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
-    from gongshi import buildcache
-
-    cache = buildcache.cache_dir(snapshot.root) / SUBJECTS_CACHE if buildcache.enabled() else None
+    cache = cachefile.cache_dir(snapshot.root) / SUBJECTS_CACHE if cachefile.enabled() else None
     with gcpause.paused():
         return write_json_api(
             snapshot,

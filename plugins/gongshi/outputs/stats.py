@@ -16,11 +16,9 @@ after the deadline, over the late records.
 
 from __future__ import annotations
 
-import bisect
 import csv
 import io
 import json
-import marshal
 import operator
 import statistics
 from collections import Counter
@@ -30,10 +28,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.buildcache import code_version, digest
+from gongshi.core import cachefile
+from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import REPAIRED_STATUS, Record, parse_date
 from gongshi.core.timeline import PUBLIC_STATES, WITHDRAWN, WITHHELD
-from gongshi.snapshot.build import entries_key
+from gongshi.snapshot.build import month_parts
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -269,7 +268,7 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
     as_of = snapshot.as_of
     departments = {k: snapshot.registry.departments[k].name for k in sorted(snapshot.registry.departments)}
     entries = snapshot.entries
-    old = load_cache(cache) if cache is not None else {}
+    old = cachefile.read_dict(cache) if cache is not None else {}
     used: dict[str, tuple] = {}
     dept_month: dict[tuple[str, str], list] = {}
     late: list[LateRecord] = []
@@ -291,7 +290,7 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
         late += [LateRecord(*row[:4], *map(date.fromordinal, row[4:7]), row[7]) for row in late_rows]
         late_not_public += hidden
     if cache is not None and used.keys() != old.keys():
-        save_cache(cache, used)
+        cachefile.write(cache, used)
     total = _zero()
     dept_sums: dict[str, list] = {k: _zero() for k in departments}
     month_sums: dict[str, list] = {}
@@ -314,27 +313,6 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
         late,
         late_not_public,
     )
-
-
-def month_parts(entries: list[Entry]) -> list[tuple[int, int]]:
-    """Contiguous ranges of ``entries`` covering them all, one per month of publication when the
-    entries are in the snapshot's order (publication date, newest first): each boundary is found
-    by bisection, so only the part keys read every entry. Any other order still gives a partition
-    (parts are then arbitrary; the figures are the same)."""
-    out = []
-    i, n = 0, len(entries)
-    while i < n:
-        t = entries[i].timeline
-        first = (t.published_at or t.decision_date).replace(day=1)
-        j = bisect.bisect_right(entries, -first.toordinal(), lo=i + 1, key=_newest_first)
-        out.append((i, j))
-        i = j
-    return out
-
-
-def _newest_first(e: Entry) -> int:
-    t = e.timeline
-    return -(t.published_at or t.decision_date).toordinal()  # Entry.sort_key[0]
 
 
 def _part_figures(entries: list[Entry], as_of: date) -> tuple:
@@ -370,22 +348,6 @@ def _part_figures(entries: list[Entry], as_of: date) -> tuple:
         if r.status == REPAIRED_STATUS and r.status_date is not None and r.status_date <= as_of:
             group(dept, r.status_date).repaired += 1
     return {k: g.plain() for k, g in groups.items()}, late, late_not_public
-
-
-def load_cache(path: Path) -> dict:
-    """A dict kept with marshal in the build cache (missing, unreadable or other → empty: a cache)."""
-    try:
-        with open(path, "rb") as fh:
-            doc = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
-def save_cache(path: Path, doc: dict) -> None:
-    from gongshi.buildcache import _write_atomic
-
-    _write_atomic(path, marshal.dump, doc)
 
 
 def _count_record(g: Figures, e: Entry) -> None:

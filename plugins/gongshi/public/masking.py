@@ -16,7 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from gongshi.core import cachefile
+from gongshi.core.keys import entries_key
 from gongshi.core.records import NATURAL_PERSON, Record
+from gongshi.snapshot.build import month_parts
 
 # Two-character surnames common enough that keeping only the first character would mislead.
 COMPOUND_SURNAMES = frozenset(
@@ -129,8 +132,8 @@ class SubjectMasker:
     commits' subjects are ASCII). At 100,000 records, collecting every name and scanning every
     subject are the costliest steps of a build where little changed, so with ``cache`` (a file):
 
-    * the names are kept per part of the snapshot (``stats.month_parts``) under the part's
-      ``snapshot.entries_key``: only the parts whose records changed are read again;
+    * the names are kept per part of the snapshot (``snapshot.build.month_parts``) under the
+      part's ``core.keys.entries_key``: only the parts whose records changed are read again;
     * the masked subjects of the last build are kept with its names: a subject is masked again
       only when it is new or contains a name that appeared or disappeared since."""
 
@@ -155,14 +158,11 @@ class SubjectMasker:
         """Collect the names now (before fork workers start, so they share the result)."""
         if self.masker is not None:
             return
-        from gongshi.outputs.stats import load_cache, month_parts
-        from gongshi.snapshot.build import entries_key
-
         entries = self.snapshot.entries
         if self.cache is None:
             self.masker = NameMasker(natural_person_names(e.record for e in entries))
             return
-        old = load_cache(self.cache)
+        old = cachefile.read_dict(self.cache)
         old_parts = old.get("parts") if isinstance(old.get("parts"), dict) else {}
         parts = {}
         for lo, hi in month_parts(entries):
@@ -181,6 +181,4 @@ class SubjectMasker:
     def save(self) -> None:
         """Keep this build's names and masked subjects for the next build (with a cache)."""
         if self.cache is not None and self.masker is not None:
-            from gongshi.outputs.stats import save_cache
-
-            save_cache(self.cache, {**self.stored, "masked": self.masked})
+            cachefile.write(self.cache, {**self.stored, "masked": self.masked})

@@ -20,6 +20,7 @@ from decimal import Decimal
 from gongshi.core.identifiers import USCC_PLACEHOLDER
 from gongshi.core.records import Record, parse_date
 from gongshi.core.timeline import Timeline
+from gongshi.history.log import HISTORY_LIMIT
 from gongshi.public.masking import NameMasker, public_party_name, public_text
 
 # Party codes (行政相对人代码_1..6) in the national standard's order, with their labels.
@@ -31,7 +32,6 @@ PARTY_CODES = (
     ("institution_cert_no", "事业单位证书号"),
     ("social_org_reg_no", "社会组织登记证号"),
 )
-HISTORY_LIMIT = 20  # changes shown on a record page; the rest are one link away in the Git host
 CHANGE_ACTION = {"A": "新增", "M": "修改", "D": "删除"}
 LONG_TERM = "长期"
 

@@ -7,15 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gongshi.core.keys import code_version, digest
+
 REGISTRY_GLOBS = ("data/departments.yaml", "data/policy.yaml", "data/catalog/*.yaml", "data/calendar/*.yaml")
 
 
 def registry_key(root: Path) -> str:
     """The digest of the code version and every registry file's path and bytes ("?" if unreadable)."""
-    # Transitional (issue 13): a top-level ``from gongshi.core.keys import code_version, digest``
-    # once those leave buildcache, which imports this module (a cycle at module level).
-    from gongshi.buildcache import code_version, digest
-
     parts = []
     for pattern in REGISTRY_GLOBS:
         for path in sorted(Path(root).glob(pattern)):

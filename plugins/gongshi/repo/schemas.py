@@ -12,13 +12,13 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache
-from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
+from gongshi.core.keys import SCHEMA_DIR
+
 DOCUMENT_SCHEMAS = {
     "licence": "licence.schema.json",
     "penalty": "penalty.schema.json",

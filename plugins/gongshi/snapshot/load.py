@@ -18,11 +18,13 @@ from gongshi.check.result import ValidationResult
 from gongshi.check.run import validate_repository
 from gongshi.core import gcpause
 from gongshi.core.problems import Problem
+from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import HistoryError, HistoryIndex, scan_history
 from gongshi.repo.files import POLICY_FILE, RECORDS_DIR
 from gongshi.rules.policy import Policy, PolicyError, evaluate
 from gongshi.rules.workdays import Calendar
 from gongshi.snapshot.build import Entry, Snapshot
+from gongshi.snapshot.timelines import TimelineCache
 
 
 class SnapshotError(Exception):
@@ -59,14 +61,13 @@ class Inputs:
 def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Inputs:
     """Validate (only ``paths`` when given; uniqueness still against the whole repository), read the
     history from Git, then the policy and the calendar. Raises SnapshotError when it must not publish.
-    ``cache``: reuse validated records and the history read by earlier builds (``buildcache``)."""
+    ``cache``: reuse validated records and the history read by earlier builds (``check.cache``,
+    ``history.cache``)."""
     result = validate_repository(root, as_of, paths, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors, result)
     try:
         if cache:
-            from gongshi.buildcache import scan_history_cached
-
             history: HistoryIndex = scan_history_cached(root)
         else:
             history = scan_history(root)
@@ -89,8 +90,6 @@ def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = 
         inputs = read_inputs(root, as_of, cache=cache, paths=paths)
         timelines = None
         if cache:
-            from gongshi.buildcache import TimelineCache
-
             timelines = TimelineCache(root, as_of)
         history = inputs.history
         warnings = list(inputs.validation.warnings) + list(history.warnings)

@@ -13,9 +13,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gongshi import buildcache
 from gongshi.check import record_rules, run
 from gongshi.check.run import validate_repository
+from gongshi.core import cachefile
 from gongshi.core.records import Record
 
 from bench.generate import generate
@@ -59,7 +59,7 @@ def _summary(result):
 
 
 def _shards(root: Path) -> dict[str, tuple[int, bytes]]:
-    folder = root / buildcache.CACHE_DIR / "records"
+    folder = root / cachefile.CACHE_DIR / "records"
     return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.glob("*.marshal"))}
 
 

@@ -194,9 +194,9 @@ def test_actionlint():
 
 @pytest.mark.parametrize("name", ["validate.yml", "site.yml"])
 def test_build_caches_are_kept_between_runs(name):
-    """cache/ (buildcache.CACHE_DIR) survives between runs, keyed per workflow and pinned
+    """cache/ (core.cachefile.CACHE_DIR) survives between runs, keyed per workflow and pinned
     dependencies, restored before the first gongshi command that uses it."""
-    from gongshi.buildcache import CACHE_DIR
+    from gongshi.core.cachefile import CACHE_DIR
 
     job = next(iter(load(name)["jobs"].values()))
     cache = step_using(job, "actions/cache")

@@ -108,7 +108,9 @@ def test_parts_and_cache_give_the_same_figures(tmp_path_factory, tmp_path, monke
     import random
     from dataclasses import replace
 
+    from gongshi.core import cachefile
     from gongshi.outputs import stats as stats_module
+    from gongshi.snapshot.build import month_parts
 
     snap = shared_snapshot(tmp_path_factory)
     plain = to_json(compute_stats(snap))
@@ -135,4 +137,4 @@ def test_parts_and_cache_give_the_same_figures(tmp_path_factory, tmp_path, monke
     after = to_json(compute_stats(changed, cache=cache))
     assert made == [1], "the part of September 2026 holds one record"
     assert after == to_json(compute_stats(changed))
-    assert len(stats_module.load_cache(cache)) == len(stats_module.month_parts(entries))
+    assert len(cachefile.read_dict(cache)) == len(month_parts(entries))

@@ -29,12 +29,11 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.buildcache import digest
+from gongshi.core.keys import digest, entries_key
 from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 from gongshi.public import recordview as rv
 from gongshi.public.masking import SubjectMasker, public_party_name
-from gongshi.snapshot.build import entries_key
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot

@@ -39,7 +39,7 @@ record id, oldest first: a new decision is appended to its month, so the ids of 
 
 Incremental build (``incremental=True``, what ``gongshi build`` does with caches on)
     Each group is tokenized once into *pieces* (its postings for each term shard) which are cached
-    in ``cache/gongshi/search/`` by the group's key (``snapshot.entries_key`` of its entries, the
+    in ``cache/gongshi/search/`` by the group's key (``core.keys.entries_key`` of its entries, the
     shard count and the code). A term shard's file key is the digest of every group's piece digest
     for that shard, so one changed record re-tokenizes one group and rewrites only the shards whose
     postings changed, its doc chunk, its group's facets and meta.json; every other file is kept by
@@ -73,8 +73,9 @@ from operator import sub
 from pathlib import Path
 from typing import Any
 
-from gongshi.core import gcpause
+from gongshi.core import cachefile, gcpause
 from gongshi.core.identifiers import USCC_PLACEHOLDER
+from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import KINDS, NATURAL_PERSON, PARTY_CODE_KEYS
 from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.outputs.search.tokenize import index_terms
@@ -150,12 +151,6 @@ def _dumps(obj: Any) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _digest(*parts) -> str:
-    from gongshi.buildcache import digest
-
-    return digest(*parts)
-
-
 # --------------------------------------------------------------------------------------------
 # Groups and their pieces
 
@@ -192,12 +187,6 @@ def plan_groups(entries: Iterable[Any]) -> tuple[list[Group], list[list[str]]]:
         members.sort()  # by date, then id: ids are unique, so entries are never compared
         groups.append(Group(g, [m[2] for m in members]))
     return groups, [[k, dept_names[k]] for k in sorted(dept_names)]
-
-
-def keys_digest(entries: list) -> str:
-    """A digest of the entries' keys in order (``snapshot.entries_key``, one C call)."""
-    joined = "\0".join([e.key for e in entries]).encode("utf-8")
-    return hashlib.blake2b(joined, digest_size=20).hexdigest()
 
 
 Piece = list  # [(term, [g, local0, delta1, delta2, ...]), ...]: a group's postings in one shard
@@ -333,11 +322,9 @@ class PieceCache:
     def store(self, key: str, parts: GroupParts) -> None:
         if self.folder is None:
             return
-        from gongshi.buildcache import _write_atomic
-
         self.used.add(key)
         doc = (self.shards, parts.digests, parts.offsets.tobytes(), parts.blob)
-        _write_atomic(self.folder / f"{key}.marshal", marshal.dump, doc)
+        cachefile.write(self.folder / f"{key}.marshal", doc)
 
     def prune(self) -> None:
         """Remove the files of groups this build did not use (changed or gone)."""
@@ -463,16 +450,14 @@ def _write_index(entries, out_dir, record_url, workers, tuning, output, incremen
 
     # Group pieces: from the cache, or tokenized (in a fork pool when there are many).
     def cache_key(g: Group) -> str:
-        from gongshi.buildcache import code_version
-
-        return _digest(code_version(), FORMAT_VERSION, shards, g.key)
+        return digest(code_version(), FORMAT_VERSION, shards, g.key)
 
     parts: list[GroupParts | None] = [None] * len(groups)
     chunk = tuning.doc_chunk
     if incremental:
         for i, g in enumerate(groups):
-            g.chunk_keys = [keys_digest(g.entries[c : c + chunk]) for c in range(0, len(g.entries), chunk)]
-            g.key = _digest(*g.chunk_keys)
+            g.chunk_keys = [entries_key(g.entries[c : c + chunk]) for c in range(0, len(g.entries), chunk)]
+            g.key = digest(*g.chunk_keys)
             parts[i] = cache.load(cache_key(g))
     todo = [i for i, p in enumerate(parts) if p is None]
     todo_docs = sum(len(groups[i].entries) for i in todo)
@@ -496,7 +481,7 @@ def _write_index(entries, out_dir, record_url, workers, tuning, output, incremen
 
     def shard_key(s: int) -> str:
         pieces = b"".join(gp.digests[s * DIGEST : (s + 1) * DIGEST] for gp in parts)
-        return _digest(FORMAT_VERSION, shards, tuning.big_df, numbers, pieces)
+        return digest(FORMAT_VERSION, shards, tuning.big_df, numbers, pieces)
 
     merged: dict[int, tuple[bytes, bytes]] = {}
     if not incremental and workers > 1 and n_docs >= PARALLEL_MIN:
@@ -516,8 +501,8 @@ def _write_index(entries, out_dir, record_url, workers, tuning, output, incremen
 
     for s in range(shards):
         key = shard_key(s) if incremental else ""
-        out.keyed(f"search/p/{s}.json", lambda k=key: _digest("p", k), lambda s=s: shard_bytes(s)[0])
-        out.keyed(f"search/b/{s}.json", lambda k=key: _digest("b", k), lambda s=s: shard_bytes(s)[1])
+        out.keyed(f"search/p/{s}.json", lambda k=key: digest("p", k), lambda s=s: shard_bytes(s)[0])
+        out.keyed(f"search/b/{s}.json", lambda k=key: digest("b", k), lambda s=s: shard_bytes(s)[1])
         merged.pop(s, None)
 
     # Doc rows and facets, per group.
@@ -533,12 +518,12 @@ def _write_index(entries, out_dir, record_url, workers, tuning, output, incremen
         for c in range(0, len(g.entries), chunk):
             out.keyed(
                 f"search/d/{g.number}/{c // chunk}.json",
-                lambda g=g, c=c: _digest("d", FORMAT_VERSION, chunk, table, g.chunk_keys[c // chunk]),
+                lambda g=g, c=c: digest("d", FORMAT_VERSION, chunk, table, g.chunk_keys[c // chunk]),
                 lambda i=i, c=c: _dumps(chunk_rows(i, c)),
             )
         out.keyed(
             f"search/f/{g.number}.json",
-            lambda g=g: _digest("f", FORMAT_VERSION, table, g.key),
+            lambda g=g: digest("f", FORMAT_VERSION, table, g.key),
             lambda g=g: _dumps(
                 [dept_index[e.department.key] * len(KINDS) + KINDS.index(e.record.kind) for e in g.entries]
             ),
@@ -571,10 +556,8 @@ def _write_index(entries, out_dir, record_url, workers, tuning, output, incremen
 def write_extra(snapshot, out_dir: Path, site) -> dict:
     """Site hook (sitewrite.EXTRA_MODULES): the search page and its index under ``search/``, every
     file through ``site`` (kept without being computed when its inputs did not change)."""
-    from gongshi.buildcache import cache_dir, enabled
-
     site.render(SEARCH_PAGE, SEARCH_PAGE, title="搜索")
-    incremental = enabled()
+    incremental = cachefile.enabled()
     stats = write_search_index(
         snapshot.entries,  # filtered while grouping (one pass instead of snapshot.public()'s two)
         out_dir,
@@ -582,7 +565,7 @@ def write_extra(snapshot, out_dir: Path, site) -> dict:
         workers=getattr(site, "workers", 1),
         output=site,
         incremental=incremental,
-        cache_dir=cache_dir(snapshot.root) / "search" if incremental else None,
+        cache_dir=cachefile.cache_dir(snapshot.root) / "search" if incremental else None,
     )
     writer = getattr(site, "writer", None)
     if writer is not None and writer.in_place:
