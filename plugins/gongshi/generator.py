@@ -18,6 +18,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from gongshi.core.clock import parse_as_of
+from gongshi.core.workers import default_workers
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +57,6 @@ class GongshiSettings:
     @classmethod
     def from_settings(cls, settings: dict) -> GongshiSettings:
         """Validate the whole ``GONGSHI`` dict and report every bad key at once."""
-        from gongshi.sitewrite import default_workers
-
         raw = settings.get(SETTING) or {}
         problems = []
         if not isinstance(raw, dict):

@@ -13,12 +13,11 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.check.validate import records_since
-from gongshi.core.records import KIND_LABEL
+from gongshi.core.records import KIND_CODE, KIND_LABEL
 from gongshi.repo import schemas
 from gongshi.repo.files import Registry, iter_record_files
 from gongshi.repo.yamlwrite import record_relpath, schema_line
 
-KIND_CODE = {"licence": "xk", "penalty": "cf"}
 # Keys the template fills in itself, and the value.
 _PREFILLED = {"kind", "authority"}
 # Optional keys a clerk would not add by hand (the registry or the catalog supplies them).
