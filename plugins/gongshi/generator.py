@@ -20,6 +20,7 @@ from pelican.generators import Generator
 from gongshi.check.report import problem_block
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
+from gongshi.core.workers import default_workers
 from gongshi.snapshot.load import SnapshotError, load
 
 logger = logging.getLogger(__name__)
@@ -59,8 +60,6 @@ class GongshiSettings:
     @classmethod
     def from_settings(cls, settings: dict) -> GongshiSettings:
         """Validate the whole ``GONGSHI`` dict and report every bad key at once."""
-        from gongshi.sitewrite import default_workers
-
         raw = settings.get(SETTING) or {}
         problems = []
         if not isinstance(raw, dict):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import importlib
 import json
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -349,7 +348,3 @@ def write_site(
         "total_s": round(time.perf_counter() - t0, 3),
     }
     return result
-
-
-def default_workers() -> int:
-    return min(2, os.cpu_count() or 1)

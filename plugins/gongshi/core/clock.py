@@ -15,10 +15,6 @@ def today_in_china(now: datetime | None = None) -> date:
     return now.astimezone(CHINA_TZ).date()
 
 
-def china_date_of_timestamp(epoch_seconds: int) -> date:
-    return datetime.fromtimestamp(epoch_seconds, CHINA_TZ).date()
-
-
 def parse_as_of(value: str | None) -> date:
     """``--as-of`` option value (ISO date) or today in China; raises ValueError with a Chinese message."""
     if value is None or value == "":

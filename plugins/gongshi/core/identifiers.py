@@ -198,10 +198,6 @@ def uscc_warnings(v: str) -> list[str]:
     return out
 
 
-def is_valid_uscc(v: str) -> bool:
-    return uscc_problem(v) is None
-
-
 # --------------------------------------------------------------------------------------------
 # 工商注册号 (15 digits, ISO 7064 MOD 11,10)
 

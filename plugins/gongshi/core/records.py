@@ -18,6 +18,7 @@ KINDS = ("licence", "penalty")
 KIND_FOLDER = {"licence": "licences", "penalty": "penalties"}
 FOLDER_KIND = {v: k for k, v in KIND_FOLDER.items()}
 KIND_LABEL = {"licence": "行政许可", "penalty": "行政处罚"}
+KIND_CODE = {"licence": "xk", "penalty": "cf"}  # in record ids and item codes: scjg-xk-2026-0001
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 DEPT_KEY_RE = re.compile(r"^[a-z][a-z0-9]{1,15}$")
 NATURAL_PERSON = "自然人"
@@ -33,6 +34,7 @@ PARTY_CODE_KEYS = (
 ACTIVE_STATUS = "有效"
 WITHDRAWN_STATUSES = ("撤销", "变更", "注销", "失效")
 REPAIRED_STATUS = "已修复"
+OTHER_CATEGORY = "其他"  # a 许可类别 or 处罚类别 whose specific kind is in ``category_other``
 
 
 def parse_date(value: object) -> date | None:
@@ -45,6 +47,13 @@ def parse_date(value: object) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         return None
+
+
+def with_other(value: str, other: object, form: str = "{}-{}") -> str:
+    """A category label with the record's ``category_other`` when the label is 其他 and one is given:
+    ``其他-责令改正`` by default (exports: how the standard writes a free-form kind, and what the
+    importer reads back), or in another ``form``, e.g. ``"{}（{}）"`` on record pages."""
+    return form.format(value, other) if value == OTHER_CATEGORY and other else value
 
 
 @dataclass(frozen=True)

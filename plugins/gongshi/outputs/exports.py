@@ -39,7 +39,15 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import gcpause
 from gongshi.core.keys import digest, entries_key
-from gongshi.core.records import ACTIVE_STATUS, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record, parse_date
+from gongshi.core.records import (
+    ACTIVE_STATUS,
+    KIND_LABEL,
+    KINDS,
+    PARTY_CODE_KEYS,
+    Record,
+    parse_date,
+    with_other,
+)
 from gongshi.core.timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
 from gongshi.public.masking import public_party_name, public_text
 from gongshi.sheets.national_standard import (
@@ -60,8 +68,6 @@ EXPORTED_AT = EXPORT_TIME_HEADER
 LICENCE_COLUMNS: tuple[str, ...] = (*LICENCE_HEADERS, EXPORTED_AT)
 PENALTY_COLUMNS: tuple[str, ...] = (*PENALTY_HEADERS, EXPORTED_AT)
 COLUMNS = {"licence": LICENCE_COLUMNS, "penalty": PENALTY_COLUMNS}
-# The "other" category is written the way the standard writes free-form ID types: 其他-<具体类别>.
-OTHER = "其他"
 CATEGORY_SEPARATOR = ";"
 SIX_PLACES = Decimal("0.000001")
 STATUS_COLUMN = "当前状态"
@@ -82,14 +88,10 @@ def wan_yuan(yuan: Decimal | None) -> str:
     return format((yuan / Decimal(10000)).quantize(SIX_PLACES), "f")
 
 
-def _with_other(value: str, other: object) -> str:
-    return f"{OTHER}-{other}" if value == OTHER and other else value
-
-
 def penalty_categories_text(record: Record) -> str:
     """处罚类别 as one cell: labels joined by ``;``, 其他 written ``其他-<具体类别>``."""
     other = record.data.get("category_other")
-    return CATEGORY_SEPARATOR.join(_with_other(c, other) for c in record.categories)
+    return CATEGORY_SEPARATOR.join(with_other(c, other) for c in record.categories)
 
 
 # Rows ----------------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
         row.update(
             {
                 "行政许可决定文书名称": public_text(r, d.get("doc_title")),
-                "许可类别": _with_other(str(d.get("category", "")), d.get("category_other")),
+                "许可类别": with_other(str(d.get("category", "")), d.get("category_other")),
                 "许可证书名称": public_text(r, d.get("certificate_name")),
                 "许可编号": str(d.get("licence_no", "") or ""),
                 "许可内容": public_text(r, d.get("content")),

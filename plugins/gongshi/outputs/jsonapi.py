@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile, gcpause
 from gongshi.core.keys import digest
-from gongshi.core.records import KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
+from gongshi.core.records import KIND_CODE, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
 from gongshi.core.timeline import PUBLIC_STATES, STATE_LABEL
 from gongshi.outputs.exports import wan_yuan
 from gongshi.public.masking import NameMasker, SubjectMasker, public_party_name, public_text
@@ -50,7 +50,6 @@ API_SCHEMAS = (
 INDEX_PATH = "api/index.json"
 SHARD_PATH = "api/records/{shard}.json.gz"
 RECORD_PAGE = "r/{id}.html"  # the site's record page (the site passes its own pattern if it differs)
-KIND_CODE = {"licence": "xk", "penalty": "cf"}  # as in record ids (newrecord.next_record_id)
 COMMIT_STATUS = {"A": "added", "M": "modified", "D": "deleted"}
 SUBJECTS_CACHE = "api-subjects.marshal"  # in cachefile.cache_dir: SubjectMasker's names, subjects
 # gzip level 6: 12x smaller than the JSON at about 100 MB/s; level 9 saves 4 % more at half the speed.

@@ -18,22 +18,29 @@ from datetime import date
 from decimal import Decimal
 
 from gongshi.core.identifiers import USCC_PLACEHOLDER
-from gongshi.core.records import Record, parse_date
+from gongshi.core.records import PARTY_CODE_KEYS, Record, parse_date, with_other
 from gongshi.core.timeline import Timeline
 from gongshi.history.log import HISTORY_LIMIT
 from gongshi.public.masking import NameMasker, public_party_name, public_text
 
 # Party codes (行政相对人代码_1..6) in the national standard's order, with their labels.
-PARTY_CODES = (
-    ("uscc", "统一社会信用代码"),
-    ("business_reg_no", "工商注册号"),
-    ("org_code", "组织机构代码"),
-    ("tax_reg_no", "税务登记号"),
-    ("institution_cert_no", "事业单位证书号"),
-    ("social_org_reg_no", "社会组织登记证号"),
+PARTY_CODES = tuple(
+    zip(
+        PARTY_CODE_KEYS,
+        (
+            "统一社会信用代码",
+            "工商注册号",
+            "组织机构代码",
+            "税务登记号",
+            "事业单位证书号",
+            "社会组织登记证号",
+        ),
+        strict=True,
+    )
 )
 CHANGE_ACTION = {"A": "新增", "M": "修改", "D": "删除"}
 LONG_TERM = "长期"
+OTHER_FORM = "{}（{}）"  # 其他（责令改正）: a category 其他 with its specific kind
 
 
 @dataclass(frozen=True)
@@ -87,10 +94,6 @@ def party_fields(record: Record) -> list[Field]:
     return out
 
 
-def _with_other(value: str, other: object) -> str:
-    return f"{value}（{other}）" if value == "其他" and other else value
-
-
 def decision_fields(record: Record, item_name: str, authority_name: str, source_name: str) -> list[Field]:
     """The decision's public fields, in the national standard's order, with Chinese labels."""
     d = record.data
@@ -100,7 +103,7 @@ def decision_fields(record: Record, item_name: str, authority_name: str, source_
         out += [
             Field("行政许可决定文书名称", t("doc_title")),
             Field("行政许可决定文书号", record.doc_no),
-            Field("许可类别", _with_other(str(d.get("category", "")), d.get("category_other"))),
+            Field("许可类别", with_other(str(d.get("category", "")), d.get("category_other"), OTHER_FORM)),
             Field("许可证书名称", t("certificate_name")),
             Field("许可编号", str(d.get("licence_no", "") or "")),
             Field("许可内容", t("content")),
@@ -110,7 +113,7 @@ def decision_fields(record: Record, item_name: str, authority_name: str, source_
             Field("许可机关", authority_name),
         ]
     else:
-        cats = "、".join(_with_other(c, d.get("category_other")) for c in record.categories)
+        cats = "、".join(with_other(c, d.get("category_other"), OTHER_FORM) for c in record.categories)
         out += [
             Field("行政处罚决定书文号", record.doc_no),
             Field("违法行为类型", t("violation_type")),

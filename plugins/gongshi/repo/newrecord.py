@@ -12,12 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from gongshi.core.records import KIND_LABEL
+from gongshi.core.records import KIND_CODE, KIND_LABEL
 from gongshi.repo import schemas
 from gongshi.repo.files import Registry, iter_record_files, records_since
 from gongshi.repo.yamlwrite import record_relpath, schema_line
 
-KIND_CODE = {"licence": "xk", "penalty": "cf"}
 # Keys the template fills in itself, and the value.
 _PREFILLED = {"kind", "authority"}
 # Optional keys a clerk would not add by hand (the registry or the catalog supplies them).

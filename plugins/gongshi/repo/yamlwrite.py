@@ -11,7 +11,7 @@ import re
 
 import yaml
 
-from gongshi.core.records import KIND_FOLDER
+from gongshi.core.records import KIND_FOLDER, PARTY_CODE_KEYS
 
 # data/records/<dept>/<folder>/<YYYY>/<id>.yaml → five levels below the repository root.
 SCHEMA_PREFIX = "../../../../../schemas"
@@ -47,12 +47,7 @@ _KIND_KEYS = {
 _PARTY_KEYS = (
     "name",
     "category",
-    "uscc",
-    "business_reg_no",
-    "org_code",
-    "tax_reg_no",
-    "institution_cert_no",
-    "social_org_reg_no",
+    *PARTY_CODE_KEYS,
     "legal_rep",
     "legal_rep_id_type",
     "id_type",

@@ -291,161 +291,30 @@ def evaluate_detailed(
     policy: Policy,
     item: CatalogItem | None = None,
 ) -> tuple[Timeline, list[Problem], Details]:
+    """``evaluate`` with what ``gongshi explain`` shows besides. The steps: the deadline and the day
+    of publication, the rule that decides the window, the window, the state, timeliness."""
     decision = record.decision_date
     if decision is None:
         raise ValueError(f"{record.path}: decision_date is not a date (validate first)")
     problems: list[Problem] = []
     missing: set[int] = set()
-
-    # Deadline and publication ----------------------------------------------------------------
-    deadline, deadline_provisional = calendar.add_workdays(decision, policy.deadline_workdays)
-    if deadline_provisional:
-        years = calendar.missing_years(decision + ONE_DAY, deadline)
-        missing.update(years)
-        problems.append(_calendar_warning(record, years, "公示截止日"))
-
-    published_at: date | None = None
-    preview = False
-    if publication is not None and publication.date is not None:
-        preview = bool(publication.preview)
-        published_at = as_of if preview else publication.date
+    deadline, deadline_provisional = _deadline(record, decision, calendar, policy, problems, missing)
+    published_at, preview = _publication_day(publication, as_of)
     published_as_of = published_at is not None and published_at <= as_of
-
-    # Which rule decides the window -------------------------------------------------------------
-    withheld_reason: str | None = None
-    withheld_rule = ""
-    if not record.is_public:
-        withheld_reason = record.withheld_reason
-        withheld_rule = f"记录声明不公开（理由：{withheld_reason}），只归集统计，不予公示"
-    elif record.kind == "penalty" and record.procedure == SIMPLE_PROCEDURE:
-        withheld_reason = SIMPLE_PROCEDURE
-        withheld_rule = f"简易程序的行政处罚信息归集上报、暂不公开（{ZHONGLOU_NAME} 四(一)）"
-
-    national = policy.national_regime_for(decision) if record.kind == "penalty" else None
-    severity = severity_source = None
-    min_until = max_until = None
-    if national is not None:
-        regime_key, regime_name = national.key, national.name
-        severity, severity_source = effective_severity(record, item, policy)
-        period = national.periods[severity]
-        if not period.publish and withheld_reason is None:
-            withheld_reason = "轻微"
-            withheld_rule = f"按{regime_name}，轻微失信信息原则上不予公示（严重程度依据：{severity_source}）"
-        min_months, max_months = period.min_months, period.max_months
-        domain = item.domain if item is not None else None
-        if domain and domain in national.domain_min_months and period.publish:
-            min_months = max(min_months, national.domain_min_months[domain])
-            max_months = max(max_months, min_months)
-        if period.publish:
-            min_until = period_last_day(decision, months=min_months)
-            max_until = period_last_day(decision, months=max_months)
-        base_until = max_until
-        until_rule = (
-            f"按{regime_name}，{severity}（{severity_source}）的处罚信息自决定之日起最短公示"
-            f"{months_label(min_months)}、最长公示{months_label(max_months)}，公示至 {_iso(max_until)}"
-        )
-    else:
-        regime_key, regime_name = ZHONGLOU_2016, ZHONGLOU_NAME
-        prefix = ""
-        if policy.regime == NATIONAL:
-            prefix = (
-                "行政许可不适用全国处罚公示期规定，"
-                if record.kind == "licence"
-                else "决定日期早于全国处罚公示期规定施行，"
-            )
-        validity_end = record.validity_end
-        if validity_end is not None:
-            base_until = validity_end
-            until_rule = f"{prefix}按{ZHONGLOU_NAME}，有效期内查询式公示，至有效期截止日 {_iso(validity_end)}"
-        else:
-            years = policy.default_query_years
-            base_until = period_last_day(decision, years=years)
-            until_rule = (
-                f"{prefix}按{ZHONGLOU_NAME}，没有明确有效期的查询式公示 {years} 年（自决定之日起），"
-                f"至 {_iso(base_until)}"
-            )
-
-    # Publication window --------------------------------------------------------------------
-    list_until = disclosure_until = None
-    status, status_date = record.status, record.status_date
-    status_effective = status != "有效" and (status_date is None or status_date <= as_of)
-    withdrawn_on = None
-    if withheld_reason is None:
-        disclosure_until = base_until
-        list_until = list_last_day(published_at, policy.list_days) if published_at else None
-        if national is None and list_until is not None and base_until < list_until:
-            # The 10-day rolling list runs in full even when the validity ends earlier.
-            disclosure_until = list_until
-            until_rule += f"；有效期早于滚动公示结束，公示至滚动公示末日 {_iso(list_until)}"
-        override = record.disclosure_until_override
-        if override is not None:
-            disclosure_until = override
-            until_rule = f"disclosure.until 指定（法律法规另有规定），公示至 {_iso(override)}"
-        if status == REPAIRED_STATUS and status_effective and status_date is not None:
-            # 信用修复 ends publication from the repair date, but not before the minimum period.
-            first_off = status_date
-            if min_until is not None:
-                first_off = max(first_off, min_until + ONE_DAY)
-            if first_off - ONE_DAY < disclosure_until:
-                disclosure_until = first_off - ONE_DAY
-                until_rule += (
-                    f"；{status_date.isoformat()} 已信用修复，"
-                    + (f"最短公示期至 {_iso(min_until)}，" if min_until else "")
-                    + f"公示至 {_iso(disclosure_until)}"
-                )
-        if (
-            status in WITHDRAWN_STATUSES
-            and status_effective
-            and status_date is not None
-            and status_date - ONE_DAY < disclosure_until
-        ):
-            disclosure_until = status_date - ONE_DAY
-        if list_until is not None and disclosure_until < list_until:
-            list_until = disclosure_until
-
-    # State -------------------------------------------------------------------------------------
-    if withheld_reason is not None:
-        state, state_rule = WITHHELD, ""
-        until_rule = withheld_rule
-    elif status in WITHDRAWN_STATUSES and status_effective:
-        state = WITHDRAWN
-        withdrawn_on = status_date
-        state_rule = (
-            f"决定已{status}（{_iso(status_date)}，{record.status_reason or '未写原因'}），"
-            "自该日起撤下，页面改为撤回说明（行政处罚法第四十八条）"
-        )
-    elif not published_as_of:
-        state = PENDING
-        state_rule = "尚未公示" if published_at is None else f"{_iso(published_at)} 才公示"
-    elif as_of <= list_until:
-        state = LISTED
-        state_rule = f"{as_of.isoformat()} 在滚动公示期内（{_iso(published_at)} 至 {_iso(list_until)}）"
-    elif as_of <= disclosure_until:
-        state = QUERY
-        state_rule = f"{as_of.isoformat()} 在查询式公示期内（至 {_iso(disclosure_until)}）"
-    elif status == REPAIRED_STATUS and status_effective:
-        state = REPAIRED
-        withdrawn_on = status_date
-        state_rule = f"已信用修复，{as_of.isoformat()} 不再公示"
-    else:
-        state = EXPIRED
-        state_rule = f"{as_of.isoformat()} 已过公示截止日 {_iso(disclosure_until)}"
+    basis = _basis(record, decision, policy, item)
+    list_until, disclosure_until, until_rule = _window(record, as_of, published_at, policy, basis)
+    state, state_rule, withdrawn_on = _state(
+        record, as_of, published_at, published_as_of, list_until, disclosure_until, basis
+    )
+    if basis.withheld_reason is not None:
+        until_rule = basis.withheld_rule
     rule = until_rule + (f"；{state_rule}" if state_rule else "") + f"。状态：{STATE_LABEL[state]}。"
 
-    # Timeliness --------------------------------------------------------------------------------
     backfilled = policy.platform_start is not None and decision < policy.platform_start
     on_time: bool | None = None
     delay = 0
-    if not backfilled and withheld_reason is None and published_as_of and published_at is not None:
-        on_time = published_at <= deadline
-        if not on_time:
-            delay, delay_provisional = calendar.workdays_between(deadline, published_at)
-            if delay_provisional:
-                gap = calendar.missing_years(deadline + ONE_DAY, published_at)
-                years = [y for y in gap if y not in missing]
-                if years:
-                    missing.update(years)
-                    problems.append(_calendar_warning(record, years, "迟报工作日数"))
+    if not backfilled and basis.withheld_reason is None and published_as_of and published_at is not None:
+        on_time, delay = _timeliness(record, deadline, published_at, calendar, problems, missing)
 
     timeline = Timeline(
         record_id=record.id,
@@ -462,21 +331,281 @@ def evaluate_detailed(
         disclosure_until=disclosure_until,
         withdrawn_on=withdrawn_on,
         state=state,
-        regime=regime_key,
+        regime=basis.regime_key,
         rule=rule,
     )
     details = Details(
-        regime_name=regime_name,
-        severity=severity,
-        severity_source=severity_source,
-        min_period_until=min_until,
-        max_period_until=max_until,
-        withheld_reason=withheld_reason,
+        regime_name=basis.regime_name,
+        severity=basis.severity,
+        severity_source=basis.severity_source,
+        min_period_until=basis.min_until,
+        max_period_until=basis.max_until,
+        withheld_reason=basis.withheld_reason,
         calendar_missing_years=tuple(sorted(missing)),
         until_reason=until_rule,
         state_reason=state_rule or until_rule,
     )
     return timeline, problems, details
+
+
+# Deadline and publication ----------------------------------------------------------------------
+
+
+def _deadline(
+    record: Record,
+    decision: date,
+    calendar: Calendar,
+    policy: Policy,
+    problems: list[Problem],
+    missing: set[int],
+) -> tuple[date, bool]:
+    """The publication deadline and whether it is provisional (a year without calendar data: the
+    warning goes to ``problems``, the years to ``missing``)."""
+    deadline, deadline_provisional = calendar.add_workdays(decision, policy.deadline_workdays)
+    if deadline_provisional:
+        years = calendar.missing_years(decision + ONE_DAY, deadline)
+        missing.update(years)
+        problems.append(_calendar_warning(record, years, "公示截止日"))
+    return deadline, deadline_provisional
+
+
+def _publication_day(publication, as_of: date) -> tuple[date | None, bool]:
+    """(day of publication, preview): a preview counts as published on the as-of date."""
+    published_at: date | None = None
+    preview = False
+    if publication is not None and publication.date is not None:
+        preview = bool(publication.preview)
+        published_at = as_of if preview else publication.date
+    return published_at, preview
+
+
+# Which rule decides the window -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Basis:
+    """The regime that applies, whether the record is withheld, and the last day it may be shown
+    before status changes, overrides and the rolling list are taken into account."""
+
+    regime_key: str
+    regime_name: str
+    national: NationalRegime | None
+    withheld_reason: str | None
+    withheld_rule: str
+    base_until: date | None
+    until_rule: str
+    severity: str | None = None
+    severity_source: str | None = None
+    min_until: date | None = None
+    max_until: date | None = None
+
+
+def _basis(record: Record, decision: date, policy: Policy, item: CatalogItem | None) -> _Basis:
+    withheld_reason: str | None = None
+    withheld_rule = ""
+    if not record.is_public:
+        withheld_reason = record.withheld_reason
+        withheld_rule = f"记录声明不公开（理由：{withheld_reason}），只归集统计，不予公示"
+    elif record.kind == "penalty" and record.procedure == SIMPLE_PROCEDURE:
+        withheld_reason = SIMPLE_PROCEDURE
+        withheld_rule = f"简易程序的行政处罚信息归集上报、暂不公开（{ZHONGLOU_NAME} 四(一)）"
+
+    national = policy.national_regime_for(decision) if record.kind == "penalty" else None
+    if national is not None:
+        return _national_basis(record, decision, policy, item, national, withheld_reason, withheld_rule)
+    return _zhonglou_basis(record, decision, policy, withheld_reason, withheld_rule)
+
+
+def _national_basis(
+    record: Record,
+    decision: date,
+    policy: Policy,
+    item: CatalogItem | None,
+    national: NationalRegime,
+    withheld_reason: str | None,
+    withheld_rule: str,
+) -> _Basis:
+    """A penalty under a national regime: the period of its severity, counted from the decision."""
+    regime_name = national.name
+    severity, severity_source = effective_severity(record, item, policy)
+    period = national.periods[severity]
+    if not period.publish and withheld_reason is None:
+        withheld_reason = "轻微"
+        withheld_rule = f"按{regime_name}，轻微失信信息原则上不予公示（严重程度依据：{severity_source}）"
+    min_months, max_months = period.min_months, period.max_months
+    domain = item.domain if item is not None else None
+    if domain and domain in national.domain_min_months and period.publish:
+        min_months = max(min_months, national.domain_min_months[domain])
+        max_months = max(max_months, min_months)
+    min_until = max_until = None
+    if period.publish:
+        min_until = period_last_day(decision, months=min_months)
+        max_until = period_last_day(decision, months=max_months)
+    until_rule = (
+        f"按{regime_name}，{severity}（{severity_source}）的处罚信息自决定之日起最短公示"
+        f"{months_label(min_months)}、最长公示{months_label(max_months)}，公示至 {_iso(max_until)}"
+    )
+    return _Basis(
+        regime_key=national.key,
+        regime_name=regime_name,
+        national=national,
+        withheld_reason=withheld_reason,
+        withheld_rule=withheld_rule,
+        base_until=max_until,
+        until_rule=until_rule,
+        severity=severity,
+        severity_source=severity_source,
+        min_until=min_until,
+        max_until=max_until,
+    )
+
+
+def _zhonglou_basis(
+    record: Record, decision: date, policy: Policy, withheld_reason: str | None, withheld_rule: str
+) -> _Basis:
+    """zhonglou-2016: until the decision's validity ends, or for the default years where there is none."""
+    prefix = ""
+    if policy.regime == NATIONAL:
+        prefix = (
+            "行政许可不适用全国处罚公示期规定，"
+            if record.kind == "licence"
+            else "决定日期早于全国处罚公示期规定施行，"
+        )
+    validity_end = record.validity_end
+    if validity_end is not None:
+        base_until = validity_end
+        until_rule = f"{prefix}按{ZHONGLOU_NAME}，有效期内查询式公示，至有效期截止日 {_iso(validity_end)}"
+    else:
+        years = policy.default_query_years
+        base_until = period_last_day(decision, years=years)
+        until_rule = (
+            f"{prefix}按{ZHONGLOU_NAME}，没有明确有效期的查询式公示 {years} 年（自决定之日起），"
+            f"至 {_iso(base_until)}"
+        )
+    return _Basis(
+        regime_key=ZHONGLOU_2016,
+        regime_name=ZHONGLOU_NAME,
+        national=None,
+        withheld_reason=withheld_reason,
+        withheld_rule=withheld_rule,
+        base_until=base_until,
+        until_rule=until_rule,
+    )
+
+
+# Publication window ------------------------------------------------------------------------------
+
+
+def _status_in_effect(record: Record, as_of: date) -> bool:
+    """A status other than 有效 counts from its ``status_date`` on (always, without one)."""
+    return record.status != "有效" and (record.status_date is None or record.status_date <= as_of)
+
+
+def _window(
+    record: Record, as_of: date, published_at: date | None, policy: Policy, basis: _Basis
+) -> tuple[date | None, date | None, str]:
+    """(last day on the rolling list, last day published, the rule that decided it); no days for a
+    withheld record."""
+    until_rule = basis.until_rule
+    list_until = disclosure_until = None
+    if basis.withheld_reason is not None:
+        return list_until, disclosure_until, until_rule
+    status, status_date = record.status, record.status_date
+    status_effective = _status_in_effect(record, as_of)
+    base_until = basis.base_until
+    disclosure_until = base_until
+    list_until = list_last_day(published_at, policy.list_days) if published_at else None
+    if basis.national is None and list_until is not None and base_until < list_until:
+        # The 10-day rolling list runs in full even when the validity ends earlier.
+        disclosure_until = list_until
+        until_rule += f"；有效期早于滚动公示结束，公示至滚动公示末日 {_iso(list_until)}"
+    override = record.disclosure_until_override
+    if override is not None:
+        disclosure_until = override
+        until_rule = f"disclosure.until 指定（法律法规另有规定），公示至 {_iso(override)}"
+    if status == REPAIRED_STATUS and status_effective and status_date is not None:
+        # 信用修复 ends publication from the repair date, but not before the minimum period.
+        first_off = status_date
+        if basis.min_until is not None:
+            first_off = max(first_off, basis.min_until + ONE_DAY)
+        if first_off - ONE_DAY < disclosure_until:
+            disclosure_until = first_off - ONE_DAY
+            until_rule += (
+                f"；{status_date.isoformat()} 已信用修复，"
+                + (f"最短公示期至 {_iso(basis.min_until)}，" if basis.min_until else "")
+                + f"公示至 {_iso(disclosure_until)}"
+            )
+    if (
+        status in WITHDRAWN_STATUSES
+        and status_effective
+        and status_date is not None
+        and status_date - ONE_DAY < disclosure_until
+    ):
+        disclosure_until = status_date - ONE_DAY
+    if list_until is not None and disclosure_until < list_until:
+        list_until = disclosure_until
+    return list_until, disclosure_until, until_rule
+
+
+# State -------------------------------------------------------------------------------------------
+
+
+def _state(
+    record: Record,
+    as_of: date,
+    published_at: date | None,
+    published_as_of: bool,
+    list_until: date | None,
+    disclosure_until: date | None,
+    basis: _Basis,
+) -> tuple[str, str, date | None]:
+    """(state on the as-of date, why, the day the record came off the site if it did)."""
+    status, status_date = record.status, record.status_date
+    status_effective = _status_in_effect(record, as_of)
+    if basis.withheld_reason is not None:
+        return WITHHELD, "", None
+    if status in WITHDRAWN_STATUSES and status_effective:
+        state_rule = (
+            f"决定已{status}（{_iso(status_date)}，{record.status_reason or '未写原因'}），"
+            "自该日起撤下，页面改为撤回说明（行政处罚法第四十八条）"
+        )
+        return WITHDRAWN, state_rule, status_date
+    if not published_as_of:
+        return PENDING, "尚未公示" if published_at is None else f"{_iso(published_at)} 才公示", None
+    if as_of <= list_until:
+        state_rule = f"{as_of.isoformat()} 在滚动公示期内（{_iso(published_at)} 至 {_iso(list_until)}）"
+        return LISTED, state_rule, None
+    if as_of <= disclosure_until:
+        return QUERY, f"{as_of.isoformat()} 在查询式公示期内（至 {_iso(disclosure_until)}）", None
+    if status == REPAIRED_STATUS and status_effective:
+        return REPAIRED, f"已信用修复，{as_of.isoformat()} 不再公示", status_date
+    return EXPIRED, f"{as_of.isoformat()} 已过公示截止日 {_iso(disclosure_until)}", None
+
+
+# Timeliness --------------------------------------------------------------------------------------
+
+
+def _timeliness(
+    record: Record,
+    deadline: date,
+    published_at: date,
+    calendar: Calendar,
+    problems: list[Problem],
+    missing: set[int],
+) -> tuple[bool, int]:
+    """(published by the deadline, working days late); a year without calendar data crossed only now
+    adds a warning to ``problems``."""
+    on_time = published_at <= deadline
+    delay = 0
+    if not on_time:
+        delay, delay_provisional = calendar.workdays_between(deadline, published_at)
+        if delay_provisional:
+            gap = calendar.missing_years(deadline + ONE_DAY, published_at)
+            years = [y for y in gap if y not in missing]
+            if years:
+                missing.update(years)
+                problems.append(_calendar_warning(record, years, "迟报工作日数"))
+    return on_time, delay
 
 
 def _iso(d: date | None) -> str:

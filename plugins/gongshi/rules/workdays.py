@@ -88,14 +88,7 @@ class Calendar:
         self.holidays |= days["holidays"] - both
         self.workdays |= days["workdays"] - both
 
-    @classmethod
-    def from_days(cls, years: Iterable[int], holidays: Iterable[date], workdays: Iterable[date]) -> Calendar:
-        return cls(set(years), set(holidays), set(workdays))
-
     # Questions -------------------------------------------------------------------------------
-    def has_year(self, year: int) -> bool:
-        return year in self.years
-
     def is_workday(self, d: date) -> bool:
         """Working day by the calendar; weekends-only for a year without data."""
         if d in self.workdays:

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from gongshi.core.records import PARTY_CODE_KEYS
+
 # --------------------------------------------------------------------------------------------
 # Current standard: header order of a full export (the template and exports use these).
 
@@ -324,14 +326,7 @@ _LEGACY_PARTY_CODES = {
     "4": "party.tax_reg_no",
     "5": "party.id_no",
 }
-_CURRENT_PARTY_CODES = {
-    "1": "party.uscc",
-    "2": "party.business_reg_no",
-    "3": "party.org_code",
-    "4": "party.tax_reg_no",
-    "5": "party.institution_cert_no",
-    "6": "party.social_org_reg_no",
-}
+_CURRENT_PARTY_CODES = {str(n): f"party.{key}" for n, key in enumerate(PARTY_CODE_KEYS, start=1)}
 _PARTY_CODE_RE = re.compile(r"^行政相对人代码_?(\d)(?:\((.+)\))?$")
 _REQUIRED_MARK_RE = re.compile(r"\((必填|选填|可选|必填项|选填项|非必填|必须填写)\)|[*＊]")
 _SPACE_RE = re.compile(r"\s+")

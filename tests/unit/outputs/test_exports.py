@@ -344,7 +344,7 @@ def test_libreoffice_opens_csv_and_xlsx_with_the_standard_headers(snap, tmp_path
     assert "91320404MA1XYW01X0" in lic[1] and "12.000000" in {c for row in pen for c in row}
 
 
-# Round trip: export → import (plugins/gongshi/sheets/importer.py) ---------------------------------------
+# Round trip: export → import (plugins/gongshi/sheets/importer/) ----------------------------------------
 CARRIED = {
     "licence": [
         "doc_no",

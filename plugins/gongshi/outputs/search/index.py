@@ -61,7 +61,6 @@ from __future__ import annotations
 import hashlib
 import json
 import marshal
-import os
 import shutil
 import zlib
 from array import array
@@ -78,6 +77,7 @@ from gongshi.core.identifiers import USCC_PLACEHOLDER
 from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import KINDS, NATURAL_PERSON, PARTY_CODE_KEYS
 from gongshi.core.timeline import PUBLIC_STATES
+from gongshi.core.workers import default_workers
 from gongshi.outputs.search.tokenize import index_terms
 from gongshi.public.masking import public_party_name
 
@@ -440,7 +440,7 @@ def write_search_index(
 
 def _write_index(entries, out_dir, record_url, workers, tuning, output, incremental, cache_dir) -> dict:
     out = _Counting(output if output is not None else FolderOutput(out_dir), incremental)
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    workers = workers if workers is not None else default_workers()
     groups, depts = plan_groups(entries)
     n_docs = sum(len(g.entries) for g in groups)
     shards = shard_count(n_docs, tuning)

@@ -1,0 +1,136 @@
+"""Cell values: text, codes, dates and amounts as the record schema wants them, and ID masking."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+from gongshi.core import identifiers
+from gongshi.sheets import national_standard as ns
+
+EXCEL_EPOCH = date(1899, 12, 30)
+
+_FULLWIDTH_ALNUM = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)}
+_FULLWIDTH_ALNUM[0x3000] = 0x20
+# Only letters and digits become half-width in free text; Chinese punctuation stays as written.
+_TEXT_WIDTH = {k: v for k, v in _FULLWIDTH_ALNUM.items() if chr(v).isalnum() or v == 0x20}
+_JUNK_PREFIX_RE = re.compile(
+    r"^(?:[(（]\s*\d+\s*/\s*\d+\s*[)）])?\s*"
+    r"(?:(?:统一社会信用代码|社会信用代码|信用代码|组织机构代码|工商注册号|注册号|税务登记号|"
+    r"身份证号码|身份证号|身份证|证件号码|证件号)\s*[:：])?\s*"
+)
+
+
+def cell_text(value: object) -> str:
+    """A cell as text as written: dates in ISO form, whole numbers without “.0”, NFC, trimmed; blank
+    for an empty cell or a junk word (“null”, “n/a”, “（空）” ...)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return str(Decimal(repr(value)))
+    text = unicodedata.normalize("NFC", str(value)).strip()
+    return "" if text.lower() in ns.JUNK_VALUES else text
+
+
+def clean_text(value: object) -> str:
+    """Free text: full-width letters/digits and spaces to half-width, trimmed, junk words dropped."""
+    return cell_text(value).translate(_TEXT_WIDTH).strip()
+
+
+def clean_code(value: object) -> str:
+    """A code: NFKC, junk prefixes (“统一社会信用代码：”, “（1/1）”) and separators removed, upper case."""
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    text = _JUNK_PREFIX_RE.sub("", text, count=1)
+    text = re.sub(r"[\s\-－—_]", "", text).upper()
+    return "" if text.lower() in ns.JUNK_VALUES else text
+
+
+_DATE_RES = (
+    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date_value(value: object) -> tuple[str | None, str | None]:
+    """(ISO date, None) or (None, Chinese reason) for an Excel date, serial number or date text."""
+    if isinstance(value, datetime):
+        return value.date().isoformat(), None
+    if isinstance(value, date):
+        return value.isoformat(), None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and 19000101 <= value <= 21991231:
+            return parse_date_value(str(value))
+        if 1 <= value < 100_000 and float(value).is_integer():
+            return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat(), None
+        return None, f"“{cell_text(value)}”不是日期"
+    text = unicodedata.normalize("NFKC", cell_text(value))
+    text = re.sub(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text).strip()
+    if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial that arrived as text (CSV)
+        return parse_date_value(int(float(text)))
+    for pattern in _DATE_RES:
+        m = pattern.match(text)
+        if m:
+            try:
+                return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), None
+            except ValueError:
+                return None, f"“{text}”不是真实存在的日期"
+    return None, f"无法识别的日期“{text}”，请写成 2026-03-05、2026/3/5、2026年3月5日 或 20260305"
+
+
+def parse_amount(value: object, in_wan: bool) -> tuple[str | None, str | None]:
+    """Yuan as the schema wants it (at most 2 decimals, no exponent), from 万元 or 元; exact arithmetic."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        text = cell_text(value)
+    else:
+        text = unicodedata.normalize("NFKC", cell_text(value)).replace(",", "").replace(" ", "")
+        if text.endswith("万元"):
+            text, in_wan = text[:-2], True
+        elif text.endswith("元"):
+            text, in_wan = text[:-1], False
+        text = text.removeprefix("¥").removeprefix("￥")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        return None, f"金额“{text}”不是数字"
+    if not amount.is_finite() or amount < 0:
+        return None, f"金额“{text}”无效"
+    yuan = amount * 10000 if in_wan else amount
+    if yuan != yuan.quantize(Decimal("0.01")):
+        unit = "万元" if in_wan else "元"
+        return None, f"金额 {text} {unit}换算为元后是 {_plain(yuan)} 元，超过两位小数（分），请核对"
+    return _plain(yuan), None
+
+
+def _plain(amount: Decimal) -> str:
+    if amount == amount.to_integral_value():
+        return str(int(amount))
+    return format(amount.normalize(), "f")
+
+
+def mask_id_number(number: str, id_type: str) -> str:
+    """The masked form that may be stored: 身份证 keeps the first 4 and last 4 characters
+    (3204**********1234); other documents keep at most a quarter at each end."""
+    if id_type == "身份证" and len(number) == 18:
+        return number[:4] + "*" * 10 + number[-4:]
+    keep = len(number) // 4
+    return number[:keep] + "*" * (len(number) - 2 * keep) + (number[-keep:] if keep else "")
+
+
+def mask_numbers_in(text: str) -> str:
+    """Mask any ID or mobile number inside a message before it is printed or saved."""
+    for _what, match in identifiers.find_unmasked_personal_numbers(text):
+        digits = re.sub(r"[\s-]", "", match)
+        text = text.replace(match, mask_id_number(digits, "身份证" if len(digits) == 18 else ""))
+    return text
