@@ -34,6 +34,7 @@ from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 from gongshi.public import recordview as rv
 from gongshi.public.masking import SubjectMasker, public_party_name
+from gongshi.site.urls import record_path, url_of
 from gongshi.snapshot.build import entries_key
 
 if TYPE_CHECKING:
@@ -43,21 +44,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 HOME_ROWS = 10
 RECENT_ROWS = 20
-RECORD_PATH = "r/{id}.html"
 SITEMAP_PAGE = "sitemap.html"  # for people; sitemap.xml is for search engines
 KIND_SLUG = {"licence": "licence", "penalty": "penalty"}
 LIST_TITLE = {"licence": "行政许可公示", "penalty": "行政处罚公示"}
-
-
-def record_path(record_id: str) -> str:
-    return RECORD_PATH.format(id=record_id)
-
-
-def url_of(path: str) -> str:
-    """The link to an output path: directory style for ``index.html`` files."""
-    if path == "index.html":
-        return ""
-    return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
 @dataclass(frozen=True)
@@ -212,10 +201,6 @@ class SitePlan:
                 "dept_name": authority,
             },
         )
-
-    def all_pages(self) -> Iterator[Page]:
-        yield from self.pages
-        yield from self.record_pages()
 
     def sitemap_paths(self) -> list[str]:
         """Public pages only: no 404, no withdrawal notices."""
