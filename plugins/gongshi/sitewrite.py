@@ -12,7 +12,10 @@ template, write bytes, add pages to the sitemap).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,11 +23,12 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
-from gongshi.buildcache import digest
+from gongshi.buildcache import cache_dir, digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
 from gongshi.outputs.registry import OUTPUTS, Output
 from gongshi.outputs.search.hook import SEARCH_PAGE
+from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
 from gongshi.site.output import OutputWriter, SiteOutput, WriteStats
 from gongshi.site.sitemap import robots_txt, sitemap_files
 from gongshi.site.urls import record_path
@@ -55,8 +59,6 @@ FOOTER = (
 
 def site_globals(snapshot: Snapshot) -> dict:
     """``gs`` in every template (records pages and Pelican's own pages alike): small and static."""
-    from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
-
     site = snapshot.policy.site or {}
     p = snapshot.policy
     return {
@@ -131,8 +133,6 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
     items = plan.record_entries()
     fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
     if workers > 1 and len(items) >= PARALLEL_MIN:
-        import multiprocessing
-
         plan.masker.prepare()  # once here, not once in every fork worker
 
         chunk = max(200, len(items) // (workers * 8))
@@ -181,8 +181,6 @@ def _merge_worker(writer: OutputWriter, written: list[str], changed: list[str], 
 
 
 def _run_extra(output: Output, snapshot: Snapshot, site: SiteOutput) -> tuple[dict, float]:
-    import time
-
     te = time.perf_counter()
     out = output.write(snapshot, site.out_dir, site)
     return out, round(time.perf_counter() - te, 3)
@@ -216,9 +214,6 @@ def run_extra_writers(
             result.extras[output.name], seconds = _run_extra(output, snapshot, site)
             result.timings[f"{output.name}_s"] = seconds
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     writer = site.writer
     _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
     done: dict[int, tuple] = {}
@@ -250,16 +245,12 @@ def write_site(
     extras: bool = True,
 ) -> SiteResult:
     """Render every page of the snapshot into ``writer``; returns counts (and the sitemap size)."""
-    import time
-
     result = SiteResult()
     t0 = time.perf_counter()
     base = {**base, "gs": base.get("gs") or site_globals(snapshot)}
     stable = stable_base(base)
     subjects = None
     if writer.manifest is not None:  # caches on
-        from gongshi.buildcache import cache_dir
-
         subjects = cache_dir(snapshot.root) / "page-subjects.marshal"
     plan = plan_site(snapshot, repo_url=repo_url, subjects_cache=subjects)
     fixed = None

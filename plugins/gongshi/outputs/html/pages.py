@@ -34,6 +34,7 @@ from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 from gongshi.public import recordview as rv
 from gongshi.public.masking import SubjectMasker, public_party_name
+from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME, months_label
 from gongshi.site.urls import record_path, url_of
 from gongshi.snapshot.build import entries_key
 
@@ -436,8 +437,6 @@ def _dept_context(head: dict, dept, items, recent: Callable[[], list[Row]]) -> C
 
 def rules_view(snapshot: Snapshot) -> dict:
     """The disclosure rules in force, as plain values for the rules page (from ``policy.yaml``)."""
-    from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME, months_label
-
     p = snapshot.policy
     national = []
     if p.regime == NATIONAL:

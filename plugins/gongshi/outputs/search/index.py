@@ -60,6 +60,7 @@ Output is deterministic: sorted keys, no timestamps, the same input gives the sa
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 from collections.abc import Callable, Iterable, Iterator
@@ -154,8 +155,6 @@ def _pool_merge(bounds: tuple[int, int]) -> list[tuple[bytes, bytes]]:
 
 
 def _in_pool(fn, jobs: list, workers: int, **shared) -> list:
-    import multiprocessing
-
     _POOL.update(shared)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
