@@ -27,8 +27,8 @@ sys.path.insert(0, str(HERE.parent))
 
 def _site(snapshot, out: Path, previous: Path | None, manifest):
     import jinja2
-    from gongshi.site.output import OutputWriter
-    from gongshi.sitewrite import SiteOutput, site_globals, strict_autoescape
+    from gongshi.site.output import OutputWriter, SiteOutput
+    from gongshi.sitewrite import site_globals, strict_autoescape
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE.parent / "theme" / "templates")))
     strict_autoescape(env)
@@ -47,8 +47,8 @@ def _size(folder: Path) -> tuple[int, int]:
 
 
 def _run(snapshot, out: Path, previous: Path | None, repo: Path, label: str) -> None:
-    from gongshi.buildcache import OutputManifest
     from gongshi.outputs import exports
+    from gongshi.site.manifest import OutputManifest
 
     manifest = OutputManifest(repo, out.parent / "site")  # one manifest for every run
     site, writer = _site(snapshot, out, previous, manifest)

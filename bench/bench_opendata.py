@@ -34,9 +34,9 @@ OUTPUT_DIRS = {"jsonapi": ("api",), "feeds": ("feeds",), "dashboard": ("dashboar
 
 def _site(out: Path, previous: Path | None, old_keys: dict, snapshot):
     import jinja2
-    from gongshi.buildcache import OutputManifest
-    from gongshi.site.output import OutputWriter
-    from gongshi.sitewrite import SiteOutput, site_globals, strict_autoescape
+    from gongshi.site.manifest import OutputManifest
+    from gongshi.site.output import OutputWriter, SiteOutput
+    from gongshi.sitewrite import site_globals, strict_autoescape
 
     loader = jinja2.FileSystemLoader(HERE.parent / "theme" / "templates")
     env = jinja2.Environment(loader=loader, trim_blocks=True, lstrip_blocks=True)

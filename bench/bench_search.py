@@ -185,10 +185,9 @@ def incremental(entries, workdir: Path) -> dict:
     on does it), and how many files were produced."""
     import os
 
-    from gongshi.buildcache import OutputManifest
     from gongshi.outputs.search.index import write_search_index
-    from gongshi.site.output import OutputWriter
-    from gongshi.sitewrite import SiteOutput
+    from gongshi.site.manifest import OutputManifest
+    from gongshi.site.output import OutputWriter, SiteOutput
 
     os.environ["GONGSHI_CACHE"] = "on"
     repo = workdir / "repo"

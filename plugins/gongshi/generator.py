@@ -131,7 +131,7 @@ class RecordGenerator(Generator):
 
         strict_autoescape(self.env)
         previous = self.settings.get(PREVIOUS) or self.output_path
-        from gongshi.buildcache import OutputManifest
+        from gongshi.site.manifest import OutputManifest
 
         final = self.settings.get(FINAL_OUTPUT) or self.output_path
         manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None

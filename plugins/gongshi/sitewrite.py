@@ -4,44 +4,39 @@ Record pages are rendered directly with ``Template.render`` (about 10x cheaper t
 ``Writer.write_file``) and, above ``PARALLEL_MIN`` pages, by a fork pool that inherits the
 environment and the plan. Everything is written through ``OutputWriter`` (bytes change → write).
 
-Extra outputs from other modules (see docs/site.md "Adding pages"): every module named in
-``EXTRA_MODULES`` that defines ``write_extra(snapshot, out_dir, site)`` is called once per build
-with a ``SiteOutput`` (render a theme template, write bytes, add pages to the sitemap).
+The other outputs (see docs/site.md "Adding pages"): every ``Output`` declared in
+``gongshi.outputs.registry.OUTPUTS`` is called once per build with a ``SiteOutput`` (render a theme
+template, write bytes, add pages to the sitemap).
 """
 
 from __future__ import annotations
 
-import importlib
 import json
-from collections.abc import Callable, Iterable
+import multiprocessing
+import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import jinja2
 
 from gongshi import __version__
-from gongshi.buildcache import record_page_key, record_pages_key
 from gongshi.core.cachefile import cache_dir
-from gongshi.core.keys import code_version, digest
-from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site, record_path, url_of
-from gongshi.outputs.search.index import SEARCH_PAGE
-from gongshi.site.output import OutputWriter, WriteStats
+from gongshi.core.keys import digest
+from gongshi.outputs.html.keys import record_page_key, record_pages_key
+from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
+from gongshi.outputs.registry import OUTPUTS, Output
+from gongshi.outputs.search.hook import SEARCH_PAGE
+from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
+from gongshi.site.output import OutputWriter, SiteOutput, WriteStats
 from gongshi.site.sitemap import robots_txt, sitemap_files
+from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
-# Modules that may contribute pages or files; each is optional and called only if it defines
-# ``write_extra``. Order matters only for the sitemap order, which is sorted anyway.
-EXTRA_MODULES = (
-    "gongshi.outputs.search.index",
-    "gongshi.outputs.exports",
-    "gongshi.outputs.feeds",
-    "gongshi.outputs.jsonapi",
-    "gongshi.outputs.dashboard",
-)
 
 NAV = (
     ("", "首页"),
@@ -64,8 +59,6 @@ FOOTER = (
 
 def site_globals(snapshot: Snapshot) -> dict:
     """``gs`` in every template (records pages and Pelican's own pages alike): small and static."""
-    from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
-
     site = snapshot.policy.site or {}
     p = snapshot.policy
     return {
@@ -94,42 +87,6 @@ def stable_base(base: dict) -> dict:
 def strict_autoescape(env: jinja2.Environment) -> None:
     """Autoescape every HTML/XML template of this environment (Pelican's default is off)."""
     env.autoescape = jinja2.select_autoescape(["html", "htm", "xml"], default_for_string=True)
-
-
-@dataclass
-class SiteOutput:
-    """What an extra writer gets: render a theme template to a page, write raw bytes, and say
-    which of its pages are public (sitemap). Paths are site-relative with ``/``."""
-
-    out_dir: Path
-    env: jinja2.Environment
-    base: dict
-    writer: OutputWriter
-    sitemap: list[str] = field(default_factory=list)
-    # Processes a writer may use for its own work (1 when the writers already run side by side).
-    workers: int = 1
-
-    def render(self, template: str, rel: str, *, in_sitemap: bool = True, **context: Any) -> None:
-        page = {**self.base, **context, "page_url": url_of(rel)}
-        self.writer.write_text(rel, self.env.get_template(template).render(page))
-        if in_sitemap:
-            self.sitemap.append(rel)
-
-    def write(self, rel: str, data: bytes) -> None:
-        self.writer.write(rel, data)
-
-    def write_keyed(self, rel: str, key: str, produce: Callable[[], bytes]) -> None:
-        """Like ``write``, but ``produce`` is only called when ``key`` (a digest of everything the
-        file is made from, e.g. ``core.keys.digest(...)``) differs from the previous build's."""
-        self.writer.write_keyed(rel, digest(code_version(), key), produce)
-
-    def url(self, rel: str) -> str:
-        """The link to a site-relative path, as templates write it."""
-        return f"{self.base.get('SITEURL', '')}/{url_of(rel)}"
-
-    @staticmethod
-    def record_url(record_id: str) -> str:
-        return record_path(record_id)
 
 
 @dataclass
@@ -176,8 +133,6 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
     items = plan.record_entries()
     fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
     if workers > 1 and len(items) >= PARALLEL_MIN:
-        import multiprocessing
-
         plan.masker.prepare()  # once here, not once in every fork worker
 
         chunk = max(200, len(items) // (workers * 8))
@@ -212,21 +167,6 @@ def build_info(snapshot: Snapshot, plan: SitePlan) -> bytes:
     return (json.dumps(doc, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def extra_writers(modules: Iterable[str] = EXTRA_MODULES) -> list[tuple[str, Callable]]:
-    out = []
-    for name in modules:
-        try:
-            mod = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue  # that part of the site is not installed (yet)
-            raise
-        fn = getattr(mod, "write_extra", None)
-        if callable(fn):
-            out.append((name, fn))
-    return out
-
-
 def _merge_worker(writer: OutputWriter, written: list[str], changed: list[str], n_same: int, keys) -> None:
     """Add what a fork worker wrote (its own OutputWriter) to the parent's writer."""
     dup = writer.written.intersection(written)
@@ -240,56 +180,57 @@ def _merge_worker(writer: OutputWriter, written: list[str], changed: list[str], 
         writer.manifest.new.update(keys)
 
 
-def _run_extra(fn: Callable, snapshot: Snapshot, site: SiteOutput) -> tuple[dict, float]:
-    import time
-
+def _run_extra(output: Output, snapshot: Snapshot, site: SiteOutput) -> tuple[dict, float]:
     te = time.perf_counter()
-    out = fn(snapshot, site.out_dir, site)
+    out = output.write(snapshot, site.out_dir, site)
     return out, round(time.perf_counter() - te, 3)
 
 
-def _pool_extra(name: str) -> tuple:
-    """One extra writer in a fork worker, with its own writer; the parent merges what it wrote."""
+def _pool_extra(index: int) -> tuple:
+    """One output in a fork worker, with its own writer; the parent merges what it wrote."""
     parent: SiteOutput = _POOL["site"]
     w = parent.writer
     local = OutputWriter(w.root, w.previous, manifest=w.manifest and w.manifest.fork())
     # One core each: the writers themselves are what runs side by side.
     site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1)
-    out, seconds = _run_extra(dict(_POOL["writers"])[name], _POOL["snapshot"], site)
+    out, seconds = _run_extra(_POOL["outputs"][index], _POOL["snapshot"], site)
     keys = local.manifest.new if local.manifest is not None else None
-    return name, out, seconds, sorted(local.written), local.changed, local.stats.unchanged, keys, site.sitemap
+    written = sorted(local.written)
+    return index, out, seconds, written, local.changed, local.stats.unchanged, keys, site.sitemap
 
 
-def run_extra_writers(snapshot: Snapshot, site: SiteOutput, result: SiteResult, workers: int = 1) -> None:
-    """Every extra writer (search, downloads, feeds, API, dashboard). They are independent, so with
+def run_extra_writers(
+    snapshot: Snapshot,
+    site: SiteOutput,
+    result: SiteResult,
+    workers: int = 1,
+    outputs: tuple[Output, ...] = OUTPUTS,
+) -> None:
+    """Every output (search, downloads, feeds, API, dashboard). They are independent, so with
     more than one worker they run in fork workers side by side (each writes its own files; the
-    file lists, manifest keys and sitemap entries are merged here, in the writers' order)."""
-    writers = extra_writers()
-    if workers <= 1 or len(writers) < 2 or len(snapshot.entries) < PARALLEL_MIN:
-        for name, fn in writers:
-            result.extras[name], seconds = _run_extra(fn, snapshot, site)
-            result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = seconds
+    file lists, manifest keys and sitemap entries are merged here, in the outputs' order)."""
+    if workers <= 1 or len(outputs) < 2 or len(snapshot.entries) < PARALLEL_MIN:
+        for output in outputs:
+            result.extras[output.name], seconds = _run_extra(output, snapshot, site)
+            result.timings[f"{output.name}_s"] = seconds
         return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
     writer = site.writer
-    _POOL.update(site=site, writers=writers, snapshot=snapshot)
-    done: dict[str, tuple] = {}
+    _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
+    done: dict[int, tuple] = {}
     try:
         # Not multiprocessing.Pool: its workers are daemons, which may not start processes.
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(writers)), mp_context=ctx) as pool:
-            for item in pool.map(_pool_extra, [name for name, _fn in writers]):
+        with ProcessPoolExecutor(min(workers, len(outputs)), mp_context=ctx) as pool:
+            for item in pool.map(_pool_extra, range(len(outputs))):
                 done[item[0]] = item
     finally:
         _POOL.clear()
-    for name, _fn in writers:
-        _name, out, seconds, written, changed, n_same, keys, sitemap = done[name]
+    for index, output in enumerate(outputs):
+        _index, out, seconds, written, changed, n_same, keys, sitemap = done[index]
         _merge_worker(writer, written, changed, n_same, keys)
         site.sitemap.extend(sitemap)
-        result.extras[name] = out
-        result.timings[f"{name.rsplit('.', 1)[-1]}_s"] = seconds
+        result.extras[output.name] = out
+        result.timings[f"{output.name}_s"] = seconds
 
 
 def write_site(
@@ -304,8 +245,6 @@ def write_site(
     extras: bool = True,
 ) -> SiteResult:
     """Render every page of the snapshot into ``writer``; returns counts (and the sitemap size)."""
-    import time
-
     result = SiteResult()
     t0 = time.perf_counter()
     base = {**base, "gs": base.get("gs") or site_globals(snapshot)}

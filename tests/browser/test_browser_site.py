@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from gongshi.outputs.html.pages import record_path
+from gongshi.site.urls import record_path
 
 from tests.support.golden_site import build_golden_site
 

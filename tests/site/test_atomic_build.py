@@ -72,7 +72,7 @@ def test_invalid_record_keeps_the_previous_site(published):
 
 def test_exception_in_a_late_stage_keeps_the_previous_site(published, monkeypatch):
     """The search index is written after every page: make it fail, in process."""
-    import gongshi.outputs.search.index
+    import gongshi.outputs.search.hook
     from gongshi.sitebuild import build
 
     repo, out, before = published
@@ -80,7 +80,7 @@ def test_exception_in_a_late_stage_keeps_the_previous_site(published, monkeypatc
     def broken(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(gongshi.outputs.search.index, "write_search_index", broken)
+    monkeypatch.setattr(gongshi.outputs.search.hook, "write_search_index", broken)
     with pytest.raises(OSError, match="No space left"):
         build(repo.path, AS_OF, out)
     assert tree(out) == before
@@ -88,7 +88,7 @@ def test_exception_in_a_late_stage_keeps_the_previous_site(published, monkeypatc
 
 
 def test_interrupt_keeps_the_previous_site(published, monkeypatch):
-    import gongshi.outputs.search.index
+    import gongshi.outputs.search.hook
     from gongshi.sitebuild import build
 
     repo, out, before = published
@@ -96,7 +96,7 @@ def test_interrupt_keeps_the_previous_site(published, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(gongshi.outputs.search.index, "write_search_index", interrupted)
+    monkeypatch.setattr(gongshi.outputs.search.hook, "write_search_index", interrupted)
     with pytest.raises(KeyboardInterrupt):
         build(repo.path, AS_OF, out)
     assert tree(out) == before
@@ -107,14 +107,14 @@ def test_interrupt_keeps_the_previous_site(published, monkeypatch):
 # in the staging folder, nothing is swapped in yet.
 SLOW_BUILD = """
 import sys, time
-import gongshi.outputs.search.index
+import gongshi.outputs.search.hook
 from gongshi.cli import main
 
 def stuck(*args, **kwargs):
     print("STAGE:search", flush=True)
     time.sleep(300)
 
-gongshi.outputs.search.index.write_search_index = stuck
+gongshi.outputs.search.hook.write_search_index = stuck
 main(sys.argv[1:])
 """
 

@@ -14,6 +14,7 @@ from gongshi.check.run import validate_repository
 from gongshi.core import cachefile, keys
 from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import scan_history
+from gongshi.outputs.registry import OUTPUTS
 from gongshi.sitebuild import CODE_ROOT, build
 
 from bench.generate import generate
@@ -122,7 +123,7 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
     assert downloads == (shard if public else set())
     # Search: only the record's month group is tokenized again (none for a notice), and a remark
     # is no indexed field, so no index file changes.
-    search = built.site.extras["gongshi.outputs.search.index"]
+    search = built.site.extras["search"]
     assert search["groups"] > 1 and search["tokenized_groups"] == (1 if public else 0)
     assert not {p for p in _changed(first, after_record) if p.startswith("search/")}
     assert after_record == _cold(root, tmp_path, monkeypatch, "record")
@@ -255,7 +256,7 @@ def test_parallel_writers_write_what_one_process_writes(repo, tmp_path, monkeypa
     monkeypatch.setenv("GONGSHI_CACHE", "on")
     parallel = tmp_path / "parallel"
     first = build(root, AS_OF, parallel, gongshi_overrides={"workers": 2})
-    assert set(first.site.extras) == {name for name, _fn in sitewrite.extra_writers()}
+    assert set(first.site.extras) == {output.name for output in OUTPUTS}
     assert _tree(parallel) == _tree(serial)
     again = build(root, AS_OF, parallel, gongshi_overrides={"workers": 2})
     assert again.site.writes.written == 0 and again.site.writes.unchanged == first.site.writes.written

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from gongshi.outputs.html.pages import record_path
+from gongshi.site.urls import record_path
 from gongshi.sitebuild import BuildError, build
 
 from tests.support.golden_site import CODE_ROOT, GOLDEN, build_golden_site, compare, tree

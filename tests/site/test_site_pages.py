@@ -9,10 +9,11 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from gongshi.outputs.html.pages import Pager, paginate, plan_site, record_path, url_of
+from gongshi.outputs.html.pages import Pager, paginate, plan_site
 from gongshi.public.masking import mask_person_name
 from gongshi.public.recordview import NameMasker
 from gongshi.site.output import OutputWriter
+from gongshi.site.urls import record_path, url_of
 from gongshi.sitewrite import site_globals, strict_autoescape, write_site
 from gongshi.snapshot.load import load
 

@@ -15,7 +15,8 @@ from pathlib import Path
 import jinja2
 from gongshi.core.records import Department, Record
 from gongshi.core.timeline import Timeline
-from gongshi.outputs.search.index import _codes, write_search_index
+from gongshi.outputs.search.index import write_search_index
+from gongshi.outputs.search.pieces import party_codes
 from gongshi.outputs.search.tokenize import matches
 from gongshi.public.masking import public_party_name
 from gongshi.snapshot.build import Entry
@@ -89,7 +90,8 @@ def brute_force(entries, query: str) -> set[str]:
     """Every public record whose public fields match the query, by scanning them all."""
     out = set()
     for e in entries:
-        if e.is_public and matches(query, [public_party_name(e.record), e.record.doc_no, *_codes(e.record)]):
+        fields = [public_party_name(e.record), e.record.doc_no, *party_codes(e.record)]
+        if e.is_public and matches(query, fields):
             out.add(e.id)
     return out
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile, gcpause
 from gongshi.outputs.stats import Figures, Stats, compute_stats, percent
+from gongshi.site.output import SiteOutput
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Snapshot
@@ -214,8 +215,8 @@ def dashboard_context(stats: Stats, record_url) -> dict:
 STATS_CACHE = "stats-parts.marshal"  # in cachefile.cache_dir: compute_stats' figures per part
 
 
-def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): render the dashboard page. The figures of each part of
+def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
+    """Site hook (``outputs.registry.OUTPUTS``): render the dashboard page. The figures of each part of
     the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
     the page itself (it shows the as-of date) is rendered every build: it is small."""
     cache = cachefile.cache_dir(snapshot.root) / STATS_CACHE if cachefile.enabled() else None

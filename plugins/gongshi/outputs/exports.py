@@ -57,6 +57,7 @@ from gongshi.sheets.national_standard import (
     PENALTY_HEADERS,
 )
 from gongshi.sheets.xlsxsave import keep_as_text, stamp_of, workbook_bytes
+from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -457,16 +458,7 @@ def _zip_bytes(name: str, data: bytes, stamp: datetime) -> bytes:
     return out.getvalue()
 
 
-def _file_writer(out_dir: Path):
-    def write(rel: str, data: bytes) -> None:
-        path = Path(out_dir) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    return write
-
-
-def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=None) -> list[Download]:
+def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None = None) -> list[Download]:
     """The download files under ``<out_dir>/data/`` (docs/exports.md "Site downloads"):
 
     * ``data/<dept>/<year>-<kind>.csv`` and ``.xlsx``: a department's public decisions of one kind
@@ -474,25 +466,21 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, write=None, write_keyed=N
     * ``data/<year>-<kind>.csv.zip``: the whole site's decisions of that kind and year, one CSV
       (the departments' CSV files joined, department by department) in a zip archive.
 
-    With ``write_keyed`` (the site's), a file whose inputs did not change since the previous build is
+    With ``output`` (the site's), a file whose inputs did not change since the previous build is
     kept without computing its rows; the whole-site CSV is then joined from the departments' files.
+    Without it, the files are written under ``out_dir``.
     """
-    put = write or _file_writer(out_dir)
+    out = output if output is not None else OutputWriter(Path(out_dir))
     fresh: dict[str, bytes] = {}  # CSV files made in this call (the others are read back when joined)
 
     def emit(rel: str, key: str, produce) -> int:
-        if write_keyed is None:
-            data = produce()
-            put(rel, data)
-            fresh[rel] = data
-            return len(data)
         made = []
 
         def producing():
             made.append(produce())
             return made[0]
 
-        write_keyed(rel, key, producing)
+        out.write_keyed(rel, key, producing)
         if made and rel.endswith(".csv"):
             fresh[rel] = made[0]
         return len(made[0]) if made else (out_dir / rel).stat().st_size
@@ -562,13 +550,11 @@ def downloads_page_context(snapshot: Snapshot, written: list[Download]) -> dict:
     return {"years": years, "departments": departments, "kinds": [(k, KIND_LABEL[k]) for k in KINDS]}
 
 
-def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): the download files under ``data/`` and the page that
+def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
+    """Site hook (``outputs.registry.OUTPUTS``): the download files under ``data/`` and the page that
     lists them (``data/index.html``, template ``downloads.html``)."""
     with gcpause.paused():
-        written = write_downloads(
-            snapshot, out_dir, write=site.write, write_keyed=getattr(site, "write_keyed", None)
-        )
+        written = write_downloads(snapshot, out_dir, output=site)
     context = downloads_page_context(snapshot, written)
     site.render("downloads.html", f"{DOWNLOAD_DIR}/index.html", title="数据下载", **context)
     return {

@@ -22,8 +22,9 @@ from typing import TYPE_CHECKING
 from gongshi.core import gcpause
 from gongshi.core.keys import digest
 from gongshi.core.timeline import PUBLIC_STATES
-from gongshi.outputs.jsonapi import RECORD_PAGE, Write, WriteKeyed, file_writer
 from gongshi.public.masking import public_party_name, public_text
+from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
+from gongshi.site.urls import RECORD_PATH, record_path
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -148,7 +149,7 @@ def render_feed(
         ET.SubElement(e, q("published")).text = item.published
         ET.SubElement(e, q("updated")).text = item.updated
         ET.SubElement(ET.SubElement(e, q("author")), q("name")).text = item.entry.department.name
-        page = page_url(r.id) if page_url else RECORD_PAGE.format(id=r.id)
+        page = page_url(r.id) if page_url else record_path(r.id)
         ET.SubElement(e, q("link"), {"rel": "alternate", "type": "text/html", "href": _join(site_url, page)})
         ET.SubElement(e, q("category"), {"term": item.kind_of_news, "label": _NEWS_LABEL[item.kind_of_news]})
         ET.SubElement(e, q("category"), {"term": r.kind, "label": r.kind_label})
@@ -226,14 +227,14 @@ def write_feeds(
     site_url: str = "",
     page_url: Callable[[str], str] | None = None,
     limit: int = DEFAULT_LIMIT,
-    write: Write | None = None,
-    write_keyed: WriteKeyed | None = None,
+    output: FileTarget | None = None,
 ) -> dict[str, int]:
     """Write the site feed and one feed per department; returns {feed path: number of entries}.
-    With ``write_keyed`` (the site's), a feed whose entries did not change is not even rendered."""
-    put = write or file_writer(out_dir)
+    With ``output`` (the site's), a feed whose entries did not change is not even rendered; without
+    it, the feeds are written under ``out_dir``."""
+    out = output if output is not None else OutputWriter(Path(out_dir))
     site_title = str(snapshot.registry.policy.get("site", {}).get("title", "")) or "双公示"
-    probe = page_url("{id}") if page_url else RECORD_PAGE
+    probe = page_url("{id}") if page_url else RECORD_PATH
     written: dict[str, int] = {}
     for key, entries in newest(snapshot, limit).items():
         dept = snapshot.registry.departments.get(key)
@@ -257,17 +258,14 @@ def write_feeds(
                 page_url=page_url,
             )
 
-        if write_keyed is None:
-            put(rel, produce())
-        else:
-            fixed = (site_url, probe, title, author, limit)
-            write_keyed(rel, feed_key(snapshot, rel, entries, fixed), produce)
+        fixed = (site_url, probe, title, author, limit)
+        out.write_keyed(rel, feed_key(snapshot, rel, entries, fixed), produce)
         written[rel] = len(entries)
     return written
 
 
-def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): the feeds, with absolute links when SITEURL is set.
+def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
+    """Site hook (``outputs.registry.OUTPUTS``): the feeds, with absolute links when SITEURL is set.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
 
     with gcpause.paused():
@@ -276,6 +274,5 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
             out_dir,
             site_url=str(site.base.get("SITEURL", "")),
             page_url=site.record_url,
-            write=site.write,
-            write_keyed=site.write_keyed,
+            output=site,
         )

@@ -34,6 +34,8 @@ from gongshi.core.timeline import PUBLIC_STATES, STATE_LABEL
 from gongshi.outputs.exports import wan_yuan
 from gongshi.public.masking import NameMasker, SubjectMasker, public_party_name, public_text
 from gongshi.repo.schemas import SCHEMA_DIR
+from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
+from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -49,7 +51,6 @@ API_SCHEMAS = (
 )
 INDEX_PATH = "api/index.json"
 SHARD_PATH = "api/records/{shard}.json.gz"
-RECORD_PAGE = "r/{id}.html"  # the site's record page (the site passes its own pattern if it differs)
 COMMIT_STATUS = {"A": "added", "M": "modified", "D": "deleted"}
 SUBJECTS_CACHE = "api-subjects.marshal"  # in cachefile.cache_dir: SubjectMasker's names, subjects
 # gzip level 6: 12x smaller than the JSON at about 100 MB/s; level 9 saves 4 % more at half the speed.
@@ -73,7 +74,7 @@ def _unit(snapshot: Snapshot, key: str) -> dict:
 
 
 def _page_url(page_url: PageUrl | None, record_id: str) -> str:
-    return page_url(record_id) if page_url else RECORD_PAGE.format(id=record_id)
+    return page_url(record_id) if page_url else record_path(record_id)
 
 
 # Record documents ----------------------------------------------------------------------------
@@ -219,12 +220,6 @@ def notice_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None =
 
 
 # Shards --------------------------------------------------------------------------------------
-def shard_name(record: Record) -> str:
-    """The shard of a record: its folder, ``<dept>-<xk|cf>-<decision year>`` (``scjg-cf-2026``)."""
-    kind = record.folder_kind or record.kind
-    return f"{record.dept}-{KIND_CODE.get(kind, kind)}-{record.folder_year}"
-
-
 def shard_path(shard: str) -> str:
     return SHARD_PATH.format(shard=shard)
 
@@ -350,40 +345,18 @@ def load_gzip(data: bytes) -> dict:
     return json.loads(gzip.decompress(data).decode("utf-8"))
 
 
-Write = Callable[[str, bytes], object]
-WriteKeyed = Callable[[str, str, Callable[[], bytes]], object]
-
-
-def file_writer(out_dir: Path) -> Write:
-    """Write site-relative files under ``out_dir`` (the site passes its own writer instead)."""
-
-    def write(rel: str, data: bytes) -> None:
-        path = Path(out_dir) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
-    return write
-
-
 def write_json_api(
     snapshot: Snapshot,
     out_dir: Path,
     page_url: PageUrl | None = None,
-    write: Write | None = None,
-    write_keyed: WriteKeyed | None = None,
+    output: FileTarget | None = None,
     cache: Path | None = None,
 ) -> dict:
-    """Write the index, every shard and the schemas; returns counts. ``write_keyed(rel, key,
-    produce)`` (the site's) calls ``produce`` only when the shard's key changed since the last build;
-    ``cache``: a file for ``SubjectMasker``'s names and masked subjects."""
-    put = write or file_writer(out_dir)
+    """Write the index, every shard and the schemas; returns counts. ``output`` (the site's) calls
+    a shard's ``produce`` only when its key changed since the last build; without it, the files are
+    written under ``out_dir``. ``cache``: a file for ``SubjectMasker``'s names and masked subjects."""
+    out = output if output is not None else OutputWriter(Path(out_dir))
     made = 0
-
-    def keyed(rel: str, key: str, produce: Callable[[], bytes]) -> None:
-        if write_keyed is None:
-            put(rel, produce())
-        else:
-            write_keyed(rel, key, produce)
 
     def producer(shard: Shard) -> Callable[[], bytes]:
         def produce() -> bytes:
@@ -396,11 +369,11 @@ def write_json_api(
     mask = SubjectMasker(snapshot, cache)
     plan = plan_shards(snapshot, mask)
     for shard in plan.shards.values():
-        keyed(shard.path, shard_key(shard, snapshot, page_url), producer(shard))
+        out.write_keyed(shard.path, shard_key(shard, snapshot, page_url), producer(shard))
     mask.save()
-    put(INDEX_PATH, dump(index_document(snapshot, plan, page_url)))
+    out.write(INDEX_PATH, dump(index_document(snapshot, plan, page_url)))
     for name in API_SCHEMAS:
-        put(f"api/schema/{name}", (SCHEMA_DIR / name).read_bytes())
+        out.write(f"api/schema/{name}", (SCHEMA_DIR / name).read_bytes())
     return {
         "records": plan.records,
         "notices": plan.notices,
@@ -462,8 +435,8 @@ def index_document(snapshot: Snapshot, plan: ShardPlan, page_url: PageUrl | None
     }
 
 
-def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
-    """Site hook (sitewrite.EXTRA_MODULES): the JSON documents, linked to the site's record pages.
+def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
+    """Site hook (``outputs.registry.OUTPUTS``): the JSON documents, linked to the site's record pages.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
     cache = cachefile.cache_dir(snapshot.root) / SUBJECTS_CACHE if cachefile.enabled() else None
     with gcpause.paused():
@@ -471,7 +444,6 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site) -> dict:
             snapshot,
             out_dir,
             page_url=site.record_url,
-            write=site.write,
-            write_keyed=site.write_keyed,
+            output=site,
             cache=cache,
         )

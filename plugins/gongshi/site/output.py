@@ -13,6 +13,11 @@ Two modes, both through ``OutputWriter``:
 
 Hard links are safe here because nothing ever opens an existing output file for writing: new
 content always goes to a new file that is renamed over the old name.
+
+``OutputWriter`` is the one writer of output files: the site's (staged or in place, with its
+manifest), and a plain folder's when an output is written without a site (``OutputWriter(folder)``:
+no previous output, no manifest, so every file is produced). Outputs write through ``FileTarget``
+(``OutputWriter`` or the ``SiteOutput`` they get from the site).
 """
 
 from __future__ import annotations
@@ -25,7 +30,14 @@ import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+# Until the cache helpers have their own module (issue 13): the one digest.
+from gongshi.core.keys import code_version, digest
+from gongshi.site.urls import record_path, url_of
+
+if TYPE_CHECKING:
+    import jinja2
 
 
 @dataclass
@@ -74,7 +86,7 @@ class OutputWriter:
     stats: WriteStats = field(default_factory=WriteStats)
     written: set[str] = field(default_factory=set)
     changed: list[str] = field(default_factory=list)  # paths whose bytes were (re)written
-    # buildcache.OutputManifest: input keys of the previous output's files (None: always render)
+    # site.manifest.OutputManifest: input keys of the previous output's files (None: always render)
     manifest: Any = None
     _dirs: set = field(default_factory=set)  # folders made: Path (write) or str (write_keyed)
 
@@ -148,6 +160,52 @@ class OutputWriter:
         changed = self.write(rel, produce())
         self.manifest.record(rel, key, self.root / rel)
         return changed
+
+
+class FileTarget(Protocol):
+    """Where an output writes its site-relative files (``/`` separators): ``OutputWriter`` or
+    ``SiteOutput``. ``produce`` is only called when the file cannot be kept (see ``write_keyed``)."""
+
+    def write(self, rel: str, data: bytes) -> object: ...
+
+    def write_keyed(self, rel: str, key: str, produce: Callable[[], bytes]) -> object: ...
+
+
+@dataclass
+class SiteOutput:
+    """What an output (``gongshi.outputs.registry.Output``) gets: render a theme template to a
+    page, write raw bytes, and say which of its pages are public (sitemap). Paths are site-relative
+    with ``/``."""
+
+    out_dir: Path
+    env: jinja2.Environment
+    base: dict
+    writer: OutputWriter
+    sitemap: list[str] = field(default_factory=list)
+    # Processes a writer may use for its own work (1 when the writers already run side by side).
+    workers: int = 1
+
+    def render(self, template: str, rel: str, *, in_sitemap: bool = True, **context: Any) -> None:
+        page = {**self.base, **context, "page_url": url_of(rel)}
+        self.writer.write_text(rel, self.env.get_template(template).render(page))
+        if in_sitemap:
+            self.sitemap.append(rel)
+
+    def write(self, rel: str, data: bytes) -> None:
+        self.writer.write(rel, data)
+
+    def write_keyed(self, rel: str, key: str, produce: Callable[[], bytes]) -> None:
+        """Like ``write``, but ``produce`` is only called when ``key`` (a digest of everything the
+        file is made from, e.g. ``core.keys.digest(...)``) differs from the previous build's."""
+        self.writer.write_keyed(rel, digest(code_version(), key), produce)
+
+    def url(self, rel: str) -> str:
+        """The link to a site-relative path, as templates write it."""
+        return f"{self.base.get('SITEURL', '')}/{url_of(rel)}"
+
+    @staticmethod
+    def record_url(record_id: str) -> str:
+        return record_path(record_id)
 
 
 def remove_stale(root: Path, keep: set[str], folders: tuple[str, ...]) -> list[str]:

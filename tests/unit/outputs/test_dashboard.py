@@ -63,7 +63,7 @@ class Collector(HTMLParser):
 @pytest.mark.slow
 def test_dashboard_page(built):
     out, result = built
-    assert result.site.extras["gongshi.outputs.dashboard"] == {"late_public": 2, "late_not_public": 0}
+    assert result.site.extras["dashboard"] == {"late_public": 2, "late_not_public": 0}
     html = (out / "dashboard/index.html").read_text(encoding="utf-8")
     assert "{% extends" not in html and 'class="skip"' in html, "rendered through base.html"
     assert "dashboard.css" in html and (out / "theme/css/dashboard.css").is_file()

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from gongshi.buildcache import OutputManifest
 from gongshi.outputs import exports
-from gongshi.site.output import OutputWriter
-from gongshi.sitewrite import SiteOutput, site_globals, strict_autoescape
+from gongshi.site.manifest import OutputManifest
+from gongshi.site.output import OutputWriter, SiteOutput
+from gongshi.sitewrite import site_globals, strict_autoescape
 from gongshi.snapshot.load import load
 
 from tests.support.opendata_repo import AS_OF, PATHS, build_repo

@@ -177,11 +177,10 @@ def test_newest_selects_what_feed_items_would(snap, limit):
 
 
 def test_unchanged_feeds_are_not_rendered_again(tmp_path, monkeypatch):
-    from gongshi.buildcache import OutputManifest
     from gongshi.outputs import feeds
     from gongshi.outputs.feeds import write_extra
-    from gongshi.site.output import OutputWriter
-    from gongshi.sitewrite import SiteOutput
+    from gongshi.site.manifest import OutputManifest
+    from gongshi.site.output import OutputWriter, SiteOutput
     from gongshi.snapshot.load import load
 
     from tests.support.opendata_repo import AS_OF, PATHS, build_repo

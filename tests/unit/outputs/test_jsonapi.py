@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 
 import pytest
-from gongshi.buildcache import OutputManifest
 from gongshi.outputs.jsonapi import (
     API_SCHEMAS,
     id_prefix,
@@ -20,8 +19,8 @@ from gongshi.outputs.jsonapi import (
     write_extra,
     write_json_api,
 )
-from gongshi.site.output import OutputWriter
-from gongshi.sitewrite import SiteOutput
+from gongshi.site.manifest import OutputManifest
+from gongshi.site.output import OutputWriter, SiteOutput
 from gongshi.snapshot.build import Entry
 from gongshi.snapshot.load import load as load_snapshot
 from jsonschema import Draft202012Validator, FormatChecker

@@ -9,11 +9,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from gongshi.buildcache import OutputManifest
-from gongshi.outputs.search.index import Tuning, doc_fields, month_group, term_shard, write_search_index
+from gongshi.outputs.search.index import Tuning, write_search_index
+from gongshi.outputs.search.pieces import doc_fields, month_group, term_shard
 from gongshi.outputs.search.tokenize import index_terms
-from gongshi.site.output import OutputWriter
-from gongshi.sitewrite import SiteOutput
+from gongshi.site.manifest import OutputManifest
+from gongshi.site.output import OutputWriter, SiteOutput
 
 from tests.support.outputtree import changed
 from tests.support.outputtree import files as tree

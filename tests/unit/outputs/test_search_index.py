@@ -9,14 +9,8 @@ import zlib
 from pathlib import Path
 
 import pytest
-from gongshi.outputs.search.index import (
-    LOCAL_BITS,
-    Tuning,
-    doc_fields,
-    month_group,
-    term_shard,
-    write_search_index,
-)
+from gongshi.outputs.search.index import Tuning, write_search_index
+from gongshi.outputs.search.pieces import LOCAL_BITS, doc_fields, month_group, term_shard
 from gongshi.outputs.search.tokenize import index_terms
 
 from tests.support.search_fixture import filler_entries, fixture_entries

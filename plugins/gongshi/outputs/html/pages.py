@@ -34,6 +34,8 @@ from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 from gongshi.public import recordview as rv
 from gongshi.public.masking import SubjectMasker, public_party_name
+from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME, months_label
+from gongshi.site.urls import record_path, url_of
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -42,21 +44,9 @@ if TYPE_CHECKING:
 PAGE_SIZE = 50
 HOME_ROWS = 10
 RECENT_ROWS = 20
-RECORD_PATH = "r/{id}.html"
 SITEMAP_PAGE = "sitemap.html"  # for people; sitemap.xml is for search engines
 KIND_SLUG = {"licence": "licence", "penalty": "penalty"}
 LIST_TITLE = {"licence": "行政许可公示", "penalty": "行政处罚公示"}
-
-
-def record_path(record_id: str) -> str:
-    return RECORD_PATH.format(id=record_id)
-
-
-def url_of(path: str) -> str:
-    """The link to an output path: directory style for ``index.html`` files."""
-    if path == "index.html":
-        return ""
-    return path[: -len("index.html")] if path.endswith("/index.html") else path
 
 
 @dataclass(frozen=True)
@@ -211,10 +201,6 @@ class SitePlan:
                 "dept_name": authority,
             },
         )
-
-    def all_pages(self) -> Iterator[Page]:
-        yield from self.pages
-        yield from self.record_pages()
 
     def sitemap_paths(self) -> list[str]:
         """Public pages only: no 404, no withdrawal notices."""
@@ -450,8 +436,6 @@ def _dept_context(head: dict, dept, items, recent: Callable[[], list[Row]]) -> C
 
 def rules_view(snapshot: Snapshot) -> dict:
     """The disclosure rules in force, as plain values for the rules page (from ``policy.yaml``)."""
-    from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME, months_label
-
     p = snapshot.policy
     national = []
     if p.regime == NATIONAL:

@@ -1,0 +1,44 @@
+"""The input keys of the HTML pages: a page whose key equals the previous build's (and whose file
+is untouched) is kept without rendering (``site.manifest.OutputManifest``)."""
+
+from __future__ import annotations
+
+import hashlib
+
+from gongshi.core.keys import code_version, digest
+from gongshi.public.recordview import HISTORY_LIMIT
+
+
+def record_pages_key(env, base: dict, plan) -> str:
+    """What every record page shares: code, templates, the common template variables, the links,
+    and the departments/catalog/policy (names shown on the page)."""
+    shared = (repr(sorted(base.items())), plan.repo_url, plan.snapshot.registry_key)
+    return digest(code_version(), templates_key(env), *shared)
+
+
+def record_page_key(plan, entry, notice: bool, fixed: str) -> str:
+    """Everything one record page is made from (besides ``fixed``): the entry (file, timeline,
+    catalog item: ``Entry.key``) and its history as shown (commit ids, times, masked subjects)."""
+    shown = ()
+    if not notice:
+        mask = plan.masker
+        shown = tuple(
+            (c.sha, c.committed_at, c.status, mask(c.subject)) for c in entry.history[:HISTORY_LIMIT]
+        )
+    return digest(fixed, notice, entry.key, repr(shown), len(entry.history))
+
+
+def templates_key(env) -> str:
+    """Every template the environment can load (a changed include changes every page)."""
+    h = hashlib.blake2b(digest_size=20)
+    try:
+        names = sorted(env.list_templates())
+    except TypeError:
+        return digest("unlisted", id(env))  # a loader that cannot list: never reuse
+    for name in names:
+        try:
+            source = env.loader.get_source(env, name)[0]
+        except Exception:  # an unreadable template changes the key
+            source = "?"
+        h.update(name.encode() + b"\0" + source.encode("utf-8", "surrogatepass") + b"\0")
+    return h.hexdigest()
