@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from gongshi.core.problems import Problem
 from gongshi.core.records import Record
+from gongshi.repo.schemas import SCHEMA_DIR
 
 if TYPE_CHECKING:
     from gongshi.history.log import HistoryIndex
@@ -44,7 +45,6 @@ if TYPE_CHECKING:
 CACHE_DIR = "cache/gongshi"
 FORMAT = 1  # bump when the layout of a cache file changes
 PACKAGE_DIR = Path(__file__).resolve().parent
-SCHEMA_DIR = PACKAGE_DIR.parents[1] / "schemas"
 REGISTRY_GLOBS = ("data/departments.yaml", "data/policy.yaml", "data/catalog/*.yaml", "data/calendar/*.yaml")
 
 

@@ -1,4 +1,5 @@
-"""The JSON Schemas in ``schemas/``: loading, compiled validators (built once) and typing.
+"""The JSON Schemas (package data in ``gongshi/schemas/``): loading, compiled validators (built once)
+and typing.
 
 The YAML loader keeps every scalar a string. ``coerce_document`` walks a document alongside its
 schema and turns only the values the schema declares ``boolean`` or ``integer`` into those types
@@ -12,13 +13,17 @@ import json
 import re
 from collections.abc import Callable
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-SCHEMA_DIR = Path(__file__).resolve().parents[3] / "schemas"
+# The one definition of the schema folder: package data, so a wheel carries it. The package is
+# installed on the file system (never from a zip), so it is a plain Path. The repository's root
+# ``schemas`` is a symlink to it for the ``$schema`` lines of the data files.
+SCHEMA_DIR = Path(str(resources.files("gongshi") / "schemas"))
 DOCUMENT_SCHEMAS = {
     "licence": "licence.schema.json",
     "penalty": "penalty.schema.json",
