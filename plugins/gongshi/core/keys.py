@@ -10,14 +10,17 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from functools import cache
+from importlib import resources
 from pathlib import Path
 from typing import Protocol
 
 FORMAT = 1  # bump when the layout of a cache file changes
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
-# The JSON Schemas the records are checked against (the one definition; gongshi.repo.schemas
-# imports it from here, as core may not import repo).
-SCHEMA_DIR = PACKAGE_DIR.parents[1] / "schemas"
+# The JSON Schemas the records are checked against: the one definition (gongshi.repo.schemas
+# imports it from here, as core may not import repo). Package data, so a wheel carries it; the
+# package is installed on the file system (never from a zip), so it is a plain Path. The
+# repository's root ``schemas`` is a symlink to it for the ``$schema`` lines of the data files.
+SCHEMA_DIR = Path(str(resources.files("gongshi") / "schemas"))
 
 
 class Keyed(Protocol):

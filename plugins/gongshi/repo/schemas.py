@@ -1,4 +1,5 @@
-"""The JSON Schemas in ``schemas/``: loading, compiled validators (built once) and typing.
+"""The JSON Schemas (package data in ``gongshi/schemas/``): loading, compiled validators (built once)
+and typing.
 
 The YAML loader keeps every scalar a string. ``coerce_document`` walks a document alongside its
 schema and turns only the values the schema declares ``boolean`` or ``integer`` into those types

@@ -18,6 +18,7 @@ from click.testing import CliRunner
 from gongshi.cli import main
 from gongshi.outputs import exports
 from gongshi.outputs.exports import Selection
+from gongshi.repo.schemas import SCHEMA_DIR
 from jsonschema import Draft202012Validator, FormatChecker
 from openpyxl import load_workbook
 
@@ -31,7 +32,7 @@ from tests.support.opendata_repo import (
     shared_snapshot,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
+SCHEMAS = SCHEMA_DIR
 
 # The current national standard, written out here independently of the code (domain.md §2.2).
 PARTY = [

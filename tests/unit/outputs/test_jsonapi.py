@@ -19,6 +19,7 @@ from gongshi.outputs.jsonapi import (
     write_extra,
     write_json_api,
 )
+from gongshi.repo.schemas import SCHEMA_DIR
 from gongshi.site.manifest import OutputManifest
 from gongshi.site.output import OutputWriter, SiteOutput
 from gongshi.snapshot.build import Entry
@@ -37,7 +38,7 @@ from tests.support.opendata_repo import (
     shared_snapshot,
 )
 
-SCHEMAS = Path(__file__).resolve().parents[3] / "schemas"
+SCHEMAS = SCHEMA_DIR
 SHARDS = ["scjg-cf-2016", "scjg-cf-2026", "scjg-xk-2026", "wjw-xk-2026"]
 
 

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from gongshi.cli import main
 from gongshi.core import identifiers
+from gongshi.repo.schemas import SCHEMA_DIR
 
 FIXTURE = Path(__file__).resolve().parents[2] / "fixtures" / "registry"
 PROJECT = Path(__file__).resolve().parents[3]
@@ -82,7 +83,7 @@ def test_penalty_template_filled_in_passes_validate(repo):
 def test_licence_template_comments_come_from_the_schema(repo):
     rel = run("new", "licence", "--dept", "wjw", "--year", "2025").output.strip()
     text = (repo / rel).read_text(encoding="utf-8")
-    schema = json.loads((PROJECT / "schemas" / "licence.schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((SCHEMA_DIR / "licence.schema.json").read_text(encoding="utf-8"))
     for key in ("doc_title", "category", "valid_from", "valid_to", "content"):
         prop = schema["properties"][key]
         assert f"# {prop['title']}：{prop['description'].splitlines()[0]}" in text, key
