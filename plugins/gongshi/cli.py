@@ -69,6 +69,7 @@ def validate_command(paths: tuple[str, ...], fmt: str, as_of: str | None) -> Non
 
     退出码：0 没有错误（可以有警告），1 有错误，2 用法错误。
     """
+    # lazy: validation loads jsonschema and every rule (~0.2 s); other commands start without it
     from gongshi.check.report import RENDERERS
     from gongshi.check.run import validate_repository
 
@@ -113,6 +114,7 @@ def _selected_files(root: Path, paths: tuple[str, ...]) -> list[str] | None:
 @click.option("--workdays", "n", type=int, default=None, help="第几个工作日（默认取 data/policy.yaml）。")
 def deadline_command(decision_date: str, n: int | None) -> None:
     """打印 DATE 之后的第 N 个工作日（决定当日不计），即公示截止日。"""
+    # lazy: the policy and calendar (~0.05 s) only for this command
     from gongshi.repo.files import load_registry
     from gongshi.rules.policy import Policy, PolicyError
     from gongshi.rules.workdays import Calendar, missing_calendar_problem
@@ -149,6 +151,7 @@ def calendar_group() -> None:
 @click.argument("last", type=int)
 def calendar_generate_command(first: int, last: int) -> None:
     """由 chinesecalendar 软件包生成 FIRST 至 LAST 年的节假日文件（覆盖已有文件）。"""
+    # lazy: the calendar generator only for this command
     from gongshi.rules.workdays import CalendarSourceError, generate_calendar_files
 
     if last < first:
@@ -171,6 +174,7 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
 
     退出码：0 成功，1 记录有错误，2 用法错误。
     """
+    # lazy: explain loads validation, history and policy (~0.2 s)
     from gongshi.snapshot.explain import explain_record, render_json, render_text
 
     if fmt not in ("text", "json"):
@@ -189,6 +193,7 @@ def explain_command(path: str, as_of: str | None, fmt: str) -> None:
 
 def _opendata_snapshot(day):
     """The snapshot for export/stats, or None after printing why it cannot be built (Chinese)."""
+    # lazy: the snapshot loader pulls in validation, history and policy (~0.25 s)
     from gongshi.check.report import render_text
     from gongshi.snapshot.load import SnapshotError, load
 
@@ -224,6 +229,7 @@ def export_command(fmt, kind, dept, since, as_of, output) -> None:
 
     退出码：0 成功，1 数据有错误无法导出，2 用法错误。
     """
+    # lazy: the exports load openpyxl-backed writers (~0.2 s)
     from gongshi.core.records import KIND_LABEL, KINDS
     from gongshi.outputs import exports
 
@@ -275,6 +281,7 @@ def check_history_command(base: str | None, fmt: str) -> None:
 
     与 REV 和当前提交的合并基点比较。退出码：0 通过，1 不符合规则，2 无法比较。
     """
+    # lazy: the pull-request check loads YAML and Git helpers (~0.2 s)
     from gongshi.history.prcheck import FORMATS, PrCheckError, check_history, render
 
     if fmt not in FORMATS:
@@ -292,6 +299,7 @@ def check_history_command(base: str | None, fmt: str) -> None:
 @click.option("--check", "check", is_flag=True, help="只检查 .github/CODEOWNERS 是否最新，过期则退出码 1。")
 def codeowners_command(check: bool) -> None:
     """根据 data/departments.yaml 生成 .github/CODEOWNERS（各部门审核本部门的记录）。"""
+    # lazy: CODEOWNERS generation only for this command
     from gongshi.repo import codeowners
     from gongshi.repo.files import DEPARTMENTS_FILE, load_registry
 
@@ -323,6 +331,7 @@ def codeowners_command(check: bool) -> None:
 @click.option("--year", type=int, metavar="YYYY", help="决定年份（默认今年，中国时间）。")
 def new_command(kind: str, dept: str, year: int | None) -> None:
     """在正确的位置生成一条带注释的记录模板，并打印文件路径。"""
+    # lazy: the template writer loads the schemas (~0.15 s)
     from gongshi.core.clock import today_in_china
     from gongshi.repo.files import load_registry
     from gongshi.repo.newrecord import TemplateError, create_template
@@ -355,6 +364,7 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     并保存为错误清单表格。有任何错误时不写入记录（除非加 --write-valid）。
     退出码：0 全部通过，1 有被拒绝的行，2 用法错误（文件无法读取、部门不存在、表头无法识别）。
     """
+    # lazy: the importer loads openpyxl and validation (~0.2 s)
     from gongshi.sheets.importer import (
         ImportUsageError,
         render_text,
@@ -390,6 +400,7 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
 @click.option("--out", metavar="FILE", help="输出文件（不写 --kind 时为输出目录）。")
 def template_command(fmt: str, kind: str | None, dept: str | None, out: str | None) -> None:
     """生成带国家标准表头、填写说明和下拉列表的空白导入表格。"""
+    # lazy: the workbook template loads openpyxl (~0.3 s)
     from gongshi.repo.files import load_registry
     from gongshi.sheets.workbook_template import write_templates
 
@@ -414,6 +425,7 @@ def stats_command(as_of: str | None, fmt: str) -> None:
 
     不予公开的记录只计数，不输出内容。退出码：0 成功，1 数据有错误，2 用法错误。
     """
+    # lazy: statistics load the snapshot loader (~0.2 s)
     from gongshi.outputs.stats import RENDERERS, compute_stats
 
     if fmt not in RENDERERS:
@@ -436,6 +448,7 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
 
     退出码：0 成功，1 数据有错误（网站未生成），2 用法错误。
     """
+    # lazy: the site build loads Pelican (~0.45 s); no other command needs it
     from gongshi.sitebuild import BuildError, build
 
     day = as_of_or_fail(as_of)
@@ -467,6 +480,7 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="演示的日期（默认今天，中国时间）。")
 def demo_command(out: str, as_of: str | None) -> None:
     """用本仓库 data/ 中的样例数据生成演示仓库：每条记录经分支合并进入 main，带有模拟的公示历史。"""
+    # lazy: the demo writes a Git repository; only for this command
     from gongshi.demo import DemoError, make_demo
 
     day = as_of_or_fail(as_of)
@@ -497,6 +511,7 @@ def check_published_command(previous, build_info, current, fmt) -> None:
     """
     import json
 
+    # lazy: the integrity check only for this command
     from gongshi.history.integrity import (
         IntegrityUsageError,
         check_published,

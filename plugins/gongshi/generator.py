@@ -21,6 +21,9 @@ from gongshi.check.report import problem_block
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 from gongshi.core.workers import default_workers
+from gongshi.site.manifest import OutputManifest
+from gongshi.site.output import OutputWriter, remove_stale
+from gongshi.sitewrite import site_globals, strict_autoescape, write_site
 from gongshi.snapshot.load import SnapshotError, load
 
 logger = logging.getLogger(__name__)
@@ -114,8 +117,6 @@ class RecordGenerator(Generator):
     last_result = None  # the SiteResult of the latest run (read by ``gongshi build``)
 
     def generate_context(self) -> None:
-        from gongshi.sitewrite import site_globals
-
         try:
             self.conf = GongshiSettings.from_settings(self.settings)
             self.snapshot = self.settings.get(PREBUILT) or load_snapshot(self.conf)
@@ -126,13 +127,8 @@ class RecordGenerator(Generator):
         self.context["gs"] = site_globals(self.snapshot)
 
     def generate_output(self, writer) -> None:  # Pelican's writer is not used (too slow per page)
-        from gongshi.site.output import OutputWriter, remove_stale
-        from gongshi.sitewrite import strict_autoescape, write_site
-
         strict_autoescape(self.env)
         previous = self.settings.get(PREVIOUS) or self.output_path
-        from gongshi.site.manifest import OutputManifest
-
         final = self.settings.get(FINAL_OUTPUT) or self.output_path
         manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None
         out = OutputWriter(Path(self.output_path), Path(previous), manifest=manifest)

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.core.problems import Problem
+from gongshi.site.output import discard, make_staging, relink_unchanged, swap_in
 
 SETTINGS_FILE = "pelicanconf.py"
 # The code checkout this package was installed from (editable install): its pelicanconf.py and
@@ -55,9 +56,12 @@ def build(
     gongshi_overrides: dict | None = None,
 ) -> BuildResult:
     """Build the site of ``root`` as of ``as_of`` into ``output`` atomically. Raises BuildError."""
+    # lazy: Pelican and the generator load in ~0.45 s; importing this module for BuildError or
+    # CODE_ROOT (the CLI, bench) must not pay that
     from pelican import Pelican
     from pelican.settings import read_settings
 
+    # lazy: as above (the generator imports Pelican)
     from gongshi.generator import (
         FINAL_OUTPUT,
         PREBUILT,
@@ -68,7 +72,6 @@ def build(
         RecordGenerator,
         load_snapshot,
     )
-    from gongshi.site.output import discard, make_staging, relink_unchanged, swap_in
 
     start = time.perf_counter()
     root, output = Path(root).resolve(), Path(output).resolve()

@@ -321,10 +321,15 @@ def test_imports_inside_functions_say_why():
     silent = []
     for m, path in modules().items():
         lines = path.read_text(encoding="utf-8").splitlines()
-        for imp in imports(m):
-            if not imp.in_function:
-                continue
-            near = lines[max(imp.line - 2, 0) : imp.end_line]
+        found = {(i.line, i.end_line): i for i in imports(m) if i.in_function}
+        inner = sorted(found.values(), key=lambda i: i.line)
+        # A run of import statements on consecutive lines shares one reason: the comment may stand on
+        # the line before the run or on any line of it.
+        start = {}
+        for prev, imp in zip([None, *inner], inner, strict=False):
+            start[imp.line] = start[prev.line] if prev and imp.line == prev.end_line + 1 else imp.line
+        for imp in inner:
+            near = lines[max(start[imp.line] - 2, 0) : imp.end_line]
             entry = f"{imp.where()}: {lines[imp.line - 1].strip()}"
             if not any(LAZY_REASON.search(text) for text in near) and entry not in silent:
                 silent.append(entry)

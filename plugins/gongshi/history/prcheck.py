@@ -27,26 +27,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongshi.check.report import RENDERERS
 from gongshi.core.problems import Problem
 from gongshi.core.records import WITHDRAWN_STATUSES
 from gongshi.history.log import SHALLOW_MESSAGE
-from gongshi.repo.files import RECORDS_DIR, load_registry
+from gongshi.repo.files import PLATFORM_PATHS, RECORDS_DIR, load_registry
 from gongshi.repo.git import run_git
 from gongshi.repo.yamlload import load_yaml_bytes
 
 DEFAULT_BASES = ("origin/main", "main")
 
-# Changes to these need the platform team (the credit office) to review; see codeowners.py.
-PLATFORM_PATHS = (
-    "schemas/",
-    "data/policy.yaml",
-    "data/calendar/",
-    "data/departments.yaml",
-    "data/catalog/",
-    "plugins/",
-    "theme/",
-    ".github/",
-)
 STATUS_KEYS = frozenset({"status", "status_date", "status_reason"})
 CORRECTIONS_KEY = "corrections"
 CORRECTION_EXAMPLE = "- {date: 2026-03-09, reason: 更正许可证编号}"
@@ -371,8 +361,6 @@ def _header(result: CheckResult) -> str:
 
 def render(result: CheckResult, fmt: str) -> str:
     """Text and GitHub output reuse the validation reporters; JSON adds the comparison facts."""
-    from gongshi.check.report import RENDERERS
-
     if fmt == "json":
         doc = {
             "base": result.base,

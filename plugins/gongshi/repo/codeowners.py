@@ -5,7 +5,7 @@ Shape (GitHub uses the LAST matching line, so specific lines come after general 
     *                          @org/platform            everything not listed: the platform team
     /data/records/<dept>/      <dept owners>            a department reviews its own records
     /data/catalog/<dept>.yaml  <dept owners> @org/platform   its 目录 (either may approve)
-    /schemas/ ... /.github/    @org/platform            platform files (prcheck.PLATFORM_PATHS)
+    /schemas/ ... /.github/    @org/platform            platform files (repo.files.PLATFORM_PATHS)
     /.github/CODEOWNERS        @org/platform            the file protects itself
 
 The platform team is ``@<org>/platform`` where ``<org>`` is the organisation most department owners
@@ -19,8 +19,7 @@ import difflib
 from collections import Counter
 from pathlib import Path
 
-from gongshi.history.prcheck import PLATFORM_PATHS
-from gongshi.repo.files import Registry
+from gongshi.repo.files import PLATFORM_PATHS, Registry
 
 CODEOWNERS_FILE = ".github/CODEOWNERS"
 PLATFORM_TEAM = "platform"

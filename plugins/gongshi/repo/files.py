@@ -13,6 +13,18 @@ from gongshi.repo.schemas import coerce_document
 from gongshi.repo.yamlload import Loaded, load_yaml_file
 
 RECORDS_DIR = "data/records"
+# Changes to these need the platform team (the credit office) to review: CODEOWNERS gives them
+# to it (repo/codeowners.py) and check-history flags them (history/prcheck.py).
+PLATFORM_PATHS = (
+    "schemas/",
+    "data/policy.yaml",
+    "data/calendar/",
+    "data/departments.yaml",
+    "data/catalog/",
+    "plugins/",
+    "theme/",
+    ".github/",
+)
 DEPARTMENTS_FILE = "data/departments.yaml"
 POLICY_FILE = "data/policy.yaml"
 CATALOG_DIR = "data/catalog"

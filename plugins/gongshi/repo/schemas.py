@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
+from gongshi.core import identifiers
 from gongshi.core.keys import SCHEMA_DIR
 
 DOCUMENT_SCHEMAS = {
@@ -73,8 +74,6 @@ def has_schema(doc_type: str) -> bool:
 def format_checker() -> FormatChecker:
     # Identifier formats are registered by ``identifiers`` so that the schema and the
     # cross-record checks agree on what a valid code is.
-    from gongshi.core import identifiers
-
     checker = FormatChecker(formats=("date",))
     identifiers.register_formats(checker)
     return checker
