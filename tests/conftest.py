@@ -75,7 +75,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
 class _Server(http.server.ThreadingHTTPServer):
     def handle_error(self, request, client_address) -> None:
         # The browser drops connections it no longer needs (a superseded search query): not an error.
@@ -83,6 +82,7 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
+@pytest.fixture
 def serve():
     servers = []
 
