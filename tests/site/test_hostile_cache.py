@@ -44,7 +44,9 @@ class Payload:
 
 def run(repo: Path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "GONGSHI_CACHE": "on"}
-    return subprocess.run([str(GONGSHI), *args], cwd=repo, capture_output=True, text=True, env=env, check=False)
+    return subprocess.run(
+        [str(GONGSHI), *args], cwd=repo, capture_output=True, text=True, env=env, check=False
+    )
 
 
 def outputs_text(folder: Path) -> str:

@@ -29,7 +29,6 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.check.result import ROW_COLUMNS
-
 from gongshi.core import cachefile
 from gongshi.core.keys import digest
 from gongshi.repo.registrykey import registry_key

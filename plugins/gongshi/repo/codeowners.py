@@ -44,7 +44,7 @@ def platform_owner(registry: Registry) -> str:
     if not isinstance(team, str) or not team.startswith("@") or "/" not in team or " " in team.strip():
         raise CodeownersError(
             f"{DEPARTMENTS_FILE} 没有写平台管理团队：请在文件顶层加上\n"
-            "platform:\n  team: \"@组织/团队\"\n"
+            'platform:\n  team: "@组织/团队"\n'
             "（平台文件由这个团队审核；不会根据各部门的 owners 推断）。"
         )
     return team.strip()

@@ -5,8 +5,8 @@ output. Each refusal is a Chinese usage error (exit 2) that touches nothing."""
 from __future__ import annotations
 
 import json
-from datetime import date
 import shutil
+from datetime import date
 from pathlib import Path
 
 import pytest

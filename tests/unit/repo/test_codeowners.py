@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from gongshi.cli import main
-import pytest
 from gongshi.repo.codeowners import CODEOWNERS_FILE, CodeownersError, generate, platform_owner
 from gongshi.repo.files import load_registry
 
+NAMED = 'platform:\n  team: "@zhonglou/platform"\n'
 DEPARTMENTS = """\
 platform:
   team: "@zhonglou/platform"
@@ -101,13 +102,13 @@ def test_platform_owner_is_named_not_voted(tmp_path):
     assert "@zhong1ou/platform" not in generate(load_registry(make_repo(tmp_path / "l", lookalike)))
     assert platform_owner(load_registry(make_repo(tmp_path / "l2", lookalike))) == "@zhonglou/platform"
     # Without a named team nothing is guessed.
-    unnamed = make_repo(tmp_path / "none", DEPARTMENTS.replace('platform:\n  team: "@zhonglou/platform"\n', ""))
+    unnamed = make_repo(tmp_path / "none", DEPARTMENTS.replace(NAMED, ""))
     with pytest.raises(CodeownersError, match="platform"):
         platform_owner(load_registry(unnamed))
 
 
 def test_cli_refuses_without_a_platform_team(tmp_path, monkeypatch):
-    root = make_repo(tmp_path, DEPARTMENTS.replace('platform:\n  team: "@zhonglou/platform"\n', ""))
+    root = make_repo(tmp_path, DEPARTMENTS.replace(NAMED, ""))
     monkeypatch.chdir(root)
     for args in (["codeowners"], ["codeowners", "--check"]):
         res = CliRunner().invoke(main, args)
