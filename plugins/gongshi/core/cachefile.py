@@ -218,11 +218,38 @@ def write(path: Path | None, obj) -> None:
 
 def plain_codec(kind) -> tuple[Callable, Callable]:
     """``(to_plain, from_plain)`` for values of the type ``kind``, read from type hints: atoms,
-    ``date`` (ISO text), ``X | None``, ``list[X]``, ``tuple[X, ...]``, ``dict[str, X]`` and
-    dataclasses (a tuple of their fields, in the order ``dataclasses.fields`` gives). A new field
-    of a cached dataclass is carried without any change here; a type it cannot carry is a
-    TypeError when the codec is made. ``from_plain`` raises ValueError on data of another shape
-    (a refused cache)."""
+    ``date`` (ISO text), ``Literal`` text, ``X | None``, ``list[X]``, ``tuple[X, ...]``,
+    ``dict[str, X]`` and dataclasses (a tuple of their fields, in the order
+    ``dataclasses.fields`` gives). A new field of a cached dataclass is carried without any change
+    here; a type it cannot carry is a TypeError when the codec is made. ``from_plain`` raises
+    ValueError on data of another shape (a refused cache). Within one call, an object met twice
+    (the same ``Change`` in two tables) is written once and read back as one object."""
+    inner_to, inner_from = _codec(kind)
+
+    def to_plain(value):
+        return _with_memo(inner_to, value)
+
+    def from_plain(value):
+        return _with_memo(inner_from, value)
+
+    return to_plain, from_plain
+
+
+_memo: dict | None = None  # id -> (source, result) while a top-level codec call runs
+
+
+def _with_memo(fn: Callable, value):
+    global _memo
+    if _memo is not None:
+        return fn(value)
+    _memo = {}
+    try:
+        return fn(value)
+    finally:
+        _memo = None
+
+
+def _codec(kind) -> tuple[Callable, Callable]:
     if kind in _ATOMS:
 
         def check(value, kind=kind):
@@ -249,13 +276,13 @@ def plain_codec(kind) -> tuple[Callable, Callable]:
 
         return (lambda value: value), literal_from
     if origin in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
-        inner_to, inner_from = plain_codec(next(a for a in args if a is not type(None)))
+        inner_to, inner_from = _codec(next(a for a in args if a is not type(None)))
         return (
             lambda value: None if value is None else inner_to(value),
             lambda value: None if value is None else inner_from(value),
         )
     if origin is list or (origin is tuple and len(args) == 2 and args[1] is Ellipsis):
-        inner_to, inner_from = plain_codec(args[0])
+        inner_to, inner_from = _codec(args[0])
         build = list if origin is list else tuple
 
         def seq_from(value, build=build, inner_from=inner_from):
@@ -265,7 +292,7 @@ def plain_codec(kind) -> tuple[Callable, Callable]:
 
         return (lambda value: list(map(inner_to, value))), seq_from
     if origin is dict and args and args[0] is str:
-        inner_to, inner_from = plain_codec(args[1])
+        inner_to, inner_from = _codec(args[1])
 
         def dict_from(value, inner_from=inner_from):
             if type(value) is not dict or not all(type(k) is str for k in value):
@@ -278,20 +305,73 @@ def plain_codec(kind) -> tuple[Callable, Callable]:
     raise TypeError(f"no cache encoding for {kind!r}")
 
 
+def _atom_types(kind) -> tuple[type, ...] | None:
+    """The types a field of this type may hold when it is an atom or an optional atom."""
+    if kind in _ATOMS:
+        return (kind, int) if kind is float else (kind,)
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) in (typing.Union, types.UnionType) and len(args) == 2 and type(None) in args:
+        other = next(a for a in args if a is not type(None))
+        if other in _ATOMS and other is not float:
+            return (other, type(None))
+    return None
+
+
 def _dataclass_codec(kind) -> tuple[Callable, Callable]:
     hints = typing.get_type_hints(kind)
-    names = [f.name for f in dataclasses.fields(kind) if f.init]
-    codecs = [plain_codec(hints[name]) for name in names]
-    to_plain = [c[0] for c in codecs]
-    from_plain = [c[1] for c in codecs]
+    fields = dataclasses.fields(kind)
+    names = [f.name for f in fields]
+    # Atom fields are only type-checked; the others go through their own codec.
+    atoms = {n: _atom_types(hints[n]) for n in names}
+    convert = {n: _codec(hints[n]) for n in names if atoms[n] is None}
+    to_fns = [convert[n][0] if n in convert else None for n in names]
+    checks = [(i, atoms[n]) for i, n in enumerate(names) if atoms[n] is not None]
+    converts = [(i, convert[n][1]) for i, n in enumerate(names) if n in convert]
+    # Filling __dict__ directly is 5x cheaper than __init__ (frozen fields set one by one); only
+    # for plain dataclasses whose __init__ does nothing more.
+    init_fields = [i for i, f in enumerate(fields) if f.init]
+    direct = (
+        len(init_fields) == len(fields)
+        and not hasattr(kind, "__slots__")
+        and not hasattr(kind, "__post_init__")
+    )
 
     def dataclass_to(value):
-        return tuple([f(getattr(value, n)) for f, n in zip(to_plain, names, strict=True)])
+        memo = _memo
+        key = id(value)
+        if memo is not None and key in memo:
+            return memo[key][1]
+        out = tuple(
+            [
+                getattr(value, n) if f is None else f(getattr(value, n))
+                for f, n in zip(to_fns, names, strict=True)
+            ]
+        )
+        if memo is not None:
+            memo[key] = (value, out)
+        return out
 
     def dataclass_from(value):
+        memo = _memo
+        key = id(value)
+        if memo is not None and key in memo:
+            return memo[key][1]
         if type(value) is not tuple or len(value) != len(names):
             raise ValueError(f"expected the {len(names)} fields of {kind.__name__}")
-        return kind(*[f(v) for f, v in zip(from_plain, value, strict=True)])
+        for i, allowed in checks:
+            if type(value[i]) not in allowed:
+                raise ValueError(f"{kind.__name__}.{names[i]}: not a {allowed[0].__name__}")
+        values = list(value)
+        for i, fn in converts:
+            values[i] = fn(values[i])
+        if direct:
+            obj = object.__new__(kind)
+            obj.__dict__.update(zip(names, values, strict=True))
+        else:
+            obj = kind(*[values[i] for i in init_fields])
+        if memo is not None:
+            memo[key] = (value, obj)
+        return obj
 
     return dataclass_to, dataclass_from
 
