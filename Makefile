@@ -8,7 +8,7 @@ PORT   ?= 8000
 DEMO_AS_OF ?= 2026-11-20
 DEMO_DIR   ?= build/demo-repo
 
-.PHONY: help site demo serve test test-fast lint format bench golden clean
+.PHONY: help site demo serve test test-fast lint format bench golden lock clean
 
 help:
 	@echo "make site   - install, build the demo site and serve it on http://127.0.0.1:$(PORT)/"
@@ -48,6 +48,15 @@ format: $(STAMP)
 
 golden: $(STAMP)
 	$(BIN)/python -m tests.support.golden_site --regenerate
+
+# requirements.lock: the runtime dependencies of pyproject.toml (and the build backend), pinned with
+# hashes, which the production build installs with --require-hashes (.github/workflows/site.yml).
+# Run after changing a pin in pyproject.toml; tests/unit/cli/test_workflows.py checks they agree.
+lock:
+	$(PYTHON) -m venv build/lock-venv
+	build/lock-venv/bin/pip install --quiet pip-tools==7.6.2
+	build/lock-venv/bin/pip-compile --quiet --generate-hashes --allow-unsafe --build-deps-for wheel \
+		--strip-extras --no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py 10000

@@ -32,6 +32,8 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from gongshi.core.cachefile import cache_dir
+
 ROOT = Path(__file__).resolve().parents[1]
 AS_OF = date(2026, 11, 20)
 STEPS = ("cold-1", "cold", "fill", "warm", "warm-one")
@@ -127,7 +129,7 @@ def main(argv: list[str] | None = None) -> None:
             t0 = time.perf_counter()
             root = make_repository(Path(tmp), args.n)
             print(f"generated {args.n} records in {time.perf_counter() - t0:.1f} s")
-        shutil.rmtree(root / "cache" / "gongshi" / "records", ignore_errors=True)
+        shutil.rmtree(cache_dir(root) / "records", ignore_errors=True)
         print(f"{'step':<10} {'wall s':>8} {'cpu s':>8} {'ms/file (cpu)':>14}  details")
         for step in steps:
             if step == "warm-one":

@@ -31,6 +31,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from gongshi.core.cachefile import cache_dir
+from gongshi.history.cache import HISTORY_FILE
+
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
 STEPS = (
@@ -210,7 +213,7 @@ def main(argv: list[str] | None = None) -> int:
     steps = [s for s in args.only.split(",") if s] or list(STEPS)
     repo = prepare(args.n, args.seed, args.as_of, args.out)
     output = args.out / f"site-{args.n}-{args.seed}"
-    cache = repo / "cache"
+    cache = cache_dir(repo)  # in the repository's Git directory (core.cachefile)
     env_on = {**os.environ, "GONGSHI_CACHE": "on"}
     env_off = {**os.environ, "GONGSHI_CACHE": "off"}
     rows: list[tuple[str, dict]] = []
@@ -241,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     run("output")
     if {"rebuild-one", "history-incr"} & set(steps):
         change_one_record(repo, args.as_of)
-    history_cache = cache / "gongshi" / "history.pickle"
+    history_cache = cache / HISTORY_FILE
     saved = history_cache.read_bytes() if history_cache.is_file() else None
     run("history-incr")
     if saved is not None:  # the rebuild reads the new commit itself

@@ -311,6 +311,12 @@ def codeowners_command(check: bool) -> None:
             click.echo(f"{p.file}:{p.line or ''}: {p.message}", err=True)
         click.echo(f"{DEPARTMENTS_FILE} 无法读取或没有部门，未生成 CODEOWNERS。", err=True)
         click.get_current_context().exit(1)
+    try:
+        codeowners.platform_owner(registry)
+    except codeowners.CodeownersError as exc:
+        click.echo(exc.message, err=True)
+        click.echo("未生成 CODEOWNERS。", err=True)
+        click.get_current_context().exit(1)
     if check:
         diff = codeowners.stale_diff(root, registry)
         if diff is None:
@@ -449,7 +455,7 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
     退出码：0 成功，1 数据有错误（网站未生成），2 用法错误。
     """
     # lazy: the site build loads Pelican (~0.45 s); no other command needs it
-    from gongshi.sitebuild import BuildError, build
+    from gongshi.sitebuild import BuildError, UnsafeOutput, build
 
     day = as_of_or_fail(as_of)
     root = repo_root_or_fail()
@@ -457,7 +463,9 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
     if settings_path is not None and not settings_path.is_file():
         raise UsageProblem(f"找不到设置文件 “{settings}”。")
     try:
-        result = build(root, day, Path(output), settings_path=settings_path)
+        result = build(root, day, resolved_path_or_fail(output), settings_path=settings_path)
+    except UnsafeOutput as exc:
+        raise UsageProblem("\n".join(exc.lines)) from None
     except BuildError as exc:
         for line in exc.lines:
             click.echo(line, err=True)
@@ -502,12 +510,21 @@ def demo_command(out: str, as_of: str | None) -> None:
 @main.command("check-published")
 @click.option("--previous", "previous", metavar="SHA", help="线上网站发布自哪个提交。")
 @click.option("--build-info", "build_info", metavar="FILE", help="线上网站的 build-info.json。")
+@click.option(
+    "--live-unavailable",
+    "live_unavailable",
+    is_flag=True,
+    help="取不到线上网站的 build-info.json：只有 data/policy.yaml 声明 first_deploy: true 时才通过。",
+)
 @click.option("--current", "current", default="HEAD", show_default=True, metavar="REV", help="要发布的版本。")
 @click.option("--format", "fmt", default="text", metavar="text|json", help="输出格式（默认 text）。")
-def check_published_command(previous, build_info, current, fmt) -> None:
+def check_published_command(previous, build_info, live_unavailable, current, fmt) -> None:
     """检查历史是否被改写：线上网站发布自的提交必须仍在 main 主线（第一父提交链）上。
 
-    退出码：0 历史完整，1 历史被改写（或浅克隆无法判断），2 用法错误。
+    取不到线上 build-info.json 时用 --live-unavailable：除非 data/policy.yaml 声明首次发布
+    （first_deploy: true），否则不通过。
+
+    退出码：0 历史完整，1 历史被改写（或浅克隆、取不到线上信息而无法判断），2 用法错误。
     """
     import json
 
@@ -515,18 +532,22 @@ def check_published_command(previous, build_info, current, fmt) -> None:
     from gongshi.history.integrity import (
         IntegrityUsageError,
         check_published,
+        check_without_live,
         previous_commit_from_build_info,
     )
 
     if fmt not in ("text", "json"):
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：text、json。")
-    if (previous is None) == (build_info is None):
-        raise UsageProblem("请给出 --previous SHA 或 --build-info FILE（二者选一）。")
+    if [previous is not None, build_info is not None, live_unavailable].count(True) != 1:
+        raise UsageProblem("请给出 --previous SHA、--build-info FILE 或 --live-unavailable（三者选一）。")
     root = repo_root_or_fail()
     try:
-        if build_info is not None:
-            previous = previous_commit_from_build_info(resolved_path_or_fail(build_info))
-        result = check_published(root, previous, current)
+        if live_unavailable:
+            result = check_without_live(root, current)
+        else:
+            if build_info is not None:
+                previous = previous_commit_from_build_info(resolved_path_or_fail(build_info))
+            result = check_published(root, previous, current)
     except IntegrityUsageError as exc:
         raise UsageProblem(exc.message) from None
     if fmt == "json":

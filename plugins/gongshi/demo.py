@@ -37,6 +37,18 @@ from gongshi.rules.workdays import Calendar
 MARKER = "gongshi-demo"  # file inside .git/ that marks a directory as a demo we may delete
 DEFAULT_PLATFORM_START = date(2016, 8, 20)
 PLATFORM = ("双公示平台", "platform@demo.invalid")
+# The data repository's .gitignore: no spreadsheet (a clerk's raw sheet holds full ID numbers;
+# gongshi import writes *.errors.xlsx reports), no output, and the caches' old folder.
+GITIGNORE = """# 不提交电子表格：原始台账含完整证件号码，导入错误清单（*.errors.xlsx）也不提交。
+*.xlsx
+*.xls
+*.csv
+*.errors.xlsx
+# 网站输出和旧版本的缓存目录（缓存现在保存在 .git/gongshi-cache/ 中）。
+/output/
+/cache/
+"""
+
 README = """# 双公示演示仓库
 
 本仓库由 `gongshi demo` 根据样例数据自动生成，所有记录均为虚构。每条记录通过一个分支和一次
@@ -145,7 +157,7 @@ def make_demo(source: Path, out: Path, as_of: date) -> DemoResult:
 
 def _base_files(source: Path) -> dict[str, bytes]:
     """Everything under data/ except the records, plus a README: the first commit."""
-    files: dict[str, bytes] = {"README.md": README.encode("utf-8")}
+    files: dict[str, bytes] = {"README.md": README.encode("utf-8"), ".gitignore": GITIGNORE.encode("utf-8")}
     for path in sorted((source / "data").rglob("*")):
         rel = path.relative_to(source).as_posix()
         if path.is_file() and not rel.startswith(RECORDS_DIR + "/") and not path.name.startswith("."):

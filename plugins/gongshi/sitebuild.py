@@ -4,10 +4,17 @@ The snapshot is built (and checked) first, so a repository with errors stops bef
 written. Pelican then writes into a staging folder next to the output; only a finished build is
 renamed into place, and files whose bytes did not change keep their inode and mtime (hard links to
 the previous output). A failed build deletes the staging folder and leaves the old site as it was.
+
+The output folder is replaced as a whole, so before anything is read or written ``build`` refuses
+(``UnsafeOutput``) an output that is the repository itself, one of its ancestors, its ``data``
+folder or anything inside it, a ``.git`` folder or anything inside one, and any existing folder
+that is not empty and not a previous gongshi output (``build-info.json`` naming gongshi as its
+``generator``): replacing any of those would delete what is in it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -29,6 +36,55 @@ class BuildError(Exception):
     def __init__(self, lines: list[str]):
         super().__init__("\n".join(lines))
         self.lines = lines
+
+
+class UnsafeOutput(BuildError):
+    """The output folder may not be replaced (``output_refusal``); nothing was touched. A usage
+    error: the command exits 2."""
+
+
+BUILD_INFO = "build-info.json"
+GENERATOR_PREFIX = "gongshi "  # build-info.json "generator": "gongshi <version>" (sitewrite)
+
+
+def is_gongshi_output(folder: Path) -> bool:
+    """True when ``folder`` holds a ``build-info.json`` written by a gongshi build."""
+    try:
+        doc = json.loads((Path(folder) / BUILD_INFO).read_bytes())
+    except (OSError, ValueError):
+        return False
+    generator = doc.get("generator") if isinstance(doc, dict) else None
+    return isinstance(generator, str) and generator.startswith(GENERATOR_PREFIX)
+
+
+def output_refusal(root: Path, output: Path) -> str | None:
+    """Why ``output`` must not be replaced by the site of the repository at ``root`` (Chinese), or
+    None when it may. Both are resolved first, so symbolic links and ``..`` change nothing."""
+    root, output = Path(root).resolve(), Path(output).resolve()
+    shown = str(output)
+    if output == root:
+        return f"输出目录 {shown} 是数据仓库本身。生成网站会替换整个输出目录，这会删除仓库。"
+    if output in root.parents:
+        return f"输出目录 {shown} 是数据仓库 {root} 的上级目录。生成网站会替换整个输出目录，这会删除仓库。"
+    if ".git" in output.parts:
+        return f"输出目录 {shown} 在 Git 目录（.git）中。生成网站会替换整个输出目录，这会破坏仓库的历史。"
+    data = root / "data"
+    if output == data or data in output.parents:
+        return f"输出目录 {shown} 在数据目录 data/ 中。生成网站会替换整个输出目录，这会删除数据文件。"
+    if output.exists() and not output.is_dir():
+        return f"输出目录 {shown} 已存在，但不是目录。"
+    if output.is_dir():
+        try:
+            empty = next(output.iterdir(), None) is None
+        except OSError as exc:
+            return f"无法读取输出目录 {shown}：{exc.strerror}。"
+        if not empty and not is_gongshi_output(output):
+            return (
+                f"输出目录 {shown} 不是空目录，也不是以前用 gongshi 生成的网站（其中没有 gongshi 写的 "
+                f"{BUILD_INFO}）。生成网站会替换整个输出目录，为安全起见不会删除其中的文件。"
+                "请换一个新的或空的目录。"
+            )
+    return None
 
 
 @dataclass
@@ -55,7 +111,11 @@ def build(
     overrides: dict | None = None,
     gongshi_overrides: dict | None = None,
 ) -> BuildResult:
-    """Build the site of ``root`` as of ``as_of`` into ``output`` atomically. Raises BuildError."""
+    """Build the site of ``root`` as of ``as_of`` into ``output`` atomically. Raises BuildError
+    (``UnsafeOutput`` before anything is touched when ``output_refusal`` refuses the output)."""
+    refusal = output_refusal(root, output)
+    if refusal is not None:
+        raise UnsafeOutput([refusal, "网站未生成，没有改动任何文件。"])
     # lazy: Pelican and the generator load in ~0.45 s; importing this module for BuildError or
     # CODE_ROOT (the CLI, bench) must not pay that
     from pelican import Pelican
@@ -75,8 +135,6 @@ def build(
 
     start = time.perf_counter()
     root, output = Path(root).resolve(), Path(output).resolve()
-    if output == root or output in root.parents:
-        raise BuildError([f"输出目录 {output} 不能是数据仓库本身或它的上级目录。"])
     conf_path = settings_path or settings_file(root)
     if not conf_path.is_file():
         raise BuildError([f"找不到网站设置文件 {conf_path}。"])

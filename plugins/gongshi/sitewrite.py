@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
-from gongshi.core.cachefile import cache_dir
+from gongshi.core.cachefile import cache_path
 from gongshi.core.keys import digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
@@ -251,7 +251,7 @@ def write_site(
     stable = stable_base(base)
     subjects = None
     if writer.manifest is not None:  # caches on
-        subjects = cache_dir(snapshot.root) / "page-subjects.marshal"
+        subjects = cache_path(snapshot.root, "page-subjects.marshal")
     plan = plan_site(snapshot, repo_url=repo_url, subjects_cache=subjects)
     fixed = None
     if writer.manifest is not None:

@@ -189,7 +189,7 @@ def test_validation_cache_follows_content_registry_and_as_of(repo, monkeypatch):
     cold = validate_repository(root, AS_OF, jobs=1)
     warm1 = validate_repository(root, AS_OF, jobs=1, cache=True)
     warm2 = validate_repository(root, AS_OF, jobs=1, cache=True)
-    assert list((root / cachefile.CACHE_DIR / "records").glob("*.marshal"))  # one file per department
+    assert list((cachefile.cache_dir(root) / "records").glob("*.marshal"))  # one file per department
     for warm in (warm1, warm2):
         assert warm.problems == cold.problems
         assert [(r.path, r.data, r.lines) for r in warm.records] == [

@@ -1,7 +1,7 @@
-"""The validated-record cache (``cache/gongshi/records/``): the rows (``result.ROW_COLUMNS``) of
-record files checked before, by file path + Git blob id, for one code version (the package's
-sources and the schemas) and one registry (``repo.registrykey``), one file of columns per
-department folder. ``git ls-files -s`` gives the blob ids of clean files cheaply; modified and
+"""The validated-record cache (``records/`` in ``core.cachefile.cache_dir``): the rows
+(``result.ROW_COLUMNS``) of record files checked before, by file path + Git blob id, for one code
+version (the package's sources and the schemas) and one registry (``repo.registrykey``), one file
+of columns per department folder. ``git ls-files -s`` gives the blob ids of clean files cheaply; modified and
 untracked files are hashed the same way from their bytes. The as-of date only matters for the
 "date in the future" checks, so an entry is reused for another as-of date when both lie on or
 after the latest date those checks read (docs/validation.md).
@@ -9,13 +9,19 @@ after the latest date those checks read (docs/validation.md).
 The cache only answers and stores: ``look_up`` says which rows are known and which files still
 need checking (``CachedRows.missing``); ``check.run`` checks those and hands their rows to
 ``CachedRows.store``.
+
+A row is only ever reused for a file whose blob id is the one it was stored under: clean files
+take theirs from Git's index (``git ls-files -s``, after ``git diff-files`` found the file
+unchanged), every other file is hashed from the bytes about to be checked. The shard file itself
+is checked against its SHA-256 digest and for plain data on every read (``core.cachefile``), and
+it lives in the Git directory, where no commit can put one: a forged or damaged shard is ignored
+and its files are checked again, so a mismatch only costs time.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import marshal
 import re
 import subprocess
 import tempfile
@@ -23,10 +29,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.check.result import ROW_COLUMNS
-
-# Transitional (issue 13): these move to ``gongshi.core.cachefile`` (``read``, ``write_atomic``,
-# ``cache_dir``) and ``gongshi.core.keys`` (``digest``).
-from gongshi.core.cachefile import cache_dir, read, write_atomic
+from gongshi.core import cachefile
 from gongshi.core.keys import digest
 from gongshi.repo.registrykey import registry_key
 
@@ -135,11 +138,11 @@ class RecordCache:
 
     def __init__(self, root: Path, key: str, shard: str):
         self.root = Path(root)
-        self.path = cache_dir(root) / "records" / f"{digest(shard)[:16]}.marshal"
+        self.path = cachefile.cache_path(root, "records", f"{digest(shard)[:16]}.marshal")
         self.key = key
         self.names = ("paths", "blobs", "as_of", *ROW_COLUMNS)
         self.columns: dict[str, list] = {name: [] for name in self.names}
-        doc = read(self.path)
+        doc = cachefile.read(self.path)
         if (
             isinstance(doc, dict)
             and doc.get("key") == key
@@ -187,7 +190,7 @@ class RecordCache:
         if unreadable:
             drop = set(unreadable)
             new = {name: [v for i, v in enumerate(col) if i not in drop] for name, col in new.items()}
-        write_atomic(self.path, marshal.dump, {"key": self.key, "shard": self.shard, **new})
+        cachefile.write(self.path, {"key": self.key, "shard": self.shard, **new})
 
 
 def _shards(relpaths: list[str]) -> list[tuple[str, int, int]]:
@@ -234,9 +237,10 @@ class CachedRows:
                 column, values = self.rows[name], computed[name]
                 for k, i in enumerate(self.missing):
                     column[i] = values[k]
-        if self._changed:  # the single file of earlier versions
+        legacy = cachefile.cache_path(self.root, "records.marshal")
+        if self._changed and legacy is not None:  # the single file of earlier versions
             with contextlib.suppress(OSError):
-                (cache_dir(self.root) / "records.marshal").unlink(missing_ok=True)
+                legacy.unlink(missing_ok=True)
         relpaths, rows = self.relpaths, self.rows
         for store, start, stop, found in self._changed:
             if None in found or store.columns["paths"] != relpaths[start:stop]:  # else only the day moved on

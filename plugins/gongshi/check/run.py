@@ -46,6 +46,7 @@ from gongshi.repo.files import (
     load_record,
     load_registry,
 )
+from gongshi.repo.tracked import tracked_cache_problems
 
 # Below this many records a process pool costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -353,6 +354,10 @@ def _validate_files(
                     )
                 )
 
+    # Always, whatever the scope: a committed cache file is an attack on every build.
+    tracked = tracked_cache_problems(root)
+    files_checked += len(tracked)
+    problems.extend(tracked)
     for rel in strays:
         if scope is None or rel in scope:
             files_checked += 1

@@ -2,30 +2,57 @@
 
 When that commit is on the first-parent chain of HEAD, only the new commits are read and merged in;
 anything else (rewritten history, another branch, other code) reads the whole history again. The
-file (``cache/gongshi/history.pickle``) is only a shortcut, like every build cache
-(``gongshi.core.cachefile``).
+file (``history.marshal`` in ``core.cachefile.cache_dir``) is only a shortcut, like every build
+cache: plain data written from the dataclass fields of ``HistoryIndex`` and what it holds
+(``core.cachefile.plain_codec``, so a new field needs no change here), never a pickle, and read back
+only when its layout is the current one and every value has the declared type.
 """
 
 from __future__ import annotations
 
-import pickle
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
-from gongshi.core.cachefile import cache_dir, write_atomic
+from gongshi.core import cachefile
 from gongshi.core.keys import code_version
 from gongshi.core.problems import Problem
 from gongshi.history.log import HistoryIndex, scan_history, stream_log
 from gongshi.repo.files import RECORDS_DIR
 from gongshi.repo.git import run_git
 
-HISTORY_FILE = "history.pickle"
+HISTORY_FILE = "history.marshal"
+
+
+@cache
+def _codec():
+    """``(to_plain, from_plain, layout)`` of ``HistoryIndex``."""
+    to_plain, from_plain = cachefile.plain_codec(HistoryIndex)
+    return to_plain, from_plain, cachefile.dataclass_layout(HistoryIndex)
+
+
+def _load(path, prefix: str) -> HistoryIndex | None:
+    """The cached index, or None (missing, refused by ``cachefile.read``, another code version,
+    data folder or field layout, or a value not of its field's type)."""
+    doc = cachefile.read(path)
+    _to, from_plain, layout = _codec()
+    if not (
+        isinstance(doc, dict)
+        and doc.get("version") == code_version()
+        and doc.get("prefix") == prefix
+        and doc.get("layout") == layout
+    ):
+        return None
+    try:
+        return from_plain(doc.get("index"))
+    except (ValueError, TypeError):
+        return None
 
 
 def scan_history_cached(root: Path) -> HistoryIndex:
     """``history.log.scan_history(root)``, reading only the commits added since the cached one."""
     root = Path(root)
-    path = cache_dir(root) / HISTORY_FILE
+    path = cachefile.cache_path(root, HISTORY_FILE)
     probe = run_git(
         root, "rev-parse", "--show-prefix", "--is-shallow-repository", "--verify", "-q", "HEAD^{commit}"
     )
@@ -33,20 +60,11 @@ def scan_history_cached(root: Path) -> HistoryIndex:
     if len(lines) < 3 or lines[1].strip() != "false":
         return scan_history(root)  # not Git, no commit yet or shallow: its messages and errors
     prefix, head = lines[0].strip(), lines[2].strip()
-    cached = None
-    try:
-        with open(path, "rb") as fh:
-            cached = pickle.load(fh)
-    except Exception:  # any unreadable cache is just rebuilt
-        cached = None
+    if path is None:
+        return scan_history(root)
+    old = _load(path, prefix)
     index = None
-    if (
-        isinstance(cached, dict)
-        and cached.get("version") == code_version()
-        and cached.get("prefix") == prefix
-        and isinstance(cached.get("index"), HistoryIndex)
-    ):
-        old: HistoryIndex = cached["index"]
+    if old is not None:
         if old.head == head:
             return old
         if old.head and _on_first_parent_chain(root, old.head, head):
@@ -56,10 +74,9 @@ def scan_history_cached(root: Path) -> HistoryIndex:
     if index is None:
         index = scan_history(root)
     if index.head:
-        write_atomic(
-            path,
-            lambda obj, fh: pickle.dump(obj, fh, protocol=pickle.HIGHEST_PROTOCOL),
-            {"version": code_version(), "prefix": prefix, "index": index},
+        to_plain, _from, layout = _codec()
+        cachefile.write(
+            path, {"version": code_version(), "prefix": prefix, "layout": layout, "index": to_plain(index)}
         )
     return index
 

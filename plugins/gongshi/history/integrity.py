@@ -10,6 +10,11 @@ that its ``commit`` is on the first-parent chain of the commit being built:
 * not an ancestor (``git merge-base --is-ancestor``) → history rewritten;
 * an ancestor, but only through a side branch → main's first-parent line was replaced;
 * a shallow clone cannot tell → error (the check needs the full history).
+
+The check fails closed: when the live ``build-info.json`` cannot be fetched (``check_without_live``)
+the deploy stops, unless ``data/policy.yaml`` declares ``first_deploy: true`` (the site has never
+been published). Once a live site answers, that declaration is itself an error: left in place it
+would let a later outage skip the check.
 """
 
 from __future__ import annotations
@@ -20,13 +25,20 @@ import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from gongshi.repo.files import POLICY_FILE
 from gongshi.repo.git import run_git
+from gongshi.repo.schemas import coerce_document
+from gongshi.repo.yamlload import load_yaml_file
 
 OK = "integrity.ok"
 REWRITTEN = "integrity.rewritten"
 MISSING = "integrity.missing_commit"
 SIDE_BRANCH = "integrity.not_first_parent"
 SHALLOW = "integrity.shallow"
+NO_LIVE = "integrity.no_live_site"
+FIRST_DEPLOY = "integrity.first_deploy"
+FIRST_DEPLOY_STALE = "integrity.first_deploy_stale"
+FIRST_DEPLOY_KEY = "first_deploy"
 
 _SHA_RE = re.compile(r"^[0-9a-f]{7,64}$")
 
@@ -72,6 +84,49 @@ def previous_commit_from_build_info(path: Path) -> str:
     return commit
 
 
+def first_deploy_declared(root: Path) -> bool:
+    """True when ``data/policy.yaml`` says ``first_deploy: true`` (read as the schema types it:
+    nothing but ``true`` counts)."""
+    loaded = load_yaml_file(Path(root) / POLICY_FILE, POLICY_FILE)
+    if not (loaded.ok and isinstance(loaded.data, dict)):
+        return False
+    return coerce_document(loaded.data, "policy").get(FIRST_DEPLOY_KEY) is True
+
+
+def _head(root: Path, current: str) -> str:
+    if run_git(root, "rev-parse", "--git-dir").returncode != 0:
+        raise IntegrityUsageError(f"{root} 不是 Git 仓库，无法检查发布历史。")
+    head = run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{current}^{{commit}}")
+    if head.returncode != 0:
+        raise IntegrityUsageError(f"找不到要发布的 Git 版本 “{current}”。")
+    return head.stdout.strip()
+
+
+def check_without_live(root: Path, current: str = "HEAD") -> IntegrityResult:
+    """The live site's ``build-info.json`` could not be fetched: allowed only for a declared first
+    deploy (``first_deploy: true`` in data/policy.yaml), else the deploy stops (fails closed)."""
+    root = Path(root)
+    head_sha = _head(root, current)
+    if first_deploy_declared(root):
+        return IntegrityResult(
+            True,
+            FIRST_DEPLOY,
+            "",
+            head_sha,
+            f"取不到线上网站的 build-info.json；{POLICY_FILE} 声明这是首次发布（first_deploy: true），"
+            "跳过历史改写检查。首次发布成功后请立即删除 first_deploy。",
+        )
+    return IntegrityResult(
+        False,
+        NO_LIVE,
+        "",
+        head_sha,
+        "取不到线上网站的 build-info.json，无法确认 main 的历史没有被改写，已停止发布。"
+        "请检查网站是否能访问后重新运行；如果网站确实从未发布过，"
+        f"请由平台管理团队在 {POLICY_FILE} 中写 first_deploy: true（首次发布后删除）。",
+    )
+
+
 def _on_first_parent_chain(root: Path, commit: str, head: str) -> bool:
     """True when ``commit`` is HEAD or one of its first-parent ancestors. Streams ``git rev-list``
     and stops at the first match: the last deploy is normally a few commits back."""
@@ -94,12 +149,7 @@ def check_published(root: Path, previous: str, current: str = "HEAD") -> Integri
     previous = previous.strip().lower()
     if not _SHA_RE.match(previous):
         raise IntegrityUsageError(f"“{previous[:80]}” 不是 Git 提交编号（应为十六进制的 SHA）。")
-    if run_git(root, "rev-parse", "--git-dir").returncode != 0:
-        raise IntegrityUsageError(f"{root} 不是 Git 仓库，无法检查发布历史。")
-    head = run_git(root, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{current}^{{commit}}")
-    if head.returncode != 0:
-        raise IntegrityUsageError(f"找不到要发布的 Git 版本 “{current}”。")
-    head_sha = head.stdout.strip()
+    head_sha = _head(root, current)
 
     def result(ok: bool, code: str, message: str, prev: str = previous) -> IntegrityResult:
         return IntegrityResult(ok, code, prev, head_sha, message)
@@ -143,6 +193,15 @@ def check_published(root: Path, previous: str, current: str = "HEAD") -> Integri
             f"线上网站发布自提交 {prev_sha[:12]}，它仍在历史中，但已不在 main 的主线（第一父提交链）上："
             "可能是把 main 合并进其他分支后再快进推送。公示日期按主线计算，这样会改变已公示记录的日期，"
             "已停止发布。请在 main 上重新以合并提交的方式合并该分支。",
+            prev_sha,
+        )
+    if first_deploy_declared(root):
+        return result(
+            False,
+            FIRST_DEPLOY_STALE,
+            f"线上网站已经发布（发布自提交 {prev_sha[:12]}），但 {POLICY_FILE} 仍声明 first_deploy: true。"
+            "留着这一项，以后取不到线上 build-info.json 时就会跳过历史改写检查，已停止发布。"
+            f"请由平台管理团队删除 {POLICY_FILE} 中的 first_deploy。",
             prev_sha,
         )
     return result(

@@ -33,6 +33,7 @@ from gongshi.core.records import WITHDRAWN_STATUSES
 from gongshi.history.log import SHALLOW_MESSAGE
 from gongshi.repo.files import PLATFORM_PATHS, RECORDS_DIR, load_registry
 from gongshi.repo.git import run_git
+from gongshi.repo.tracked import tracked_cache_problems
 from gongshi.repo.yamlload import load_yaml_bytes
 
 DEFAULT_BASES = ("origin/main", "main")
@@ -118,12 +119,23 @@ def check_history(root: Path, base: str | None = None, head: str = "HEAD") -> Ch
             f"找不到比较基准 {tried}。请用 --base 指定目标分支，例如 --base origin/main；"
             "在 CI 中请先取得完整历史（fetch-depth: 0）。"
         )
-    mb = run_git(root, "merge-base", base_sha, head_sha, text=False)
+    mb = run_git(root, "merge-base", "--all", base_sha, head_sha, text=False)
     if mb.returncode != 0:
         raise PrCheckError(f"{base_name} 与 {head} 没有共同的历史，无法比较。")
-    result = CheckResult(base=base_name, merge_base=_out(mb), head=head_sha)
+    bases = _out(mb).split()
+    if len(bases) > 1:
+        # Criss-cross merges: whichever base were picked, a change made on the other side (a
+        # deletion, say) would not show in the diff. Refuse rather than check half the change.
+        raise PrCheckError(
+            f"{base_name} 与 {head} 有 {len(bases)} 个合并基点（{'、'.join(b[:12] for b in bases)}），"
+            "是交叉合并（criss-cross merge）造成的：无法确定这次修改相对于目标分支改了什么，"
+            f"因此不能检查。请从最新的 {base_name} 新建分支，只把本次修改的记录文件放进去，"
+            "重新提交拉取请求（不要把目标分支和其他分支来回合并）。"
+        )
+    result = CheckResult(base=base_name, merge_base=bases[0], head=head_sha)
     result.changes = _diff(root, result.merge_base, head_sha, prefix)
     _apply_rules(root, result)
+    result.problems += tracked_cache_problems(root, head_sha)
     result.problems.sort(key=lambda p: (p.file, p.line or 0, p.code, p.message))
     return result
 

@@ -219,7 +219,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Site hook (``outputs.registry.OUTPUTS``): render the dashboard page. The figures of each part of
     the snapshot are cached (``compute_stats``), so a rebuild after one change recomputes one part;
     the page itself (it shows the as-of date) is rendered every build: it is small."""
-    cache = cachefile.cache_dir(snapshot.root) / STATS_CACHE if cachefile.enabled() else None
+    cache = cachefile.cache_path(snapshot.root, STATS_CACHE)
     with gcpause.paused():  # a cyclic collection would walk every object of a large snapshot
         stats = compute_stats(snapshot, cache=cache)
         ctx = dashboard_context(stats, site.record_url)

@@ -438,7 +438,7 @@ def index_document(snapshot: Snapshot, plan: ShardPlan, page_url: PageUrl | None
 def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Site hook (``outputs.registry.OUTPUTS``): the JSON documents, linked to the site's record pages.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
-    cache = cachefile.cache_dir(snapshot.root) / SUBJECTS_CACHE if cachefile.enabled() else None
+    cache = cachefile.cache_path(snapshot.root, SUBJECTS_CACHE)
     with gcpause.paused():
         return write_json_api(
             snapshot,

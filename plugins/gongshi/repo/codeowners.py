@@ -8,34 +8,46 @@ Shape (GitHub uses the LAST matching line, so specific lines come after general 
     /schemas/ ... /.github/    @org/platform            platform files (repo.files.PLATFORM_PATHS)
     /.github/CODEOWNERS        @org/platform            the file protects itself
 
-The platform team is ``@<org>/platform`` where ``<org>`` is the organisation most department owners
-belong to (``@gongshi/platform`` when there is none). GitHub reads CODEOWNERS from the base branch
-of a pull request, so a pull request cannot change its own reviewers.
+The platform team is named explicitly in data/departments.yaml (``platform: {team: "@org/team"}``);
+nothing is inferred from the departments' owners (a majority vote of their organisations could be
+flipped by a look-alike organisation), and without it no CODEOWNERS is generated. GitHub reads
+CODEOWNERS from the base branch of a pull request, so a pull request cannot change its own
+reviewers.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections import Counter
 from pathlib import Path
 
-from gongshi.repo.files import PLATFORM_PATHS, Registry
+from gongshi.repo.files import DEPARTMENTS_FILE, PLATFORM_PATHS, Registry
 
 CODEOWNERS_FILE = ".github/CODEOWNERS"
-PLATFORM_TEAM = "platform"
-FALLBACK_ORG = "gongshi"
 _WIDTH = 34
 
 
+class CodeownersError(Exception):
+    """CODEOWNERS cannot be generated (no platform team named); the message is Chinese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def platform_owner(registry: Registry) -> str:
-    orgs = Counter(
-        owner[1:].split("/", 1)[0]
-        for d in registry.departments.values()
-        for owner in d.owners
-        if "/" in owner
-    )
-    org = min(orgs, key=lambda o: (-orgs[o], o)) if orgs else FALLBACK_ORG
-    return f"@{org}/{PLATFORM_TEAM}"
+    """The platform team as written in data/departments.yaml (``platform.team``); raises
+    ``CodeownersError`` when it is not there."""
+    loaded = registry.loaded.get(DEPARTMENTS_FILE)
+    doc = loaded.data if loaded is not None and isinstance(loaded.data, dict) else {}
+    platform = doc.get("platform") if isinstance(doc.get("platform"), dict) else {}
+    team = platform.get("team")
+    if not isinstance(team, str) or not team.startswith("@") or "/" not in team or " " in team.strip():
+        raise CodeownersError(
+            f"{DEPARTMENTS_FILE} 没有写平台管理团队：请在文件顶层加上\n"
+            'platform:\n  team: "@组织/团队"\n'
+            "（平台文件由这个团队审核；不会根据各部门的 owners 推断）。"
+        )
+    return team.strip()
 
 
 def _line(pattern: str, owners: list[str]) -> str:

@@ -2,18 +2,16 @@
 file's size and mtime. A file whose key is unchanged and whose previous copy is untouched is kept
 (hard link) instead of rendered again (``site.output.OutputWriter.write_keyed``).
 
-Stored under ``<repo>/cache/gongshi/outputs/`` like every cache: a missing or unreadable manifest
+Stored under ``outputs/`` in ``core.cachefile.cache_dir`` like every cache: a missing or unreadable manifest
 means every file is rendered, never an error (``GONGSHI_CACHE=off`` turns it off).
 """
 
 from __future__ import annotations
 
-import marshal
 import os
 from pathlib import Path
 
-# Until the cache helpers have their own module (issue 13): the one digest and cache file writer.
-from gongshi.core.cachefile import cache_dir, enabled, read, write_atomic
+from gongshi.core.cachefile import cache_path, read, write
 from gongshi.core.keys import digest
 
 
@@ -24,9 +22,9 @@ class OutputManifest:
         self.old: dict[str, tuple] = {}
         self.new: dict[str, tuple] = {}
         self.path = None
-        if root is None or not enabled():
+        if root is None:
             return
-        self.path = cache_dir(root) / "outputs" / (digest(Path(output).resolve()) + ".marshal")
+        self.path = cache_path(root, "outputs", digest(Path(output).resolve()) + ".marshal")
         doc = read(self.path)
         if isinstance(doc, dict):
             self.old = doc
@@ -59,4 +57,4 @@ class OutputManifest:
 
     def save(self) -> None:
         if self.path is not None:
-            write_atomic(self.path, marshal.dump, self.new)
+            write(self.path, self.new)

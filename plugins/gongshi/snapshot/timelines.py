@@ -29,11 +29,11 @@ class TimelineCache:
     FILE = "timelines.marshal"
 
     def __init__(self, root: Path, as_of: date):
-        self.path = cachefile.cache_dir(root) / self.FILE
+        self.path = cachefile.cache_path(root, self.FILE)
         self.key = digest(registry_key(root), as_of.isoformat())
         self.old: dict[str, tuple] = {}
         self.new: dict[str, tuple] = {}
-        doc = cachefile.read(self.path) if cachefile.enabled() else None
+        doc = cachefile.read(self.path)
         if isinstance(doc, dict) and doc.get("key") == self.key and isinstance(doc.get("entries"), dict):
             self.old = doc["entries"]
 
@@ -72,7 +72,7 @@ class TimelineCache:
         self.new[record.path] = (record.blob_sha, self._publication(publication), values, problems, key, refs)
 
     def save(self) -> None:
-        if cachefile.enabled() and self.new != self.old:
+        if self.path is not None and self.new != self.old:
             cachefile.write(self.path, {"key": self.key, "entries": self.new})
 
 

@@ -59,7 +59,7 @@ def _summary(result):
 
 
 def _shards(root: Path) -> dict[str, tuple[int, bytes]]:
-    folder = root / cachefile.CACHE_DIR / "records"
+    folder = cachefile.cache_dir(root) / "records"
     return {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in sorted(folder.glob("*.marshal"))}
 
 

@@ -71,7 +71,10 @@ def test_final_tree_equals_source_data(source, demo):
     tracked = set(git(demo.out, "ls-files").split())
     expected = {p.relative_to(source).as_posix() for p in (source / "data").rglob("*") if p.is_file()}
     expected.discard(L + "2026/scjg-xk-2026-0099.yaml")
-    assert tracked == expected | {"README.md"}
+    assert tracked == expected | {"README.md", ".gitignore"}
+    # Spreadsheets (raw sheets with full ID numbers, error reports) are never picked up by git add.
+    ignored = git(demo.out, "check-ignore", "raw.xlsx", "a.xls", "data/records/x.csv", "r.errors.xlsx")
+    assert ignored.split() == ["raw.xlsx", "a.xls", "data/records/x.csv", "r.errors.xlsx"]
     for rel in expected:
         assert (demo.out / rel).read_bytes() == (source / rel).read_bytes(), rel
     assert demo.records == 7 and demo.skipped == [L + "2026/scjg-xk-2026-0099.yaml"]

@@ -99,7 +99,7 @@ def test_validate_steps(validate):
     order = [
         "make venv",
         "gongshi validate --format github",
-        'gongshi check-history --base "origin/${BASE_REF#refs/heads/}" --format github',
+        'gongshi check-history --base "$BASE" --format github',
         "gongshi codeowners --check",
         "make test",
         "gongshi build --output output",
@@ -107,7 +107,11 @@ def test_validate_steps(validate):
     positions = [script.index(cmd) for cmd in order]
     assert positions == sorted(positions)
     history = next(s for s in steps(job) if "check-history" in s.get("run", ""))
-    assert history["env"]["BASE_REF"] == "${{ github.base_ref || github.event.merge_group.base_ref }}"
+    # A merge-queue group is compared with the commit it was built on, never with main.
+    assert history["env"]["BASE"] == (
+        "${{ github.event.merge_group.base_sha || format('origin/{0}', github.base_ref) }}"
+    )
+    assert "merge_group.base_ref" not in (WORKFLOWS / "validate.yml").read_text(encoding="utf-8")
 
 
 def test_site_triggers_and_schedule(site):
@@ -194,13 +198,70 @@ def test_actionlint():
 
 @pytest.mark.parametrize("name", ["validate.yml", "site.yml"])
 def test_build_caches_are_kept_between_runs(name):
-    """cache/ (core.cachefile.CACHE_DIR) survives between runs, keyed per workflow and pinned
-    dependencies, restored before the first gongshi command that uses it."""
-    from gongshi.core.cachefile import CACHE_DIR
+    """The caches' folder in the Git directory (core.cachefile.CACHE_FOLDER, never the work tree)
+    survives between runs, keyed per workflow and pinned dependencies, restored before the first
+    gongshi command that uses it."""
+    from gongshi.core.cachefile import CACHE_FOLDER
 
     job = next(iter(load(name)["jobs"].values()))
     cache = step_using(job, "actions/cache")
-    assert cache["with"]["path"] == CACHE_DIR.split("/")[0]
+    assert cache["with"]["path"] == f".git/{CACHE_FOLDER}"
     assert "hashFiles('pyproject.toml')" in cache["with"]["key"] and "github.sha" in cache["with"]["key"]
     first_use = next(i for i, s in enumerate(steps(job)) if "gongshi " in s.get("run", ""))
     assert steps(job).index(cache) < first_use
+
+
+def test_rewrite_check_fails_closed(site):
+    """Without the live build-info.json the deploy stops unless policy.yaml declares the first
+    deploy: the curl failure branch runs `gongshi check-published --live-unavailable` and exits 1
+    when it fails; nothing in the step skips the check on its own."""
+    step = next(s for s in steps(site["jobs"]["build"]) if "live-build-info.json" in s.get("run", ""))
+    script = step["run"]
+    failed_fetch = script[script.index("if ! curl") : script.index("gongshi check-published --build-info")]
+    assert "gongshi check-published --live-unavailable" in failed_fetch
+    assert failed_fetch.index("--live-unavailable") < failed_fetch.index("exit 0")
+    assert "exit 1" in failed_fetch
+    assert "::notice::" not in script
+
+
+def test_production_build_installs_runtime_dependencies_from_the_lock(site):
+    build = site["jobs"]["build"]
+    script = runs(build)
+    assert "pip install --require-hashes -r requirements.lock" in script
+    assert "pip install --no-deps --no-build-isolation ." in script
+    assert script.index("--require-hashes") < script.index("--no-deps")
+    assert "make venv" not in script and "[test]" not in script and "-e " not in script
+    python = step_using(build, "actions/setup-python")["with"]
+    assert python["cache-dependency-path"] == "requirements.lock"
+
+
+def _lock_entries() -> dict[str, tuple[str, list[str]]]:
+    """``{normalised name: (version, [hashes])}`` of requirements.lock."""
+    text = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    entries: dict[str, tuple[str, list[str]]] = {}
+    for block in re.split(r"\n(?=[A-Za-z0-9])", text):
+        first = re.match(r"([A-Za-z0-9._-]+)==([^\s\\;]+)", block)
+        if first:
+            name = re.sub(r"[-_.]+", "-", first.group(1)).lower()
+            entries[name] = (first.group(2), re.findall(r"--hash=sha256:([0-9a-f]{64})", block))
+    return entries
+
+
+def test_lock_file_pins_every_runtime_dependency_with_hashes():
+    """requirements.lock (pip-compile --generate-hashes) holds every runtime dependency of
+    pyproject.toml at the same pinned version, each line with hashes, and no test extra."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    entries = _lock_entries()
+    assert entries, "requirements.lock lists nothing"
+    for name, (version, hashes) in entries.items():
+        assert hashes, f"{name}=={version} has no hash"
+    for requirement in project["dependencies"]:
+        name, pinned = requirement.split("==")
+        key = re.sub(r"[-_.]+", "-", name).lower()
+        assert key in entries, f"{requirement} is missing from requirements.lock"
+        assert entries[key][0] == pinned, f"{requirement}: the lock has {entries[key][0]}"
+    for requirement in project["optional-dependencies"]["test"]:
+        key = re.sub(r"[-_.]+", "-", requirement.split("==")[0]).lower()
+        assert key not in entries, f"test dependency {key} in the production lock file"

@@ -142,7 +142,7 @@ def test_usage_errors(tmp_path, monkeypatch):
     repo = make_repo(tmp_path / "repo")
     assert run_cli(repo, monkeypatch).exit_code == 2
     both = run_cli(repo, monkeypatch, "--previous", repo.head(), "--build-info", "x.json")
-    assert both.exit_code == 2 and "二者选一" in both.output
+    assert both.exit_code == 2 and "三者选一" in both.output
     missing = run_cli(repo, monkeypatch, "--build-info", str(tmp_path / "nope.json"))
     assert missing.exit_code == 2 and "无法读取" in missing.output
     not_sha = run_cli(repo, monkeypatch, "--previous", "HEAD~1")
@@ -166,3 +166,47 @@ def test_real_process_json_output(tmp_path):
     doc = json.loads(proc.stdout)
     assert doc["ok"] is True and doc["previous"] == published and doc["current"] == repo.head()
     assert "Traceback" not in proc.stderr
+
+
+def _declare_first_deploy(repo: GitRepo) -> None:
+    policy = (repo.path / "data" / "policy.yaml").read_text(encoding="utf-8")
+    repo.commit(
+        "声明首次发布",
+        "2026-01-07T09:00:00+08:00",
+        {"data/policy.yaml": policy + "first_deploy: true\n"},
+    )
+
+
+def test_live_site_unavailable_fails_closed(tmp_path, monkeypatch):
+    """curl cannot fetch the live build-info.json: the deploy stops unless policy.yaml declares
+    the first deploy (the workflow's exact command)."""
+    repo = make_repo(tmp_path / "repo")
+    result = integrity.check_without_live(repo.path)
+    assert not result.ok and result.code == integrity.NO_LIVE
+    res = run_cli(repo, monkeypatch, "--live-unavailable")
+    assert res.exit_code == 1 and "取不到线上网站的 build-info.json" in res.output
+    assert "first_deploy: true" in res.output
+
+    _declare_first_deploy(repo)
+    assert integrity.check_without_live(repo.path).code == integrity.FIRST_DEPLOY
+    res = run_cli(repo, monkeypatch, "--live-unavailable")
+    assert res.exit_code == 0, res.output
+    assert "首次发布" in res.output
+
+
+def test_first_deploy_left_in_place_once_live_stops_the_deploy(tmp_path, monkeypatch):
+    repo = make_repo(tmp_path / "repo")
+    published = repo.head()
+    _declare_first_deploy(repo)
+    result = integrity.check_published(repo.path, published)
+    assert not result.ok and result.code == integrity.FIRST_DEPLOY_STALE
+    res = run_cli(repo, monkeypatch, "--previous", published)
+    assert res.exit_code == 1 and "删除" in res.output
+
+
+@pytest.mark.parametrize("value", ["yes", "1", "false", "'on'"])
+def test_only_a_boolean_true_declares_the_first_deploy(tmp_path, value):
+    repo = make_repo(tmp_path / "repo")
+    policy = (repo.path / "data" / "policy.yaml").read_text(encoding="utf-8")
+    (repo.path / "data" / "policy.yaml").write_text(policy + f"first_deploy: {value}\n", encoding="utf-8")
+    assert integrity.check_without_live(repo.path).code == integrity.NO_LIVE

@@ -9,12 +9,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gongshi.core.cachefile import cache_path
 from gongshi.outputs.search.index import Tuning, write_search_index
 from gongshi.outputs.search.pieces import doc_fields, month_group, term_shard
 from gongshi.outputs.search.tokenize import index_terms
 from gongshi.site.manifest import OutputManifest
 from gongshi.site.output import OutputWriter, SiteOutput
 
+from tests.support.gitrepo import GitRepo
 from tests.support.outputtree import changed
 from tests.support.outputtree import files as tree
 from tests.support.search_fixture import filler_entries, fixture_entries, make_entry
@@ -29,7 +31,7 @@ class Builds:
     def __init__(self, tmp_path: Path):
         self.tmp = tmp_path
         self.repo = tmp_path / "repo"
-        self.repo.mkdir()
+        GitRepo.init(self.repo)  # caches (the output manifest) exist only in a Git repository
         self.previous: Path | None = None
         self.count = 0
         self.produced: list[str] = []
@@ -58,7 +60,7 @@ class Builds:
             workers=1,
             output=site,
             incremental=True,
-            cache_dir=self.repo / "cache" / "search",
+            cache_dir=cache_path(self.repo, "search"),
         )
         manifest.save()
         self.previous = out
@@ -146,7 +148,7 @@ def test_added_and_withdrawn_records_match_a_cold_build(builds):
 def test_a_lost_cache_or_output_only_costs_time(builds):
     entries = fixture_entries() + filler_entries(60)
     _, first = builds.warm(entries)
-    for path in (builds.repo / "cache" / "search").glob("*.marshal"):
+    for path in cache_path(builds.repo, "search").glob("*.marshal"):
         path.write_bytes(b"not marshal")
     stats, again = builds.warm(entries)
     assert again == first and stats["tokenized_groups"] == stats["groups"]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from gongshi.cli import main
-from gongshi.repo.codeowners import CODEOWNERS_FILE, generate, platform_owner
+from gongshi.repo.codeowners import CODEOWNERS_FILE, CodeownersError, generate, platform_owner
 from gongshi.repo.files import load_registry
 
+NAMED = 'platform:\n  team: "@zhonglou/platform"\n'
 DEPARTMENTS = """\
+platform:
+  team: "@zhonglou/platform"
 departments:
   - key: zhzf
     name: 测试综合行政执法局
@@ -88,10 +92,29 @@ def test_effective_owners(tmp_path):
     assert owners_of(text, "data/departments.yaml") == ["@zhonglou/platform"]
 
 
-def test_platform_owner_follows_the_majority_org(tmp_path):
+def test_platform_owner_is_named_not_voted(tmp_path):
     assert platform_owner(load_registry(make_repo(tmp_path))) == "@zhonglou/platform"
-    solo = make_repo(tmp_path / "solo", DEPARTMENTS.replace("@zhonglou/", "@someone-").replace("-lead", "x"))
-    assert platform_owner(load_registry(solo)) == "@gongshi/platform"
+    # A look-alike organisation owning most departments changes nothing: no majority vote.
+    lookalike = DEPARTMENTS.replace('"@zhonglou/zhzf"', '"@zhong1ou/zhzf"').replace(
+        '["@zhonglou/scjg"]', '["@zhong1ou/scjg"]'
+    )
+    lookalike = lookalike.replace('"@zhonglou/zhzf-lead"', '"@zhong1ou/zhzf-lead"')
+    assert "@zhong1ou/platform" not in generate(load_registry(make_repo(tmp_path / "l", lookalike)))
+    assert platform_owner(load_registry(make_repo(tmp_path / "l2", lookalike))) == "@zhonglou/platform"
+    # Without a named team nothing is guessed.
+    unnamed = make_repo(tmp_path / "none", DEPARTMENTS.replace(NAMED, ""))
+    with pytest.raises(CodeownersError, match="platform"):
+        platform_owner(load_registry(unnamed))
+
+
+def test_cli_refuses_without_a_platform_team(tmp_path, monkeypatch):
+    root = make_repo(tmp_path, DEPARTMENTS.replace(NAMED, ""))
+    monkeypatch.chdir(root)
+    for args in (["codeowners"], ["codeowners", "--check"]):
+        res = CliRunner().invoke(main, args)
+        assert res.exit_code == 1 and "没有写平台管理团队" in res.output, res.output
+        assert res.exception is None or isinstance(res.exception, SystemExit)
+    assert not (root / CODEOWNERS_FILE).exists()
 
 
 def test_cli_write_then_check(tmp_path, monkeypatch):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core.cachefile import cache_dir, enabled
+from gongshi.core.cachefile import cache_path
 from gongshi.outputs.search.index import write_search_index
 from gongshi.site.output import SiteOutput, remove_stale
 
@@ -20,7 +20,8 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Site hook (``outputs.registry.OUTPUTS``): the search page and its index under ``search/``,
     every file through ``site`` (kept without being computed when its inputs did not change)."""
     site.render(SEARCH_PAGE, SEARCH_PAGE, title="搜索")
-    incremental = enabled()
+    pieces = cache_path(snapshot.root, "search")
+    incremental = pieces is not None
     stats = write_search_index(
         snapshot.entries,  # filtered while grouping (one pass instead of snapshot.public()'s two)
         out_dir,
@@ -28,7 +29,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         workers=site.workers,
         output=site,
         incremental=incremental,
-        cache_dir=cache_dir(snapshot.root) / "search" if incremental else None,
+        cache_dir=pieces,
     )
     if site.writer.in_place:
         # An in-place build (plain ``pelican content``) keeps old files: drop the index files this

@@ -227,8 +227,8 @@ class PieceCache:
             return None
         self.used.add(key)
         try:
-            with open(self.folder / f"{key}.marshal", "rb") as fh:
-                shards, digests, offsets, blob = marshal.load(fh)
+            # Digest-checked plain data (core.cachefile.read); None: missing or refused.
+            shards, digests, offsets, blob = cachefile.read(self.folder / f"{key}.marshal")
             table = array("I")
             table.frombytes(offsets)
         except (OSError, EOFError, ValueError, TypeError):
