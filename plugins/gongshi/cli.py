@@ -363,7 +363,8 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 @click.option("--write-valid", is_flag=True, help="有错误时仍写入正确的行。")
 @click.option("--errors", "errors_out", metavar="OUT.xlsx", help="错误清单（默认 <输入文件>.errors.xlsx）。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
-def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of) -> None:
+@click.option("--max-rows", type=click.IntRange(min=1), help="一个文件最多导入的行数（默认 20000）。")
+def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows) -> None:
     """把国家标准格式的 Excel（.xlsx）或 CSV 表格逐行转换为记录文件。
 
     每一行先用与 gongshi validate 相同的规则检查；有错误的行连同行号、列名和原因一起报告，
@@ -372,6 +373,7 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     """
     # lazy: the importer loads openpyxl and validation (~0.2 s)
     from gongshi.sheets.importer import (
+        ImportLimits,
         ImportUsageError,
         render_text,
         run_import,
@@ -383,7 +385,8 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     day = as_of_or_fail(as_of)
     path = Path(file)
     try:
-        result = run_import(root, path, dept, kind, as_of=day, item_code=item_code)
+        limits = ImportLimits(max_rows=max_rows) if max_rows else None
+        result = run_import(root, path, dept, kind, as_of=day, item_code=item_code, limits=limits)
     except ImportUsageError as exc:
         raise UsageProblem(str(exc)) from None
     if not dry_run:

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from pelican import signals
+from pelican.contents import Article, Page
 from pelican.generators import Generator
 
 from gongshi.check.report import problem_block
@@ -23,6 +24,7 @@ from gongshi.core.clock import parse_as_of
 from gongshi.core.workers import default_workers
 from gongshi.site.manifest import OutputManifest
 from gongshi.site.output import OutputWriter, remove_stale
+from gongshi.site.sanitize import sanitise_html
 from gongshi.sitewrite import site_globals, strict_autoescape, write_site
 from gongshi.snapshot.load import SnapshotError, load
 
@@ -171,5 +173,13 @@ def get_generators(_pelican):
     return RecordGenerator
 
 
+def sanitise_content(instance) -> None:
+    """Pelican's ``content_object_init``: a hand-written page's HTML through the allow-list
+    (``site.sanitize``) before any template sees it."""
+    if isinstance(instance, (Page, Article)) and isinstance(instance._content, str):
+        instance._content = sanitise_html(instance._content)
+
+
 def register() -> None:
     signals.get_generators.connect(get_generators)
+    signals.content_object_init.connect(sanitise_content)

@@ -5,8 +5,9 @@ repository holding harmless text in the same fields, every HTML page has exactly
 and attribute names (nothing injected), no ``on*`` attribute and no ``javascript:`` link exist, the
 payload is readable in the page text, every HTML page carries a Content-Security-Policy that forbids
 inline script, the JSON/XML/CSV/XLSX outputs stay well-formed and spreadsheet cells are never
-formulas. In Chromium, the record page, the lists and the search page (with a hostile query) run no
-injected script: no dialog, no console error, no changed title.
+formulas (validation refuses text starting with = + - @, so those payloads follow a word). In
+Chromium, the record page, the lists and the search page (with a hostile query) run no injected
+script: no dialog, no console error, no changed title.
 """
 
 from __future__ import annotations
@@ -114,6 +115,12 @@ def record_yaml(i: int, kind: str, full_text) -> str:
     return head + body + "".join(f"{f}: {q(text(f))}\n" for f in fields)
 
 
+def lead(payload: str) -> str:
+    """Validation refuses free text starting with = + - @ (``text.formula``, tested with the
+    validation rules): here such a payload follows a word, and reaches every output as text."""
+    return f"值{payload}" if payload[:1] in "=+-@" else payload
+
+
 def build_repo(path: Path, hostile: bool) -> GitRepo:
     shutil.copytree(REGISTRY / "data", path / "data")
     repo = GitRepo.init(path)
@@ -124,7 +131,7 @@ def build_repo(path: Path, hostile: bool) -> GitRepo:
         kind = "licence" if i % 2 else "penalty"
 
         def text(field: str, i=i, payload=payload) -> str:
-            return f"{payload}（{field}）" if hostile else f"普通文字{i}（{field}）"
+            return f"{lead(payload)}（{field}）" if hostile else f"普通文字{i}（{field}）"
 
         folder = "licences" if kind == "licence" else "penalties"
         code = "xk" if kind == "licence" else "cf"
@@ -297,7 +304,7 @@ def test_spreadsheet_cells_are_never_formulas(sites):
             for row in ws.iter_rows():
                 for cell in row:
                     assert cell.data_type != "f", (book.name, cell.coordinate, cell.value)
-                    if isinstance(cell.value, str) and cell.value.startswith("=HYPERLINK"):
+                    if isinstance(cell.value, str) and "=HYPERLINK" in cell.value:
                         seen += 1
     assert seen, "the formula payload should be in the workbooks, as text"
 

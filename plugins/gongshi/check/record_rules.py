@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gongshi.check.result import RecordCheck
 from gongshi.check.schema_errors import problem_at, schema_problems
+from gongshi.check.text_rules import text_problems
 from gongshi.core import identifiers
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, find_invisible, invisible_message
 from gongshi.core.problems import Problem
@@ -112,6 +113,7 @@ def check_loaded_record(
     problems.extend(schema_problems(data, kind, loaded, fast=fast))
     bad_paths = {p.path for p in problems if p.severity == "error"}
     problems.extend(_record_rules(record, kind, registry, as_of, loaded, bad_paths))
+    problems.extend(text_problems(data, kind, loaded, bad_paths))
     key = None
     if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
         key = (record.authority, normalise_doc_no(data["doc_no"]))

@@ -9,7 +9,8 @@ Natural persons' ID numbers are masked during conversion, so an unmasked number 
 record file, the terminal or the error report.
 
 The modules follow the steps: ``table`` (reading the file), ``header`` (finding the header),
-``cells`` (cell values), ``row`` (converting one row), ``run`` (the whole file), ``report``.
+``cells`` (cell values), ``limits`` (what a hostile file may not make
+the reader do), ``row`` (converting one row), ``run`` (the whole file), ``report``.
 """
 
 from gongshi.sheets.importer.cells import (
@@ -20,12 +21,15 @@ from gongshi.sheets.importer.cells import (
     parse_amount,
     parse_date_value,
 )
+from gongshi.sheets.importer.limits import MAX_ROWS, ImportLimits
 from gongshi.sheets.importer.report import render_text, write_error_report
 from gongshi.sheets.importer.results import ImportedRow, ImportResult, ImportUsageError, RowError
 from gongshi.sheets.importer.run import NOTES_MARK, run_import, write_records
 
 __all__ = [
+    "MAX_ROWS",
     "NOTES_MARK",
+    "ImportLimits",
     "ImportResult",
     "ImportUsageError",
     "ImportedRow",

@@ -14,6 +14,7 @@ from gongshi.repo.yamlwrite import dump_record, record_relpath
 from gongshi.sheets import national_standard as ns
 from gongshi.sheets.importer.cells import cell_text, mask_numbers_in
 from gongshi.sheets.importer.header import MAX_HEADER_SCAN, find_header
+from gongshi.sheets.importer.limits import ImportLimits
 from gongshi.sheets.importer.results import ImportedRow, ImportResult, ImportUsageError, RowError
 from gongshi.sheets.importer.row import Context, ConvertedRow, convert_row
 from gongshi.sheets.importer.table import Table, read_table
@@ -72,15 +73,17 @@ def run_import(
     as_of: date,
     item_code: str | None = None,
     registry: Registry | None = None,
+    limits: ImportLimits | None = None,
 ) -> ImportResult:
-    """Convert and check every row; nothing is written (see ``write_records``)."""
+    """Convert and check every row; nothing is written (see ``write_records``). Rows hidden in the
+    spreadsheet are not imported: a notice lists them (a clerk hides a row to leave it out)."""
     registry = registry or load_registry(root)
     if dept not in registry.departments:
         known = "、".join(sorted(registry.departments)) or "（登记册为空）"
         raise ImportUsageError(f"部门代号 “{dept}” 不在 data/departments.yaml 中。可用的部门：{known}。")
     if item_code is not None and item_code not in registry.catalog:
         raise ImportUsageError(f"--item “{item_code}” 不是目录中的事项编码。")
-    tables = read_table(file, kind)
+    tables = read_table(file, kind, limits)
     header = table = None
     for t in tables:
         header = find_header(t, kind)
@@ -109,6 +112,7 @@ def run_import(
         legacy=header.legacy,
         as_of=as_of,
     )
+    result.notices.extend(n for t in tables for n in t.notices)
     if header.unknown:
         result.notices.append(f"以下列不是国家标准的列，已忽略：{'、'.join(header.unknown)}。")
     if "legal_rep_id_no" in present:
@@ -126,12 +130,22 @@ def run_import(
     ids, doc_nos = _existing(root)
     seen_in_file: dict[tuple[str, str], int] = {}
     last_header = max(header.rows)
+    hidden = []
     for index, (number, cells) in enumerate(table.rows):
         if index <= last_header or _is_blank(cells):
             continue
         if index == last_header + 1 and _is_notes_row(cells):
             continue
+        if number in table.hidden_rows:
+            hidden.append(number)
+            continue
         result.rows.append(_check_row(ctx, number, cells, as_of, doc_nos, seen_in_file))
+    if hidden:
+        listed = "、".join(str(n) for n in hidden[:50]) + ("等" if len(hidden) > 50 else "")
+        result.notices.append(
+            f"工作表“{table.sheet}”中有 {len(hidden)} 个隐藏的行（第 {listed} 行）没有导入。"
+            "如需导入，请在表格中取消隐藏后重新导入。"
+        )
     _assign_ids(root, result, ids)
     return result
 
