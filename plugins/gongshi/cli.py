@@ -275,9 +275,18 @@ def export_command(fmt, kind, dept, since, as_of, output) -> None:
 @main.command("check-history")
 @click.option("--base", "base", metavar="REV", help="目标分支（默认 origin/main，没有则 main）。")
 @click.option("--format", "fmt", default="text", metavar="text|json|github", help="输出格式（默认 text）。")
-def check_history_command(base: str | None, fmt: str) -> None:
-    """检查合并请求的修改是否符合规则：只改一个部门的记录；已公示的记录不删除、不改名；
-    修改已公示的记录要追加更正记录（corrections）；平台文件的修改给出提醒。
+@click.option(
+    "--author",
+    "author",
+    metavar="LOGIN",
+    envvar="GONGSHI_PR_AUTHOR",
+    help="合并请求的作者（代码托管平台账号）。是目标分支 departments.yaml 中 platform.members 的成员时，"
+    "按平台管理团队的合并请求检查；否则按部门的合并请求检查。",
+)
+def check_history_command(base: str | None, fmt: str, author: str | None) -> None:
+    """检查合并请求的修改是否符合规则：只改一个部门的记录（决定机关也须是该部门，登记的委托除外）；
+    部门只能修改本部门的记录文件；已公示的记录不删除、不改名；修改已公示的记录要追加更正记录
+    （corrections）；已公示的记录不能无声地撤下；平台文件的修改给出提醒。
 
     与 REV 和当前提交的合并基点比较。退出码：0 通过，1 不符合规则，2 无法比较。
     """
@@ -288,7 +297,7 @@ def check_history_command(base: str | None, fmt: str) -> None:
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(FORMATS)}。")
     root = repo_root_or_fail()
     try:
-        result = check_history(root, base)
+        result = check_history(root, base, author=author)
     except PrCheckError as exc:
         raise UsageProblem(exc.message) from None
     click.echo(render(result, fmt), nl=False)

@@ -23,6 +23,7 @@ from gongshi.core.records import ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_d
 from gongshi.repo.files import (
     RecordFile,
     Registry,
+    delegation_allows,
     describe_record_path,
     load_record,
     record_from_loaded,
@@ -196,18 +197,25 @@ def _record_rules(
                 f"ref.{field_name}",
                 f"{label} “{value}” 不是登记册（data/departments.yaml）中的部门代号。可用的部门：{known}。",
             )
-    source_unit = data.get("source_unit", authority)
+    # The folder is the department that submits and reviews the record (CODEOWNERS), so it must be
+    # the authority whose name the site shows, unless the authority entrusted that department (委托)
+    # with this item on the decision date and says so in departments.yaml.
     if (
         record.dept in registry.departments
         and isinstance(authority, str)
         and authority in registry.departments
-        and record.dept not in (authority, source_unit)
+        and "$.authority" not in bad
+        and record.dept != authority
+        and not delegation_allows(registry, authority, record.dept, data.get("item"), record.decision_date)
     ):
         add(
             "$.authority",
-            "path.department_mismatch",
-            f"文件在部门 “{record.dept}” 的目录中，但决定机关是 “{authority}”、"
-            f"数据来源单位是 “{source_unit}”。记录应放在决定机关或数据来源单位的目录下。",
+            "record.authority_mismatch",
+            f"文件在部门 “{record.dept}” 的目录（data/records/{record.dept}/）中，但决定机关（authority）是 "
+            f"“{authority}”。记录必须放在决定机关自己的目录下：请把 authority 改为 {record.dept}，"
+            f"或把文件移到 data/records/{authority}/。如果是 {authority} 委托 {record.dept} 作出的决定，"
+            f"须先由平台管理团队在 data/departments.yaml 中 {authority} 的 delegates 里登记这项委托"
+            f"（to: {record.dept}、items、from）。",
         )
 
     # Catalog item ---------------------------------------------------------------------------

@@ -132,6 +132,42 @@ def _departments_rules(rel, data, loaded, bad, registry) -> list[Problem]:
                     "warning",
                 )
             )
+        out.extend(_delegation_rules(d, base, loaded, bad, registry))
+    return out
+
+
+def _delegation_rules(d: dict, base: str, loaded, bad, registry) -> list[Problem]:
+    """A delegation names another registered department and only the delegating department's items."""
+    out = []
+    key = d.get("key")
+    own = {i.code for i in registry.catalog_by_dept.get(key, [])} if isinstance(key, str) else set()
+    delegates = d.get("delegates")
+    for j, entry in enumerate(delegates if isinstance(delegates, list) else []):
+        if not isinstance(entry, dict):
+            continue
+        where = f"{base}.delegates[{j}]"
+        to = entry.get("to")
+        if isinstance(to, str) and f"{where}.to" not in bad and (to == key or to not in registry.departments):
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{where}.to",
+                    "ref.delegate",
+                    f"委托的受委托部门 “{to}” 应是登记册中的另一个部门。"
+                    f"可用的部门：{'、'.join(sorted(k for k in registry.departments if k != key))}。",
+                )
+            )
+        items = entry.get("items")
+        for n, code in enumerate(items if isinstance(items, list) and registry.catalog else []):
+            if isinstance(code, str) and code not in own:
+                out.append(
+                    problem_at(
+                        loaded,
+                        f"{where}.items[{n}]",
+                        "ref.delegate",
+                        f"委托事项 “{code}” 不在 data/catalog/{key}.yaml 中：只能委托本部门目录中的事项。",
+                    )
+                )
     return out
 
 

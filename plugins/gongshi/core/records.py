@@ -239,6 +239,14 @@ class Record:
         c = self.data.get("corrections")
         return [x for x in c if isinstance(x, dict)] if isinstance(c, list) else []
 
+    @property
+    def unpublished_on(self) -> date | None:
+        """The date of the last correction marked ``unpublish: true``: the day a published record was
+        taken out of public view by a change that is no status of its own (``public: false``, an
+        earlier ``disclosure.until`` or ``status_date``, a catalog or policy edit)."""
+        marked = [parse_date(c.get("date")) for c in self.corrections if c.get("unpublish") is True]
+        return next((d for d in reversed(marked) if d is not None), None)
+
     # Kind-specific ---------------------------------------------------------------------------
     @property
     def valid_to(self) -> date | None:

@@ -1,10 +1,15 @@
 """Pull-request rules on the Git history: what a change may do to the published record set.
 
 ``check_history`` compares HEAD with the merge base of a base revision (default ``origin/main``,
-else ``main``), the same "three dots" comparison GitHub shows for a pull request:
+else ``main``), the same "three dots" comparison GitHub shows for a pull request. A pull request
+is a *department's* unless its author is a member of the platform team named in the BASE's
+``data/departments.yaml`` (``platform.members``; the workflow passes the author with ``--author``):
+a pull request cannot make its own author a platform member.
 
-1. One department per change: all changed record files lie under one ``data/records/<dept>/``.
-   CODEOWNERS then asks exactly one department (the ``owners`` in departments.yaml) to review.
+1. One department per change: every changed record file lies under one ``data/records/<dept>/``
+   and every record's ``authority`` is that department, unless the authority entrusted it (委托,
+   ``delegates`` in the base's departments.yaml). CODEOWNERS then asks exactly one department to
+   review, the one whose name the site shows. (A platform pull request gets a warning instead.)
 2. Published records (files present at the base) are never deleted or renamed: the audit trail
    keys publication dates by path. Withdraw with ``status`` (撤销/变更/注销/失效) instead. Renames
    are found without Git's rename detection (``--no-renames``): a deleted path whose file name or
@@ -12,9 +17,14 @@ else ``main``), the same "three dots" comparison GitHub shows for a pull request
 3. Editing a published record appends an entry to ``corrections: [{date, reason}]``; earlier entries
    stay as they were. Exempt: formatting-only edits (the loaded data is equal) and a withdrawal
    (only ``status``, ``status_date``, ``status_reason`` changed), which documents itself.
-4. Platform files (schemas, policy, calendar, registry, catalogs, code, theme, workflows) are
-   reported as warnings: they need the platform team's review, which CODEOWNERS enforces. A warning
-   rather than an error, because the platform team's own pull requests change exactly these files.
+4. A department's pull request changes only ``data/records/<dept>/**.yaml``: any other file (a
+   spreadsheet, an error report, a note, ``.gitattributes``, settings, code, pages, the registry) is
+   an error naming it. A platform pull request may change them; platform files get a warning.
+5. Nothing published disappears without a trace (``history.unpublish``): a published record that a
+   change takes out of public view needs a new correction marked ``unpublish: true`` (unless a
+   status dated after its publication withdraws it), so the site shows a withdrawal notice; the
+   records whose public state a registry change (catalog, policy) alters are listed, an error in a
+   department's pull request. A ``disclosure.until`` before the end of the rolling list is an error.
 
 Results are ``Problem`` s; ``report`` prints them.
 """
@@ -25,13 +35,17 @@ import json
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from gongshi.check.report import RENDERERS
+from gongshi.core.clock import today_in_china
 from gongshi.core.problems import Problem
-from gongshi.core.records import WITHDRAWN_STATUSES
+from gongshi.core.records import WITHDRAWN_STATUSES, parse_date
 from gongshi.history.log import SHALLOW_MESSAGE
-from gongshi.repo.files import PLATFORM_PATHS, RECORDS_DIR, load_registry
+from gongshi.history.publicstate import TreeRules, read_blobs, tree_rules
+from gongshi.history.unpublish import unpublish_problems
+from gongshi.repo.files import DEPARTMENTS_FILE, PLATFORM_PATHS, RECORDS_DIR, delegation_allows
 from gongshi.repo.git import run_git
 from gongshi.repo.tracked import tracked_cache_problems
 from gongshi.repo.yamlload import load_yaml_bytes
@@ -67,6 +81,8 @@ class CheckResult:
     changes: list[FileChange] = field(default_factory=list)
     departments: dict[str, list[str]] = field(default_factory=dict)  # dept -> changed record paths
     problems: list[Problem] = field(default_factory=list)
+    author: str | None = None  # the pull request's author as the workflow passed it
+    platform: bool = False  # the author is in the base's platform.members
 
     @property
     def files_checked(self) -> int:
@@ -94,8 +110,19 @@ def _resolve(root: Path, rev: str) -> str | None:
     return _out(proc) if proc.returncode == 0 else None
 
 
-def check_history(root: Path, base: str | None = None, head: str = "HEAD") -> CheckResult:
-    """Apply the pull-request rules to the changes from merge-base(base, head) to head."""
+def check_history(
+    root: Path,
+    base: str | None = None,
+    head: str = "HEAD",
+    *,
+    author: str | None = None,
+    as_of: date | None = None,
+) -> CheckResult:
+    """Apply the pull-request rules to the changes from merge-base(base, head) to head.
+
+    ``author``: the pull request's author (a login); a member of the base's platform team makes it
+    a platform pull request. ``as_of``: the day public states are compared on (default: today in
+    China time)."""
     root = Path(root)
     top = run_git(root, "rev-parse", "--show-prefix", text=False)
     if top.returncode != 0:
@@ -132,12 +159,29 @@ def check_history(root: Path, base: str | None = None, head: str = "HEAD") -> Ch
             f"因此不能检查。请从最新的 {base_name} 新建分支，只把本次修改的记录文件放进去，"
             "重新提交拉取请求（不要把目标分支和其他分支来回合并）。"
         )
-    result = CheckResult(base=base_name, merge_base=bases[0], head=head_sha)
+    result = CheckResult(base=base_name, merge_base=bases[0], head=head_sha, author=author)
     result.changes = _diff(root, result.merge_base, head_sha, prefix)
-    _apply_rules(root, result)
+    base_rules = tree_rules(root, result.merge_base, prefix)
+    result.platform = is_platform_author(base_rules, author)
+    _apply_rules(root, prefix, result, base_rules, as_of or today_in_china())
     result.problems += tracked_cache_problems(root, head_sha)
     result.problems.sort(key=lambda p: (p.file, p.line or 0, p.code, p.message))
     return result
+
+
+def platform_members(rules: TreeRules) -> tuple[str, ...]:
+    """The logins of the platform team: ``platform: {members: [...]}`` in departments.yaml."""
+    loaded = rules.registry.loaded.get(DEPARTMENTS_FILE)
+    data = loaded.data if loaded is not None and loaded.ok and isinstance(loaded.data, dict) else {}
+    platform = data.get("platform") if isinstance(data.get("platform"), dict) else {}
+    members = platform.get("members") if isinstance(platform.get("members"), list) else []
+    return tuple(str(m).lstrip("@").lower() for m in members if isinstance(m, str))
+
+
+def is_platform_author(rules: TreeRules, author: str | None) -> bool:
+    """True when ``author`` is a member of the platform team as the base commit names it."""
+    login = (author or "").strip().lstrip("@").lower()
+    return bool(login) and login in platform_members(rules)
 
 
 def _diff(root: Path, old: str, new: str, prefix: str) -> list[FileChange]:
@@ -173,22 +217,51 @@ def _is_record(path: str) -> bool:
     return path.startswith(RECORDS_DIR + "/") and path.endswith((".yaml", ".yml"))
 
 
-def _apply_rules(root: Path, result: CheckResult) -> None:
+def _apply_rules(root: Path, prefix: str, result: CheckResult, base_rules: TreeRules, as_of: date) -> None:
     records = [c for c in result.changes if _is_record(c.path)]
+    contents = read_blobs(root, sorted({c.new_blob for c in records if c.status != "D"}))
     for c in records:
-        dept = _record_dept(c.path)
-        if dept:
-            result.departments.setdefault(dept, []).append(c.path)
-    _one_department(root, result)
+        for dept in _departments_of(c, contents, base_rules):
+            paths = result.departments.setdefault(dept, [])
+            if c.path not in paths:
+                paths.append(c.path)
+    _one_department(base_rules, result)
     _no_deletes_or_renames(records, result)
     _corrections(root, [c for c in records if c.status == "M"], result)
-    _platform(result)
+    if result.platform:
+        _platform(result)
+    else:
+        _department_files(result)
+    result.problems.extend(
+        unpublish_problems(
+            root, prefix, result.merge_base, result.head, result.changes, base_rules, result.platform, as_of
+        )
+    )
 
 
-def _one_department(root: Path, result: CheckResult) -> None:
+def _departments_of(c: FileChange, contents: dict[str, bytes], base_rules: TreeRules) -> list[str]:
+    """The departments a changed record file involves: its folder's, and its authority's unless
+    the authority entrusted the folder's department (as the base's registry says)."""
+    dept = _record_dept(c.path)
+    if not dept:
+        return []
+    out = [dept]
+    if c.status == "D":
+        return out
+    loaded = load_yaml_bytes(contents.get(c.new_blob, b""), c.path)
+    data = loaded.data if loaded.ok and isinstance(loaded.data, dict) else {}
+    authority = data.get("authority")
+    if isinstance(authority, str) and authority and authority != dept:
+        decided = parse_date(data.get("decision_date"))
+        if not delegation_allows(base_rules.registry, authority, dept, data.get("item"), decided):
+            out.append(authority)
+    return out
+
+
+def _one_department(base_rules: TreeRules, result: CheckResult) -> None:
     if len(result.departments) <= 1:
         return
-    registry = load_registry(root)
+    registry = base_rules.registry
     parts = []
     for dept, paths in sorted(result.departments.items()):
         d = registry.departments.get(dept)
@@ -202,7 +275,12 @@ def _one_department(root: Path, result: CheckResult) -> None:
             "$",
             "history.multiple_departments",
             f"本次修改同时涉及 {len(result.departments)} 个部门的记录：{'；'.join(parts)}。"
-            "每个合并请求只能修改一个部门的记录，由该部门审核；请按部门拆分成多个合并请求。",
+            "记录的部门既看所在目录，也看决定机关（authority）。"
+            "每个合并请求只能修改一个部门的记录，由该部门审核；请按部门拆分成多个合并请求。"
+            "决定机关必须是记录所在目录的部门，"
+            "除非决定机关已在 data/departments.yaml 的 delegates 中登记委托。",
+            # The platform team may touch several departments (e.g. corrections after a policy edit).
+            "warning" if result.platform else "error",
         )
     )
 
@@ -245,29 +323,8 @@ def _no_deletes_or_renames(records: list[FileChange], result: CheckResult) -> No
             )
 
 
-def _read_blobs(root: Path, blobs: list[str]) -> dict[str, bytes]:
-    """Contents of many blobs with one ``git cat-file --batch``."""
-    if not blobs:
-        return {}
-    batch = "".join(b + "\n" for b in blobs).encode()
-    proc = run_git(root, "cat-file", "--batch", input_bytes=batch, text=False)
-    out: dict[str, bytes] = {}
-    data = proc.stdout
-    pos = 0
-    for blob in blobs:
-        end = data.index(b"\n", pos)
-        header = data[pos:end].split(b" ")
-        pos = end + 1
-        if len(header) < 3 or header[1] == b"missing":
-            continue
-        size = int(header[2])
-        out[blob] = data[pos : pos + size]
-        pos += size + 1
-    return out
-
-
 def _corrections(root: Path, modified: list[FileChange], result: CheckResult) -> None:
-    contents = _read_blobs(root, sorted({b for c in modified for b in (c.old_blob, c.new_blob)}))
+    contents = read_blobs(root, sorted({b for c in modified for b in (c.old_blob, c.new_blob)}))
     for c in modified:
         old = load_yaml_bytes(contents.get(c.old_blob, b""), c.path)
         new = load_yaml_bytes(contents.get(c.new_blob, b""), c.path)
@@ -360,14 +417,51 @@ def _platform(result: CheckResult) -> None:
         )
 
 
+def department_file_allowed(path: str) -> bool:
+    """The only files a department's pull request may add, change or delete: record files."""
+    parts = path.split("/")
+    return (
+        _is_record(path)
+        and path.endswith(".yaml")
+        and len(parts) >= 4
+        and not any(part.startswith(".") for part in parts)
+    )
+
+
+def _department_files(result: CheckResult) -> None:
+    for c in result.changes:
+        if department_file_allowed(c.path):
+            continue
+        if c.path.startswith(RECORDS_DIR + "/"):
+            why = "记录目录中只能有记录文件（<编号>.yaml）"
+        elif any(c.path == a or (a.endswith("/") and c.path.startswith(a)) for a in PLATFORM_PATHS):
+            why = "这是平台文件，只能由平台管理团队修改"
+        else:
+            why = "部门的合并请求只能修改本部门的记录"
+        action = {"A": "新增", "D": "删除"}.get(c.status, "修改")
+        result.problems.append(
+            Problem(
+                c.path,
+                None,
+                "$",
+                "history.file_not_allowed",
+                f"部门的合并请求{action}了 {c.path}：{why}。部门只能修改 data/records/<本部门>/ 下的 .yaml "
+                "记录文件；原始表格、导入错误报告（*.errors.xlsx）、说明文字等请保存在仓库以外。"
+                "请从本合并请求中去掉这个文件；确需修改的平台文件请联系平台管理团队。",
+            )
+        )
+
+
 # --- reporters -------------------------------------------------------------------------------
 
 
 def _header(result: CheckResult) -> str:
     depts = "、".join(sorted(result.departments)) or "无"
+    who = "平台管理团队" if result.platform else "部门"
     return (
         f"与 {result.base} 比较（合并基点 {result.merge_base[:12]}，当前 {result.head[:12]}）："
-        f"修改了 {len(result.changes)} 个文件，涉及部门的记录：{depts}。"
+        f"修改了 {len(result.changes)} 个文件，涉及部门的记录：{depts}。按{who}的合并请求检查"
+        + (f"（作者 {result.author}）。" if result.author else "。")
     )
 
 
@@ -378,6 +472,8 @@ def render(result: CheckResult, fmt: str) -> str:
             "base": result.base,
             "merge_base": result.merge_base,
             "head": result.head,
+            "author": result.author,
+            "platform": result.platform,
             "files_checked": result.files_checked,
             "departments": {k: sorted(v) for k, v in sorted(result.departments.items())},
             "changes": [{"status": c.status, "path": c.path} for c in result.changes],

@@ -4,9 +4,13 @@ Shape (GitHub uses the LAST matching line, so specific lines come after general 
 
     *                          @org/platform            everything not listed: the platform team
     /data/records/<dept>/      <dept owners>            a department reviews its own records
-    /data/catalog/<dept>.yaml  <dept owners> @org/platform   its 目录 (either may approve)
-    /schemas/ ... /.github/    @org/platform            platform files (repo.files.PLATFORM_PATHS)
+    /schemas/ ... /.github/    @org/platform            platform files (repo.files.PLATFORM_PATHS),
+                                                        the catalog, policy, calendar and registry included
     /.github/CODEOWNERS        @org/platform            the file protects itself
+
+Catalog files belong to the platform team alone: an item's severity decides whether published
+penalties stay public, so a department must not approve its own catalog edit (check-history lists
+the records such an edit takes off the site).
 
 The platform team is named explicitly in data/departments.yaml (``platform: {team: "@org/team"}``);
 nothing is inferred from the departments' owners (a majority vote of their organisations could be
@@ -65,7 +69,7 @@ def generate(registry: Registry) -> str:
         "# 默认：平台管理团队",
         _line("*", [platform]),
         "",
-        "# 各部门：本部门的记录和公示目录",
+        "# 各部门：本部门的记录（公示目录由平台管理团队审核）",
     ]
     for key in sorted(registry.departments):
         dept = registry.departments[key]
@@ -74,13 +78,8 @@ def generate(registry: Registry) -> str:
             out.append(f"# {key}（{dept.name}）未登记负责人（owners），暂由平台管理团队审核")
             owners = [platform]
         out.append(_line(f"/data/records/{key}/", owners))
-        out.append(
-            _line(f"/data/catalog/{key}.yaml", owners + ([platform] if platform not in owners else []))
-        )
-    out += ["", "# 平台文件：只能由平台管理团队审核"]
+    out += ["", "# 平台文件（含公示目录、公示政策、日历和部门登记册）：只能由平台管理团队审核"]
     for area in PLATFORM_PATHS:
-        if area == "data/catalog/":
-            continue  # each catalog file is listed with its department above
         out.append(_line("/" + area, [platform]))
     out.append(_line("/" + CODEOWNERS_FILE, [platform]))
     return "\n".join(out) + "\n"

@@ -173,3 +173,25 @@ def records_since(registry: Registry, dept: str) -> date:
     d = registry.departments.get(dept)
     since = parse_date(d.data.get("records_since")) if d is not None else None
     return since or parse_date(registry.policy.get("records_since")) or DEFAULT_RECORDS_SINCE
+
+
+def delegation_allows(
+    registry: Registry, authority: str, to: str, item: object, decided: date | None
+) -> bool:
+    """True when ``authority`` declares in departments.yaml (``delegates``) that department ``to``
+    decides in its name (委托) for catalog item ``item`` on ``decided``: the one case in which a record
+    with that authority may sit in ``to``'s folder and be submitted by ``to``."""
+    d = registry.departments.get(authority)
+    delegates = d.data.get("delegates") if d is not None else None
+    if not isinstance(delegates, list) or decided is None:
+        return False
+    for entry in delegates:
+        if not isinstance(entry, dict) or entry.get("to") != to:
+            continue
+        items = entry.get("items")
+        if items is not None and (not isinstance(items, list) or item not in items):
+            continue
+        start, end = parse_date(entry.get("from")), parse_date(entry.get("until"))
+        if start is not None and start <= decided and (end is None or decided <= end):
+            return True
+    return False

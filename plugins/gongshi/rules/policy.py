@@ -560,6 +560,32 @@ def _state(
     basis: _Basis,
 ) -> tuple[str, str, date | None]:
     """(state on the as-of date, why, the day the record came off the site if it did)."""
+    state = _plain_state(record, as_of, published_at, published_as_of, list_until, disclosure_until, basis)
+    unpublished = record.unpublished_on
+    if (
+        unpublished is not None
+        and published_at is not None
+        and published_at < unpublished <= as_of
+        and state[0] in (WITHHELD, EXPIRED, WITHDRAWN)
+        and (state[2] is None or state[2] <= published_at)
+    ):
+        # Taken out of public view after publication by a change that is no withdrawal dated after
+        # it (public: false, an early disclosure.until or status_date, a catalog or policy edit):
+        # the correction marked ``unpublish`` dates it, and the page becomes a withdrawal notice.
+        return WITHDRAWN, f"{unpublished.isoformat()} 更正后撤下公示，页面改为撤回说明", unpublished
+    return state
+
+
+def _plain_state(
+    record: Record,
+    as_of: date,
+    published_at: date | None,
+    published_as_of: bool,
+    list_until: date | None,
+    disclosure_until: date | None,
+    basis: _Basis,
+) -> tuple[str, str, date | None]:
+    """``_state`` before un-publication by a correction is taken into account."""
     status, status_date = record.status, record.status_date
     status_effective = _status_in_effect(record, as_of)
     if basis.withheld_reason is not None:

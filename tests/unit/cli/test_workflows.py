@@ -80,7 +80,7 @@ def test_validate_triggers_permissions_concurrency(validate):
         assert not (event or {}).keys() & {"paths", "paths-ignore"}, (
             "a required check must not be path-filtered"
         )
-    assert validate["permissions"] == {"contents": "read"}
+    assert validate["permissions"] == {"contents": "read", "pull-requests": "read"}
     assert validate["concurrency"]["cancel-in-progress"] is True
     assert "github.event.pull_request.number" in validate["concurrency"]["group"]
     assert list(validate["jobs"]) == ["validate"]
@@ -112,6 +112,11 @@ def test_validate_steps(validate):
         "${{ github.event.merge_group.base_sha || format('origin/{0}', github.base_ref) }}"
     )
     assert "merge_group.base_ref" not in (WORKFLOWS / "validate.yml").read_text(encoding="utf-8")
+    # The author decides department or platform rules; it comes from GitHub, never from the branch.
+    assert history["env"]["GONGSHI_PR_AUTHOR"] == "${{ steps.author.outputs.login }}"
+    author = next(s for s in steps(job) if s.get("id") == "author")
+    assert author["env"]["PR_AUTHOR"] == "${{ github.event.pull_request.user.login }}"
+    assert "test -n" in author["run"]  # no author: the step fails, it never falls back to anyone
 
 
 def test_site_triggers_and_schedule(site):

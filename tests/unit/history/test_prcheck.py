@@ -199,7 +199,7 @@ def test_formatting_only_and_withdrawal_need_no_correction(pr):
     assert result.ok and result.problems == []
 
 
-def test_platform_files_are_warnings(pr):
+def test_platform_files_are_errors_for_a_department_and_warnings_for_the_platform(pr):
     pr.commit(
         "平台",
         "2026-03-10T10:00:00+08:00",
@@ -210,7 +210,41 @@ def test_platform_files_are_warnings(pr):
         },
     )
     result = check_history(pr.path)
-    assert result.ok
+    assert not result.ok and not result.platform
+    assert [(p.code, p.file) for p in result.errors] == [
+        ("history.file_not_allowed", "README.md"),
+        ("history.file_not_allowed", "data/policy.yaml"),
+        ("history.file_not_allowed", "schemas/licence.schema.json"),
+    ]
+    assert "平台管理团队" in result.errors[1].message
+    pr.commit(
+        "平台团队名单",
+        "2026-03-10T11:00:00+08:00",
+        {"data/departments.yaml": DEPARTMENTS + "platform:\n  members: [ops]\n"},
+    )
+    # The base branch has no platform team yet: the pull request cannot appoint its own author.
+    assert not check_history(pr.path, author="ops").platform
+
+
+def test_platform_pull_request_gets_warnings(upstream, tmp_path):
+    upstream_clone = upstream.clone(tmp_path / "main")
+    upstream_clone.commit(
+        "平台团队",
+        "2026-03-05T10:00:00+08:00",
+        {"data/departments.yaml": DEPARTMENTS + "platform:\n  members: [ops]\n"},
+    )
+    upstream_clone.branch("pr")
+    upstream_clone.commit(
+        "平台",
+        "2026-03-10T10:00:00+08:00",
+        {
+            "schemas/licence.schema.json": "{}\n",
+            "data/policy.yaml": "regime: national\n",
+            "README.md": "说明\n",
+        },
+    )
+    result = check_history(upstream_clone.path, "main", author="ops")
+    assert result.ok and result.platform
     assert [(p.code, p.file, p.severity) for p in result.problems] == [
         ("history.platform_change", "data/policy.yaml", "warning"),
         ("history.platform_change", "schemas/licence.schema.json", "warning"),
