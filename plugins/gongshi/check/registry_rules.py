@@ -17,6 +17,7 @@ from gongshi.core.records import parse_date
 from gongshi.repo import schemas
 from gongshi.repo.files import CALENDAR_DIR, DEPARTMENTS_FILE, POLICY_FILE, Registry
 from gongshi.repo.yamlload import Loaded, load_yaml_file
+from gongshi.rules.workdays import calendar_relpath, missing_calendar_problem
 
 
 def registry_problems(root: Path, registry: Registry) -> dict[str, list[Problem]]:
@@ -41,6 +42,20 @@ def registry_problems(root: Path, registry: Registry) -> dict[str, list[Problem]
                 continue
             loaded = load_yaml_file(path, rel)
             out[rel] = _registry_file_problems(root, rel, loaded, "calendar", registry)
+    return out
+
+
+def calendar_coverage_problems(root: Path, record_years: set[int], as_of: date) -> list[Problem]:
+    """One warning per year that deadlines are counted in but that has no calendar file: the years
+    of the records, the as-of year, and in December the next (this month's deadlines reach it).
+    Such results are 暂定 (statutory holidays by rule, no make-up working days)."""
+    years = set(record_years) | {as_of.year}
+    if as_of.month == 12:
+        years.add(as_of.year + 1)
+    out = []
+    for y in sorted(years):
+        if 2000 <= y <= as_of.year + 1 and not (root / calendar_relpath(y)).is_file():
+            out.append(missing_calendar_problem([y], f"{y} 年的公示截止日和迟报工作日数"))
     return out
 
 

@@ -43,14 +43,16 @@ def _policy_data() -> dict:
     return loaded.data  # every scalar a string: from_data must cope
 
 
+# The tables below were written for the inclusive reading of periods (the start day counted); they
+# keep checking it. The Civil Code's convention, the default, is in test_periods.py.
 @pytest.fixture(scope="module")
 def zhonglou() -> Policy:
-    return Policy.from_data(_policy_data())
+    return Policy.from_data({**_policy_data(), "period_convention": "inclusive"})
 
 
 @pytest.fixture(scope="module")
 def national() -> Policy:
-    return Policy.from_data({**_policy_data(), "regime": NATIONAL})
+    return Policy.from_data({**_policy_data(), "regime": NATIONAL, "period_convention": "inclusive"})
 
 
 ITEMS = {
@@ -203,14 +205,15 @@ ZHONGLOU_CASES = [
         [("2026-03-15", LISTED), ("2026-03-16", QUERY), ("2026-09-04", QUERY), ("2026-09-05", EXPIRED)],
     ),
     Case(
-        # Decided before the platform start 2016-08-20: back-filled, never late.
+        # Decided before the platform start 2016-08-20: back-filled, due on 08-20 (补录 deadline);
+        # published 09-01 → late by the working days after it (08-22..26, 29..31, 09-01).
         "back-filled",
         record(decision_date="2016-05-10"),
         "general",
         "2016-09-01",
-        "2016-05-19",  # Tue 05-10 → 11,12,13,16,17,18,19
-        None,
-        0,
+        "2016-08-20",
+        False,
+        9,
         "2016-09-10",
         "2023-05-09",
         "zhonglou-2016",
@@ -247,6 +250,8 @@ ZHONGLOU_CASES = [
     ),
     Case(
         # Changed before it was even published: withdrawn, not pending.
+        # Changed before its first publication: no list period, straight to a withdrawal notice on
+        # the day it reached the site (before that nothing was shown).
         "changed before publication",
         record(decision_date="2026-01-05", status="变更", status_date="2026-01-06", status_reason="更正"),
         "general",
@@ -254,10 +259,10 @@ ZHONGLOU_CASES = [
         "2026-01-14",
         True,
         0,
-        "2026-01-05",
-        "2026-01-05",
+        None,
+        None,
         "zhonglou-2016",
-        [("2026-01-05", PENDING), ("2026-01-06", WITHDRAWN), ("2026-01-07", WITHDRAWN)],
+        [("2026-01-05", PENDING), ("2026-01-06", PENDING), ("2026-01-07", WITHDRAWN)],
     ),
     Case(
         # 信用修复 under zhonglou-2016 (no minimum period): not findable from the repair date.
@@ -528,26 +533,30 @@ def test_national_cases_under_local_policy_use_local_rule(zhonglou, cal):
 
 
 @pytest.mark.parametrize(
-    ("start", "years", "months", "last"),
+    ("start", "years", "months", "civil", "inclusive"),
     [
-        ("2026-03-05", 7, 0, "2033-03-04"),
-        ("2020-02-29", 7, 0, "2027-02-28"),  # no 02-29 in 2027: end of February
-        ("2020-02-29", 4, 0, "2024-02-28"),  # 2024-02-29 exists: the day before it
-        ("2025-11-30", 0, 3, "2026-02-28"),
-        ("2025-01-31", 0, 1, "2025-02-28"),
-        ("2024-01-31", 0, 1, "2024-02-29"),
-        ("2026-01-01", 0, 12, "2026-12-31"),
-        ("2025-12-15", 0, 1, "2026-01-14"),  # year end
+        # 民法典 第二百零一条、第二百零二条: the start day not counted, ends on the corresponding day.
+        ("2017-01-20", 7, 0, "2024-01-20", "2024-01-19"),  # the example
+        ("2026-03-05", 7, 0, "2033-03-05", "2033-03-04"),
+        ("2020-02-29", 7, 0, "2027-02-28", "2027-02-28"),  # no 02-29 in 2027: end of February
+        ("2020-02-29", 4, 0, "2024-02-29", "2024-02-28"),
+        ("2025-11-30", 0, 3, "2026-02-28", "2026-02-28"),
+        ("2025-01-31", 0, 1, "2025-02-28", "2025-02-28"),
+        ("2024-01-31", 0, 1, "2024-02-29", "2024-02-29"),
+        ("2026-01-01", 0, 12, "2027-01-01", "2026-12-31"),
+        ("2025-12-15", 0, 1, "2026-01-15", "2026-01-14"),  # year end
     ],
 )
-def test_period_last_day(start, years, months, last):
-    assert period_last_day(D(start), years=years, months=months) == D(last)
+def test_period_last_day(start, years, months, civil, inclusive):
+    assert period_last_day(D(start), years=years, months=months) == D(civil)
+    got = period_last_day(D(start), years=years, months=months, convention="inclusive")
+    assert got == D(inclusive)
 
 
 def test_withheld_minor_reason_and_rule(national, cal):
     rec = record(decision_date="2026-04-01", categories=["警告"])
     t, _, details = evaluate_detailed(rec, D("2026-04-02"), pub("2026-04-02"), cal, national, ITEMS["minor"])
-    assert details.withheld_reason == "轻微"
+    assert details.withheld_reason == t.withheld_reason == "轻微失信信息（原则上不予公示）"
     assert "不予公示" in t.rule and "令2025年第36号" in t.rule
     assert t.on_time is None and t.list_until is None
 
@@ -579,13 +588,15 @@ def test_preview_uses_as_of(zhonglou, cal):
 def test_provisional_deadline_warns_never_blocks(zhonglou, cal):
     rec = record(decision_date="2026-12-28")
     t, problems = evaluate(rec, D("2026-12-30"), pub("2026-12-30"), cal, zhonglou, ITEMS["general"])
-    assert (t.deadline, t.deadline_provisional, t.state, t.on_time) == (D("2027-01-06"), True, LISTED, True)
+    # 2027-01-01 (元旦) is a statutory holiday by rule: 12-29, 30, 31, 01-04, 05, 06, 07.
+    assert (t.deadline, t.deadline_provisional, t.state, t.on_time) == (D("2027-01-07"), True, LISTED, True)
+    assert t.provisional
     assert [p.code for p in problems] == ["calendar.missing_year"]
     assert problems[0].severity == "warning" and "data/calendar/2027.yaml" in problems[0].message
     assert problems[0].file == rec.path
     # Published late in 2027: the delay is provisional too, warned once.
     t, problems = evaluate(rec, D("2027-01-20"), pub("2027-01-11"), cal, zhonglou, ITEMS["general"])
-    assert (t.on_time, t.delay_workdays) == (False, 3)  # 01-07, 01-08, 01-11
+    assert (t.on_time, t.delay_workdays, t.provisional) == (False, 2, True)  # 01-08, 01-11
     assert len(problems) == 1
 
 
