@@ -13,8 +13,8 @@ Regime families (``policy.yaml: regime``):
 * ``national``: penalties decided while a national regime is in force (527号 / 令第58号 / 令2025年第36号)
   are published for that regime's maximum period for their severity, counted from the decision date,
   and 信用修复 may end publication after the minimum period; 限制从业 longer than the maximum → the
-  actual period; 轻微 under 令2025年第36号 only where the domain opts in (≤ 3 months); the catalog
-  domains of the market-supervision rule follow it. Licences, and penalties decided before the first
+  actual period; 轻微 under 令2025年第36号 only where the domain opts in (≤ 3 months); the
+  departments named for the market-supervision rule follow it. Licences, and penalties decided before the first
   national regime, follow the zhonglou-2016 rule.
 
 Periods follow ``policy.period_convention`` (``rules.regimes``: the Civil Code's by default).
@@ -373,8 +373,7 @@ def _basis(
     national = policy.national_regime_for(decision) if record.kind == "penalty" else None
     if national is not None:
         market = policy.market_supervision
-        domain = item.domain if item is not None else None
-        if market is not None and market.applies(domain, decision):
+        if market is not None and market.applies(record.authority, decision):
             return _market_basis(record, decision, policy, market, published_at, withheld_reason, withheld_rule)
         return _national_basis(record, decision, policy, item, national, withheld_reason, withheld_rule)
     return _zhonglou_basis(record, decision, policy, item, withheld_reason, withheld_rule)

@@ -101,20 +101,21 @@ class NationalRegime:
 
 @dataclass(frozen=True)
 class MarketSupervision:
-    """市场监督管理行政处罚信息公示规定 (SAMR) for penalties of the catalog domains it names:
+    """市场监督管理行政处罚信息公示规定 (SAMR) for the penalties of the departments it names (the
+    market-supervision departments):
     only 通报批评 or a fine not above ``low_fine_max_yuan`` (较低数额, set by the province) →
     ``short_months``; any other penalty → ``long_months``; 限制开展生产经营活动 / 限制从业 longer than
     that → the actual period. Counted from the day of publication (自公示之日起)."""
 
     name: str
     in_force_from: date
-    domains: tuple[str, ...]
+    departments: tuple[str, ...]
     short_months: int = 3
     long_months: int = 36
     low_fine_max_yuan: int | None = None
 
-    def applies(self, domain: str | None, decision: date) -> bool:
-        return domain is not None and domain in self.domains and decision >= self.in_force_from
+    def applies(self, authority: str, decision: date) -> bool:
+        return authority in self.departments and decision >= self.in_force_from
 
     def months_for(self, record: Record) -> tuple[int, str]:
         """(months, why) for a penalty of its domains."""
@@ -287,14 +288,14 @@ def _market_from_data(m: object) -> MarketSupervision | None:
     where = "national.market_supervision"
     if not isinstance(m, dict):
         raise PolicyError(f"data/policy.yaml：{where} 应为映射。")
-    domains = m.get("domains") if isinstance(m.get("domains"), list) else []
-    if not domains:
-        raise PolicyError(f"data/policy.yaml：{where}.domains 应列出适用的目录事项领域。")
+    departments = m.get("departments") if isinstance(m.get("departments"), list) else []
+    if not departments:
+        raise PolicyError(f"data/policy.yaml：{where}.departments 应列出适用的部门代号（市场监管部门）。")
     low = m.get("low_fine_max_yuan")
     return MarketSupervision(
         name=str(m.get("name", "市场监督管理行政处罚信息公示规定")),
         in_force_from=_date(m.get("in_force_from"), f"{where}.in_force_from"),
-        domains=tuple(str(d) for d in domains),
+        departments=tuple(str(d) for d in departments),
         short_months=_int(m.get("short_months", 3), f"{where}.short_months", minimum=1),
         long_months=_int(m.get("long_months", 36), f"{where}.long_months", minimum=1),
         low_fine_max_yuan=None if low is None else _int(low, f"{where}.low_fine_max_yuan"),
