@@ -317,7 +317,8 @@ def _withdrawal(
         missing.update(years)
         if years:
             problems.append(_calendar_warning(record, years, "撤回期限"))
-    merged = withdrawal_merged_on(record, [c for c in changes if c.date <= as_of], published_at)
+    # From the whole history: a withdrawal merged after the as-of date was not on the site yet.
+    merged = withdrawal_merged_on(record, changes, published_at)
     in_effect = status_date <= as_of and merged is not None and merged <= as_of
     before = published_at is None or status_date <= published_at
     on_time: bool | None = None

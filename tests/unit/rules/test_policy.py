@@ -706,3 +706,87 @@ def test_state_is_a_function_of_the_date_and_moves_forward(decision, pub_lag, va
         )
         assert t1.state == expected
         assert t1.list_until <= t1.disclosure_until or t1.list_until == first.list_until
+
+
+# Issue 16 §10: national regimes in detail (Civil Code periods, the default convention). ---------
+
+
+@pytest.fixture(scope="module")
+def national_civil() -> Policy:
+    data = _policy_data()
+    nat = {
+        **data["national"],
+        "minor_opt_in": {"食品安全": "3"},
+        "market_supervision": {
+            "in_force_from": "2021-09-01",
+            "departments": ["scjg"],
+            "low_fine_max_yuan": "10000",
+        },
+    }
+    return Policy.from_data({**data, "regime": NATIONAL, "national": nat})
+
+
+SPECIAL = CatalogItem("zhzf-cf-009", "zhzf", "penalty", "特种设备使用的处罚", severity="一般", domain="特种设备")
+
+
+def zhzf(**fields) -> Record:
+    rec = record(**fields)
+    rec.data["authority"] = "zhzf"
+    return rec
+
+
+@pytest.mark.parametrize(
+    ("name", "rec", "item", "until", "min_until", "regime"),
+    [
+        # 令第58号: 特种设备 keeps its one-year minimum now that the domain keys agree.
+        ("58 special equipment", zhzf(decision_date="2025-03-05"), SPECIAL, "2028-03-05", "2026-03-05", "ndrc-2023-58"),
+        # 限制从业 for 5 years outlasts the 3-year maximum: published for the actual period.
+        (
+            "restriction longer than max",
+            zhzf(decision_date="2026-05-06", categories=["限制从业"], valid_until="2031-05-06"),
+            ITEMS["none"],
+            "2031-05-06",
+            "2027-05-06",
+            "ndrc-2025-36",
+        ),
+        # 轻微 under 令2025年第36号, domain 食品安全 opted in: at most 3 months.
+        ("minor opted in", zhzf(decision_date="2026-05-06", categories=["警告"]), ITEMS["general"].__class__(
+            "scjg-cf-002", "scjg", "penalty", "x", severity="轻微", domain="食品安全"), "2026-08-06", "2026-05-06",
+         "ndrc-2025-36"),
+        # Market supervision (scjg): a low fine → 3 months from publication (05-08), others 3 years.
+        ("samr low fine", record(decision_date="2026-05-06", fine_yuan=5000), ITEMS["general"], "2026-08-08", None, "samr"),
+        ("samr other", record(decision_date="2026-05-06", categories=["吊销许可证件"]), ITEMS["general"], "2029-05-08",
+         None, "samr"),
+    ],
+)
+def test_national_details(national_civil, cal, name, rec, item, until, min_until, regime):
+    t, _, details = evaluate_detailed(rec, D("2026-05-20"), pub("2026-05-08"), cal, national_civil, item)
+    assert (t.regime, t.disclosure_until) == (regime, D(until)), (name, t.rule)
+    assert details.min_period_until == (D(min_until) if min_until else None), name
+    assert t.state != WITHHELD
+
+
+def test_minor_not_opted_in_is_withheld_with_one_label(national_civil, cal):
+    rec = zhzf(decision_date="2026-05-06", categories=["警告"])
+    t, _, d = evaluate_detailed(rec, D("2026-05-20"), pub("2026-05-08"), cal, national_civil, ITEMS["minor"])
+    assert t.state == WITHHELD and t.withheld_reason == d.withheld_reason == "轻微失信信息（原则上不予公示）"
+
+
+def test_repair_respects_national_minimum_under_zhonglou(cal):
+    """信用修复 under the default regime: not before the minimum period of the regime in force at
+    the decision (令2025年第36号, 一般: 3 months from 2026-05-06 → 2026-08-06)."""
+    policy = Policy.from_data(_policy_data())
+    rec = zhzf(decision_date="2026-05-06", status="已修复", status_date="2026-06-01", status_reason="已整改")
+    t, _ = evaluate(rec, D("2026-07-01"), pub("2026-05-08"), cal, policy, ITEMS["general"])
+    assert (t.regime, t.disclosure_until, t.state) == ("zhonglou-2016", D("2026-08-06"), QUERY)
+    t, _ = evaluate(rec, D("2026-08-07"), pub("2026-05-08"), cal, policy, ITEMS["general"])
+    assert t.state == REPAIRED
+
+
+def test_opt_in_longer_than_the_cap_is_refused():
+    data = _policy_data()
+    nat = {**data["national"], "minor_opt_in": {"食品安全": "6"}}
+    with pytest.raises(PolicyError, match="超过轻微失信信息最长公示期"):
+        Policy.from_data({**data, "regime": NATIONAL, "national": nat})
+    with pytest.raises(PolicyError, match="period_convention"):
+        Policy.from_data({**data, "period_convention": "common-law"})
