@@ -177,9 +177,17 @@ def calendar_generate_command(first: int, last: int) -> None:
     help="通知中的一段放假安排（含周末），如 2027-01-01..2027-01-03 或 01-01..01-03；可多次给出。",
 )
 @click.option(
-    "--workday", "workdays", multiple=True, metavar="日期", help="调休上班的周六或周日，如 2027-02-20；可多次给出。"
+    "--workday",
+    "workdays",
+    multiple=True,
+    metavar="日期",
+    help="调休上班的周六或周日，如 2027-02-20；可多次给出。",
 )
-@click.option("--source", default="", help="通知名称和文号，如 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）。")
+@click.option(
+    "--source",
+    default="",
+    help="通知名称和文号，如 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）。",
+)
 @click.option("--force", is_flag=True, help="替换已有的节假日文件。")
 def calendar_add_notice_command(year: int, holidays, workdays, source: str, force: bool) -> None:
     """按国务院办公厅节假日安排通知录入 YEAR 年的节假日文件 data/calendar/YEAR.yaml。
@@ -188,7 +196,12 @@ def calendar_add_notice_command(year: int, holidays, workdays, source: str, forc
     # lazy: the calendar writer and the validator only for this command
     from gongshi.check.run import validate_repository
     from gongshi.core.clock import today_in_china
-    from gongshi.rules.workdays import NoticeError, notice_calendar_yaml, parse_notice_days, write_calendar_file
+    from gongshi.rules.workdays import (
+        NoticeError,
+        notice_calendar_yaml,
+        parse_notice_days,
+        write_calendar_file,
+    )
 
     if not 2000 <= year <= 2100:
         raise UsageProblem("年份应在 2000 到 2100 之间。")

@@ -10,7 +10,7 @@ of public content that must appear (the test can fail both ways).
 |---|---|---|
 | scjg-xk-2025-0001 | expired | licence valid to 2025-12-31 |
 | scjg-cf-2026-0101 | withdrawn, notice | published 04-13, 撤销 06-01 (notice: 文号/机关/状态/日期/原因) |
-| scjg-cf-2026-0102 | withdrawn, a notice | 撤销 before it was ever committed: straight to a notice (issue 16) |
+| scjg-cf-2026-0102 | withdrawn, a notice | 撤销 before it was ever committed: a notice at once |
 | scjg-cf-2026-0103 | repaired | national regime, 已修复 08-03 after the 3-month minimum |
 | ...-0201..0209 | withheld | every declared reason + 轻微 computed by the 2026 national regime |
 | scjg-cf-2026-0301 | pending | committed on main after the as-of date |

@@ -262,7 +262,8 @@ def _domain_problems(loaded, path: str, domain: str, registry) -> list[Problem]:
             loaded,
             path,
             "catalog.domain_mismatch",
-            f"领域 “{domain}” 与公示规则 data/policy.yaml 中的领域 “{near[0]}” 不一致，相关公示期规定将不适用。"
+            f"领域 “{domain}” 与公示规则 data/policy.yaml 中的领域 “{near[0]}” 不一致，"
+            "相关公示期规定将不适用。"
             f"请统一写作 “{near[0]}”（或在 policy.yaml 中改为 “{domain}”）。",
         )
     ]

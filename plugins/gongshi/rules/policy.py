@@ -14,8 +14,8 @@ Regime families (``policy.yaml: regime``):
   are published for that regime's maximum period for their severity, counted from the decision date,
   and 信用修复 may end publication after the minimum period; 限制从业 longer than the maximum → the
   actual period; 轻微 under 令2025年第36号 only where the domain opts in (≤ 3 months); the
-  departments named for the market-supervision rule follow it. Licences, and penalties decided before the first
-  national regime, follow the zhonglou-2016 rule.
+  departments named for the market-supervision rule follow it. Licences, and penalties decided
+  before the first national regime, follow the zhonglou-2016 rule.
 
 Periods follow ``policy.period_convention`` (``rules.regimes``: the Civil Code's by default).
 
@@ -75,8 +75,8 @@ __all__ = [
     "list_last_day",
     "months_label",
     "period_last_day",
-    "withheld_label",
     "withdrawal_merged_on",
+    "withheld_label",
 ]
 
 # One label per reason a record is not published (stats, explain and pages agree); a record's own
@@ -93,6 +93,8 @@ def withheld_label(reason: str | None) -> str | None:
     if reason is None:
         return None
     return WITHHELD_LABELS.get(reason, reason)
+
+
 # Evaluation ------------------------------------------------------------------------------------
 
 
@@ -179,7 +181,9 @@ def evaluate_detailed(
     delay = 0
     delay_provisional = False
     if basis.withheld_reason is None and published_as_of and published_at is not None:
-        on_time, delay, delay_provisional = _timeliness(record, deadline, published_at, calendar, problems, missing)
+        on_time, delay, delay_provisional = _timeliness(
+            record, deadline, published_at, calendar, problems, missing
+        )
 
     timeline = Timeline(
         record_id=record.id,
@@ -332,7 +336,9 @@ def _withdrawal(
         if not on_time:
             delay, late_provisional = calendar.workdays_between(due, merged)
             provisional = provisional or late_provisional
-        rule += f"；撤回于 {merged.isoformat()} 在网站生效" + ("，按时" if on_time else f"，迟 {delay} 个工作日")
+        rule += f"；撤回于 {merged.isoformat()} 在网站生效" + (
+            "，按时" if on_time else f"，迟 {delay} 个工作日"
+        )
     elif before:
         rule += "；公示前已撤销，直接发布撤回说明"
     return _Withdrawal(in_effect, due, merged, before, on_time, delay, provisional, rule)
@@ -375,7 +381,9 @@ def _basis(
     if national is not None:
         market = policy.market_supervision
         if market is not None and market.applies(record.authority, decision):
-            return _market_basis(record, decision, policy, market, published_at, withheld_reason, withheld_rule)
+            return _market_basis(
+                record, decision, policy, market, published_at, withheld_reason, withheld_rule
+            )
         return _national_basis(record, decision, policy, item, national, withheld_reason, withheld_rule)
     return _zhonglou_basis(record, decision, policy, item, withheld_reason, withheld_rule)
 
@@ -551,7 +559,9 @@ def _window(
     status_effective = _status_in_effect(record, as_of)
     base_until = basis.base_until
     disclosure_until = base_until
-    list_until = list_last_day(published_at, policy.list_days, policy.period_convention) if published_at else None
+    list_until = (
+        list_last_day(published_at, policy.list_days, policy.period_convention) if published_at else None
+    )
     if basis.national is None and list_until is not None and base_until < list_until:
         # The 10-day rolling list runs in full even when the validity ends earlier.
         disclosure_until = list_until

@@ -121,9 +121,10 @@ class MarketSupervision:
         """(months, why) for a penalty of its domains."""
         cats = set(record.categories)
         fine = record.data.get("fine_yuan")
-        low_fine = (
-            "罚款" not in cats
-            or (self.low_fine_max_yuan is not None and isinstance(fine, int | float) and fine <= self.low_fine_max_yuan)
+        low_fine = "罚款" not in cats or (
+            self.low_fine_max_yuan is not None
+            and isinstance(fine, int | float)
+            and fine <= self.low_fine_max_yuan
         )
         if cats and cats <= {"通报批评", "罚款"} and low_fine:
             limit = f"不超过 {self.low_fine_max_yuan} 元" if self.low_fine_max_yuan is not None else ""

@@ -196,7 +196,8 @@ def render_text(exp: Explanation) -> str:
             timely += f"（{PROVISIONAL_LABEL}）"
         lines += [
             f"决定日期：{t.decision_date.isoformat()}",
-            f"公示截止日：{t.deadline.isoformat()}" + (f"（{PROVISIONAL_LABEL}）" if t.deadline_provisional else ""),
+            f"公示截止日：{t.deadline.isoformat()}"
+            + (f"（{PROVISIONAL_LABEL}）" if t.deadline_provisional else ""),
             f"  依据：{why['deadline']}",
             f"公示日期：{pub}",
             f"按时公示：{timely}",

@@ -251,4 +251,8 @@ def test_missing_calendar_year_warned_once(tmp_path):
     warned = [p for p in result.warnings if p.code == "calendar.missing_year"]
     assert [p.file for p in warned] == ["data/calendar/2027.yaml"]
     assert "gongshi calendar add-notice 2027" in warned[0].message
-    assert not [p for p in validate_repository(root, date(2026, 11, 10), jobs=1).warnings if p.code == "calendar.missing_year"]
+    assert not [
+        p
+        for p in validate_repository(root, date(2026, 11, 10), jobs=1).warnings
+        if p.code == "calendar.missing_year"
+    ]

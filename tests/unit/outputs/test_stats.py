@@ -19,7 +19,6 @@ from tests.support.opendata_repo import (
     shared_snapshot,
 )
 
-
 # Working days (by the fixture's calendar) from the 补录 deadline 2016-08-20 to F's publication 2026-03-06.
 F_DELAY = 2384
 

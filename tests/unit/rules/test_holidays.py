@@ -81,7 +81,12 @@ def test_notice_parsing_and_errors():
 
 def _gongshi(root: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "gongshi", *args], cwd=root, input=stdin, capture_output=True, text=True, check=False
+        [sys.executable, "-m", "gongshi", *args],
+        cwd=root,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -116,7 +121,9 @@ def test_cli_add_notice_reproduces_2026(tmp_path):
 def test_cli_add_notice_asks(tmp_path):
     root = tmp_path / "repo"
     shutil.copytree(FIXTURE_REGISTRY, root)
-    res = _gongshi(root, "calendar", "add-notice", "2027", stdin="01-01..01-03\n\n02-20\n\n国办发明电〔2026〕1号\n")
+    res = _gongshi(
+        root, "calendar", "add-notice", "2027", stdin="01-01..01-03\n\n02-20\n\n国办发明电〔2026〕1号\n"
+    )
     assert res.returncode == 0, res.stderr + res.stdout
     text = (root / "data/calendar/2027.yaml").read_text(encoding="utf-8")
     assert "- 2027-01-01" in text and "- 2027-02-20" in text and "国办发明电〔2026〕1号" in text

@@ -726,7 +726,9 @@ def national_civil() -> Policy:
     return Policy.from_data({**data, "regime": NATIONAL, "national": nat})
 
 
-SPECIAL = CatalogItem("zhzf-cf-009", "zhzf", "penalty", "特种设备使用的处罚", severity="一般", domain="特种设备")
+SPECIAL = CatalogItem(
+    "zhzf-cf-009", "zhzf", "penalty", "特种设备使用的处罚", severity="一般", domain="特种设备"
+)
 
 
 def zhzf(**fields) -> Record:
@@ -739,7 +741,14 @@ def zhzf(**fields) -> Record:
     ("name", "rec", "item", "until", "min_until", "regime"),
     [
         # 令第58号: 特种设备 keeps its one-year minimum now that the domain keys agree.
-        ("58 special equipment", zhzf(decision_date="2025-03-05"), SPECIAL, "2028-03-05", "2026-03-05", "ndrc-2023-58"),
+        (
+            "58 special equipment",
+            zhzf(decision_date="2025-03-05"),
+            SPECIAL,
+            "2028-03-05",
+            "2026-03-05",
+            "ndrc-2023-58",
+        ),
         # 限制从业 for 5 years outlasts the 3-year maximum: published for the actual period.
         (
             "restriction longer than max",
@@ -750,13 +759,33 @@ def zhzf(**fields) -> Record:
             "ndrc-2025-36",
         ),
         # 轻微 under 令2025年第36号, domain 食品安全 opted in: at most 3 months.
-        ("minor opted in", zhzf(decision_date="2026-05-06", categories=["警告"]), ITEMS["general"].__class__(
-            "scjg-cf-002", "scjg", "penalty", "x", severity="轻微", domain="食品安全"), "2026-08-06", "2026-05-06",
-         "ndrc-2025-36"),
+        (
+            "minor opted in",
+            zhzf(decision_date="2026-05-06", categories=["警告"]),
+            ITEMS["general"].__class__(
+                "scjg-cf-002", "scjg", "penalty", "x", severity="轻微", domain="食品安全"
+            ),
+            "2026-08-06",
+            "2026-05-06",
+            "ndrc-2025-36",
+        ),
         # Market supervision (scjg): a low fine → 3 months from publication (05-08), others 3 years.
-        ("samr low fine", record(decision_date="2026-05-06", fine_yuan=5000), ITEMS["general"], "2026-08-08", None, "samr"),
-        ("samr other", record(decision_date="2026-05-06", categories=["吊销许可证件"]), ITEMS["general"], "2029-05-08",
-         None, "samr"),
+        (
+            "samr low fine",
+            record(decision_date="2026-05-06", fine_yuan=5000),
+            ITEMS["general"],
+            "2026-08-08",
+            None,
+            "samr",
+        ),
+        (
+            "samr other",
+            record(decision_date="2026-05-06", categories=["吊销许可证件"]),
+            ITEMS["general"],
+            "2029-05-08",
+            None,
+            "samr",
+        ),
     ],
 )
 def test_national_details(national_civil, cal, name, rec, item, until, min_until, regime):

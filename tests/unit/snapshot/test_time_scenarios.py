@@ -79,13 +79,23 @@ SCENARIOS = [
         "civil code list and query period",
         [("2026-03-06", FIRST)],
         {"list_until": "2026-03-16", "disclosure_until": "2033-03-05", "period_convention": "civil-code"},
-        [("2026-03-16", "listed"), ("2026-03-17", "query"), ("2033-03-05", "query"), ("2033-03-06", "expired")],
+        [
+            ("2026-03-16", "listed"),
+            ("2026-03-17", "query"),
+            ("2033-03-05", "query"),
+            ("2033-03-06", "expired"),
+        ],
     ),
     Scenario(
         "inclusive convention kept available",
         [("2026-03-06", FIRST)],
         {"list_until": "2026-03-15", "disclosure_until": "2033-03-04", "period_convention": "inclusive"},
-        [("2026-03-15", "listed"), ("2026-03-16", "query"), ("2033-03-04", "query"), ("2033-03-05", "expired")],
+        [
+            ("2026-03-15", "listed"),
+            ("2026-03-16", "query"),
+            ("2033-03-04", "query"),
+            ("2033-03-05", "expired"),
+        ],
         {"period_convention": "inclusive"},
     ),
     Scenario(

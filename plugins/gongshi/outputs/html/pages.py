@@ -462,7 +462,8 @@ def rules_view(snapshot: Snapshot) -> dict:
                         for sev, per in reg.periods.items()
                     ],
                     "domains": [
-                        f"{domain}领域最短 {months_label(m)}" for domain, m in sorted(reg.domain_min_months.items())
+                        f"{domain}领域最短 {months_label(m)}"
+                        for domain, m in sorted(reg.domain_min_months.items())
                     ],
                 }
             )
@@ -493,7 +494,9 @@ def rules_view(snapshot: Snapshot) -> dict:
         "platform_start": rv.iso(p.platform_start),
         "withdrawal_workdays": p.withdrawal_workdays,
         "national": national,
-        "minor_opt_in": [f"{d}：{months_label(m)}" for d, m in sorted(p.minor_opt_in.items())] if national else [],
+        "minor_opt_in": [f"{d}：{months_label(m)}" for d, m in sorted(p.minor_opt_in.items())]
+        if national
+        else [],
         "market": (
             {
                 "name": market.name,
