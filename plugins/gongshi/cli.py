@@ -113,11 +113,13 @@ def _selected_files(root: Path, paths: tuple[str, ...]) -> list[str] | None:
 @click.argument("decision_date", metavar="DATE")
 @click.option("--workdays", "n", type=int, default=None, help="第几个工作日（默认取 data/policy.yaml）。")
 def deadline_command(decision_date: str, n: int | None) -> None:
-    """打印 DATE 之后的第 N 个工作日（决定当日不计），即公示截止日。"""
+    """打印 DATE 之后的第 N 个工作日（决定当日不计），即公示截止日。
+
+    跨入尚无节假日文件的年份时，按全国年节及纪念日放假办法推算，结果后标“暂定”。"""
     # lazy: the policy and calendar (~0.05 s) only for this command
     from gongshi.repo.files import load_registry
     from gongshi.rules.policy import Policy, PolicyError
-    from gongshi.rules.workdays import Calendar, missing_calendar_problem
+    from gongshi.rules.workdays import PROVISIONAL_LABEL, Calendar, missing_calendar_problem
 
     day = as_of_or_fail(decision_date)
     root = repo_root_or_fail()
@@ -135,7 +137,7 @@ def deadline_command(decision_date: str, n: int | None) -> None:
         raise UsageProblem(
             f"{day.isoformat()} 之后第 {n} 个工作日超出了可表示的日期范围（9999 年）。"
         ) from None
-    click.echo(result.isoformat())
+    click.echo(result.isoformat() + (f" {PROVISIONAL_LABEL}" if provisional else ""))
     if provisional:
         p = missing_calendar_problem(cal.missing_years(day, result), f"{day.isoformat()} 之后第 {n} 个工作日")
         click.echo(f"警告：{p.message}", err=True)
@@ -163,6 +165,93 @@ def calendar_generate_command(first: int, last: int) -> None:
         raise UsageProblem(str(exc)) from None
     for path in written:
         click.echo(path.relative_to(root).as_posix())
+
+
+@calendar_group.command("add-notice")
+@click.argument("year", type=int)
+@click.option(
+    "--holiday",
+    "holidays",
+    multiple=True,
+    metavar="起..止",
+    help="通知中的一段放假安排（含周末），如 2027-01-01..2027-01-03 或 01-01..01-03；可多次给出。",
+)
+@click.option(
+    "--workday",
+    "workdays",
+    multiple=True,
+    metavar="日期",
+    help="调休上班的周六或周日，如 2027-02-20；可多次给出。",
+)
+@click.option(
+    "--source",
+    default="",
+    help="通知名称和文号，如 国务院办公厅关于2027年部分节假日安排的通知（国办发明电〔2026〕X号）。",
+)
+@click.option("--force", is_flag=True, help="替换已有的节假日文件。")
+def calendar_add_notice_command(year: int, holidays, workdays, source: str, force: bool) -> None:
+    """按国务院办公厅节假日安排通知录入 YEAR 年的节假日文件 data/calendar/YEAR.yaml。
+
+    不给 --holiday 时逐项提问：按通知逐段输入放假起止日期，再输入调休上班日。"""
+    # lazy: the calendar writer and the validator only for this command
+    from gongshi.check.run import validate_repository
+    from gongshi.core.clock import today_in_china
+    from gongshi.rules.workdays import (
+        NoticeError,
+        notice_calendar_yaml,
+        parse_notice_days,
+        write_calendar_file,
+    )
+
+    if not 2000 <= year <= 2100:
+        raise UsageProblem("年份应在 2000 到 2100 之间。")
+    root = repo_root_or_fail()
+    try:
+        if not holidays:
+            holidays, workdays, source = _ask_notice(year, source)
+        off = [d for text in holidays for d in parse_notice_days(text, year, "放假安排")]
+        on = [d for text in workdays for d in parse_notice_days(text, year, "调休上班日")]
+        text = notice_calendar_yaml(year, off, on, source)
+        path = write_calendar_file(root, year, text, force=force)
+    except NoticeError as exc:
+        raise UsageProblem(str(exc)) from None
+    rel = path.relative_to(root).as_posix()
+    result = validate_repository(root, today_in_china(), [rel])
+    own = [p for p in result.problems if p.file == rel and p.severity == "error"]
+    if own:
+        path.unlink()
+        for p in own:
+            click.echo(f"错误：{rel} {p.path} {p.message}", err=True)
+        click.get_current_context().exit(1)
+    weekdays_off = sum(1 for d in set(off) if d.weekday() < 5)
+    click.echo(rel)
+    click.echo(
+        f"已写入 {rel}：放假 {len(set(off))} 天（其中工作日 {weekdays_off} 天），调休上班 {len(set(on))} 天。"
+        "请提交并合并到主分支。",
+        err=True,
+    )
+
+
+def _ask_notice(year: int, source: str) -> tuple[list[str], list[str], str]:
+    """The notice, asked for item by item (a blank line ends a list)."""
+    click.echo(f"请按国务院办公厅关于{year}年部分节假日安排的通知逐项录入。")
+    click.echo("每段放假安排输入起止日期，如 01-01..01-03（单日写一个日期），直接回车结束。")
+    holidays: list[str] = []
+    while True:
+        line = click.prompt(f"放假安排 {len(holidays) + 1}", default="", show_default=False).strip()
+        if not line:
+            break
+        holidays.append(line)
+    click.echo("输入因调休而上班的周六、周日，如 02-20，直接回车结束。")
+    workdays: list[str] = []
+    while True:
+        line = click.prompt(f"调休上班日 {len(workdays) + 1}", default="", show_default=False).strip()
+        if not line:
+            break
+        workdays.append(line)
+    if not source:
+        source = click.prompt("通知名称和文号（可直接回车）", default="", show_default=False).strip()
+    return holidays, workdays, source
 
 
 @main.command("explain")

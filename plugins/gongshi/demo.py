@@ -196,16 +196,21 @@ def _plan(source: Path, registry, cal: Calendar, start: date, as_of: date):
             subject = f"新增{label} {rf.id}" if first else f"{what} {rf.id}"
             per_day[day].append((rf.relpath, content, subject, author, decided))
             first = False
-    # Back-filled records: one bulk merge per department on the working days from platform_start.
-    day = _next_workday(cal, start)
-    for dept in sorted(backfill):
+    # Back-filled records: one bulk merge per department on the working days up to platform_start,
+    # the 补录 deadline (the last department on the last working day on or before it).
+    days: list[date] = []
+    d = start
+    while len(days) < len(backfill):
+        if cal.is_workday(d):
+            days.append(d)
+        d -= timedelta(days=1)
+    for dept, day in zip(sorted(backfill), reversed(days), strict=True):
         items = sorted(backfill[dept])
         for rel, content, _id in items:
             author = (_dept_name(registry, dept), f"{dept}@demo.invalid")
             per_day[day].append(
                 (rel, content, f"补录 {len(items)} 条 {start.isoformat()} 以前的决定（{dept}）", author, None)
             )
-        day = _next_workday(cal, day + timedelta(days=1))
     return _timed(per_day), stats
 
 

@@ -136,9 +136,11 @@ def _listed_ids(snapshot, kind: str) -> list[str]:
 @pytest.mark.parametrize(
     ("as_of", "listed"),
     [
+        # 10 days after the day of publication (民法典 第二百零一条: that day not counted): the
+        # boundary day D+10 is listed, the day after is not.
         (PUBLISHED + timedelta(days=7), True),
-        (PUBLISHED + timedelta(days=9), True),
-        (PUBLISHED + timedelta(days=10), False),
+        (PUBLISHED + timedelta(days=10), True),
+        (PUBLISHED + timedelta(days=11), False),
     ],
 )
 def test_rolling_list_boundary(repo, as_of, listed):

@@ -10,7 +10,7 @@ of public content that must appear (the test can fail both ways).
 |---|---|---|
 | scjg-xk-2025-0001 | expired | licence valid to 2025-12-31 |
 | scjg-cf-2026-0101 | withdrawn, notice | published 04-13, 撤销 06-01 (notice: 文号/机关/状态/日期/原因) |
-| scjg-cf-2026-0102 | withdrawn, no notice | 撤销 before it was ever committed |
+| scjg-cf-2026-0102 | withdrawn, a notice | 撤销 before it was ever committed: a notice at once |
 | scjg-cf-2026-0103 | repaired | national regime, 已修复 08-03 after the 3-month minimum |
 | ...-0201..0209 | withheld | every declared reason + 轻微 computed by the 2026 national regime |
 | scjg-cf-2026-0301 | pending | committed on main after the as-of date |
@@ -211,14 +211,15 @@ def build_canary_repo(path: Path) -> CanaryRepo:
         c, "repaired", f"钟测市监罚〔2026〕{c.reported('repaired:doc_no')}号", "2026-04-15", full=False
     )
     add("新增处罚", "2026-04-17T10:00:00+08:00", {"scjg-cf-2026-0103": r1})
-    # Withdrawn before it was ever published: no notice at all.
+    # Withdrawn before it was ever published: straight to a withdrawal notice (nothing published
+    # disappears without one; issue 16), showing the notice's fields only.
     w2 = penalty(
         c,
         "withdrawn-unpublished",
-        f"钟测市监罚〔2026〕{c.no('withdrawn-unpublished:doc_no')}号",
+        f"钟测市监罚〔2026〕{c.yes('withdrawn-unpublished:doc_no')}号",
         "2026-05-06",
         extra="status: 撤销\nstatus_date: 2026-05-08\n"
-        f"status_reason: 撤销{c.no('withdrawn-unpublished:status_reason')}\n",
+        f"status_reason: 撤销{c.yes('withdrawn-unpublished:status_reason')}\n",
     )
     add("新增已撤销的处罚", "2026-05-09T10:00:00+08:00", {"scjg-cf-2026-0102": w2})
     add(
@@ -314,12 +315,12 @@ def build_canary_repo(path: Path) -> CanaryRepo:
     p1 = penalty(c, "pending-main", f"钟测市监罚〔2026〕{c.no('pending-main:doc_no')}号", "2026-10-09")
     add("新增处罚（检查日之后）", "2026-10-20T10:00:00+08:00", {"scjg-cf-2026-0301": p1})
 
-    hidden = ["scjg-xk-2025-0001", "scjg-cf-2026-0102", "scjg-cf-2026-0103", *held, "scjg-cf-2026-0301",
+    hidden = ["scjg-xk-2025-0001", "scjg-cf-2026-0103", *held, "scjg-cf-2026-0301",
               "scjg-cf-2026-0302"]  # fmt: skip
     return CanaryRepo(
         repo=repo,
         canaries=c,
         public_ids=["scjg-xk-2026-0401", "scjg-cf-2026-0402", "scjg-cf-2026-0403"],
-        notice_ids=["scjg-cf-2026-0101"],
+        notice_ids=["scjg-cf-2026-0101", "scjg-cf-2026-0102"],
         hidden_ids=hidden,
     )

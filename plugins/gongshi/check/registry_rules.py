@@ -17,6 +17,7 @@ from gongshi.core.records import parse_date
 from gongshi.repo import schemas
 from gongshi.repo.files import CALENDAR_DIR, DEPARTMENTS_FILE, POLICY_FILE, Registry
 from gongshi.repo.yamlload import Loaded, load_yaml_file
+from gongshi.rules.workdays import calendar_relpath, missing_calendar_problem
 
 
 def registry_problems(root: Path, registry: Registry) -> dict[str, list[Problem]]:
@@ -44,6 +45,20 @@ def registry_problems(root: Path, registry: Registry) -> dict[str, list[Problem]
     return out
 
 
+def calendar_coverage_problems(root: Path, record_years: set[int], as_of: date) -> list[Problem]:
+    """One warning per year that deadlines are counted in but that has no calendar file: the years
+    of the records, the as-of year, and in December the next (this month's deadlines reach it).
+    Such results are 暂定 (statutory holidays by rule, no make-up working days)."""
+    years = set(record_years) | {as_of.year}
+    if as_of.month == 12:
+        years.add(as_of.year + 1)
+    out = []
+    for y in sorted(years):
+        if 2000 <= y <= as_of.year + 1 and not (root / calendar_relpath(y)).is_file():
+            out.append(missing_calendar_problem([y], f"{y} 年的公示截止日和迟报工作日数"))
+    return out
+
+
 def ignored_message(rel: str) -> str:
     """The warning for ``rel``, a file under ``data/`` that is no data file."""
     return f"{rel} 不是数据文件（数据文件扩展名为 .yaml，并放在规定的目录中），已被忽略。"
@@ -64,11 +79,11 @@ def _registry_file_problems(root: Path, rel: str, loaded: Loaded, doc_type: str,
     data = schemas.coerce_document(loaded.data, doc_type)
     problems.extend(schema_problems(data, doc_type, loaded))
     bad = {p.path for p in problems if p.severity == "error"}
-    # The policy file has no rules beyond its schema.
     check = {
         "departments": _departments_rules,
         "catalog": _catalog_rules,
         "calendar": _calendar_rules,
+        "policy": _policy_rules,
     }.get(doc_type)
     if check is not None:
         problems.extend(check(rel, data, loaded, bad, registry))
@@ -222,6 +237,9 @@ def _catalog_rules(rel, data, loaded, bad, registry) -> list[Problem]:
                     f"事项编码 “{code}” 应以本部门代号开头：{stem}-xk-001 或 {stem}-cf-001 的形式。",
                 )
             )
+        domain = it.get("domain")
+        if isinstance(domain, str) and f"{base}.domain" not in bad:
+            out.extend(_domain_problems(loaded, f"{base}.domain", domain, registry))
         kind = it.get("kind")
         expected = "licence" if "-xk-" in code else "penalty"
         if kind in ("licence", "penalty") and kind != expected:
@@ -235,6 +253,56 @@ def _catalog_rules(rel, data, loaded, bad, registry) -> list[Problem]:
                 )
             )
     return out
+
+
+def policy_domains(policy: object) -> set[str]:
+    """The catalog domains ``policy.yaml`` names (domain minimum periods, 轻微 opt-in)."""
+    nat = policy.get("national") if isinstance(policy, dict) else None
+    if not isinstance(nat, dict):
+        return set()
+    out = set()
+    for r in nat.get("regimes") or []:
+        if isinstance(r, dict) and isinstance(r.get("domain_min_months"), dict):
+            out.update(str(k) for k in r["domain_min_months"])
+    if isinstance(nat.get("minor_opt_in"), dict):
+        out.update(str(k) for k in nat["minor_opt_in"])
+    return out
+
+
+def _policy_rules(rel, data, loaded, bad, registry) -> list[Problem]:
+    """The departments named for the market-supervision rule must exist."""
+    out = []
+    nat = data.get("national") if isinstance(data.get("national"), dict) else {}
+    market = nat.get("market_supervision") if isinstance(nat.get("market_supervision"), dict) else {}
+    for i, dept in enumerate(market.get("departments") or []):
+        if registry.departments and dept not in registry.departments:
+            out.append(
+                problem_at(
+                    loaded,
+                    f"$.national.market_supervision.departments[{i}]",
+                    "ref.department",
+                    f"“{dept}” 不是登记册中的部门代号。",
+                )
+            )
+    return out
+
+
+def _domain_problems(loaded, path: str, domain: str, registry) -> list[Problem]:
+    """A catalog domain that nearly matches a domain of the policy (特种设备安全 vs 特种设备) would
+    silently miss its rule: an error, so the two are written the same."""
+    near = sorted(k for k in policy_domains(registry.policy) if k != domain and (k in domain or domain in k))
+    if not near:
+        return []
+    return [
+        problem_at(
+            loaded,
+            path,
+            "catalog.domain_mismatch",
+            f"领域 “{domain}” 与公示规则 data/policy.yaml 中的领域 “{near[0]}” 不一致，"
+            "相关公示期规定将不适用。"
+            f"请统一写作 “{near[0]}”（或在 policy.yaml 中改为 “{domain}”）。",
+        )
+    ]
 
 
 def _calendar_rules(rel, data, loaded, bad, registry) -> list[Problem]:

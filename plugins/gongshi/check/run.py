@@ -28,7 +28,7 @@ from pathlib import Path
 
 from gongshi.check import cache as record_cache
 from gongshi.check.record_rules import check_record_file, scope_key_of
-from gongshi.check.registry_rules import ignored_message, registry_problems
+from gongshi.check.registry_rules import calendar_coverage_problems, ignored_message, registry_problems
 from gongshi.check.result import ValidationResult, check_row, row_columns
 from gongshi.check.schema_errors import FAST_CHECKED, field_infos
 from gongshi.core import gcpause, identifiers
@@ -367,6 +367,9 @@ def _validate_files(
         for rel in sorted(scope - known):
             files_checked += 1
             problems.append(Problem(rel, None, "$", "path.ignored", ignored_message(rel), "warning"))
+
+    record_years = {int(y) for _dept, _kind, y in folders.values() if y.isdigit()}
+    problems.extend(calendar_coverage_problems(root, record_years, as_of))
 
     valid = [r for r in records if r.path not in bad_files] if bad_files else records
     ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.code, p.message))

@@ -40,8 +40,8 @@ class Timeline:
     deadline_provisional: bool  # computed with weekends only: a calendar year is missing
     published_at: date | None  # China-time date of the main-branch commit that added it
     preview: bool  # not committed yet: published_at is the as-of date
-    on_time: bool | None  # None when not published or back-filled
-    backfilled: bool  # decided before the platform started (补录): never "late"
+    on_time: bool | None  # None when not published (or withheld)
+    backfilled: bool  # decided before the platform started (补录): due on platform_start at the latest
     delay_workdays: int  # working days after the deadline (0 when on time)
     list_until: date | None  # last day on the rolling list
     disclosure_until: date | None  # last day findable (None: not published at all)
@@ -49,6 +49,13 @@ class Timeline:
     state: str
     regime: str  # e.g. "zhonglou-2016"
     rule: str  # Chinese sentence: which rule decided disclosure_until and the state
+    # A verdict (deadline, delay, withdrawal due) counted in a year without a calendar file: 暂定.
+    provisional: bool = False
+    withheld_reason: str | None = None  # the one label of why it is not published (WITHHELD)
+    withdrawal_due: date | None = None  # last day to withdraw it (status_date + 3 working days)
+    withdrawal_published_at: date | None = None  # the day the withdrawal reached the site
+    withdrawal_on_time: bool | None = None  # None: nothing to withdraw (never public before)
+    withdrawal_delay_workdays: int = 0
 
     @property
     def is_public(self) -> bool:

@@ -10,8 +10,10 @@ the correction date, withdrawals in the month of the status change. Not-yet-comm
 (previews) are counted apart and left out of timeliness.
 
 Timeliness is the policy's verdict (``Timeline.on_time``): back-filled records (decided before the
-platform started) and withheld records have none and are reported apart. Delays are working days
-after the deadline, over the late records.
+platform started) published by the 补录 deadline are reported apart, later ones count as late;
+withheld records have none. Delays are working days after the deadline, over the late records.
+``provisional`` counts verdicts counted in a year without a calendar file (暂定); withdrawals are
+timed too (``withdrawal_timeliness``: on the site within 3 working days of the status date).
 """
 
 from __future__ import annotations
@@ -90,7 +92,10 @@ class Figures:
     withheld_by_reason: Counter = field(default_factory=Counter)
     on_time: int = 0
     late: int = 0
-    backfilled: int = 0
+    backfilled: int = 0  # 补录 published by the 补录 deadline (late ones count as late)
+    provisional: int = 0  # verdicts counted in a year without a calendar file (暂定)
+    withdrawals_on_time: int = 0  # withdrawals on the site within 3 working days of status_date
+    withdrawals_late: int = 0
     delays: list[int] = field(default_factory=list)  # working days late, one per late record
     corrections: int = 0  # correction entries dated in the group's period
     corrected_records: int = 0
@@ -172,6 +177,7 @@ class Figures:
                 "on_time": self.on_time,
                 "late": self.late,
                 "backfilled": self.backfilled,
+                "provisional": self.provisional,
                 "on_time_rate": self.on_time_rate,
                 "delay_median": self.delay_median,
                 "delay_max": self.delay_max,
@@ -180,6 +186,7 @@ class Figures:
             "completeness": self.completeness(),
             "corrections": {"entries": self.corrections, "records": self.corrected_records},
             "withdrawals": dict(sorted(self.withdrawals.items())),
+            "withdrawal_timeliness": {"on_time": self.withdrawals_on_time, "late": self.withdrawals_late},
             "repaired": self.repaired,
         }
 
@@ -195,6 +202,9 @@ _SUMS = (
     "corrections",
     "corrected_records",
     "repaired",
+    "provisional",
+    "withdrawals_on_time",
+    "withdrawals_late",
 )
 _COUNTERS = ("published_by_kind", "withheld_by_reason", "withdrawals")
 _FIELD_KEYS = tuple((kind, name) for kind, fields in OPTIONAL_FIELDS.items() for name, _g, _a in fields)
@@ -344,7 +354,12 @@ def _part_figures(entries: list[Entry], as_of: date) -> tuple:
             if d is not None and d <= as_of:
                 group(dept, d).corrections += 1
         if e.state == WITHDRAWN and t.withdrawn_on is not None:
-            group(dept, t.withdrawn_on).withdrawals[r.status] += 1
+            g = group(dept, t.withdrawn_on)
+            g.withdrawals[r.status] += 1
+            if t.withdrawal_on_time is True:
+                g.withdrawals_on_time += 1
+            elif t.withdrawal_on_time is False:
+                g.withdrawals_late += 1
         if r.status == REPAIRED_STATUS and r.status_date is not None and r.status_date <= as_of:
             group(dept, r.status_date).repaired += 1
     return {k: g.plain() for k, g in groups.items()}, late, late_not_public
@@ -356,15 +371,17 @@ def _count_record(g: Figures, e: Entry) -> None:
     g.records += 1
     if e.state == WITHHELD:
         g.withheld += 1
-        g.withheld_by_reason[r.withheld_reason or "按公示规则不予公示"] += 1
+        g.withheld_by_reason[t.withheld_reason or r.withheld_reason or "按公示规则不予公示"] += 1
     elif t.preview:
         g.preview += 1
     elif t.published_at is not None and t.published_at <= t.as_of:
         g.published += 1
         g.published_by_kind[kind] += 1
     if not t.preview:
-        if t.backfilled:
-            g.backfilled += 1
+        if t.provisional:
+            g.provisional += 1
+        if t.backfilled and t.on_time is not False:
+            g.backfilled += 1  # 补录 by the 补录 deadline: counted apart
         elif t.on_time is True:
             g.on_time += 1
         elif t.on_time is False:
@@ -498,7 +515,10 @@ def _line(label: str, f: Figures) -> str:
         f"{label}：记录 {f.records}，已公示 {f.published}，不予公开 {f.withheld}，"
         f"按时率 {percent(f.on_time_rate)}（{f.on_time}/{f.timed}），迟报 {f.late}"
         f"（中位 {_num(f.delay_median)}、最长 {_num(f.delay_max)} 个工作日），补录 {f.backfilled}，"
-        f"更正 {f.corrections}，撤回 {withdrawn}，信用修复 {f.repaired}"
+        f"更正 {f.corrections}，撤回 {withdrawn}"
+        + (f"（逾期撤回 {f.withdrawals_late}）" if f.withdrawals_late else "")
+        + f"，信用修复 {f.repaired}"
+        + (f"，暂定 {f.provisional}（节假日安排未公布）" if f.provisional else "")
         + (f"，未提交 {f.preview}" if f.preview else "")
     )
 

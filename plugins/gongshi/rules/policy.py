@@ -1,34 +1,37 @@
-"""Disclosure regimes: when a record must be published, how long it stays listed and findable, and
-its state on a given day. Data in ``data/policy.yaml``; the rules are the small pure functions below.
+"""Disclosure regimes applied to one record: when it must be published, how long it stays listed
+and findable, when a withdrawal is due, and its state on a given day. The regimes are data
+(``rules.regimes``, from ``data/policy.yaml``); the rules are the small pure functions below.
 
 Regime families (``policy.yaml: regime``):
 
 * ``zhonglou-2016`` (钟政办发〔2016〕31号, the default): publish within 7 working days of the decision;
-  rolling list for 10 calendar days from publication; then query-style until the decision's validity
+  decisions before ``platform_start`` (补录) are due on that day (or their own deadline, if later);
+  rolling list for 10 days after publication; then query-style until the decision's validity
   ends (licence ``valid_to`` / penalty ``valid_until``), or for 7 years from the decision where there
-  is none. ``disclosure.until`` overrides where a law says otherwise.
+  is none. ``disclosure.until`` overrides where a law says otherwise. 信用修复 ends publication no
+  earlier than the minimum period of the national regime in force at the decision.
 * ``national``: penalties decided while a national regime is in force (527号 / 令第58号 / 令2025年第36号)
   are published for that regime's maximum period for their severity, counted from the decision date,
-  and 信用修复 may end publication after the minimum period. Licences, and penalties decided before
-  the first national regime, follow the zhonglou-2016 rule.
+  and 信用修复 may end publication after the minimum period; 限制从业 longer than the maximum → the
+  actual period; 轻微 under 令2025年第36号 only where the domain opts in (≤ 3 months); the
+  departments named for the market-supervision rule follow it. Licences, and penalties decided
+  before the first national regime, follow the zhonglou-2016 rule.
 
-Periods: a period of N months/years starting on day D covers D up to the day before the same calendar
-day N months later; when that day does not exist (29 February, 31st), the period runs to the end of
-that month. E.g. 7 years from 2020-02-29 → last day 2027-02-28; from 2019-03-05 → 2026-03-04.
+Periods follow ``policy.period_convention`` (``rules.regimes``: the Civil Code's by default).
 
-Status changes take effect on ``status_date``: as of an earlier date the record is evaluated as if it
-were still 有效, so the state for any as-of date is reproducible from the same file.
+Status changes take effect on ``status_date``; a withdrawal (撤销, 变更, 注销, 失效) is due
+``withdrawal_workdays`` (3) working days after it (行政处罚法 第四十八条, 第八十五条), and the site
+shows the record until the withdrawal was merged on the main branch. As of an earlier date the
+record is evaluated as if it were still 有效, so the state for any as-of date is reproducible.
 """
 
 from __future__ import annotations
 
-import calendar as _calendar
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from functools import cache
+from dataclasses import dataclass
+from datetime import date
 
 from gongshi.core.problems import Problem
-from gongshi.core.records import REPAIRED_STATUS, WITHDRAWN_STATUSES, CatalogItem, Record, parse_date
+from gongshi.core.records import REPAIRED_STATUS, WITHDRAWN_STATUSES, CatalogItem, Record
 from gongshi.core.timeline import (
     EXPIRED,
     LISTED,
@@ -40,204 +43,56 @@ from gongshi.core.timeline import (
     WITHHELD,
     Timeline,
 )
+from gongshi.rules.regimes import (
+    CIVIL_CODE,
+    CIVIL_CODE_ARTICLES,
+    NATIONAL,
+    ONE_DAY,
+    RESTRICTION_CATEGORIES,
+    SIMPLE_PROCEDURE,
+    ZHONGLOU_2016,
+    ZHONGLOU_NAME,
+    NationalRegime,
+    Policy,
+    PolicyError,
+    effective_severity,
+    list_last_day,
+    months_label,
+    period_last_day,
+)
 from gongshi.rules.workdays import Calendar, missing_calendar_problem
 
-ZHONGLOU_2016 = "zhonglou-2016"
-NATIONAL = "national"
-REGIME_FAMILIES = (ZHONGLOU_2016, NATIONAL)
-ZHONGLOU_NAME = "钟政办发〔2016〕31号"
-SEVERITIES = ("轻微", "一般", "严重")
-SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
-SIMPLE_PROCEDURE = "简易程序"
-ONE_DAY = timedelta(days=1)
+__all__ = [
+    "NATIONAL",
+    "ZHONGLOU_2016",
+    "ZHONGLOU_NAME",
+    "Details",
+    "Policy",
+    "PolicyError",
+    "effective_severity",
+    "evaluate",
+    "evaluate_detailed",
+    "list_last_day",
+    "months_label",
+    "period_last_day",
+    "withdrawal_merged_on",
+    "withheld_label",
+]
+
+# One label per reason a record is not published (stats, explain and pages agree); a record's own
+# ``disclosure.reason`` is its label as written.
+MINOR_WITHHELD = "轻微失信信息"
+WITHHELD_LABELS = {
+    SIMPLE_PROCEDURE: "简易程序（归集上报、暂不公开）",
+    MINOR_WITHHELD: "轻微失信信息（原则上不予公示）",
+}
 
 
-class PolicyError(ValueError):
-    """``data/policy.yaml`` cannot be used; the message is Chinese and names the key."""
-
-
-# Pure date functions ---------------------------------------------------------------------------
-
-
-@cache
-def period_last_day(start: date, *, years: int = 0, months: int = 0) -> date:
-    """Last day (inclusive) of a period of ``years`` + ``months`` starting on ``start`` (day 1)."""
-    total = start.month - 1 + months + 12 * years
-    y, m = start.year + total // 12, total % 12 + 1
-    month_days = _calendar.monthrange(y, m)[1]
-    if start.day <= month_days:
-        return date(y, m, start.day) - ONE_DAY
-    return date(y, m, month_days)  # no corresponding day: the period ends with that month
-
-
-def list_last_day(published_at: date, list_days: int) -> date:
-    """Last day on the rolling list: published on D → D + list_days - 1."""
-    return published_at + timedelta(days=list_days - 1)
-
-
-def months_label(months: int) -> str:
-    if months and months % 12 == 0:
-        return f"{months // 12} 年"
-    return f"{months} 个月"
-
-
-# Policy data -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Period:
-    """Publication period of one severity under a national regime (months from the decision)."""
-
-    min_months: int = 0
-    max_months: int = 0
-    publish: bool = True
-
-
-@dataclass(frozen=True)
-class NationalRegime:
-    key: str
-    name: str
-    in_force_from: date
-    in_force_until: date | None
-    periods: dict[str, Period]
-    domain_min_months: dict[str, int] = field(default_factory=dict)
-
-    def in_force(self, d: date) -> bool:
-        return self.in_force_from <= d and (self.in_force_until is None or d <= self.in_force_until)
-
-
-@dataclass(frozen=True)
-class Policy:
-    regime: str = ZHONGLOU_2016
-    records_since: date | None = date(2016, 1, 1)
-    platform_start: date | None = date(2016, 8, 20)
-    deadline_workdays: int = 7
-    list_days: int = 10
-    default_query_years: int = 7
-    default_severity: str = "一般"
-    category_min_severity: dict[str, str] = field(default_factory=dict)
-    national_regimes: tuple[NationalRegime, ...] = ()
-    site: dict = field(default_factory=dict)
-
-    @classmethod
-    def from_data(cls, data: dict | None) -> Policy:
-        """From the loaded ``policy.yaml`` (strings or typed values); missing keys take the
-        zhonglou-2016 defaults. Raises PolicyError for values that cannot be used."""
-        data = data or {}
-        regime = str(data.get("regime", ZHONGLOU_2016))
-        if regime not in REGIME_FAMILIES:
-            families = " 或 ".join(REGIME_FAMILIES)
-            raise PolicyError(f"data/policy.yaml：regime “{regime}” 未知，应为 {families}。")
-        nat = data.get("national") if isinstance(data.get("national"), dict) else {}
-        default_severity = str(nat.get("default_severity", "一般"))
-        _check_severity(default_severity, "national.default_severity")
-        cms = nat.get("category_min_severity") if isinstance(nat.get("category_min_severity"), dict) else {}
-        for k, v in cms.items():
-            _check_severity(str(v), f"national.category_min_severity.{k}")
-        regimes = []
-        raw_regimes = nat.get("regimes") if isinstance(nat.get("regimes"), list) else []
-        for i, r in enumerate(raw_regimes):
-            regimes.append(_regime_from_data(r, f"national.regimes[{i}]"))
-        regimes.sort(key=lambda r: r.in_force_from)
-        if regime == NATIONAL and not regimes:
-            raise PolicyError("data/policy.yaml：regime 为 national，但 national.regimes 为空。")
-        policy = cls(
-            regime=regime,
-            records_since=_date(data.get("records_since", "2016-01-01"), "records_since", optional=True),
-            platform_start=_date(data.get("platform_start", "2016-08-20"), "platform_start", optional=True),
-            deadline_workdays=_int(data.get("deadline_workdays", 7), "deadline_workdays"),
-            list_days=_int(data.get("list_days", 10), "list_days", minimum=1),
-            default_query_years=_int(data.get("default_query_years", 7), "default_query_years", minimum=1),
-            default_severity=default_severity,
-            category_min_severity={str(k): str(v) for k, v in cms.items()},
-            national_regimes=tuple(regimes),
-            site=data.get("site") if isinstance(data.get("site"), dict) else {},
-        )
-        return policy
-
-    def national_regime_for(self, decision_date: date) -> NationalRegime | None:
-        if self.regime != NATIONAL:
-            return None
-        for r in self.national_regimes:
-            if r.in_force(decision_date):
-                return r
+def withheld_label(reason: str | None) -> str | None:
+    """The one label of a withholding reason (None: the record is not withheld)."""
+    if reason is None:
         return None
-
-
-def _check_severity(value: str, key: str) -> None:
-    if value not in SEVERITIES:
-        raise PolicyError(f"data/policy.yaml：{key} “{value}” 无效，应为 轻微、一般 或 严重。")
-
-
-def _date(value: object, key: str, optional: bool = False) -> date | None:
-    if value is None and optional:
-        return None
-    d = parse_date(value if isinstance(value, date) else str(value))
-    if d is None:
-        raise PolicyError(f"data/policy.yaml：{key} “{value}” 不是 YYYY-MM-DD 格式的日期。")
-    return d
-
-
-def _int(value: object, key: str, minimum: int = 0) -> int:
-    try:
-        n = int(str(value))
-    except ValueError:
-        raise PolicyError(f"data/policy.yaml：{key} “{value}” 不是整数。") from None
-    if n < minimum:
-        raise PolicyError(f"data/policy.yaml：{key} 不能小于 {minimum}。")
-    return n
-
-
-def _bool(value: object) -> bool:
-    return value is not False and str(value).lower() != "false"
-
-
-def _regime_from_data(r: object, where: str) -> NationalRegime:
-    if not isinstance(r, dict):
-        raise PolicyError(f"data/policy.yaml：{where} 应为映射。")
-    key = str(r.get("key", ""))
-    periods: dict[str, Period] = {}
-    raw = r.get("periods") if isinstance(r.get("periods"), dict) else {}
-    for sev in SEVERITIES:
-        p = raw.get(sev)
-        if not isinstance(p, dict):
-            raise PolicyError(f"data/policy.yaml：{where}.periods 缺少 {sev} 的公示期。")
-        publish = _bool(p.get("publish", True))
-        lo = _int(p.get("min_months", 0), f"{where}.periods.{sev}.min_months")
-        hi = _int(p.get("max_months", 0), f"{where}.periods.{sev}.max_months")
-        if publish and (hi < 1 or hi < lo):
-            raise PolicyError(
-                f"data/policy.yaml：{where}.periods.{sev} 的 max_months 应大于 0 且不小于 min_months。"
-            )
-        periods[sev] = Period(lo, hi, publish)
-    dmm = r.get("domain_min_months") if isinstance(r.get("domain_min_months"), dict) else {}
-    return NationalRegime(
-        key=key,
-        name=str(r.get("name", key)),
-        in_force_from=_date(r.get("in_force_from"), f"{where}.in_force_from"),
-        in_force_until=_date(r.get("in_force_until"), f"{where}.in_force_until", optional=True),
-        periods=periods,
-        domain_min_months={str(k): _int(v, f"{where}.domain_min_months.{k}") for k, v in dmm.items()},
-    )
-
-
-# Severity ----------------------------------------------------------------------------------------
-
-
-def effective_severity(record: Record, item: CatalogItem | None, policy: Policy) -> tuple[str, str]:
-    """(severity, why): the record's, else the catalog item's, else the default — raised to the
-    minimum severity of any of its 处罚类别 (several categories → the longest period)."""
-    if record.severity in SEVERITY_RANK:
-        sev, why = record.severity, "记录的严重程度"
-    elif item is not None and item.severity in SEVERITY_RANK:
-        sev, why = item.severity, f"目录事项 {item.code} 的默认严重程度"
-    else:
-        sev, why = policy.default_severity, "默认严重程度"
-    for cat in record.categories:
-        floor = policy.category_min_severity.get(cat)
-        if floor and SEVERITY_RANK[floor] > SEVERITY_RANK[sev]:
-            sev, why = floor, f"处罚类别“{cat}”至少为{floor}"
-    return sev, why
+    return WITHHELD_LABELS.get(reason, reason)
 
 
 # Evaluation ------------------------------------------------------------------------------------
@@ -256,6 +111,9 @@ class Details:
     calendar_missing_years: tuple[int, ...] = ()
     until_reason: str = ""  # which rule decided disclosure_until
     state_reason: str = ""  # why the state is what it is on the as-of date
+    deadline_reason: str = ""  # which rule decided the deadline
+    withdrawal_reason: str = ""  # when the withdrawal was due and when it reached the site
+    period_convention: str = CIVIL_CODE
 
     def to_json(self) -> dict:
         return {
@@ -266,6 +124,7 @@ class Details:
             "max_period_until": self.max_period_until.isoformat() if self.max_period_until else None,
             "withheld_reason": self.withheld_reason,
             "calendar_missing_years": list(self.calendar_missing_years),
+            "period_convention": self.period_convention,
         }
 
 
@@ -276,10 +135,12 @@ def evaluate(
     calendar: Calendar,
     policy: Policy,
     item: CatalogItem | None = None,
+    changes=(),
 ) -> tuple[Timeline, list[Problem]]:
     """The record's timeline as of ``as_of``. ``publication`` is a history.Publication (date, sha,
-    preview) or None when the record is not published at all."""
-    timeline, problems, _ = evaluate_detailed(record, as_of, publication, calendar, policy, item)
+    preview) or None when the record is not published at all; ``changes`` the file's history
+    (``history.log.Change``, newest first), which says when a withdrawal reached the site."""
+    timeline, problems, _ = evaluate_detailed(record, as_of, publication, calendar, policy, item, changes)
     return timeline, problems
 
 
@@ -290,31 +151,39 @@ def evaluate_detailed(
     calendar: Calendar,
     policy: Policy,
     item: CatalogItem | None = None,
+    changes=(),
 ) -> tuple[Timeline, list[Problem], Details]:
     """``evaluate`` with what ``gongshi explain`` shows besides. The steps: the deadline and the day
-    of publication, the rule that decides the window, the window, the state, timeliness."""
+    of publication, the withdrawal, the rule that decides the window, the window, the state,
+    timeliness."""
     decision = record.decision_date
     if decision is None:
         raise ValueError(f"{record.path}: decision_date is not a date (validate first)")
     problems: list[Problem] = []
     missing: set[int] = set()
-    deadline, deadline_provisional = _deadline(record, decision, calendar, policy, problems, missing)
+    backfilled = policy.platform_start is not None and decision < policy.platform_start
+    deadline, deadline_provisional, deadline_rule = _deadline(
+        record, decision, calendar, policy, backfilled, problems, missing
+    )
     published_at, preview = _publication_day(publication, as_of)
     published_as_of = published_at is not None and published_at <= as_of
-    basis = _basis(record, decision, policy, item)
-    list_until, disclosure_until, until_rule = _window(record, as_of, published_at, policy, basis)
+    w = _withdrawal(record, as_of, published_at, changes, calendar, policy, problems, missing)
+    basis = _basis(record, decision, policy, item, published_at)
+    list_until, disclosure_until, until_rule = _window(record, as_of, published_at, policy, basis, w)
     state, state_rule, withdrawn_on = _state(
-        record, as_of, published_at, published_as_of, list_until, disclosure_until, basis
+        record, as_of, published_at, published_as_of, list_until, disclosure_until, basis, w
     )
     if basis.withheld_reason is not None:
         until_rule = basis.withheld_rule
     rule = until_rule + (f"；{state_rule}" if state_rule else "") + f"。状态：{STATE_LABEL[state]}。"
 
-    backfilled = policy.platform_start is not None and decision < policy.platform_start
     on_time: bool | None = None
     delay = 0
-    if not backfilled and basis.withheld_reason is None and published_as_of and published_at is not None:
-        on_time, delay = _timeliness(record, deadline, published_at, calendar, problems, missing)
+    delay_provisional = False
+    if basis.withheld_reason is None and published_as_of and published_at is not None:
+        on_time, delay, delay_provisional = _timeliness(
+            record, deadline, published_at, calendar, problems, missing
+        )
 
     timeline = Timeline(
         record_id=record.id,
@@ -333,6 +202,12 @@ def evaluate_detailed(
         state=state,
         regime=basis.regime_key,
         rule=rule,
+        provisional=deadline_provisional or delay_provisional or w.provisional,
+        withheld_reason=withheld_label(basis.withheld_reason),
+        withdrawal_due=w.due,
+        withdrawal_published_at=w.published_at if w.in_effect else None,
+        withdrawal_on_time=w.on_time if w.in_effect else None,
+        withdrawal_delay_workdays=w.delay if w.in_effect else 0,
     )
     details = Details(
         regime_name=basis.regime_name,
@@ -340,10 +215,13 @@ def evaluate_detailed(
         severity_source=basis.severity_source,
         min_period_until=basis.min_until,
         max_period_until=basis.max_until,
-        withheld_reason=basis.withheld_reason,
+        withheld_reason=withheld_label(basis.withheld_reason),
         calendar_missing_years=tuple(sorted(missing)),
         until_reason=until_rule,
         state_reason=state_rule or until_rule,
+        deadline_reason=deadline_rule,
+        withdrawal_reason=w.rule,
+        period_convention=policy.period_convention,
     )
     return timeline, problems, details
 
@@ -356,17 +234,28 @@ def _deadline(
     decision: date,
     calendar: Calendar,
     policy: Policy,
+    backfilled: bool,
     problems: list[Problem],
     missing: set[int],
-) -> tuple[date, bool]:
-    """The publication deadline and whether it is provisional (a year without calendar data: the
-    warning goes to ``problems``, the years to ``missing``)."""
-    deadline, deadline_provisional = calendar.add_workdays(decision, policy.deadline_workdays)
-    if deadline_provisional:
+) -> tuple[date, bool, str]:
+    """The publication deadline, whether it is provisional (a year without calendar data: the
+    warning goes to ``problems``, the years to ``missing``) and why. A decision before
+    ``platform_start`` (补录) is due on that day, or on its own deadline where that is later."""
+    deadline, provisional = calendar.add_workdays(decision, policy.deadline_workdays)
+    if provisional:
         years = calendar.missing_years(decision + ONE_DAY, deadline)
         missing.update(years)
         problems.append(_calendar_warning(record, years, "公示截止日"))
-    return deadline, deadline_provisional
+    why = f"决定日期 {decision.isoformat()} 之后第 {policy.deadline_workdays} 个工作日（决定当日不计）"
+    if backfilled and policy.platform_start is not None and policy.platform_start > deadline:
+        deadline, provisional = policy.platform_start, False
+        why = (
+            f"决定日期早于双公示专栏上线日，属补录，应于上线日 {deadline.isoformat()} 前公示"
+            f"（{ZHONGLOU_NAME} 三、五(一)）"
+        )
+    elif provisional:
+        why += "；跨入尚无节假日文件的年份，按法定节假日推算，为暂定结果"
+    return deadline, provisional, why
 
 
 def _publication_day(publication, as_of: date) -> tuple[date | None, bool]:
@@ -377,6 +266,82 @@ def _publication_day(publication, as_of: date) -> tuple[date | None, bool]:
         preview = bool(publication.preview)
         published_at = as_of if preview else publication.date
     return published_at, preview
+
+
+# Withdrawal --------------------------------------------------------------------------------------
+
+
+def withdrawal_merged_on(record: Record, changes, published_at: date | None) -> date | None:
+    """The day a withdrawal (status ``status_date``) reached the site: the first change of the file
+    on the main branch on or after ``status_date`` (a change before it cannot hold a revocation not
+    yet decided: validation rejects dates in the future), else ``status_date`` itself when the file
+    already held it (entered ahead), else the day of publication for a file not committed yet."""
+    status_date = record.status_date
+    if status_date is None:
+        return None
+    on_or_after = [c.date for c in changes if c.date >= status_date]
+    if on_or_after:
+        return min(on_or_after)
+    if any(True for _ in changes):
+        return status_date
+    return published_at
+
+
+@dataclass(frozen=True)
+class _Withdrawal:
+    """The withdrawal of a record whose status is 撤销/变更/注销/失效 (all empty otherwise)."""
+
+    in_effect: bool = False  # status_date reached and the withdrawal on the site by the as-of date
+    due: date | None = None
+    published_at: date | None = None
+    before_publication: bool = False  # revoked before it was ever public: straight to a notice
+    on_time: bool | None = None
+    delay: int = 0
+    provisional: bool = False
+    rule: str = ""
+
+
+def _withdrawal(
+    record: Record,
+    as_of: date,
+    published_at: date | None,
+    changes,
+    calendar: Calendar,
+    policy: Policy,
+    problems: list[Problem],
+    missing: set[int],
+) -> _Withdrawal:
+    status_date = record.status_date
+    if record.status not in WITHDRAWN_STATUSES or status_date is None:
+        return _Withdrawal()
+    n = policy.withdrawal_workdays
+    due, provisional = calendar.add_workdays(status_date, n)
+    if provisional:
+        years = [y for y in calendar.missing_years(status_date + ONE_DAY, due) if y not in missing]
+        missing.update(years)
+        if years:
+            problems.append(_calendar_warning(record, years, "撤回期限"))
+    # From the whole history: a withdrawal merged after the as-of date was not on the site yet.
+    merged = withdrawal_merged_on(record, changes, published_at)
+    in_effect = status_date <= as_of and merged is not None and merged <= as_of
+    before = published_at is None or status_date <= published_at
+    on_time: bool | None = None
+    delay = 0
+    rule = (
+        f"{record.status}日期 {status_date.isoformat()} 之后第 {n} 个工作日 {due.isoformat()} 前撤回"
+        "（行政处罚法第四十八条、第八十五条）"
+    )
+    if merged is not None and not before:
+        on_time = merged <= due
+        if not on_time:
+            delay, late_provisional = calendar.workdays_between(due, merged)
+            provisional = provisional or late_provisional
+        rule += f"；撤回于 {merged.isoformat()} 在网站生效" + (
+            "，按时" if on_time else f"，迟 {delay} 个工作日"
+        )
+    elif before:
+        rule += "；公示前已撤销，直接发布撤回说明"
+    return _Withdrawal(in_effect, due, merged, before, on_time, delay, provisional, rule)
 
 
 # Which rule decides the window -------------------------------------------------------------------
@@ -400,7 +365,9 @@ class _Basis:
     max_until: date | None = None
 
 
-def _basis(record: Record, decision: date, policy: Policy, item: CatalogItem | None) -> _Basis:
+def _basis(
+    record: Record, decision: date, policy: Policy, item: CatalogItem | None, published_at: date | None
+) -> _Basis:
     withheld_reason: str | None = None
     withheld_rule = ""
     if not record.is_public:
@@ -412,8 +379,29 @@ def _basis(record: Record, decision: date, policy: Policy, item: CatalogItem | N
 
     national = policy.national_regime_for(decision) if record.kind == "penalty" else None
     if national is not None:
+        market = policy.market_supervision
+        if market is not None and market.applies(record.authority, decision):
+            return _market_basis(
+                record, decision, policy, market, published_at, withheld_reason, withheld_rule
+            )
         return _national_basis(record, decision, policy, item, national, withheld_reason, withheld_rule)
-    return _zhonglou_basis(record, decision, policy, withheld_reason, withheld_rule)
+    return _zhonglou_basis(record, decision, policy, item, withheld_reason, withheld_rule)
+
+
+def _articles(policy: Policy) -> str:
+    """How the periods are counted, for the sentences of ``why``."""
+    if policy.period_convention == CIVIL_CODE:
+        return f"起算日不计入，至对应日届满（{CIVIL_CODE_ARTICLES}）"
+    return "起算日计入（policy.yaml：period_convention: inclusive）"
+
+
+def _restricted_until(record: Record, until: date) -> tuple[date, str]:
+    """限制从业 / 限制开展生产经营活动 for longer than ``until``: published for the actual period
+    (its end is the penalty's ``valid_until``)."""
+    end = record.validity_end
+    if end is not None and end > until and set(record.categories) & set(RESTRICTION_CATEGORIES):
+        return end, f"；限制期限长于最长公示期，按实际限制期限公示至 {end.isoformat()}"
+    return until, ""
 
 
 def _national_basis(
@@ -429,22 +417,32 @@ def _national_basis(
     regime_name = national.name
     severity, severity_source = effective_severity(record, item, policy)
     period = national.periods[severity]
-    if not period.publish and withheld_reason is None:
-        withheld_reason = "轻微"
-        withheld_rule = f"按{regime_name}，轻微失信信息原则上不予公示（严重程度依据：{severity_source}）"
-    min_months, max_months = period.min_months, period.max_months
     domain = item.domain if item is not None else None
-    if domain and domain in national.domain_min_months and period.publish:
+    min_months, max_months, publish = period.min_months, period.max_months, period.publish
+    opt_in = ""
+    if not publish and period.opt_in_max_months and domain in policy.minor_opt_in:
+        # The sector regulator opted in: at most opt_in_max_months, repairable at once.
+        publish, min_months = True, 0
+        max_months = min(policy.minor_opt_in[domain], period.opt_in_max_months)
+        opt_in = f"（领域“{domain}”经行业主管部门决定公示）"
+    if not publish and withheld_reason is None:
+        withheld_reason = MINOR_WITHHELD
+        withheld_rule = f"按{regime_name}，轻微失信信息原则上不予公示（严重程度依据：{severity_source}）"
+    if domain and domain in national.domain_min_months and publish:
         min_months = max(min_months, national.domain_min_months[domain])
         max_months = max(max_months, min_months)
     min_until = max_until = None
-    if period.publish:
-        min_until = period_last_day(decision, months=min_months)
-        max_until = period_last_day(decision, months=max_months)
-    until_rule = (
-        f"按{regime_name}，{severity}（{severity_source}）的处罚信息自决定之日起最短公示"
-        f"{months_label(min_months)}、最长公示{months_label(max_months)}，公示至 {_iso(max_until)}"
-    )
+    until_rule = ""
+    if publish:
+        min_until = policy.period_end(decision, months=min_months)
+        max_until = policy.period_end(decision, months=max_months)
+        until_rule = (
+            f"按{regime_name}，{severity}（{severity_source}）的处罚信息{opt_in}自决定之日起最短公示"
+            f"{months_label(min_months)}、最长公示{months_label(max_months)}，{_articles(policy)}，"
+            f"公示至 {_iso(max_until)}"
+        )
+        max_until, longer = _restricted_until(record, max_until)
+        until_rule += longer
     return _Basis(
         regime_key=national.key,
         regime_name=regime_name,
@@ -460,10 +458,47 @@ def _national_basis(
     )
 
 
-def _zhonglou_basis(
-    record: Record, decision: date, policy: Policy, withheld_reason: str | None, withheld_rule: str
+def _market_basis(
+    record: Record,
+    decision: date,
+    policy: Policy,
+    market,
+    published_at: date | None,
+    withheld_reason: str | None,
+    withheld_rule: str,
 ) -> _Basis:
-    """zhonglou-2016: until the decision's validity ends, or for the default years where there is none."""
+    """A penalty of a market-supervision domain: 3 months or 3 years from publication."""
+    months, why = market.months_for(record)
+    start = published_at or decision
+    until = policy.period_end(start, months=months)
+    until_rule = (
+        f"按{market.name}，{why}的处罚信息自公示之日起公示{months_label(months)}，{_articles(policy)}，"
+        f"公示至 {_iso(until)}"
+    )
+    until, longer = _restricted_until(record, until)
+    return _Basis(
+        regime_key="samr",
+        regime_name=market.name,
+        national=None,
+        withheld_reason=withheld_reason,
+        withheld_rule=withheld_rule,
+        base_until=until,
+        until_rule=until_rule + longer,
+        max_until=until,
+    )
+
+
+def _zhonglou_basis(
+    record: Record,
+    decision: date,
+    policy: Policy,
+    item: CatalogItem | None,
+    withheld_reason: str | None,
+    withheld_rule: str,
+) -> _Basis:
+    """zhonglou-2016: until the decision's validity ends, or for the default years where there is
+    none. A penalty keeps the minimum period of the national regime in force at its decision (信用修复
+    may not end publication earlier)."""
     prefix = ""
     if policy.regime == NATIONAL:
         prefix = (
@@ -477,11 +512,18 @@ def _zhonglou_basis(
         until_rule = f"{prefix}按{ZHONGLOU_NAME}，有效期内查询式公示，至有效期截止日 {_iso(validity_end)}"
     else:
         years = policy.default_query_years
-        base_until = period_last_day(decision, years=years)
+        base_until = policy.period_end(decision, years=years)
         until_rule = (
-            f"{prefix}按{ZHONGLOU_NAME}，没有明确有效期的查询式公示 {years} 年（自决定之日起），"
-            f"至 {_iso(base_until)}"
+            f"{prefix}按{ZHONGLOU_NAME}，没有明确有效期的查询式公示 {years} 年（自决定之日起，"
+            f"{_articles(policy)}），至 {_iso(base_until)}"
         )
+    min_until = None
+    in_force = policy.national_regime_in_force(decision) if record.kind == "penalty" else None
+    if in_force is not None:
+        severity, _why = effective_severity(record, item, policy)
+        period = in_force.periods[severity]
+        if period.publish and period.min_months:
+            min_until = policy.period_end(decision, months=period.min_months)
     return _Basis(
         regime_key=ZHONGLOU_2016,
         regime_name=ZHONGLOU_NAME,
@@ -490,6 +532,7 @@ def _zhonglou_basis(
         withheld_rule=withheld_rule,
         base_until=base_until,
         until_rule=until_rule,
+        min_until=min_until,
     )
 
 
@@ -502,19 +545,23 @@ def _status_in_effect(record: Record, as_of: date) -> bool:
 
 
 def _window(
-    record: Record, as_of: date, published_at: date | None, policy: Policy, basis: _Basis
+    record: Record, as_of: date, published_at: date | None, policy: Policy, basis: _Basis, w: _Withdrawal
 ) -> tuple[date | None, date | None, str]:
     """(last day on the rolling list, last day published, the rule that decided it); no days for a
-    withheld record."""
+    withheld record, nor for one revoked before it was published (its page is a notice at once)."""
     until_rule = basis.until_rule
     list_until = disclosure_until = None
     if basis.withheld_reason is not None:
         return list_until, disclosure_until, until_rule
+    if w.in_effect and w.before_publication:
+        return None, None, until_rule + "；公示前已撤销，不列入滚动公示，直接发布撤回说明"
     status, status_date = record.status, record.status_date
     status_effective = _status_in_effect(record, as_of)
     base_until = basis.base_until
     disclosure_until = base_until
-    list_until = list_last_day(published_at, policy.list_days) if published_at else None
+    list_until = (
+        list_last_day(published_at, policy.list_days, policy.period_convention) if published_at else None
+    )
     if basis.national is None and list_until is not None and base_until < list_until:
         # The 10-day rolling list runs in full even when the validity ends earlier.
         disclosure_until = list_until
@@ -535,13 +582,11 @@ def _window(
                 + (f"最短公示期至 {_iso(basis.min_until)}，" if basis.min_until else "")
                 + f"公示至 {_iso(disclosure_until)}"
             )
-    if (
-        status in WITHDRAWN_STATUSES
-        and status_effective
-        and status_date is not None
-        and status_date - ONE_DAY < disclosure_until
-    ):
-        disclosure_until = status_date - ONE_DAY
+    if w.in_effect and w.published_at is not None:
+        # Shown until the withdrawal reached the site, not back-dated to status_date.
+        last_shown = max(status_date, w.published_at) - ONE_DAY
+        if last_shown < disclosure_until:
+            disclosure_until = last_shown
     if list_until is not None and disclosure_until < list_until:
         list_until = disclosure_until
     return list_until, disclosure_until, until_rule
@@ -558,9 +603,10 @@ def _state(
     list_until: date | None,
     disclosure_until: date | None,
     basis: _Basis,
+    w: _Withdrawal,
 ) -> tuple[str, str, date | None]:
     """(state on the as-of date, why, the day the record came off the site if it did)."""
-    state = _plain_state(record, as_of, published_at, published_as_of, list_until, disclosure_until, basis)
+    state = _plain_state(record, as_of, published_at, published_as_of, list_until, disclosure_until, basis, w)
     unpublished = record.unpublished_on
     if (
         unpublished is not None
@@ -584,16 +630,17 @@ def _plain_state(
     list_until: date | None,
     disclosure_until: date | None,
     basis: _Basis,
+    w: _Withdrawal,
 ) -> tuple[str, str, date | None]:
     """``_state`` before un-publication by a correction is taken into account."""
     status, status_date = record.status, record.status_date
     status_effective = _status_in_effect(record, as_of)
     if basis.withheld_reason is not None:
         return WITHHELD, "", None
-    if status in WITHDRAWN_STATUSES and status_effective:
+    if status in WITHDRAWN_STATUSES and status_effective and (w.in_effect or status_date is None):
         state_rule = (
             f"决定已{status}（{_iso(status_date)}，{record.status_reason or '未写原因'}），"
-            "自该日起撤下，页面改为撤回说明（行政处罚法第四十八条）"
+            f"撤回于 {_iso(w.published_at)} 在网站生效，页面改为撤回说明（行政处罚法第四十八条）"
         )
         return WITHDRAWN, state_rule, status_date
     if not published_as_of:
@@ -618,20 +665,21 @@ def _timeliness(
     calendar: Calendar,
     problems: list[Problem],
     missing: set[int],
-) -> tuple[bool, int]:
-    """(published by the deadline, working days late); a year without calendar data crossed only now
-    adds a warning to ``problems``."""
+) -> tuple[bool, int, bool]:
+    """(published by the deadline, working days late, whether that count is provisional); a year
+    without calendar data crossed only now adds a warning to ``problems``."""
     on_time = published_at <= deadline
     delay = 0
+    provisional = False
     if not on_time:
-        delay, delay_provisional = calendar.workdays_between(deadline, published_at)
-        if delay_provisional:
+        delay, provisional = calendar.workdays_between(deadline, published_at)
+        if provisional:
             gap = calendar.missing_years(deadline + ONE_DAY, published_at)
             years = [y for y in gap if y not in missing]
             if years:
                 missing.update(years)
                 problems.append(_calendar_warning(record, years, "迟报工作日数"))
-    return on_time, delay
+    return on_time, delay, provisional
 
 
 def _iso(d: date | None) -> str:

@@ -118,10 +118,10 @@ class Snapshot:
         return [e for e in self.entries if e.state == LISTED and (kind is None or e.record.kind == kind)]
 
     def withdrawal_notices(self) -> list[Entry]:
-        """Withdrawn records that had been public before their withdrawal: their page is a notice
-        (文号, 机关, 状态, 日期, 原因; no party, no facts). A decision withdrawn before it was ever
-        published gets no notice: it was never public. Worked out once (pages, feeds and the API
-        all ask; fork workers inherit the answer)."""
+        """Withdrawn records committed by the as-of date: their page is a notice (文号, 机关, 状态,
+        日期, 原因; no party, no facts). A decision revoked before its first publication goes
+        straight to a notice too (nothing published ever disappears without one). Worked out once
+        (pages, feeds and the API all ask; fork workers inherit the answer)."""
         return list(self._withdrawal_notices)
 
     @cached_property
@@ -130,8 +130,6 @@ class Snapshot:
         for e in self.entries:
             t = e.timeline
             if e.state != WITHDRAWN or t.published_at is None or t.published_at > self.as_of:
-                continue
-            if t.withdrawn_on is not None and t.published_at >= t.withdrawn_on:
                 continue
             out.append(e)
         return tuple(out)

@@ -14,6 +14,8 @@ from gongshi.check.result import ValidationResult
 from gongshi.core.problems import Problem
 from gongshi.core.timeline import STATE_LABEL, Timeline
 from gongshi.rules.policy import Details, Policy, evaluate_detailed
+from gongshi.rules.regimes import CIVIL_CODE, CIVIL_CODE_ARTICLES, list_last_day
+from gongshi.rules.workdays import PROVISIONAL_LABEL
 from gongshi.snapshot.load import SnapshotError, read_inputs
 
 EXPLAIN_FORMAT_VERSION = 1
@@ -37,35 +39,45 @@ class Explanation:
 
     def why(self) -> dict[str, str]:
         """One Chinese sentence per computed value."""
-        t, p = self.timeline, self.policy
-        if t is None or p is None:
+        t, p, d = self.timeline, self.policy, self.details
+        if t is None or p is None or d is None:
             return {}
-        out = {
-            "deadline": f"决定日期 {t.decision_date.isoformat()} 之后第 {p.deadline_workdays} 个工作日"
-            + "（决定当日不计）"
-            + ("；缺少节假日数据，仅排除周末，为临时结果" if t.deadline_provisional else ""),
-        }
+        out = {"deadline": d.deadline_reason}
         if t.published_at is None:
             out["published_at"] = "尚未提交到主分支"
         elif t.preview:
             out["published_at"] = "文件尚未提交，预览时按“按日期”计为公示日期"
         else:
             out["published_at"] = f"主分支上首次加入该文件的提交 {self.commit} 的提交日期（中国时间）"
-        if t.backfilled:
-            out["on_time"] = f"决定日期早于平台上线日 {p.platform_start.isoformat()}，属补录，不计迟报"
-        elif t.on_time is None:
-            out["on_time"] = "未公示，不评价时效"
+        mark = f"（{PROVISIONAL_LABEL}）" if t.provisional else ""
+        backfill = "补录，" if t.backfilled else ""
+        if t.on_time is None:
+            out["on_time"] = "未公示，不评价时效" if t.withheld_reason is None else "不予公开，不评价时效"
         elif t.on_time:
-            out["on_time"] = f"公示日期不晚于截止日 {t.deadline.isoformat()}"
+            out["on_time"] = f"{backfill}公示日期不晚于截止日 {t.deadline.isoformat()}{mark}"
         else:
-            out["on_time"] = f"公示日期晚于截止日 {t.deadline.isoformat()} {t.delay_workdays} 个工作日"
+            out["on_time"] = (
+                f"{backfill}公示日期晚于截止日 {t.deadline.isoformat()} {t.delay_workdays} 个工作日{mark}"
+            )
+        if t.backfilled:
+            out["backfilled"] = (
+                f"决定日期早于双公示专栏上线日 {p.platform_start.isoformat()}，属补录，单独统计"
+                + ("" if t.on_time is not False else "；补录期限后才公示，计入迟报")
+            )
         if t.list_until is not None:
-            out["list_until"] = f"自公示之日起滚动公示 {p.list_days} 天（含公示当日）"
-            if t.published_at is not None and (t.list_until - t.published_at).days + 1 < p.list_days:
+            if p.period_convention == CIVIL_CODE:
+                out["list_until"] = (
+                    f"自公示之日起滚动公示 {p.list_days} 天，公示当日不计入（{CIVIL_CODE_ARTICLES}）"
+                )
+            else:
+                out["list_until"] = f"自公示之日起滚动公示 {p.list_days} 天（含公示当日）"
+            full = list_last_day(t.published_at, p.list_days, p.period_convention) if t.published_at else None
+            if full is not None and t.list_until < full:
                 out["list_until"] += "，因公示期提前结束而缩短"
-        if self.details is not None:
-            out["disclosure_until"] = self.details.until_reason
-            out["state"] = self.details.state_reason
+        out["disclosure_until"] = d.until_reason
+        out["state"] = d.state_reason
+        if d.withdrawal_reason:
+            out["withdrawal_due"] = d.withdrawal_reason
         return out
 
     def to_json(self) -> dict:
@@ -97,6 +109,11 @@ class Explanation:
                     "state_label": STATE_LABEL[self.timeline.state],
                     "regime": t.pop("regime"),
                     "rule": t.pop("rule"),
+                    "provisional": t.pop("provisional"),
+                    "withdrawal_due": t.pop("withdrawal_due"),
+                    "withdrawal_published_at": t.pop("withdrawal_published_at"),
+                    "withdrawal_on_time": t.pop("withdrawal_on_time"),
+                    "withdrawal_delay_workdays": t.pop("withdrawal_delay_workdays"),
                 }
             )
             out.update(self.details.to_json())
@@ -125,7 +142,10 @@ def explain_record(root: Path, relpath: str, as_of: date) -> Explanation:
     publication = inputs.history.publication(relpath, as_of)
     item = inputs.validation.registry.catalog.get(record.item)
     policy = inputs.policy
-    timeline, notes, details = evaluate_detailed(record, as_of, publication, inputs.calendar, policy, item)
+    changes = inputs.history.changes.get(relpath, [])
+    timeline, notes, details = evaluate_detailed(
+        record, as_of, publication, inputs.calendar, policy, item, changes
+    )
     exp.problems.extend(notes)
     exp.timeline, exp.details, exp.policy = timeline, details, policy
     exp.commit = getattr(publication, "sha", None)
@@ -142,6 +162,18 @@ def render_json(exp: Explanation) -> str:
     return json.dumps(exp.to_json(), ensure_ascii=False, indent=2, sort_keys=False) + "\n"
 
 
+def _withdrawal_lines(t: Timeline, d: Details) -> list[str]:
+    if t.withdrawal_due is None:
+        return []
+    lines = [f"撤回期限：{t.withdrawal_due.isoformat()}", f"  依据：{d.withdrawal_reason}"]
+    if t.withdrawal_published_at is not None:
+        timely = _yes_no(t.withdrawal_on_time)
+        if t.withdrawal_on_time is False:
+            timely += f"，迟 {t.withdrawal_delay_workdays} 个工作日"
+        lines.append(f"撤回生效：{t.withdrawal_published_at.isoformat()}（按时撤回：{timely}）")
+    return lines
+
+
 def _yes_no(v: bool | None) -> str:
     return "—" if v is None else ("是" if v else "否")
 
@@ -155,18 +187,24 @@ def render_text(exp: Explanation) -> str:
         if t.published_at is not None:
             pub = t.published_at.isoformat()
             pub += "（预览：文件尚未提交）" if t.preview else f"（提交 {(exp.commit or '')[:12]}）"
-        timely = "补录（平台上线前作出），不计迟报" if t.backfilled else _yes_no(t.on_time)
+        timely = _yes_no(t.on_time)
         if t.on_time is False:
             timely += f"，迟 {t.delay_workdays} 个工作日"
+        if t.backfilled:
+            timely += "（补录）"
+        if t.provisional:
+            timely += f"（{PROVISIONAL_LABEL}）"
         lines += [
             f"决定日期：{t.decision_date.isoformat()}",
-            f"公示截止日：{t.deadline.isoformat()}" + ("（临时结果）" if t.deadline_provisional else ""),
+            f"公示截止日：{t.deadline.isoformat()}"
+            + (f"（{PROVISIONAL_LABEL}）" if t.deadline_provisional else ""),
             f"  依据：{why['deadline']}",
             f"公示日期：{pub}",
             f"按时公示：{timely}",
             f"滚动公示至：{t.list_until.isoformat() if t.list_until else '—'}",
             f"公示截止：{t.disclosure_until.isoformat() if t.disclosure_until else '—'}",
             f"状态：{STATE_LABEL[t.state]}（{t.state}）",
+            *_withdrawal_lines(t, d),
             f"规则：{t.regime}（{d.regime_name}）"
             + (f"，严重程度 {d.severity}（{d.severity_source}）" if d.severity else ""),
             f"说明：{t.rule}",

@@ -22,7 +22,7 @@ from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import HistoryError, HistoryIndex, scan_history
 from gongshi.repo.files import POLICY_FILE, RECORDS_DIR
 from gongshi.rules.policy import Policy, PolicyError, evaluate
-from gongshi.rules.workdays import Calendar
+from gongshi.rules.workdays import MISSING_YEAR, Calendar
 from gongshi.snapshot.build import Entry, Snapshot
 from gongshi.snapshot.timelines import TimelineCache
 
@@ -107,6 +107,7 @@ def _evaluate_all(
 ) -> None:
     """One Entry per valid record into ``entries`` (timelines from the cache where it has them)."""
     result, history, policy, calendar = inputs.validation, inputs.history, inputs.policy, inputs.calendar
+    calendar_warned = any(p.code == MISSING_YEAR for p in result.warnings)
     for record in result.records:
         changes = history.changes.get(record.path, [])
         published = history.publication(record.path, as_of)
@@ -114,11 +115,16 @@ def _evaluate_all(
         if hit is None:
             item_code, authority = record.item, record.authority
             item = result.registry.catalog.get(item_code)
-            timeline, notes = evaluate(record, as_of, published, calendar, policy, item)
+            timeline, notes = evaluate(record, as_of, published, calendar, policy, item, changes)
         else:
             timeline, notes, key, (item_code, authority) = hit
             item = result.registry.catalog.get(item_code)
-        warnings.extend(notes)
+        for note in notes:
+            # The validation warns once per year without a calendar file; a build does not repeat
+            # it for each record whose verdict is 暂定 (``gongshi explain`` shows the record's own).
+            if note.code != MISSING_YEAR or not calendar_warned:
+                warnings.append(note)
+                calendar_warned = calendar_warned or note.code == MISSING_YEAR
         entry = Entry(
             record=record,
             timeline=timeline,

@@ -230,3 +230,29 @@ def test_parallel_and_serial_agree(tmp_path):
         v.PARALLEL_THRESHOLD = old
     assert parallel.problems == serial.problems
     assert [r.path for r in parallel.records] == [r.path for r in serial.records]
+
+
+def test_catalog_domain_must_match_the_policy_spelling(tmp_path):
+    """特种设备安全 in the catalog vs 特种设备 in policy.yaml: the 令第58号 minimum would be lost."""
+    root = make_repo(tmp_path)
+    cat = root / "data/catalog/scjg.yaml"
+    text = cat.read_text(encoding="utf-8")
+    cat.write_text(text.replace("domain: 食品安全", "domain: 特种设备安全", 1), encoding="utf-8")
+    result = validate_repository(root, AS_OF, jobs=1)
+    bad = [p for p in result.errors if p.code == "catalog.domain_mismatch"]
+    assert len(bad) == 1 and bad[0].path == "$.items[0].domain" and "特种设备" in bad[0].message
+    cat.write_text(text.replace("domain: 食品安全", "domain: 特种设备", 1), encoding="utf-8")
+    assert validate_repository(root, AS_OF, jobs=1).ok
+
+
+def test_missing_calendar_year_warned_once(tmp_path):
+    root = make_repo(tmp_path)
+    result = validate_repository(root, date(2026, 12, 10), jobs=1)
+    warned = [p for p in result.warnings if p.code == "calendar.missing_year"]
+    assert [p.file for p in warned] == ["data/calendar/2027.yaml"]
+    assert "gongshi calendar add-notice 2027" in warned[0].message
+    assert not [
+        p
+        for p in validate_repository(root, date(2026, 11, 10), jobs=1).warnings
+        if p.code == "calendar.missing_year"
+    ]

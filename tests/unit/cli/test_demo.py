@@ -100,13 +100,14 @@ def test_every_record_arrives_by_a_merge_after_its_decision(demo, source):
             assert added.subject.startswith("合并 #") and rel.rsplit("/", 1)[1][:-5] in added.subject
 
 
-def test_backfill_is_one_bulk_merge_per_department_around_platform_start(demo):
+def test_backfill_is_one_bulk_merge_per_department_before_platform_start(demo):
     idx = scan_history(demo.out)
     scjg = {idx.first_added[L + f"2016/scjg-xk-2016-000{n}.yaml"].sha for n in (1, 2)}
     zhzf = idx.first_added[P + "2016/zhzf-cf-2016-0001.yaml"]
     assert len(scjg) == 1 and zhzf.sha not in scjg
-    assert idx.first_added[L + "2016/scjg-xk-2016-0001.yaml"].date == date(2016, 8, 22)  # Mon after Sat 20th
-    assert zhzf.date == date(2016, 8, 23)
+    # By the 补录 deadline, Sat 2016-08-20: the working days before it, the last department last.
+    assert idx.first_added[L + "2016/scjg-xk-2016-0001.yaml"].date == date(2016, 8, 18)
+    assert zhzf.date == date(2016, 8, 19)
     assert "补录 2 条" in idx.first_added[L + "2016/scjg-xk-2016-0001.yaml"].subject
     assert demo.backfilled == 3
 

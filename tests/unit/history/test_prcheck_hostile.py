@@ -219,7 +219,8 @@ def test_disclosure_until_before_the_end_of_the_list_is_an_error(pr):
     result = check(pr)
     assert codes(result) == ["history.disclosure_until_early"]
     p = result.errors[0]
-    assert p.path == "$.disclosure.until" and "2026-04-11" in p.message
+    # The list runs through D+10: the start day is not counted (民法典第二百零一条).
+    assert p.path == "$.disclosure.until" and "2026-04-12" in p.message
 
 
 def test_a_departments_catalog_edit_that_unpublishes_fails(pr):

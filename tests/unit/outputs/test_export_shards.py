@@ -109,9 +109,10 @@ def test_a_new_day_rewrites_no_download_file(repo, tmp_path, monkeypatch):
         OutputManifest(root, site),
     )
     assert rows.ids == [] and next_day.changed == [PAGE]
-    # scjg-cf-2026-0015 (published 10-06) leaves the rolling list after 10-15.
+    # scjg-cf-2026-0015 (published 10-06) is listed through 10-16 (10 days, the day of
+    # publication not counted) and leaves the rolling list on 10-17.
     later = run(
-        load(root, date(2026, 10, 16), cache=False),
+        load(root, date(2026, 10, 17), cache=False),
         tmp_path / "c",
         tmp_path / "b",
         OutputManifest(root, site),

@@ -114,7 +114,7 @@ def test_penalty_values_amounts_dates_masking(snap):
     assert g["数据来源单位统一社会信用代码"] == "11320404014123458X"
     c = rows["钟测市监罚〔2026〕15号"]
     assert c["罚款金额（万元）"] == "0.500000" and c["没收违法所得、没收非法财物的金额（万元）"] == ""
-    assert c["公示截止期"] == "2033/09/21" and c["处罚有效期"] == ""
+    assert c["公示截止期"] == "2033/09/22" and c["处罚有效期"] == ""
     h = rows["钟测市监罚〔2026〕31号"]
     assert h["行政相对人名称"] == "欧阳**"
     assert h["违法事实"].startswith("欧阳**于2026年9月")

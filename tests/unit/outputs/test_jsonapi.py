@@ -131,8 +131,8 @@ def test_record_content(site):
         "on_time": True,
         "backfilled": False,
         "delay_workdays": 0,
-        "list_until": "2026-10-08",
-        "disclosure_until": "2033-09-27",
+        "list_until": "2026-10-09",  # published 09-29 + 10 days (民法典 第二百零一条)
+        "disclosure_until": "2033-09-28",  # 7 years to the corresponding day
     }
     assert h["url"] == "r/scjg-cf-2026-0031.html" and h["state"] == "query"
     a = find(out, "scjg-xk-2026-0101")
@@ -297,8 +297,8 @@ def test_one_changed_record_remakes_only_its_shard(tmp_path):
     assert find(build.previous, "scjg-xk-2026-0101")["history"][-1]["subject"] == "核对李**的许可"
 
     # The next day: the shards do not show the date; only a record whose state changed remakes its
-    # shard (scjg-cf-2026-0015 leaves the rolling list after 2026-10-15).
+    # shard (scjg-cf-2026-0015 leaves the rolling list after 2026-10-16).
     assert build.run(date(2026, 10, 13))[0]["shards_made"] == 0
-    counts, writer = build.run(date(2026, 10, 16))
+    counts, writer = build.run(date(2026, 10, 17))
     assert counts["shards_made"] == 1 and shard_path("scjg-cf-2026") in writer.changed
     assert find(build.previous, "scjg-cf-2026-0015")["state"] == "query"

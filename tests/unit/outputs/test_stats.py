@@ -19,6 +19,9 @@ from tests.support.opendata_repo import (
     shared_snapshot,
 )
 
+# Working days (by the fixture's calendar) from the 补录 deadline 2016-08-20 to F's publication 2026-03-06.
+F_DELAY = 2384
+
 
 @pytest.fixture(scope="module")
 def stats(tmp_path_factory):
@@ -29,20 +32,22 @@ def test_totals(stats):
     t = stats.total
     # 8 records: 7 committed and published, 1 withheld (简易程序).
     assert (t.records, t.published, t.withheld, t.preview) == (8, 7, 1, 0)
-    assert dict(t.withheld_by_reason) == {"简易程序": 1}
-    # Timed: A, D, G, H on time; B late 2; C late 1 (10-01..10-05 off). F back-filled, E withheld.
-    assert (t.on_time, t.late, t.backfilled, t.timed) == (4, 2, 1, 6)
-    assert t.on_time_rate == round(4 / 6, 4)
-    assert t.delay_median == 1.5 and t.delay_max == 2
-    assert t.delay_distribution() == {1: 1, 2: 1}
+    assert dict(t.withheld_by_reason) == {"简易程序（归集上报、暂不公开）": 1}
+    # Timed: A, D, G, H on time; B late 2; C late 1 (10-01..10-05 off); F back-filled (decided
+    # 2016-05-10) but published in 2026, long after the 补录 deadline 2016-08-20: late too.
+    # E withheld.
+    assert (t.on_time, t.late, t.backfilled, t.timed) == (4, 3, 0, 7)
+    assert t.on_time_rate == round(4 / 7, 4)
+    assert t.delay_median == 2 and t.delay_max == F_DELAY
+    assert t.delay_distribution() == {1: 1, 2: 1, F_DELAY: 1}
     assert t.corrections == 1 and t.corrected_records == 1
     assert dict(t.withdrawals) == {"撤销": 1} and t.repaired == 0
 
 
 def test_per_department(stats):
     scjg, wjw, zhzf = stats.by_dept["scjg"], stats.by_dept["wjw"], stats.by_dept["zhzf"]
-    assert (scjg.records, scjg.on_time, scjg.late, scjg.backfilled) == (6, 4, 1, 1)
-    assert scjg.on_time_rate == 0.8 and scjg.delay_max == 1
+    assert (scjg.records, scjg.on_time, scjg.late, scjg.backfilled) == (6, 4, 2, 0)
+    assert scjg.on_time_rate == round(4 / 6, 4) and scjg.delay_max == F_DELAY
     assert (wjw.records, wjw.on_time, wjw.late, wjw.on_time_rate, wjw.delay_median) == (1, 0, 1, 0.0, 2.0)
     assert (zhzf.records, zhzf.withheld, zhzf.timed, zhzf.on_time_rate) == (1, 1, 0, None)
 
@@ -51,7 +56,7 @@ def test_per_month_and_event_months(stats):
     assert stats.months() == ["2026-03", "2026-04", "2026-05", "2026-09", "2026-10"]
     march = stats.by_month["2026-03"]
     # A, G, F (03-06), D (03-09), B (03-18), E (03-20).
-    assert (march.records, march.published, march.withheld, march.on_time, march.late) == (6, 5, 1, 3, 1)
+    assert (march.records, march.published, march.withheld, march.on_time, march.late) == (6, 5, 1, 3, 2)
     # The correction counts in April (its date 04-01), the withdrawal in May (status_date 05-10).
     assert stats.by_month["2026-04"].corrections == 1 and stats.by_month["2026-04"].records == 0
     assert dict(stats.by_month["2026-05"].withdrawals) == {"撤销": 1}
@@ -73,6 +78,7 @@ def test_completeness(stats):
 
 def test_late_list_names_public_records_only(stats):
     assert [(x.id, x.delay_workdays) for x in stats.late_records] == [
+        ("scjg-cf-2016-0001", F_DELAY),
         ("wjw-xk-2026-0003", 2),
         ("scjg-cf-2026-0015", 1),
     ]
@@ -85,7 +91,7 @@ def test_renderers_never_print_withheld_content(stats):
         for secret in (WITHHELD_PARTY, WITHHELD_SECRET, "zhzf-cf-2026-0001", "钟测执法罚", PUBLIC_PERSON):
             assert secret not in out
     doc = to_json(stats)
-    assert doc["total"]["timeliness"]["on_time_rate"] == round(4 / 6, 4)
+    assert doc["total"]["timeliness"]["on_time_rate"] == round(4 / 7, 4)
     assert doc["validation_history"] is None
     rows = list(csv.reader(io.StringIO(render_csv(stats).lstrip("\ufeff"), newline="")))
     assert rows[-1][:5] == ["", "全部", "合计", "8", "7"]

@@ -43,14 +43,16 @@ def _policy_data() -> dict:
     return loaded.data  # every scalar a string: from_data must cope
 
 
+# The tables below were written for the inclusive reading of periods (the start day counted); they
+# keep checking it. The Civil Code's convention, the default, is in test_periods.py.
 @pytest.fixture(scope="module")
 def zhonglou() -> Policy:
-    return Policy.from_data(_policy_data())
+    return Policy.from_data({**_policy_data(), "period_convention": "inclusive"})
 
 
 @pytest.fixture(scope="module")
 def national() -> Policy:
-    return Policy.from_data({**_policy_data(), "regime": NATIONAL})
+    return Policy.from_data({**_policy_data(), "regime": NATIONAL, "period_convention": "inclusive"})
 
 
 ITEMS = {
@@ -203,14 +205,15 @@ ZHONGLOU_CASES = [
         [("2026-03-15", LISTED), ("2026-03-16", QUERY), ("2026-09-04", QUERY), ("2026-09-05", EXPIRED)],
     ),
     Case(
-        # Decided before the platform start 2016-08-20: back-filled, never late.
+        # Decided before the platform start 2016-08-20: back-filled, due on 08-20 (补录 deadline);
+        # published 09-01 → late by the working days after it (08-22..26, 29..31, 09-01).
         "back-filled",
         record(decision_date="2016-05-10"),
         "general",
         "2016-09-01",
-        "2016-05-19",  # Tue 05-10 → 11,12,13,16,17,18,19
-        None,
-        0,
+        "2016-08-20",
+        False,
+        9,
         "2016-09-10",
         "2023-05-09",
         "zhonglou-2016",
@@ -247,6 +250,8 @@ ZHONGLOU_CASES = [
     ),
     Case(
         # Changed before it was even published: withdrawn, not pending.
+        # Changed before its first publication: no list period, straight to a withdrawal notice on
+        # the day it reached the site (before that nothing was shown).
         "changed before publication",
         record(decision_date="2026-01-05", status="变更", status_date="2026-01-06", status_reason="更正"),
         "general",
@@ -254,10 +259,10 @@ ZHONGLOU_CASES = [
         "2026-01-14",
         True,
         0,
-        "2026-01-05",
-        "2026-01-05",
+        None,
+        None,
         "zhonglou-2016",
-        [("2026-01-05", PENDING), ("2026-01-06", WITHDRAWN), ("2026-01-07", WITHDRAWN)],
+        [("2026-01-05", PENDING), ("2026-01-06", PENDING), ("2026-01-07", WITHDRAWN)],
     ),
     Case(
         # 信用修复 under zhonglou-2016 (no minimum period): not findable from the repair date.
@@ -528,26 +533,30 @@ def test_national_cases_under_local_policy_use_local_rule(zhonglou, cal):
 
 
 @pytest.mark.parametrize(
-    ("start", "years", "months", "last"),
+    ("start", "years", "months", "civil", "inclusive"),
     [
-        ("2026-03-05", 7, 0, "2033-03-04"),
-        ("2020-02-29", 7, 0, "2027-02-28"),  # no 02-29 in 2027: end of February
-        ("2020-02-29", 4, 0, "2024-02-28"),  # 2024-02-29 exists: the day before it
-        ("2025-11-30", 0, 3, "2026-02-28"),
-        ("2025-01-31", 0, 1, "2025-02-28"),
-        ("2024-01-31", 0, 1, "2024-02-29"),
-        ("2026-01-01", 0, 12, "2026-12-31"),
-        ("2025-12-15", 0, 1, "2026-01-14"),  # year end
+        # 民法典 第二百零一条、第二百零二条: the start day not counted, ends on the corresponding day.
+        ("2017-01-20", 7, 0, "2024-01-20", "2024-01-19"),  # the issue's example
+        ("2026-03-05", 7, 0, "2033-03-05", "2033-03-04"),
+        ("2020-02-29", 7, 0, "2027-02-28", "2027-02-28"),  # no 02-29 in 2027: end of February
+        ("2020-02-29", 4, 0, "2024-02-29", "2024-02-28"),
+        ("2025-11-30", 0, 3, "2026-02-28", "2026-02-28"),
+        ("2025-01-31", 0, 1, "2025-02-28", "2025-02-28"),
+        ("2024-01-31", 0, 1, "2024-02-29", "2024-02-29"),
+        ("2026-01-01", 0, 12, "2027-01-01", "2026-12-31"),
+        ("2025-12-15", 0, 1, "2026-01-15", "2026-01-14"),  # year end
     ],
 )
-def test_period_last_day(start, years, months, last):
-    assert period_last_day(D(start), years=years, months=months) == D(last)
+def test_period_last_day(start, years, months, civil, inclusive):
+    assert period_last_day(D(start), years=years, months=months) == D(civil)
+    got = period_last_day(D(start), years=years, months=months, convention="inclusive")
+    assert got == D(inclusive)
 
 
 def test_withheld_minor_reason_and_rule(national, cal):
     rec = record(decision_date="2026-04-01", categories=["警告"])
     t, _, details = evaluate_detailed(rec, D("2026-04-02"), pub("2026-04-02"), cal, national, ITEMS["minor"])
-    assert details.withheld_reason == "轻微"
+    assert details.withheld_reason == t.withheld_reason == "轻微失信信息（原则上不予公示）"
     assert "不予公示" in t.rule and "令2025年第36号" in t.rule
     assert t.on_time is None and t.list_until is None
 
@@ -579,13 +588,15 @@ def test_preview_uses_as_of(zhonglou, cal):
 def test_provisional_deadline_warns_never_blocks(zhonglou, cal):
     rec = record(decision_date="2026-12-28")
     t, problems = evaluate(rec, D("2026-12-30"), pub("2026-12-30"), cal, zhonglou, ITEMS["general"])
-    assert (t.deadline, t.deadline_provisional, t.state, t.on_time) == (D("2027-01-06"), True, LISTED, True)
+    # 2027-01-01 (元旦) is a statutory holiday by rule: 12-29, 30, 31, 01-04, 05, 06, 07.
+    assert (t.deadline, t.deadline_provisional, t.state, t.on_time) == (D("2027-01-07"), True, LISTED, True)
+    assert t.provisional
     assert [p.code for p in problems] == ["calendar.missing_year"]
     assert problems[0].severity == "warning" and "data/calendar/2027.yaml" in problems[0].message
     assert problems[0].file == rec.path
     # Published late in 2027: the delay is provisional too, warned once.
     t, problems = evaluate(rec, D("2027-01-20"), pub("2027-01-11"), cal, zhonglou, ITEMS["general"])
-    assert (t.on_time, t.delay_workdays) == (False, 3)  # 01-07, 01-08, 01-11
+    assert (t.on_time, t.delay_workdays, t.provisional) == (False, 2, True)  # 01-08, 01-11
     assert len(problems) == 1
 
 
@@ -695,3 +706,116 @@ def test_state_is_a_function_of_the_date_and_moves_forward(decision, pub_lag, va
         )
         assert t1.state == expected
         assert t1.list_until <= t1.disclosure_until or t1.list_until == first.list_until
+
+
+# Issue 16 §10: national regimes in detail (Civil Code periods, the default convention). ---------
+
+
+@pytest.fixture(scope="module")
+def national_civil() -> Policy:
+    data = _policy_data()
+    nat = {
+        **data["national"],
+        "minor_opt_in": {"食品安全": "3"},
+        "market_supervision": {
+            "in_force_from": "2021-09-01",
+            "departments": ["scjg"],
+            "low_fine_max_yuan": "10000",
+        },
+    }
+    return Policy.from_data({**data, "regime": NATIONAL, "national": nat})
+
+
+SPECIAL = CatalogItem(
+    "zhzf-cf-009", "zhzf", "penalty", "特种设备使用的处罚", severity="一般", domain="特种设备"
+)
+
+
+def zhzf(**fields) -> Record:
+    rec = record(**fields)
+    rec.data["authority"] = "zhzf"
+    return rec
+
+
+@pytest.mark.parametrize(
+    ("name", "rec", "item", "until", "min_until", "regime"),
+    [
+        # 令第58号: 特种设备 keeps its one-year minimum now that the domain keys agree.
+        (
+            "58 special equipment",
+            zhzf(decision_date="2025-03-05"),
+            SPECIAL,
+            "2028-03-05",
+            "2026-03-05",
+            "ndrc-2023-58",
+        ),
+        # 限制从业 for 5 years outlasts the 3-year maximum: published for the actual period.
+        (
+            "restriction longer than max",
+            zhzf(decision_date="2026-05-06", categories=["限制从业"], valid_until="2031-05-06"),
+            ITEMS["none"],
+            "2031-05-06",
+            "2027-05-06",
+            "ndrc-2025-36",
+        ),
+        # 轻微 under 令2025年第36号, domain 食品安全 opted in: at most 3 months.
+        (
+            "minor opted in",
+            zhzf(decision_date="2026-05-06", categories=["警告"]),
+            ITEMS["general"].__class__(
+                "scjg-cf-002", "scjg", "penalty", "x", severity="轻微", domain="食品安全"
+            ),
+            "2026-08-06",
+            "2026-05-06",
+            "ndrc-2025-36",
+        ),
+        # Market supervision (scjg): a low fine → 3 months from publication (05-08), others 3 years.
+        (
+            "samr low fine",
+            record(decision_date="2026-05-06", fine_yuan=5000),
+            ITEMS["general"],
+            "2026-08-08",
+            None,
+            "samr",
+        ),
+        (
+            "samr other",
+            record(decision_date="2026-05-06", categories=["吊销许可证件"]),
+            ITEMS["general"],
+            "2029-05-08",
+            None,
+            "samr",
+        ),
+    ],
+)
+def test_national_details(national_civil, cal, name, rec, item, until, min_until, regime):
+    t, _, details = evaluate_detailed(rec, D("2026-05-20"), pub("2026-05-08"), cal, national_civil, item)
+    assert (t.regime, t.disclosure_until) == (regime, D(until)), (name, t.rule)
+    assert details.min_period_until == (D(min_until) if min_until else None), name
+    assert t.state != WITHHELD
+
+
+def test_minor_not_opted_in_is_withheld_with_one_label(national_civil, cal):
+    rec = zhzf(decision_date="2026-05-06", categories=["警告"])
+    t, _, d = evaluate_detailed(rec, D("2026-05-20"), pub("2026-05-08"), cal, national_civil, ITEMS["minor"])
+    assert t.state == WITHHELD and t.withheld_reason == d.withheld_reason == "轻微失信信息（原则上不予公示）"
+
+
+def test_repair_respects_national_minimum_under_zhonglou(cal):
+    """信用修复 under the default regime: not before the minimum period of the regime in force at
+    the decision (令2025年第36号, 一般: 3 months from 2026-05-06 → 2026-08-06)."""
+    policy = Policy.from_data(_policy_data())
+    rec = zhzf(decision_date="2026-05-06", status="已修复", status_date="2026-06-01", status_reason="已整改")
+    t, _ = evaluate(rec, D("2026-07-01"), pub("2026-05-08"), cal, policy, ITEMS["general"])
+    assert (t.regime, t.disclosure_until, t.state) == ("zhonglou-2016", D("2026-08-06"), QUERY)
+    t, _ = evaluate(rec, D("2026-08-07"), pub("2026-05-08"), cal, policy, ITEMS["general"])
+    assert t.state == REPAIRED
+
+
+def test_opt_in_longer_than_the_cap_is_refused():
+    data = _policy_data()
+    nat = {**data["national"], "minor_opt_in": {"食品安全": "6"}}
+    with pytest.raises(PolicyError, match="超过轻微失信信息最长公示期"):
+        Policy.from_data({**data, "regime": NATIONAL, "national": nat})
+    with pytest.raises(PolicyError, match="period_convention"):
+        Policy.from_data({**data, "period_convention": "common-law"})

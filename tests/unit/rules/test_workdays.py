@@ -83,13 +83,14 @@ def test_committed_calendar_agrees_with_chinesecalendar_every_day(cal):
 
 
 def test_provisional_across_missing_year(cal):
-    # 2027 has no file: weekends only, so Fri 2027-01-01 counts, and the result is provisional.
-    assert cal.add_workdays(date(2026, 12, 28), 7) == (date(2027, 1, 6), True)
-    assert cal.workdays_between(date(2026, 12, 28), date(2027, 1, 6)) == (7, True)
+    # 2027 has no file: statutory holidays by rule, so Fri 2027-01-01 (元旦) is off, and the result
+    # is provisional (make-up working weekends unknown).
+    assert cal.add_workdays(date(2026, 12, 28), 7) == (date(2027, 1, 7), True)
+    assert cal.workdays_between(date(2026, 12, 28), date(2027, 1, 7)) == (7, True)
     # Entirely inside known years: not provisional even though 2027 is missing.
     assert cal.add_workdays(date(2026, 12, 21), 7)[1] is False
     # (2026-12-31, ...] starts in 2027.
-    assert cal.workdays_between(date(2026, 12, 31), date(2027, 1, 1)) == (1, True)
+    assert cal.workdays_between(date(2026, 12, 31), date(2027, 1, 4)) == (1, True)
     assert cal.missing_years(date(2026, 12, 28), date(2028, 1, 1)) == [2027, 2028]
 
 
@@ -100,10 +101,11 @@ def test_missing_calendar_warning_names_file():
     assert "data/calendar/2027.yaml" in p.message
 
 
-def test_no_calendar_dir_is_weekends_only(tmp_path):
+def test_no_calendar_dir_uses_statutory_holidays(tmp_path):
     c = Calendar.load(tmp_path)
     assert c.years == set()
-    assert c.add_workdays(date(2025, 9, 26), 7) == (date(2025, 10, 7), True)
+    # 国庆 10-01..03 and 中秋 10-06 by rule (2025 text), no make-up Sundays: 09-29, 30, 10-07..10, 13.
+    assert c.add_workdays(date(2025, 9, 26), 7) == (date(2025, 10, 13), True)
 
 
 def test_bad_calendar_entries_become_problems(tmp_path):
@@ -186,7 +188,7 @@ def test_cli_deadline_provisional_warns_but_succeeds(tmp_path):
     root = _repo_with_calendar(tmp_path)
     res = _gongshi(root, "deadline", "2026-12-28")
     assert res.returncode == 0
-    assert res.stdout == "2027-01-06\n"
+    assert res.stdout == "2027-01-07 暂定\n"
     assert "data/calendar/2027.yaml" in res.stderr and "警告" in res.stderr
 
 

@@ -86,8 +86,8 @@ def test_preview_outside_git(tmp_path):
         "on_time": False,
         "backfilled": False,
         "delay_workdays": 4,
-        "list_until": "2026-03-29",
-        "disclosure_until": "2033-03-04",
+        "list_until": "2026-03-30",  # published 03-20 + 10 days (the day itself not counted)
+        "disclosure_until": "2033-03-05",  # 7 years to the corresponding day
         "state": "listed",
         "regime": "zhonglou-2016",
     }
@@ -112,7 +112,7 @@ def test_text_format(tmp_path):
     assert "公示截止日：2026-03-16" in out
     assert "公示日期：2026-03-31（预览" in out  # a preview counts as published on the as-of date
     assert "按时公示：否，迟 11 个工作日" in out  # 03-17..20, 23..27, 30, 31
-    assert "滚动公示至：2026-04-09" in out
+    assert "滚动公示至：2026-04-10" in out
     assert "状态：滚动公示中（listed）" in out
 
 
@@ -127,13 +127,16 @@ def test_committed_record_uses_commit_date_in_china_time(tmp_path):
     assert code == 0
     assert (doc["published_at"], doc["commit"], doc["preview"]) == ("2026-03-17", sha, False)
     assert (doc["on_time"], doc["delay_workdays"]) == (False, 1)
-    assert (doc["list_until"], doc["state"]) == ("2026-03-26", "listed")
+    assert (doc["list_until"], doc["state"]) == ("2026-03-27", "listed")
     assert doc["problems"] == []
     # Before the commit it was not yet published; a day after the list ends it is query-only.
     assert explain_json(root, PENALTY, "2026-03-16")[1]["state"] == "pending"
-    assert explain_json(root, PENALTY, "2026-03-26")[1]["state"] == "listed"
-    assert explain_json(root, PENALTY, "2026-03-27")[1]["state"] == "query"
-    assert explain_json(root, PENALTY, "2033-03-05")[1]["state"] == "expired"
+    # Published 03-17: the list runs through 03-27 (the boundary day) and off on 03-28; the query
+    # period (7 years from 2026-03-05) through 2033-03-05, expired on 03-06.
+    assert explain_json(root, PENALTY, "2026-03-27")[1]["state"] == "listed"
+    assert explain_json(root, PENALTY, "2026-03-28")[1]["state"] == "query"
+    assert explain_json(root, PENALTY, "2033-03-05")[1]["state"] == "query"
+    assert explain_json(root, PENALTY, "2033-03-06")[1]["state"] == "expired"
 
 
 def test_on_time_commit_and_reproducible(tmp_path):
@@ -168,9 +171,9 @@ def test_national_regime_from_policy(tmp_path):
     # Decided 2026-03-05 under 令第58号; severity 一般 from the catalog item → 36 months.
     assert (doc["regime"], doc["severity"]) == ("ndrc-2023-58", "一般")
     assert (doc["min_period_until"], doc["max_period_until"], doc["disclosure_until"]) == (
-        "2026-06-04",
-        "2029-03-04",
-        "2029-03-04",
+        "2026-06-05",
+        "2029-03-05",
+        "2029-03-05",
     )
 
 
@@ -180,7 +183,7 @@ def test_provisional_deadline_is_a_warning(tmp_path):
     put(root, PENALTY, text.replace("decision_date: 2026-03-05", "decision_date: 2026-12-28"))
     code, doc = explain_json(root, PENALTY, "2026-12-30")
     assert code == 0
-    assert (doc["deadline"], doc["deadline_provisional"]) == ("2027-01-06", True)
+    assert (doc["deadline"], doc["deadline_provisional"]) == ("2027-01-07", True)
     assert doc["calendar_missing_years"] == [2027]
     warn = [p for p in doc["problems"] if p["code"] == "calendar.missing_year"]
     assert len(warn) == 1 and "data/calendar/2027.yaml" in warn[0]["message"]

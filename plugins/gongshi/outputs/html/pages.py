@@ -34,7 +34,8 @@ from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 from gongshi.public import recordview as rv
 from gongshi.public.masking import SubjectMasker, public_party_name
-from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME, months_label
+from gongshi.rules.policy import NATIONAL, WITHHELD_LABELS, ZHONGLOU_NAME, months_label
+from gongshi.rules.regimes import CIVIL_CODE, CIVIL_CODE_ARTICLES
 from gongshi.site.urls import record_path, url_of
 
 if TYPE_CHECKING:
@@ -435,7 +436,8 @@ def _dept_context(head: dict, dept, items, recent: Callable[[], list[Row]]) -> C
 
 
 def rules_view(snapshot: Snapshot) -> dict:
-    """The disclosure rules in force, as plain values for the rules page (from ``policy.yaml``)."""
+    """The disclosure rules in force, as plain values for the rules page (from ``policy.yaml``):
+    the regime actually configured, its periods and how they are counted."""
     p = snapshot.policy
     national = []
     if p.regime == NATIONAL:
@@ -449,21 +451,67 @@ def rules_view(snapshot: Snapshot) -> dict:
                         (
                             sev,
                             months_label(per.min_months) if per.publish else "不公示",
-                            months_label(per.max_months) if per.publish else "不公示",
+                            months_label(per.max_months)
+                            if per.publish
+                            else (
+                                f"原则上不公示；确有必要的最长 {months_label(per.opt_in_max_months)}"
+                                if per.opt_in_max_months
+                                else "不公示"
+                            ),
                         )
                         for sev, per in reg.periods.items()
                     ],
+                    "domains": [
+                        f"{domain}领域最短 {months_label(m)}"
+                        for domain, m in sorted(reg.domain_min_months.items())
+                    ],
                 }
             )
+    market = p.market_supervision if p.regime == NATIONAL else None
+    civil = p.period_convention == CIVIL_CODE
     return {
         "regime": p.regime,
         "regime_name": ZHONGLOU_NAME if p.regime != NATIONAL else "全国行政处罚信息公示规定",
         "deadline_workdays": p.deadline_workdays,
         "list_days": p.list_days,
+        "list_rule": (
+            f"自公示之日起 {p.list_days} 天，公示当日不计入（公示日 D 起至 D+{p.list_days}）"
+            if civil
+            else f"自公示之日起 {p.list_days} 天（含当日）"
+        ),
+        "period_rule": (
+            f"期间开始的当日不计入，按年、月计算的至对应日届满，没有对应日的至该月末日（{CIVIL_CODE_ARTICLES}）"
+            if civil
+            else "期间开始的当日计入"
+        ),
         "default_query_years": p.default_query_years,
+        "query_scope": (
+            f"行政许可，以及全国公示期规定施行（{rv.iso(p.national_regimes[0].in_force_from)}）以前作出的行政处罚"
+            if p.regime == NATIONAL and p.national_regimes
+            else ""
+        ),
         "records_since": rv.iso(p.records_since),
         "platform_start": rv.iso(p.platform_start),
+        "withdrawal_workdays": p.withdrawal_workdays,
         "national": national,
+        "minor_opt_in": [f"{d}：{months_label(m)}" for d, m in sorted(p.minor_opt_in.items())]
+        if national
+        else [],
+        "market": (
+            {
+                "name": market.name,
+                "from": rv.iso(market.in_force_from),
+                "departments": [
+                    snapshot.registry.departments[k].name if k in snapshot.registry.departments else k
+                    for k in market.departments
+                ],
+                "short": months_label(market.short_months),
+                "long": months_label(market.long_months),
+            }
+            if market is not None
+            else None
+        ),
+        "withheld_labels": sorted(set(WITHHELD_LABELS.values())),
         "states": [(STATE_LABEL[s], s) for s in STATE_LABEL],
         "kinds": [KIND_LABEL[k] for k in KINDS],
         "as_of": snapshot.as_of.isoformat(),
