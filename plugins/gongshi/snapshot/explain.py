@@ -14,7 +14,7 @@ from gongshi.check.result import ValidationResult
 from gongshi.core.problems import Problem
 from gongshi.core.timeline import STATE_LABEL, Timeline
 from gongshi.rules.policy import Details, Policy, evaluate_detailed
-from gongshi.snapshot.load import SnapshotError, read_inputs
+from gongshi.snapshot.load import SnapshotError, read_inputs, tree_as_of
 
 EXPLAIN_FORMAT_VERSION = 1
 NOT_A_RECORD = "这不是记录文件：记录应放在 data/records/<部门>/<licences|penalties>/<年份>/ 下。"
@@ -110,7 +110,12 @@ def explain_record(root: Path, relpath: str, as_of: date) -> Explanation:
     Reads its inputs as the snapshot does (``read_inputs``), then evaluates in detail."""
     exp = Explanation(file=relpath, as_of=as_of)
     try:
-        inputs = read_inputs(root, as_of, cache=False, paths=[relpath])
+        # A past day: the repository as it stood then. A record merged after that day is not in
+        # it; explained from the working tree, it is ``pending`` (decided, not yet published).
+        with tree_as_of(root, as_of) as tree:
+            if not (tree / relpath).is_file():
+                tree = Path(root)
+            inputs = read_inputs(tree, as_of, cache=False, paths=[relpath])
     except SnapshotError as exc:
         exp.problems = _own_problems(exc.validation, relpath)
         if not exc.files_invalid:
