@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.canary_repo import AS_OF, build_canary_repo
+from tests.support.canary_repo import AS_OF, HEAD_DAY, build_canary_repo
 from tests.support.gitrepo import GitRepo
 
 GONGSHI = Path(sys.executable).with_name("gongshi")
@@ -63,7 +63,7 @@ def published(tmp_path):
 def test_invalid_record_keeps_the_previous_site(published):
     repo, out, before = published
     repo.write("data/records/scjg/licences/2026/scjg-xk-2026-0999.yaml", "kind: licence\ndoc_no: [\n")
-    proc = gongshi(repo.path, "build", "--as-of", AS_OF.isoformat(), "--output", str(out))
+    proc = gongshi(repo.path, "build", "--as-of", HEAD_DAY.isoformat(), "--output", str(out))
     assert proc.returncode == 1
     assert "scjg-xk-2026-0999.yaml" in proc.stderr and "原有网站保持不变" in proc.stderr
     assert tree(out) == before

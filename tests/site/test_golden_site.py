@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from gongshi.site.urls import record_path
 from gongshi.sitebuild import BuildError, build
 
 from tests.support.golden_site import CODE_ROOT, GOLDEN, build_golden_site, compare, tree
-from tests.support.site_fixture import AS_OF, SECRET_STRINGS, build_repo, data_path
+from tests.support.site_fixture import AS_OF, HEAD_DAY, SECRET_STRINGS, build_repo, data_path
 
 pytestmark = pytest.mark.slow
 SETTINGS = CODE_ROOT / "pelicanconf.py"
@@ -71,7 +72,7 @@ def test_failed_build_keeps_old_site(tmp_path):
         encoding="utf-8",
     )
     proc = _cli(
-        ["build", "--as-of", AS_OF.isoformat(), "--output", str(out), "--settings", str(SETTINGS)], repo
+        ["build", "--as-of", HEAD_DAY.isoformat(), "--output", str(out), "--settings", str(SETTINGS)], repo
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -88,8 +89,8 @@ def test_failed_build_keeps_old_site(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output", "repo"]
 
 
-def _pelican(repo: Path, out: Path) -> subprocess.CompletedProcess:
-    settings = f'GONGSHI={{"repo_root": "{repo}", "as_of": "{AS_OF.isoformat()}"}}'
+def _pelican(repo: Path, out: Path, as_of: date = AS_OF) -> subprocess.CompletedProcess:
+    settings = f'GONGSHI={{"repo_root": "{repo}", "as_of": "{as_of.isoformat()}"}}'
     return subprocess.run(
         [
             str(CODE_ROOT / ".venv/bin/pelican"),
@@ -154,7 +155,7 @@ def test_pelican_content_stops_without_traceback(tmp_path):
         bad.read_text(encoding="utf-8").replace("kind: licence", "kind: licence\nkind: penalty", 1),
         encoding="utf-8",
     )
-    proc = _pelican(repo, tmp_path / "out")
+    proc = _pelican(repo, tmp_path / "out", HEAD_DAY)
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert "wjw-xk-2026-0011.yaml" in proc.stdout + proc.stderr

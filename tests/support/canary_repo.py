@@ -33,6 +33,7 @@ from tests.support.gitrepo import GitRepo
 HERE = Path(__file__).resolve().parents[1]
 REGISTRY = HERE / "fixtures" / "registry"
 AS_OF = date(2026, 10, 12)
+HEAD_DAY = date(2026, 10, 20)  # the last commit's day (see tests/support/site_fixture.py)
 COMPANY_USCC = "91320404MA1XYW01X0"
 
 

@@ -3,7 +3,7 @@
 Its own registry, catalog and policy are written here (not shared), so the golden site changes
 only when this file or the site code changes. Calendars are the repository's official files.
 
-As of ``AS_OF`` (2026-11-20), with list_days 10 (published on D → listed through D+9):
+As of ``AS_OF`` (2026-11-20), with list_days 10 (published on D → listed through D+10):
 
 | id                | kind    | party (category)          | decided    | committed   | state       |
 |-------------------|---------|---------------------------|------------|-------------|-------------|
@@ -31,6 +31,9 @@ from tests.support.gitrepo import GitRepo
 
 ROOT = Path(__file__).resolve().parents[2]
 AS_OF = date(2026, 11, 20)
+# The day of the fixture's last commit: a build as of an earlier day reads main as it stood then and
+# leaves uncommitted edits out, so tests of a broken work tree build as of this day.
+HEAD_DAY = date(2026, 11, 25)
 
 # Strings that must never appear in any output file (withheld, expired, withdrawn, pending records;
 # the natural person's full name and masked ID number).

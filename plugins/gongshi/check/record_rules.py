@@ -19,7 +19,16 @@ from gongshi.check.text_rules import text_problems
 from gongshi.core import identifiers
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, find_invisible, invisible_message
 from gongshi.core.problems import Problem
-from gongshi.core.records import ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_date
+from gongshi.core.records import (
+    ID_RE,
+    KIND_FOLDER,
+    KIND_LABEL,
+    NATURAL_PERSON,
+    TRANSITIONAL_CODE_KEYS,
+    USCC_REQUIRED_FROM,
+    Record,
+    parse_date,
+)
 from gongshi.repo.files import (
     RecordFile,
     Registry,
@@ -46,11 +55,12 @@ def scope_key_of(record: Record | None) -> tuple[str, str] | None:
 
 
 def future_floor(data) -> str:
-    """The latest date ``_record_rules`` compares with the as-of date: decision_date, status_date,
-    corrections[].date (any text counts: an invalid one only makes the floor later)."""
+    """The latest date ``_record_rules`` compares with the as-of date: decision_date and
+    corrections[].date (any text counts: an invalid one only makes the floor later). Not
+    status_date: a status takes effect on its date, and before it the record is still 有效."""
     if not isinstance(data, dict):
         return ""
-    dates = [data.get("decision_date"), data.get("status_date")]
+    dates = [data.get("decision_date")]
     corrections = data.get("corrections")
     if isinstance(corrections, list):
         dates.extend(c.get("date") for c in corrections if isinstance(c, dict))
@@ -197,6 +207,16 @@ def _record_rules(
                 f"ref.{field_name}",
                 f"{label} “{value}” 不是登记册（data/departments.yaml）中的部门代号。可用的部门：{known}。",
             )
+    decided = record.decision_date if "$.decision_date" not in bad else None
+    for field_name, label, code in (
+        ("authority", "决定机关", "ref.authority_not_in_force"),
+        ("source_unit", "数据来源单位", "ref.source_unit_not_in_force"),
+    ):
+        dept = (
+            registry.departments.get(data.get(field_name)) if isinstance(data.get(field_name), str) else None
+        )
+        if dept is not None and decided and not dept.in_force(decided):
+            add(f"$.{field_name}", code, _not_in_force(dept, decided, label))
     # The folder is the department that submits and reviews the record (CODEOWNERS), so it must be
     # the authority whose name the site shows, unless the authority entrusted that department (委托)
     # with this item on the decision date and says so in departments.yaml.
@@ -250,9 +270,20 @@ def _record_rules(
                 f"目录事项 “{code}”（{item.name}）是{KIND_LABEL[item.kind]}事项，"
                 f"与本记录的类型不符。可用的事项：{choices}。",
             )
+        elif decided and not item.in_force(decided):
+            # A retired item keeps its decisions: only a decision outside its dates is wrong.
+            if item.since and decided < item.since:
+                when = f"自 {item.since.isoformat()} 起才实施"
+            else:
+                when = f"已于 {item.until.isoformat()} 后停止实施" if item.until else "不在实施期内"
+            add(
+                "$.item",
+                "ref.item_not_in_force",
+                f"目录事项 “{code}”（{item.name}）{when}，决定日期 {decided.isoformat()} 不在其实施期内。"
+                f"请核对决定日期，或改用当时实施的事项。",
+            )
 
     # Dates ----------------------------------------------------------------------------------
-    decided = record.decision_date if "$.decision_date" not in bad else None
     if decided:
         if decided > as_of:
             add(
@@ -278,9 +309,9 @@ def _record_rules(
         if d and path not in bad and d > as_of:
             add(path, "date.future", f"{label} {d.isoformat()} 晚于今天（{as_of.isoformat()}）。请核对日期。")
 
-    status_date = data.get("status_date")
-    later_than_decision("$.status_date", status_date, "状态变更日期")
-    not_future("$.status_date", status_date, "状态变更日期")
+    # A status_date after the as-of date is no error: the status takes effect on its date, and
+    # before it the record is evaluated as still 有效 (docs/explain.md).
+    later_than_decision("$.status_date", data.get("status_date"), "状态变更日期")
     disclosure = data.get("disclosure")
     if isinstance(disclosure, dict):
         later_than_decision("$.disclosure.until", disclosure.get("until"), "公开截止日期")
@@ -307,6 +338,7 @@ def _record_rules(
 
     # Identifiers (the schema checked validity; these are the warnings) ---------------------
     party = record.party
+    out.extend(_party_code_required(record, loaded, decided, bad))
     uscc = party.get("uscc")
     if isinstance(uscc, str) and uscc != identifiers.USCC_PLACEHOLDER and "$.party.uscc" not in bad:
         for w in identifiers.uscc_warnings(uscc):
@@ -363,6 +395,52 @@ def _record_rules(
                 f"请删除它，或只保留脱敏形式（用 * 遮盖中间部分）。",
             )
     return out
+
+
+def _not_in_force(dept, day: date, label: str) -> str:
+    """Why ``dept`` cannot be the ``label`` of a decision of ``day``."""
+    if dept.since and day < dept.since:
+        return (
+            f"{label} “{dept.key}”（{dept.name}）自 {dept.since.isoformat()} 起才设立，"
+            f"决定日期 {day.isoformat()} 时还不存在。请核对决定日期或决定机关。"
+        )
+    after = f"，其职责由 “{dept.successor}” 承继" if dept.successor else ""
+    return (
+        f"{label} “{dept.key}”（{dept.name_on(dept.until)}）已于 {dept.until.isoformat()} 后撤销{after}，"
+        f"决定日期 {day.isoformat()} 时已不存在。请核对决定日期或决定机关。"
+    )
+
+
+def _party_code_required(
+    record: Record, loaded: Loaded, decided: date | None, bad: set[str]
+) -> list[Problem]:
+    """An organisation or 个体工商户 needs a 统一社会信用代码; for a decision before
+    ``USCC_REQUIRED_FROM`` its 组织机构代码 or 工商注册号 (check digits verified by the schema) will
+    do instead (方案 §四(二), the transition to unified codes)."""
+    party = record.party
+    category = party.get("category")
+    if not isinstance(category, str) or category == NATURAL_PERSON or "$.party.category" in bad:
+        return []
+    if party.get("uscc") is not None or "$.party" in bad:
+        return []
+    if decided is None:
+        return []  # the decision date's own error says what to fix first
+    transitional = [k for k in TRANSITIONAL_CODE_KEYS if party.get(k) is not None]
+    if decided < USCC_REQUIRED_FROM:
+        if transitional:
+            return []
+        message = (
+            f"缺少统一社会信用代码 “uscc”。{category}必须填写统一社会信用代码；"
+            f"决定日期 {decided.isoformat()} 在 {USCC_REQUIRED_FROM.isoformat()} 之前（过渡期），"
+            "也可以改填组织机构代码 org_code 或工商注册号 business_reg_no。"
+        )
+    else:
+        message = (
+            f"缺少统一社会信用代码 “uscc”：{USCC_REQUIRED_FROM.isoformat()} 起作出的决定，{category}必须填写"
+            f"统一社会信用代码（决定日期 {decided.isoformat()}）。组织机构代码、工商注册号只能在过渡期"
+            f"（{USCC_REQUIRED_FROM.isoformat()} 之前的决定）代替它。"
+        )
+    return [problem_at(loaded, "$.party.uscc", "party.uscc_required", message)]
 
 
 def _texts(node, parent: str, key, out: list) -> list[tuple[str, str | int | None, str]]:

@@ -7,7 +7,7 @@ catalog file name = department, item code prefixes and kinds, calendar years). A
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from gongshi.check.schema_errors import DOC_LABEL, problem_at, schema_problems
@@ -148,6 +148,7 @@ def _departments_rules(rel, data, loaded, bad, registry) -> list[Problem]:
                 )
             )
         out.extend(_delegation_rules(d, base, loaded, bad, registry))
+        out.extend(_department_dates(loaded, base, d, data, bad))
     return out
 
 
@@ -184,6 +185,85 @@ def _delegation_rules(d: dict, base: str, loaded, bad, registry) -> list[Problem
                     )
                 )
     return out
+
+
+def _department_dates(loaded, base: str, d: dict, data: dict, bad) -> list[Problem]:
+    """The effective dates of one department: from ≤ until, former names in order and before the
+    current name, and predecessors/successor that exist and were abolished."""
+    out = []
+    keys = {x.get("key"): x for x in data.get("departments") or [] if isinstance(x, dict)}
+    since, until = parse_date(d.get("from")), parse_date(d.get("until"))
+    if since and until and until < since and f"{base}.until" not in bad:
+        out.append(
+            problem_at(
+                loaded,
+                f"{base}.until",
+                "date.order",
+                f"撤销日期 {until.isoformat()} 早于设立日期 {since.isoformat()}。请核对两个日期。",
+            )
+        )
+    formers = d.get("former_names") if isinstance(d.get("former_names"), list) else []
+    previous = since - _ONE_DAY if since else None
+    for j, f in enumerate(formers):
+        day = parse_date(f.get("until")) if isinstance(f, dict) else None
+        path = f"{base}.former_names[{j}].until"
+        if day is None or path in bad:
+            continue
+        if (previous and day <= previous) or (until and day >= until):
+            bounds = "在设立日期之后、" if since else ""
+            out.append(
+                problem_at(
+                    loaded,
+                    path,
+                    "department.former_name_order",
+                    f"曾用名称的使用截止日期 {day.isoformat()} 不对：曾用名称应按时间先后排列，"
+                    f"截止日期逐个递增，{bounds}早于部门的撤销日期（如有）。",
+                )
+            )
+        previous = day
+    successor = d.get("successor")
+    if isinstance(successor, str) and f"{base}.successor" not in bad:
+        if successor not in keys or successor == d.get("key"):
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.successor",
+                    "ref.department",
+                    f"承继部门 “{successor}” 不是登记册中的另一个部门代号。",
+                )
+            )
+        if until is None:
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.successor",
+                    "department.successor_without_until",
+                    "写了承继部门（successor）的部门必须写撤销日期 until：它最后履职的一天。",
+                )
+            )
+    for j, key in enumerate(d.get("predecessors") if isinstance(d.get("predecessors"), list) else []):
+        path = f"{base}.predecessors[{j}]"
+        if not isinstance(key, str) or path in bad:
+            continue
+        other = keys.get(key)
+        if other is None or key == d.get("key"):
+            out.append(
+                problem_at(loaded, path, "ref.department", f"前身部门 “{key}” 不是登记册中的另一个部门代号。")
+            )
+        elif parse_date(other.get("until")) is None:
+            out.append(
+                problem_at(
+                    loaded,
+                    path,
+                    "department.predecessor_active",
+                    f"前身部门 “{key}” 没有撤销日期 until：并入本部门的原部门须写明最后履职的一天"
+                    f"（并写 successor: {d.get('key')}）。",
+                )
+            )
+    return out
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def _catalog_rules(rel, data, loaded, bad, registry) -> list[Problem]:
@@ -240,6 +320,16 @@ def _catalog_rules(rel, data, loaded, bad, registry) -> list[Problem]:
         domain = it.get("domain")
         if isinstance(domain, str) and f"{base}.domain" not in bad:
             out.extend(_domain_problems(loaded, f"{base}.domain", domain, registry))
+        since, until = parse_date(it.get("from")), parse_date(it.get("until"))
+        if since and until and until < since and f"{base}.until" not in bad:
+            out.append(
+                problem_at(
+                    loaded,
+                    f"{base}.until",
+                    "date.order",
+                    f"事项 “{code}” 的停止实施日期 {until.isoformat()} 早于实施日期 {since.isoformat()}。",
+                )
+            )
         kind = it.get("kind")
         expected = "licence" if "-xk-" in code else "penalty"
         if kind in ("licence", "penalty") and kind != expected:

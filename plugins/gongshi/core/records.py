@@ -31,6 +31,11 @@ PARTY_CODE_KEYS = (
     "institution_cert_no",
     "social_org_reg_no",
 )
+# 方案 §四(二): during the transition to unified credit codes (old licences were valid to
+# 2017-12-31) a legal person may be identified by its 组织机构代码 or 工商注册号; decisions from
+# this day on need the 统一社会信用代码.
+USCC_REQUIRED_FROM = date(2018, 1, 1)
+TRANSITIONAL_CODE_KEYS = ("org_code", "business_reg_no")
 ACTIVE_STATUS = "有效"
 WITHDRAWN_STATUSES = ("撤销", "变更", "注销", "失效")
 REPAIRED_STATUS = "已修复"
@@ -56,8 +61,31 @@ def with_other(value: str, other: object, form: str = "{}-{}") -> str:
     return form.format(value, other) if value == OTHER_CATEGORY and other else value
 
 
+def in_force(day: date | None, since: date | None, until: date | None) -> bool:
+    """True when ``day`` lies in ``since..until`` (both inclusive; None = open). An unknown day
+    (None) is in force: the date rules report it, not this."""
+    if day is None:
+        return True
+    return (since is None or since <= day) and (until is None or day <= until)
+
+
+@dataclass(frozen=True)
+class FormerName:
+    """A name (and credit code) a department carried until ``until`` (the last day, inclusive)."""
+
+    name: str
+    until: date
+    uscc: str = ""  # empty: the same code as the department's current one
+    short_name: str = ""
+
+
 @dataclass(frozen=True)
 class Department:
+    """A department of the registry. ``name``/``uscc``/``short_name`` are the current ones;
+    ``former_names`` (oldest first) those in force before, each until its ``until``. A department
+    exists from ``since`` to ``until`` (inclusive; None = open): a department abolished in a merger
+    names its ``successor``, the new one its ``predecessors``."""
+
     key: str
     name: str
     uscc: str
@@ -65,10 +93,47 @@ class Department:
     short_name: str = ""
     owners: tuple[str, ...] = ()
     data: dict = field(default_factory=dict, compare=False, repr=False)
+    since: date | None = None
+    until: date | None = None
+    former_names: tuple[FormerName, ...] = ()
+    predecessors: tuple[str, ...] = ()
+    successor: str | None = None
+
+    def in_force(self, day: date | None) -> bool:
+        """True when the department existed on ``day``."""
+        return in_force(day, self.since, self.until)
+
+    def _former_on(self, day: date | None) -> FormerName | None:
+        if day is None:
+            return None
+        for former in self.former_names:
+            if day <= former.until:
+                return former
+        return None
+
+    def name_on(self, day: date | None) -> str:
+        """The name in force on ``day`` (the current name for None or a day after every rename)."""
+        former = self._former_on(day)
+        return former.name if former is not None else self.name
+
+    def uscc_on(self, day: date | None) -> str:
+        """The credit code in force on ``day``."""
+        former = self._former_on(day)
+        return (former.uscc or self.uscc) if former is not None else self.uscc
+
+    def short_name_on(self, day: date | None) -> str:
+        """The short name in force on ``day`` (a former name without one falls back to its full name)."""
+        former = self._former_on(day)
+        if former is None:
+            return self.short_name
+        return former.short_name or former.name
 
 
 @dataclass(frozen=True)
 class CatalogItem:
+    """An item of a department's catalog, in force from ``since`` to ``until`` (inclusive; None =
+    open). A retired item keeps its ``until``: decisions made while it was in force stay valid."""
+
     code: str
     dept: str
     kind: str
@@ -76,6 +141,12 @@ class CatalogItem:
     basis: str = ""
     severity: str | None = None
     domain: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def in_force(self, day: date | None) -> bool:
+        """True when decisions of ``day`` may use this item."""
+        return in_force(day, self.since, self.until)
 
 
 class _Packed:

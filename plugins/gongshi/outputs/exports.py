@@ -96,9 +96,9 @@ def penalty_categories_text(record: Record) -> str:
 
 
 # Rows ----------------------------------------------------------------------------------------
-def _authority(snapshot: Snapshot, key: str) -> tuple[str, str]:
-    dept = snapshot.registry.departments.get(key)
-    return (dept.name, dept.uscc) if dept else (key, "")
+def _authority(snapshot: Snapshot, key: str, day) -> tuple[str, str]:
+    """Name and credit code of department ``key`` in force on ``day`` (the decision date)."""
+    return snapshot.department_name_on(key, day), snapshot.department_uscc_on(key, day)
 
 
 def _status_note(record: Record) -> str:
@@ -113,8 +113,8 @@ def _decision_row(entry: Entry, snapshot: Snapshot, remarks: str) -> dict[str, s
     and the export date; every other column blank. A withdrawal row is exactly this."""
     r = entry.record
     row = dict.fromkeys(COLUMNS[r.kind], "")
-    authority_name, authority_uscc = _authority(snapshot, r.authority)
-    source_name, source_uscc = _authority(snapshot, r.source_unit)
+    authority_name, authority_uscc = _authority(snapshot, r.authority, r.decision_date)
+    source_name, source_uscc = _authority(snapshot, r.source_unit, r.decision_date)
     if r.kind == "licence":
         row.update(
             {

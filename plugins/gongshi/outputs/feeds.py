@@ -74,7 +74,7 @@ def feed_item(entry: Entry, notice_ids: frozenset[str] = frozenset()) -> FeedIte
         title = f"{prefix}{r.kind_label}：{public_party_name(r)}（{r.doc_no}）"
         subject = public_text(r, r.title)
         when = r.decision_date.isoformat() if r.decision_date else ""
-        summary = f"{entry.department.name}于{when}作出{r.kind_label}决定（{r.doc_no}）：{subject}。"
+        summary = f"{entry.authority_name}于{when}作出{r.kind_label}决定（{r.doc_no}）：{subject}。"
         if changed and r.corrections:
             last = r.corrections[-1]
             reason = public_text(r, last.get("reason")).rstrip("。.")
@@ -87,7 +87,7 @@ def feed_item(entry: Entry, notice_ids: frozenset[str] = frozenset()) -> FeedIte
         title = f"【已撤回】{r.kind_label}决定 {r.doc_no}"
         reason = public_text(r, r.status_reason).rstrip("。.")
         summary = (
-            f"{entry.department.name}的{r.kind_label}决定 {r.doc_no} 已于{when}{r.status}"
+            f"{entry.authority_name}的{r.kind_label}决定 {r.doc_no} 已于{when}{r.status}"
             + (f"，原因：{reason}" if reason else "")
             + "。原公示内容已撤下。"
         )
@@ -148,7 +148,7 @@ def render_feed(
         ET.SubElement(e, q("title")).text = item.title
         ET.SubElement(e, q("published")).text = item.published
         ET.SubElement(e, q("updated")).text = item.updated
-        ET.SubElement(ET.SubElement(e, q("author")), q("name")).text = item.entry.department.name
+        ET.SubElement(ET.SubElement(e, q("author")), q("name")).text = item.entry.authority_name
         page = page_url(r.id) if page_url else record_path(r.id)
         ET.SubElement(e, q("link"), {"rel": "alternate", "type": "text/html", "href": _join(site_url, page)})
         ET.SubElement(e, q("category"), {"term": item.kind_of_news, "label": _NEWS_LABEL[item.kind_of_news]})

@@ -68,9 +68,13 @@ def _opt(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _unit(snapshot: Snapshot, key: str) -> dict:
-    d = snapshot.registry.departments.get(key)
-    return {"key": key, "name": d.name if d else key, "uscc": d.uscc if d else ""}
+def _unit(snapshot: Snapshot, key: str, day: date | None = None) -> dict:
+    """A department as a record document shows it: its name and code in force on ``day``."""
+    return {
+        "key": key,
+        "name": snapshot.department_name_on(key, day),
+        "uscc": snapshot.department_uscc_on(key, day),
+    }
 
 
 def _page_url(page_url: PageUrl | None, record_id: str) -> str:
@@ -171,8 +175,8 @@ def record_document(
         "item": {"code": r.item, "name": item.name if item else None},
         "party": _party(r),
         "decision_date": _iso(r.decision_date),
-        "authority": _unit(snapshot, r.authority),
-        "source_unit": _unit(snapshot, r.source_unit),
+        "authority": _unit(snapshot, r.authority, r.decision_date),
+        "source_unit": _unit(snapshot, r.source_unit, r.decision_date),
         "region_code": str(r.data.get("region_code") or entry.department.region_code),
         "status": r.status,
         "status_date": _iso(r.status_date),
@@ -210,7 +214,7 @@ def notice_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None =
         "state_label": STATE_LABEL[t.state],
         "doc_no": r.doc_no,
         "decision_date": _iso(r.decision_date),
-        "authority": _unit(snapshot, r.authority),
+        "authority": _unit(snapshot, r.authority, r.decision_date),
         "status": r.status,
         "status_date": _iso(r.status_date),
         "status_reason": _opt(public_text(r, r.data.get("status_reason"))),

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.core.problems import Problem
-from gongshi.core.records import FOLDER_KIND, CatalogItem, Department, Record, parse_date
+from gongshi.core.records import FOLDER_KIND, CatalogItem, Department, FormerName, Record, parse_date
 from gongshi.repo.schemas import coerce_document
 from gongshi.repo.yamlload import Loaded, load_yaml_file
 
@@ -118,6 +118,42 @@ class Registry:
     loaded: dict[str, Loaded] = field(default_factory=dict)  # by relpath, for schema validation
 
 
+def _strings(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list) else ()
+
+
+def department_from_data(d: dict) -> Department:
+    """A department of data/departments.yaml (schema-checked elsewhere: what is malformed here is
+    left out, and ``check.registry_rules`` says why)."""
+    former = []
+    for f in d.get("former_names") if isinstance(d.get("former_names"), list) else []:
+        until = parse_date(f.get("until")) if isinstance(f, dict) else None
+        if until is not None and isinstance(f.get("name"), str):
+            former.append(
+                FormerName(
+                    name=f["name"],
+                    until=until,
+                    uscc=str(f.get("uscc", "")),
+                    short_name=str(f.get("short_name", "")),
+                )
+            )
+    successor = d.get("successor")
+    return Department(
+        key=d["key"],
+        name=str(d.get("name", "")),
+        uscc=str(d.get("uscc", "")),
+        region_code=str(d.get("region_code", "")),
+        short_name=str(d.get("short_name", "")),
+        owners=_strings(d.get("owners")),
+        data=d,
+        since=parse_date(d.get("from")),
+        until=parse_date(d.get("until")),
+        former_names=tuple(sorted(former, key=lambda f: f.until)),
+        predecessors=_strings(d.get("predecessors")),
+        successor=successor if isinstance(successor, str) else None,
+    )
+
+
 def load_registry(root: Path) -> Registry:
     reg = Registry()
     dep = load_yaml_file(root / DEPARTMENTS_FILE, DEPARTMENTS_FILE)
@@ -126,16 +162,7 @@ def load_registry(root: Path) -> Registry:
     if dep.ok and isinstance(dep.data, dict) and isinstance(dep.data.get("departments"), list):
         for d in dep.data["departments"]:
             if isinstance(d, dict) and isinstance(d.get("key"), str):
-                owners = d.get("owners") if isinstance(d.get("owners"), list) else []
-                reg.departments[d["key"]] = Department(
-                    key=d["key"],
-                    name=str(d.get("name", "")),
-                    uscc=str(d.get("uscc", "")),
-                    region_code=str(d.get("region_code", "")),
-                    short_name=str(d.get("short_name", "")),
-                    owners=tuple(str(o) for o in owners),
-                    data=d,
-                )
+                reg.departments[d["key"]] = department_from_data(d)
     pol = load_yaml_file(root / POLICY_FILE, POLICY_FILE)
     reg.loaded[POLICY_FILE] = pol
     reg.problems.extend(pol.problems)
@@ -162,6 +189,8 @@ def load_registry(root: Path) -> Registry:
                         basis=str(it.get("basis", "")),
                         severity=str(it["severity"]) if it.get("severity") else None,
                         domain=str(it["domain"]) if it.get("domain") else None,
+                        since=parse_date(it.get("from")),
+                        until=parse_date(it.get("until")),
                     )
                     reg.catalog[item.code] = item
                     reg.catalog_by_dept.setdefault(dept, []).append(item)

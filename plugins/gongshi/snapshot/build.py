@@ -57,6 +57,17 @@ class Entry:
         return digest(r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item))
 
     @property
+    def authority_name(self) -> str:
+        """The authority's name in force on the decision date (a renamed department's old
+        decisions keep the name they were made under)."""
+        return self.department.name_on(self.record.decision_date)
+
+    @property
+    def authority_uscc(self) -> str:
+        """The authority's credit code in force on the decision date."""
+        return self.department.uscc_on(self.record.decision_date)
+
+    @property
     def sort_key(self) -> tuple:
         """Newest first: publication date, then decision date, then id (stable and deterministic)."""
         t = self.timeline
@@ -109,6 +120,16 @@ class Snapshot:
         reg = self.registry
         depts = [(k, repr(d), repr(sorted(d.data.items()))) for k, d in sorted(reg.departments.items())]
         return digest(repr(depts), repr(sorted(reg.catalog.items())), repr(self.policy))
+
+    def department_name_on(self, key: str, day: date | None) -> str:
+        """The name of department ``key`` in force on ``day`` (the key itself when unknown)."""
+        d = self.registry.departments.get(key)
+        return d.name_on(day) if d is not None else key
+
+    def department_uscc_on(self, key: str, day: date | None) -> str:
+        """The credit code of department ``key`` in force on ``day`` ("" when unknown)."""
+        d = self.registry.departments.get(key)
+        return d.uscc_on(day) if d is not None else ""
 
     def public(self, kind: str | None = None) -> list[Entry]:
         """Records that may appear on the site today (rolling list + query period)."""

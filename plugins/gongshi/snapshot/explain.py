@@ -16,7 +16,7 @@ from gongshi.core.timeline import STATE_LABEL, Timeline
 from gongshi.rules.policy import Details, Policy, evaluate_detailed
 from gongshi.rules.regimes import CIVIL_CODE, CIVIL_CODE_ARTICLES, list_last_day
 from gongshi.rules.workdays import PROVISIONAL_LABEL
-from gongshi.snapshot.load import SnapshotError, read_inputs
+from gongshi.snapshot.load import SnapshotError, read_inputs, tree_as_of
 
 EXPLAIN_FORMAT_VERSION = 1
 NOT_A_RECORD = "这不是记录文件：记录应放在 data/records/<部门>/<licences|penalties>/<年份>/ 下。"
@@ -127,7 +127,12 @@ def explain_record(root: Path, relpath: str, as_of: date) -> Explanation:
     Reads its inputs as the snapshot does (``read_inputs``), then evaluates in detail."""
     exp = Explanation(file=relpath, as_of=as_of)
     try:
-        inputs = read_inputs(root, as_of, cache=False, paths=[relpath])
+        # A past day: the repository as it stood then. A record merged after that day is not in
+        # it; explained from the working tree, it is ``pending`` (decided, not yet published).
+        with tree_as_of(root, as_of) as tree:
+            if not (tree / relpath).is_file():
+                tree = Path(root)
+            inputs = read_inputs(tree, as_of, cache=False, paths=[relpath])
     except SnapshotError as exc:
         exp.problems = _own_problems(exc.validation, relpath)
         if not exc.files_invalid:

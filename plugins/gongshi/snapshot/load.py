@@ -9,18 +9,23 @@ cannot be used (``HistoryError``) or an unusable data/policy.yaml (``PolicyError
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 from gongshi.check.result import ValidationResult
 from gongshi.check.run import validate_repository
 from gongshi.core import gcpause
+from gongshi.core.clock import CHINA_TZ
 from gongshi.core.problems import Problem
 from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import HistoryError, HistoryIndex, scan_history
-from gongshi.repo.files import POLICY_FILE, RECORDS_DIR
+from gongshi.repo.files import POLICY_FILE, RECORDS_DIR, Registry
+from gongshi.repo.git import run_git
 from gongshi.rules.policy import Policy, PolicyError, evaluate
 from gongshi.rules.workdays import MISSING_YEAR, Calendar
 from gongshi.snapshot.build import Entry, Snapshot
@@ -82,9 +87,93 @@ def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | 
     return Inputs(result, history, policy, Calendar.load(root))
 
 
+def commit_as_of(root: Path, as_of: date) -> str | None:
+    """The last first-parent commit of HEAD whose committer date is on or before the end of
+    ``as_of`` in China time, when that is an older commit than HEAD; None when HEAD itself is
+    (or there is no usable Git history: the history scan then says why). Raises SnapshotError
+    when the main branch had no commit yet at the end of that day."""
+    if shutil.which("git") is None:
+        return None
+    if run_git(root, "rev-parse", "--is-shallow-repository").stdout.strip() != "false":
+        return None  # not in Git, or a shallow clone (scan_history reports it)
+    log = run_git(root, "log", "--first-parent", "--format=%H %ct", "HEAD")
+    if log.returncode != 0:
+        return None  # no commit yet
+    end = datetime.combine(as_of + timedelta(days=1), time(), CHINA_TZ).timestamp()
+    for n, line in enumerate(log.stdout.splitlines()):
+        sha, _, stamp = line.partition(" ")
+        if stamp.isdigit() and int(stamp) < end:
+            return None if n == 0 else sha
+    message = f"{as_of.isoformat()} 当天结束时主分支上还没有任何提交，无法按这一天生成。请选择更晚的日期。"
+    problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", message)
+    raise SnapshotError(message, [problem], ValidationResult(Registry(), [], [], 0))
+
+
+@contextmanager
+def tree_as_of(root: Path, as_of: date) -> Iterator[Path]:
+    """The data root to evaluate as of ``as_of``: ``root`` itself, or, when ``as_of`` is before
+    the day of HEAD's commit, the repository as it stood at the end of that day on main (first
+    parent; ``commit_as_of``), checked out into a temporary detached worktree that is removed
+    afterwards. Records merged later are absent there, and the registry, policy and calendar are
+    those of that commit; HEAD's working tree is not touched."""
+    root = Path(root)
+    sha = commit_as_of(root, as_of)
+    if sha is None:
+        yield root
+        return
+    prefix = run_git(root, "rev-parse", "--show-prefix").stdout.strip()
+    top = Path(tempfile.mkdtemp(prefix="gongshi-as-of-"))
+    tree = top / "tree"
+    added = run_git(root, "worktree", "add", "--detach", "--quiet", str(tree), sha)
+    try:
+        if added.returncode != 0:
+            detail = added.stderr.strip().splitlines()[-1:] or [""]
+            message = f"无法取出 {as_of.isoformat()} 当天的仓库版本（{sha[:12]}）：{detail[0]}"
+            problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", message)
+            raise SnapshotError(message, [problem], ValidationResult(Registry(), [], [], 0))
+        yield tree / prefix
+    finally:
+        if added.returncode == 0:
+            run_git(root, "worktree", "remove", "--force", str(tree))
+        shutil.rmtree(top, ignore_errors=True)
+        run_git(root, "worktree", "prune")
+
+
 def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Snapshot:
     """The snapshot of ``root`` as of ``as_of``: every valid record (of ``paths`` when given)
-    evaluated, newest first. Raises SnapshotError when it must not publish."""
+    evaluated, newest first. Raises SnapshotError when it must not publish.
+
+    A day before HEAD's is evaluated on the repository as it stood at the end of that day
+    (``tree_as_of``); the snapshot's ``root`` is still ``root`` (outputs keep their caches there)."""
+    with tree_as_of(root, as_of) as tree:
+        snapshot = _load(tree, as_of, cache=cache, paths=paths)
+    if tree == Path(root):
+        return snapshot
+    return replace(snapshot, root=Path(root), warnings=[*snapshot.warnings, *_ignored_edits(root, as_of)])
+
+
+def _ignored_edits(root: Path, as_of: date) -> list[Problem]:
+    """A past day is built from main as it stood then: say so when the work tree holds edits to
+    data/ that this build therefore leaves out (a clerk checking a local change would miss it)."""
+    proc = run_git(root, "status", "--porcelain", "--untracked-files=all", "--", "data")
+    if proc.returncode != 0 or not proc.stdout.strip():
+        return []
+    count = len(proc.stdout.strip().splitlines())
+    return [
+        Problem(
+            "data",
+            None,
+            "$",
+            "history.past_day_ignores_edits",
+            f"按过去的日期 {as_of.isoformat()} 生成：网站按当天主分支上的内容计算，"
+            f"工作区中 {count} 个未提交的修改不计入。"
+            "要检查这些修改，请用今天的日期（不写 --as-of）运行，或先运行 gongshi validate。",
+            "warning",
+        )
+    ]
+
+
+def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) -> Snapshot:
     # The history, the timelines and 100,000 entries are many small objects and no cycles.
     with gcpause.paused():
         inputs = read_inputs(root, as_of, cache=cache, paths=paths)

@@ -165,11 +165,11 @@ class SitePlan:
                     "kind_label": r.kind_label,
                     "status": r.status,
                     "status_date": rv.iso(r.status_date),
-                    "fields": rv.notice_fields(r, _dept_name(reg, r.authority)),
+                    "fields": rv.notice_fields(r, _dept_name(reg, r.authority, r.decision_date)),
                 },
                 in_sitemap=False,
             )
-        authority = _dept_name(reg, r.authority)
+        authority = _dept_name(reg, r.authority, r.decision_date)
         return Page(
             record_path(r.id),
             "record",
@@ -182,7 +182,10 @@ class SitePlan:
                 "kind_label": r.kind_label,
                 "party_fields": rv.party_fields(r),
                 "decision_fields": rv.decision_fields(
-                    r, e.item.name if e.item else "", authority, _dept_name(reg, r.source_unit)
+                    r,
+                    e.item.name if e.item else "",
+                    authority,
+                    _dept_name(reg, r.source_unit, r.decision_date),
                 ),
                 "corrections": [
                     rv.Field(str(c.get("date", "")), rv.public_text(r, c.get("reason")))
@@ -210,9 +213,10 @@ class SitePlan:
         return out
 
 
-def _dept_name(registry, key: str) -> str:
+def _dept_name(registry, key: str, day=None) -> str:
+    """The department's name in force on ``day`` (a decision date; None: the current name)."""
     d = registry.departments.get(key)
-    return d.name if d else key
+    return d.name_on(day) if d else key
 
 
 def make_row(entry: Entry, registry) -> Row:
@@ -226,7 +230,7 @@ def make_row(entry: Entry, registry) -> Row:
         party=public_party_name(r),
         title=rv.public_text(r, r.title),
         dept=r.authority,
-        dept_name=_dept_name(registry, r.authority),
+        dept_name=_dept_name(registry, r.authority, r.decision_date),
         decided=rv.iso(t.decision_date),
         published=rv.iso(t.published_at),
         state_label=STATE_LABEL.get(t.state, t.state),
