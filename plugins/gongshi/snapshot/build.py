@@ -37,8 +37,9 @@ class Entry:
     # The party names of the record's earlier versions (the public projection masks them too).
     past_names: tuple[str, ...] = ()
     # The record's public projection (``public.record.public_record``, a layer above: set there,
-    # once per build; typed loosely because this layer cannot import it).
-    projection: Any = field(default=None, repr=False, compare=False)
+    # once per build; typed loosely because this layer cannot import it). Not an init field, so
+    # ``dataclasses.replace`` (a changed record) starts without the old projection.
+    projection: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:

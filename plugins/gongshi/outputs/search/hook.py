@@ -29,6 +29,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         output=site,
         incremental=incremental,
         cache_dir=cache_dir(snapshot.root) / "search" if incremental else None,
+        departments=snapshot.registry.departments,
     )
     if site.writer.in_place:
         # An in-place build (plain ``pelican content``) keeps old files: drop the index files this
