@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from gongshi.core.keys import digest
 from gongshi.core.problems import Problem
@@ -33,6 +34,11 @@ class Entry:
     history: list[Change]
     department: Department
     item: CatalogItem | None
+    # The party names of the record's earlier versions (the public projection masks them too).
+    past_names: tuple[str, ...] = ()
+    # The record's public projection (``public.record.public_record``, a layer above: set there,
+    # once per build; typed loosely because this layer cannot import it).
+    projection: Any = field(default=None, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -54,7 +60,10 @@ class Entry:
         the keys of their entries plus ``Snapshot.registry_key`` (department names etc.)."""
         r, t = self.record, self.timeline
         timeline = [getattr(t, f.name) for f in _TIMELINE_FIELDS]
-        return digest(r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item))
+        parts = [r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item)]
+        if self.past_names:  # only then, so keys kept from before past names existed stay valid
+            parts.append(repr(self.past_names))
+        return digest(*parts)
 
     @property
     def sort_key(self) -> tuple:
