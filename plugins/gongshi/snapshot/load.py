@@ -18,8 +18,10 @@ from gongshi.check.result import ValidationResult
 from gongshi.check.run import validate_repository
 from gongshi.core import gcpause
 from gongshi.core.problems import Problem
+from gongshi.core.records import NATURAL_PERSON, Record
 from gongshi.history.cache import scan_history_cached
 from gongshi.history.log import HistoryError, HistoryIndex, scan_history
+from gongshi.history.versions import BlobError, read_blobs, version_data
 from gongshi.repo.files import POLICY_FILE, RECORDS_DIR
 from gongshi.rules.policy import Policy, PolicyError, evaluate
 from gongshi.rules.workdays import Calendar
@@ -94,7 +96,12 @@ def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = 
         history = inputs.history
         warnings = list(inputs.validation.warnings) + list(history.warnings)
         entries: list[Entry] = []
-        _evaluate_all(inputs, as_of, timelines, entries, warnings)
+        try:
+            past = past_person_names(root, history, inputs.validation.records)
+        except BlobError as exc:
+            problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
+            raise SnapshotError(exc.message, [problem], inputs.validation) from None
+        _evaluate_all(inputs, as_of, timelines, entries, warnings, past)
         if timelines is not None:
             timelines.save()
         entries.sort(key=lambda e: e.sort_key)
@@ -102,8 +109,56 @@ def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = 
     return Snapshot(root, as_of, registry, inputs.policy, inputs.calendar, entries, history.head, warnings)
 
 
+def past_person_names(
+    root: Path, history: HistoryIndex, records: Iterable[Record]
+) -> dict[str, tuple[str, ...]]:
+    """Record path -> the natural persons' names of its earlier committed versions (those whose
+    blob differs from the current file), oldest first: the public projection masks them too, so
+    a correction that renames a person leaves the old full name nowhere. A name counts when that
+    version's party was a natural person, or when the party is one now (the same person, the name
+    corrected). Records with one version (most) cost one dict lookup; the earlier versions' bytes
+    are read at once (``history.versions.read_blobs``, cached by blob id)."""
+    wanted: dict[str, tuple[Record, list[str]]] = {}
+    for record in records:
+        changes = history.changes.get(record.path)  # newest first
+        if not changes:
+            continue
+        # Without the validation cache the file's blob id is unknown: take the last commit's
+        # (the file as committed; an uncommitted edit is a preview build, never deployed).
+        current = record.blob_sha or changes[0].blob
+        if len(changes) == 1 and changes[0].blob == current:
+            continue
+        blobs = [c.blob for c in reversed(changes) if c.blob and c.blob != current]
+        if blobs:
+            wanted[record.path] = (record, list(dict.fromkeys(blobs)))
+    if not wanted:
+        return {}
+    contents = read_blobs(root, (b for _, blobs in wanted.values() for b in blobs))
+    out: dict[str, tuple[str, ...]] = {}
+    for path, (record, blobs) in wanted.items():
+        now_person = record.is_natural_person
+        names: list[str] = []
+        for b in blobs:
+            doc = version_data(contents[b], path)
+            party = doc.get("party") if doc else None
+            if not isinstance(party, dict):
+                continue
+            name = party.get("name")
+            was_person = party.get("category") == NATURAL_PERSON
+            if isinstance(name, str) and name.strip() and (was_person or now_person) and name not in names:
+                names.append(name)
+        if names:
+            out[path] = tuple(names)
+    return out
+
+
 def _evaluate_all(
-    inputs: Inputs, as_of: date, timelines, entries: list[Entry], warnings: list[Problem]
+    inputs: Inputs,
+    as_of: date,
+    timelines,
+    entries: list[Entry],
+    warnings: list[Problem],
+    past: dict[str, tuple[str, ...]] | None = None,
 ) -> None:
     """One Entry per valid record into ``entries`` (timelines from the cache where it has them)."""
     result, history, policy, calendar = inputs.validation, inputs.history, inputs.policy, inputs.calendar
@@ -125,8 +180,9 @@ def _evaluate_all(
             history=changes,
             department=result.registry.departments[authority],
             item=item,
+            past_names=past.get(record.path, ()) if past else (),
         )
-        if hit is not None:
+        if hit is not None and not entry.past_names:
             entry.__dict__["key"] = key  # the cached_property, from the same inputs
         elif timelines is not None:
             timelines.put(record, published, timeline, notes, entry.key)
