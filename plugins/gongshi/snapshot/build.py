@@ -84,7 +84,7 @@ def month_parts(entries: list[Entry]) -> list[tuple[int, int]]:
     entries are in the snapshot's order (publication date, newest first): each boundary is found
     by bisection, so only the part keys read every entry. Any other order still gives a partition
     (parts are then arbitrary; what is computed per part is the same). The parts that statistics
-    and the subject masker cache their results by (under ``core.keys.entries_key`` of a part)."""
+    caches its results by (under ``core.keys.entries_key`` of a part)."""
     out = []
     i, n = 0, len(entries)
     while i < n:
