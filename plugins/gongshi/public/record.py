@@ -161,14 +161,17 @@ class PublicRecord:
 
 class Privacy:
     """The privacy rules of one record's texts: the names to mask (the party's current name when
-    it is a natural person, and its past names), longest first, then ``redact``."""
+    it is a natural person, and its past names), longest first, then ``redact`` when ``redacting``.
+    Every text it returns is kept in ``produced`` (``project`` checks them all at once)."""
 
-    def __init__(self, record: Record, past_names: tuple[str, ...] = ()):
+    def __init__(self, record: Record, past_names: tuple[str, ...] = (), *, redacting: bool = False):
         names = set(n.strip() for n in past_names)
         if record.is_natural_person:
             names.add(record.party_name.strip())
         # One-character names are left alone: they would mask ordinary words.
         self.names = sorted((n for n in names if len(n) > 1), key=lambda n: (-len(n), n))
+        self.redacting = redacting
+        self.produced: list[str] = []
 
     def __call__(self, value: object) -> str:
         text = "" if value is None else str(value).strip()
@@ -177,7 +180,10 @@ class Privacy:
         for name in self.names:
             if name in text:
                 text = text.replace(name, mask_person_name(name))
-        return redact(text)
+        if self.redacting:
+            text = redact(text)
+        self.produced.append(text)
+        return text
 
 
 def _decimal(value: object) -> Decimal | None:
@@ -211,8 +217,20 @@ def project(
     (``core.records.Department``) of its authority and source unit (None: the key stands for the
     name); ``region_code``: the department's, used when the record has none; ``past_names``: the
     party names of the record's earlier versions."""
+    plain = _project(record, Privacy(record, past_names), authority, source, item_name, region_code)
+    # ``redact`` over all the record's texts at once (one scan instead of one per field: most
+    # records hold no personal number); only when it finds one, every field is redacted.
+    joined = "\x00".join(plain[1].produced)
+    if redact(joined) == joined:
+        return plain[0]
+    text = Privacy(record, past_names, redacting=True)
+    return _project(record, text, authority, source, item_name, region_code)[0]
+
+
+def _project(
+    record: Record, text: Privacy, authority, source, item_name: str, region_code: str
+) -> tuple[PublicRecord, Privacy]:
     d = record.data
-    text = Privacy(record, past_names)
     party = record.party
     natural = record.is_natural_person
     if natural:
@@ -221,7 +239,7 @@ def project(
     else:
         party_name = text(record.party_name)
         codes = tuple((key, value) for key in PARTY_CODE_KEYS if (value := text(party.get(key))) != "")
-    return PublicRecord(
+    out = PublicRecord(
         id=record.id,
         kind=record.kind,
         doc_no=text(record.doc_no),
@@ -263,6 +281,7 @@ def project(
         category_other=text(d.get("category_other")),
         content=text(d.get("content")),
     )
+    return out, text
 
 
 def public_record(entry: Entry, departments: Mapping[str, Department]) -> PublicRecord:

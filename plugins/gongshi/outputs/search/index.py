@@ -4,7 +4,8 @@ The site hook (the search page and where the files go) is ``hook``; groups, thei
 piece cache are ``pieces``; the terms are ``tokenize``.
 
 Only records public on the build date are indexed (``Timeline.state`` listed or query); a natural
-person's name is indexed and stored in its masked form only (``masking.public_party_name``).
+person's name is indexed and stored in its masked form only (the public projection,
+``public.record.PublicRecord``).
 
 Why this shape (measured with ``bench/bench_search.py`` and ``bench/run.py``; numbers in docs/search.md)
 ------------------------------------------------------------------------------------------------
