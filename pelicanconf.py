@@ -22,8 +22,9 @@ PLUGINS = ["gongshi"]
 # The plugin's one settings dict (validated by the plugin; unknown keys are errors).
 #   repo_root  the data repository (this checkout)
 #   as_of      None = today in China time; "YYYY-MM-DD" builds the site of that day
-#   repo_url   e.g. "https://github.com/<org>/<repo>": record pages link their commits there
-GONGSHI = {"repo_root": str(_HERE), "as_of": None, "repo_url": ""}
+# The data repository is internal (departments, platform team, credit office, auditors): the site
+# links nowhere into it.
+GONGSHI = {"repo_root": str(_HERE), "as_of": None}
 
 # Only the hand-written pages go through Pelican's readers: no articles, no blog indexes.
 ARTICLE_PATHS = []

@@ -1,7 +1,8 @@
 """Production settings: pelicanconf.py plus the public address (used by the site workflow).
 
 GONGSHI_SITEURL   e.g. https://example.gov.cn/gongshi (no trailing slash); absolute sitemap URLs
-GONGSHI_REPO_URL  e.g. https://github.com/<org>/<repo>; record pages link their commits there
+
+The data repository is internal: the site carries no link to its commits or files.
 """
 
 import os
@@ -12,4 +13,3 @@ from pelicanconf import *  # noqa: F403
 
 SITEURL = os.environ.get("GONGSHI_SITEURL", "").rstrip("/")
 RELATIVE_URLS = False
-GONGSHI = {**GONGSHI, "repo_url": os.environ.get("GONGSHI_REPO_URL", "")}  # noqa: F405

@@ -75,6 +75,9 @@ class SynthEntry:
     record: Record
     timeline: Timeline
     department: Department
+    item = None
+    past_names: tuple[str, ...] = ()
+    projection = None  # set by gongshi.public.record.public_record
 
     @property
     def key(self) -> str:

@@ -2,7 +2,7 @@
 
 Everything else is plain Python (``snapshot`` → ``pages`` → ``sitewrite``); this module only reads
 the settings, hands Pelican's Jinja environment to the engine and reports problems. Settings: one
-dict ``GONGSHI = {"repo_root": ..., "as_of": None | "YYYY-MM-DD", "repo_url": "", "workers": N}``.
+dict ``GONGSHI = {"repo_root": ..., "as_of": None | "YYYY-MM-DD", "workers": N}``.
 """
 
 from __future__ import annotations
@@ -38,8 +38,12 @@ OWNED_FOLDERS = ("r", "list", "archives", "dept", "data")  # data/: download sha
 KNOWN_KEYS = {
     "repo_root": "数据仓库目录（含 data/departments.yaml）",
     "as_of": "按哪一天生成（YYYY-MM-DD；不写则为今天，中国时间）",
-    "repo_url": "代码托管地址，例如 https://github.com/机构/仓库（用于修改记录的提交链接）",
     "workers": "生成记录页面的进程数（默认 2）",
+}
+# Keys that existed once, with why they are gone (a clearer message than "unknown key").
+REMOVED_KEYS = {
+    "repo_url": "数据仓库是内部仓库（只供各部门、平台组、信用办和审计人员使用），网站不再链接它的提交或文件。"
+    "请从设置中删除这一项。",
 }
 
 
@@ -59,7 +63,6 @@ class BuildStopped(SystemExit):
 class GongshiSettings:
     repo_root: Path
     as_of: date
-    repo_url: str
     workers: int
 
     @classmethod
@@ -70,6 +73,9 @@ class GongshiSettings:
         if not isinstance(raw, dict):
             raise BuildStopped([f"设置 {SETTING} 必须是一个字典（dict）。"])
         for key in sorted(set(raw) - set(KNOWN_KEYS)):
+            if key in REMOVED_KEYS:
+                problems.append(f"设置 {SETTING}['{key}'] 已取消：{REMOVED_KEYS[key]}")
+                continue
             allowed = "、".join(KNOWN_KEYS)
             problems.append(f"设置 {SETTING}['{key}'] 不认识。可用的键：{allowed}。")
         root = Path(str(raw.get("repo_root") or ".")).expanduser().resolve()
@@ -86,7 +92,7 @@ class GongshiSettings:
             workers = 1
         if problems:
             raise BuildStopped(problems)
-        return cls(root, as_of, str(raw.get("repo_url") or ""), workers)
+        return cls(root, as_of, workers)
 
 
 def report_stop(exc: BuildStopped) -> None:
@@ -146,7 +152,6 @@ class RecordGenerator(Generator):
                 self.env,
                 base,
                 out,
-                repo_url=self.conf.repo_url,
                 site_url=self.settings.get("SITEURL", ""),
                 workers=self.conf.workers,
             )

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
-from gongshi.core.cachefile import cache_path
 from gongshi.core.keys import digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
@@ -133,8 +132,6 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
     items = plan.record_entries()
     fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
     if workers > 1 and len(items) >= PARALLEL_MIN:
-        plan.masker.prepare()  # once here, not once in every fork worker
-
         chunk = max(200, len(items) // (workers * 8))
         bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
         _POOL.update(plan=plan, env=env, base=base, writer=writer, items=items, fixed=fixed)
@@ -239,7 +236,6 @@ def write_site(
     base: dict,
     writer: OutputWriter,
     *,
-    repo_url: str = "",
     site_url: str = "",
     workers: int = 1,
     extras: bool = True,
@@ -249,10 +245,7 @@ def write_site(
     t0 = time.perf_counter()
     base = {**base, "gs": base.get("gs") or site_globals(snapshot)}
     stable = stable_base(base)
-    subjects = None
-    if writer.manifest is not None:  # caches on
-        subjects = cache_path(snapshot.root, "page-subjects.marshal")
-    plan = plan_site(snapshot, repo_url=repo_url, subjects_cache=subjects)
+    plan = plan_site(snapshot)
     fixed = None
     if writer.manifest is not None:
         fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
@@ -266,7 +259,6 @@ def write_site(
         result.pages += 1
     t1 = time.perf_counter()
     result.record_pages = render_record_pages(plan, env, stable, writer, workers)
-    plan.masker.save()
     result.notices = len(plan.notices)
     t2 = time.perf_counter()
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import pytest
-from gongshi.public.masking import public_party_name
+from gongshi.public.record import project
 
 from tests.support.search_fixture import all_results, brute_force, settled
 
@@ -72,7 +72,7 @@ def test_natural_person_found_by_document_number_shown_masked(sample, serve, pag
     got = all_results(page)
     assert person.id in got["ids"]
     shown = got["names"][got["ids"].index(person.id)]
-    assert public_party_name(person.record) in shown and person.record.party_name not in shown
+    assert project(person.record).party_name in shown and person.record.party_name not in shown
 
 
 def test_dashboard_of_the_sample_site_accessible(sample, serve, page, axe):

@@ -12,7 +12,7 @@ from urllib.parse import quote
 import pytest
 from gongshi.outputs.search.index import Tuning
 from gongshi.outputs.search.tokenize import normalize
-from gongshi.public.masking import public_party_name
+from gongshi.public.record import project
 
 from tests.support.search_fixture import (
     all_results,
@@ -108,7 +108,7 @@ def test_plain_substring_queries_agree_with_substring_search(page, site):
             e.id
             for e in entries
             if e.is_public
-            and normalize(query) in normalize(public_party_name(e.record) + "\n" + e.record.doc_no)
+            and normalize(query) in normalize(project(e.record).party_name + "\n" + e.record.doc_no)
         }
         assert set(search(page, url, q=query)["ids"]) == want, query
 

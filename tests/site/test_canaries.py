@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.canary_repo import AS_OF, build_canary_repo
+from tests.support.canary_repo import AS_OF, SUBJECT_LEAKS, build_canary_repo
 
 GONGSHI = Path(sys.executable).with_name("gongshi")
 pytestmark = pytest.mark.slow
@@ -179,3 +179,71 @@ def test_hidden_records_have_no_trace(built):
         assert not find(items, rid), (rid, find(items, rid)[:5])
     for rid in cr.public_ids + cr.notice_ids:
         assert (site / "r" / f"{rid}.html").is_file(), rid
+
+
+# Issue 14: the privacy boundary -------------------------------------------------------------------
+
+OUTPUT_TYPES = {
+    # output type -> how its files are recognised in the built site
+    "html": lambda n: n.endswith(".html") and not n.startswith(("dashboard/", "search/")),
+    "search": lambda n: n.startswith("search/") or n == "search.html",
+    "feeds": lambda n: n.startswith("feeds/"),
+    "api": lambda n: n.startswith("api/"),
+    "csv": lambda n: n.startswith("data/") and ".csv" in n,
+    "xlsx": lambda n: n.startswith("data/") and ".xlsx" in n,
+    "dashboard": lambda n: n.startswith("dashboard/"),
+}
+# What a link into the data repository (commits, files, history) would look like.
+REPOSITORY_LINKS = ("/commit/", "/commits/", "/blob/", "/tree/", "github.com", "gitlab", "gitee.com")
+
+
+def _site_items(items, kind: str):
+    test = OUTPUT_TYPES[kind]
+    return [(n, d) for n, d in items if n.startswith("site/") and test(n.removeprefix("site/").split("!")[0])]
+
+
+def test_commit_subjects_never_published(built):
+    """A merge subject with an ID number and a mobile number, a correction's subject naming the old
+    name, a subject naming a co-committed 商业秘密 company: none of it reaches any output."""
+    _cr, _site, items = built
+    for leak in SUBJECT_LEAKS:
+        assert not find(items, leak), (leak, find(items, leak)[:5])
+
+
+def test_every_natural_person_name_absent_current_and_past(built):
+    cr, site, items = built
+    assert len(cr.canaries.person_names) >= 6
+    for name in cr.canaries.person_names:
+        assert not find(items, name), (name, find(items, name)[:5])
+    # The renamed person's page says what was corrected, with the old name masked.
+    page = (site / "r" / "scjg-cf-2026-0404.html").read_text(encoding="utf-8")
+    assert cr.canaries.masked_fields["renamed-person:correction"] in page
+
+
+@pytest.mark.parametrize("field", ["doc_no", "licence_no", "category_other"])
+def test_person_name_in_a_code_field_masked_on_page_csv_xlsx_json(built, field):
+    cr, site, items = built
+    masked = cr.canaries.masked_fields[f"person-in-fields:{field}"]
+    page = (site / "r" / "scjg-xk-2026-0405.html").read_text(encoding="utf-8")
+    assert masked in page
+    for kind in ("csv", "xlsx", "api"):
+        assert find(_site_items(items, kind), masked), (field, kind)
+    for suffix in (".csv", ".xlsx", ".json"):
+        exported = [(n, d) for n, d in items if n.startswith("exports/") and n.split("!")[0].endswith(suffix)]
+        assert find(exported, masked), (field, suffix)
+
+
+def test_each_output_type_hides_every_person_and_links_nowhere(built):
+    """Per output type (html, search, feeds, api, csv, xlsx, dashboard): files were scanned, no
+    natural person's full name (current or past) and no link into the data repository."""
+    cr, _site, items = built
+    for kind in OUTPUT_TYPES:
+        these = _site_items(items, kind)
+        assert these, f"no {kind} output was scanned"
+        for name in cr.canaries.person_names:
+            assert not find(these, name), (kind, name, find(these, name)[:3])
+        for link in (*REPOSITORY_LINKS, str(cr.path)):
+            assert not find(these, link), (kind, link, find(these, link)[:3])
+    # The masked form does appear in the outputs that show party names (the scan is real).
+    for kind in ("html", "search", "feeds", "api", "csv", "xlsx"):
+        assert find(_site_items(items, kind), cr.canaries.masked_names[0]), kind

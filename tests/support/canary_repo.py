@@ -18,11 +18,19 @@ of public content that must appear (the test can fail both ways).
 | scjg-xk-2026-0401 | listed | public licence (legal_rep_id_type is a marker: never shown) |
 | scjg-cf-2026-0402 | query | public natural person: full name and ID number never shown |
 | scjg-cf-2026-0403 | listed | public company penalty |
+| scjg-cf-2026-0404 | query | natural person renamed by a correction (old name in reason, subject) |
+| scjg-xk-2026-0405 | query | natural person named in doc_no, licence_no and category_other |
+| scjg-cf-2026-0406 | query | company penalty merged with 0210 under a subject with ID, mobile, name |
+| scjg-xk-2026-0210 | withheld | 商业秘密, co-committed with 0406 (its company named in the subject) |
+
+Issue 14: commit subjects are never published (``SUBJECT_LEAKS`` must appear nowhere), every
+natural person's full name, current or past (``person_names``), is absent from every output.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -51,6 +59,9 @@ class Canaries:
     # it down. Never on the site, never in a full export.
     reporting: dict[str, str] = field(default_factory=dict)
     masked_names: list[str] = field(default_factory=list)  # public masked forms that must appear
+    person_names: list[str] = field(default_factory=list)  # every natural person's full name, current or past
+    # Public fields holding a natural person's name: (label, masked form that must appear)
+    masked_fields: dict[str, str] = field(default_factory=dict)
 
     def no(self, label: str) -> str:
         m = marker(label)
@@ -93,6 +104,7 @@ def person(c: Canaries, tag: str, surname: str = "司马") -> tuple[str, str]:
     name = surname + c.no(tag + ":party.name(full)")
     masked_id = c.no(tag + ":party.id_no_masked").upper()[:10] + "*" * 10
     text = f"party:\n  name: {name}\n  category: 自然人\n  id_type: 护照号\n  id_no_masked: {masked_id}\n"
+    c.person_names.append(name)
     return text, name
 
 
@@ -155,6 +167,9 @@ def withheld(reason: str) -> str:
 
 
 P = "data/records"
+# A clerk's merge subject (issue 14): an ID number (wrong check digit: a typo) and a mobile number.
+MERGE_SUBJECT = "新增处罚 当事人身份证320404200801011232 手机13912345678"
+SUBJECT_LEAKS = ("320404200801011232", "13912345678", "当事人身份证", "的许可及一条处罚")
 
 
 def rec_path(rid: str) -> str:
@@ -307,6 +322,48 @@ def build_canary_repo(path: Path) -> CanaryRepo:
             ),
         },
     )
+    # Issue 14. A natural person renamed by a correction: the old full name stays in the
+    # correction's reason and in a commit subject, and must be masked (or absent) everywhere.
+    old_party, old_name = person(c, "renamed-person:old")
+    new_party, new_name = person(c, "renamed-person:new")
+    first = penalty(c, "renamed-person", "钟测市监罚〔2026〕404号", "2026-09-08", never=False,
+                    party=old_party, name=old_name)  # fmt: skip
+    add("新增自然人处罚", "2026-09-10T10:00:00+08:00", {"scjg-cf-2026-0404": first})
+    fixed = penalty(c, "renamed-person", "钟测市监罚〔2026〕404号", "2026-09-08", never=False,
+                    party=new_party, name=new_name)  # fmt: skip
+    fixed += f"corrections:\n  - date: 2026-09-20\n    reason: 当事人姓名误录为{old_name}，更正为{new_name}\n"
+    add(f"更正：{old_name}改为{new_name}", "2026-09-21T10:00:00+08:00", {"scjg-cf-2026-0404": fixed})
+    c.masked_fields["renamed-person:correction"] = "误录为司马" + "*" * (len(old_name) - 2)
+
+    # A natural person's name in 文号, 许可编号 and 其他许可类别 (clerks write them): masked there too.
+    np_party, np_name = person(c, "person-in-fields")
+    star = "司马" + "*" * (len(np_name) - 2)
+    lic = licence(c, "person-in-fields", f"钟测市监许〔2026〕{np_name}405号", "2026-09-15", never=False,
+                  party=np_party)  # fmt: skip
+    lic = lic.replace("category: 普通\n", f"category: 其他\ncategory_other: 备案{np_name}\n")
+    lic = re.sub(r"licence_no: .*\n", f"licence_no: JY{np_name}\n", lic)
+    c.expected.pop(marker("person-in-fields:licence_no"))  # replaced by the name
+    add("新增自然人许可", "2026-09-16T10:00:00+08:00", {"scjg-xk-2026-0405": lic})
+    c.masked_fields |= {
+        "person-in-fields:doc_no": f"{star}405号",
+        "person-in-fields:licence_no": f"JY{star}",
+        "person-in-fields:category_other": f"备案{star}",
+    }
+
+    # A pull request that adds a public penalty and a 商业秘密 licence together, merged under a
+    # subject naming an ID number, a mobile number and the secret company.
+    repo.branch("pr-secret")
+    secret = licence(c, "cocommitted-商业秘密", f"钟测市监许〔2026〕{c.no('cocommitted-商业秘密:doc_no')}号",
+                     "2026-09-22", extra=withheld("商业秘密"))  # fmt: skip
+    secret_company = secret.split("  name: ", 1)[1].split("\n", 1)[0]
+    add(f"新增 {secret_company} 的许可及一条处罚", "2026-09-23T10:00:00+08:00", {
+        "scjg-xk-2026-0210": secret,
+        "scjg-cf-2026-0406": penalty(c, "cocommitted-public", "钟测市监罚〔2026〕406号", "2026-09-22",
+                                     never=False),
+    })  # fmt: skip
+    repo.checkout("main")
+    repo.merge("pr-secret", f"{MERGE_SUBJECT}（含{secret_company}）", "2026-09-24T09:00:00+08:00")
+
     # Pending: decided before the as-of date, on main only after it.
     repo.branch("feature")
     p2 = penalty(c, "pending-branch", f"钟测市监罚〔2026〕{c.no('pending-branch:doc_no')}号", "2026-10-08")
@@ -317,11 +374,18 @@ def build_canary_repo(path: Path) -> CanaryRepo:
     add("新增处罚（检查日之后）", "2026-10-20T10:00:00+08:00", {"scjg-cf-2026-0301": p1})
 
     hidden = ["scjg-xk-2025-0001", "scjg-cf-2026-0103", *held, "scjg-cf-2026-0301",
-              "scjg-cf-2026-0302"]  # fmt: skip
+              "scjg-cf-2026-0302", "scjg-xk-2026-0210"]  # fmt: skip
     return CanaryRepo(
         repo=repo,
         canaries=c,
-        public_ids=["scjg-xk-2026-0401", "scjg-cf-2026-0402", "scjg-cf-2026-0403"],
+        public_ids=[
+            "scjg-xk-2026-0401",
+            "scjg-cf-2026-0402",
+            "scjg-cf-2026-0403",
+            "scjg-cf-2026-0404",
+            "scjg-xk-2026-0405",
+            "scjg-cf-2026-0406",
+        ],
         notice_ids=["scjg-cf-2026-0101", "scjg-cf-2026-0102"],
         hidden_ids=hidden,
     )

@@ -16,9 +16,9 @@ import jinja2
 from gongshi.core.records import Department, Record
 from gongshi.core.timeline import Timeline
 from gongshi.outputs.search.index import write_search_index
-from gongshi.outputs.search.pieces import party_codes
+from gongshi.outputs.search.pieces import doc_fields
 from gongshi.outputs.search.tokenize import matches
-from gongshi.public.masking import public_party_name
+from gongshi.public.record import public_record
 from gongshi.snapshot.build import Entry
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -90,7 +90,7 @@ def brute_force(entries, query: str) -> set[str]:
     """Every public record whose public fields match the query, by scanning them all."""
     out = set()
     for e in entries:
-        fields = [public_party_name(e.record), e.record.doc_no, *party_codes(e.record)]
+        fields = doc_fields(public_record(e, DEPARTMENTS))
         if e.is_public and matches(query, fields):
             out.add(e.id)
     return out

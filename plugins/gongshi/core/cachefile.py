@@ -19,7 +19,7 @@ rebuilt, never an error, and a cold build writes the same bytes as a warm one
 
 Each cache has its owner module: ``check.cache`` (validated records), ``history.cache`` (the Git
 history), ``snapshot.timelines`` (timelines), the output manifests, and the per-output caches of
-search, statistics and the subject masker.
+search and statistics.
 """
 
 from __future__ import annotations

@@ -40,16 +40,14 @@ from typing import TYPE_CHECKING
 from gongshi.core import gcpause
 from gongshi.core.keys import digest, entries_key
 from gongshi.core.records import (
-    ACTIVE_STATUS,
     KIND_LABEL,
     KINDS,
     PARTY_CODE_KEYS,
-    Record,
     parse_date,
     with_other,
 )
 from gongshi.core.timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
-from gongshi.public.masking import public_party_name, public_text
+from gongshi.public.record import PublicRecord, public_record
 from gongshi.sheets.national_standard import (
     EXPORT_TIME_HEADER,
     LICENCE_HEADERS,
@@ -89,102 +87,96 @@ def wan_yuan(yuan: Decimal | None) -> str:
     return format((yuan / Decimal(10000)).quantize(SIX_PLACES), "f")
 
 
-def penalty_categories_text(record: Record) -> str:
+def penalty_categories_text(pr: PublicRecord) -> str:
     """处罚类别 as one cell: labels joined by ``;``, 其他 written ``其他-<具体类别>``."""
-    other = record.data.get("category_other")
-    return CATEGORY_SEPARATOR.join(with_other(c, other) for c in record.categories)
+    return CATEGORY_SEPARATOR.join(with_other(c, pr.category_other) for c in pr.categories)
 
 
 # Rows ----------------------------------------------------------------------------------------
-def _authority(snapshot: Snapshot, key: str, day) -> tuple[str, str]:
-    """Name and credit code of department ``key`` in force on ``day`` (the decision date)."""
-    return snapshot.department_name_on(key, day), snapshot.department_uscc_on(key, day)
+def _public(entry: Entry, snapshot: Snapshot) -> PublicRecord:
+    return public_record(entry, snapshot.registry.departments)
 
 
-def _status_note(record: Record) -> str:
+def _status_note(pr: PublicRecord) -> str:
     """备注 of a row whose status is not 有效: what happened, when, and why."""
-    when = format_date(record.status_date)
-    reason = public_text(record, record.status_reason)
-    return f"{record.status}（{when}）：{reason}" if when else f"{record.status}：{reason}"
+    when = format_date(parse_date(pr.status_date))
+    reason = pr.status_reason
+    return f"{pr.status}（{when}）：{reason}" if when else f"{pr.status}：{reason}"
 
 
-def _decision_row(entry: Entry, snapshot: Snapshot, remarks: str) -> dict[str, str]:
+def _decision_row(pr: PublicRecord, snapshot: Snapshot, remarks: str) -> dict[str, str]:
     """A row with what identifies the decision (文号, 日期, 机关), its status, the data source, 备注
     and the export date; every other column blank. A withdrawal row is exactly this."""
-    r = entry.record
-    row = dict.fromkeys(COLUMNS[r.kind], "")
-    authority_name, authority_uscc = _authority(snapshot, r.authority, r.decision_date)
-    source_name, source_uscc = _authority(snapshot, r.source_unit, r.decision_date)
-    if r.kind == "licence":
+    row = dict.fromkeys(COLUMNS[pr.kind], "")
+    decided = format_date(parse_date(pr.decision_date))
+    if pr.kind == "licence":
         row.update(
             {
-                "行政许可决定文书号": r.doc_no,
-                "许可决定日期": format_date(r.decision_date),
-                "许可机关": authority_name,
-                "许可机关统一社会信用代码": authority_uscc,
+                "行政许可决定文书号": pr.doc_no,
+                "许可决定日期": decided,
+                "许可机关": pr.authority.name,
+                "许可机关统一社会信用代码": pr.authority.uscc,
             }
         )
     else:
         row.update(
             {
-                "行政处罚决定书文号": r.doc_no,
-                "处罚决定日期": format_date(r.decision_date),
-                "处罚机关": authority_name,
-                "处罚机关统一社会信用代码": authority_uscc,
+                "行政处罚决定书文号": pr.doc_no,
+                "处罚决定日期": decided,
+                "处罚机关": pr.authority.name,
+                "处罚机关统一社会信用代码": pr.authority.uscc,
             }
         )
     if STATUS_COLUMN in row:  # the penalty standard has no 当前状态: the status leads 备注 there
-        row[STATUS_COLUMN] = r.status
-    row["数据来源单位"] = source_name
-    row["数据来源单位统一社会信用代码"] = source_uscc
+        row[STATUS_COLUMN] = pr.status
+    row["数据来源单位"] = pr.source_unit.name
+    row["数据来源单位统一社会信用代码"] = pr.source_unit.uscc
     row["备注"] = remarks
     row[EXPORTED_AT] = format_date(snapshot.as_of)
     return row
 
 
 def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
-    """The standard's row for a public record (masked as on the site)."""
-    r = entry.record
-    p = r.party
-    remarks = public_text(r, r.data.get("remarks"))
-    if r.status != ACTIVE_STATUS:
-        remarks = "；".join(x for x in (_status_note(r), remarks) if x)
-    row = _decision_row(entry, snapshot, remarks)
-    row["行政相对人名称"] = public_party_name(r)
-    row["行政相对人类别"] = r.party_category
-    if not r.is_natural_person:
+    """The standard's row for a public record, from its public projection (as on the site)."""
+    pr = _public(entry, snapshot)
+    remarks = pr.remarks
+    if not pr.is_active:
+        remarks = "；".join(x for x in (_status_note(pr), remarks) if x)
+    row = _decision_row(pr, snapshot, remarks)
+    row["行政相对人名称"] = pr.party_name
+    row["行政相对人类别"] = pr.party_category
+    if not pr.is_natural_person:
         for i, key in enumerate(PARTY_CODE_KEYS, start=1):  # fills 行政相对人代码_1..6
-            row[PARTY_HEADERS[1 + i]] = str(p.get(key, "") or "")
-        row["法定代表人"] = str(p.get("legal_rep", "") or "")
+            row[PARTY_HEADERS[1 + i]] = pr.party_code(key)
+        row["法定代表人"] = pr.legal_rep
     else:
-        row["证件类型"] = str(p.get("id_type", "") or "")
+        row["证件类型"] = pr.id_type
     # 法定代表人证件类型/证件号码 and 证件号码 stay blank: never published (the standard's columns
     # 10-11 are internal to the sharing platform; see module docstring).
-    d = r.data
-    if r.kind == "licence":
+    if pr.kind == "licence":
         row.update(
             {
-                "行政许可决定文书名称": public_text(r, d.get("doc_title")),
-                "许可类别": with_other(str(d.get("category", "")), d.get("category_other")),
-                "许可证书名称": public_text(r, d.get("certificate_name")),
-                "许可编号": str(d.get("licence_no", "") or ""),
-                "许可内容": public_text(r, d.get("content")),
-                "有效期自": format_date(parse_date(d.get("valid_from"))),
-                "有效期至": format_date(r.valid_to),  # blank = 长期
+                "行政许可决定文书名称": pr.doc_title,
+                "许可类别": with_other(pr.category, pr.category_other),
+                "许可证书名称": pr.certificate_name,
+                "许可编号": pr.licence_no,
+                "许可内容": pr.content,
+                "有效期自": format_date(parse_date(pr.valid_from)),
+                "有效期至": format_date(parse_date(pr.valid_to)),  # blank = 长期
             }
         )
     else:
         row.update(
             {
-                "违法行为类型": public_text(r, d.get("violation_type")),
-                "违法事实": public_text(r, d.get("facts")),
-                "处罚依据": public_text(r, d.get("basis")),
-                "处罚类别": penalty_categories_text(r),
-                "处罚内容": public_text(r, d.get("content")),
-                "罚款金额（万元）": wan_yuan(r.fine_yuan),
-                "没收违法所得、没收非法财物的金额（万元）": wan_yuan(r.confiscation_yuan),
-                "暂扣或吊销证照名称及编号": public_text(r, d.get("licence_affected")),
-                "处罚有效期": format_date(r.valid_until),
+                "违法行为类型": pr.violation_type,
+                "违法事实": pr.facts,
+                "处罚依据": pr.basis,
+                "处罚类别": penalty_categories_text(pr),
+                "处罚内容": pr.content,
+                "罚款金额（万元）": wan_yuan(pr.fine_yuan),
+                "没收违法所得、没收非法财物的金额（万元）": wan_yuan(pr.confiscation_yuan),
+                "暂扣或吊销证照名称及编号": pr.licence_affected,
+                "处罚有效期": format_date(parse_date(pr.valid_until)),
                 "公示截止期": format_date(entry.timeline.disclosure_until),
             }
         )
@@ -193,7 +185,7 @@ def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
 
 def withdrawal_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
     """A notice row for a published record taken off the site: identifies the decision, says why."""
-    return _decision_row(entry, snapshot, _status_note(entry.record))
+    return _decision_row(_public(entry, snapshot), snapshot, _status_note(_public(entry, snapshot)))
 
 
 # Selection -----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import gcpause
 from gongshi.core.keys import digest
+from gongshi.core.records import Department
 from gongshi.core.timeline import PUBLIC_STATES
-from gongshi.public.masking import public_party_name, public_text
+from gongshi.public.record import PublicRecord, public_record
 from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
 from gongshi.site.urls import RECORD_PATH, record_path
 
@@ -45,6 +46,7 @@ class FeedItem:
     """What one Atom entry says about one record."""
 
     entry: Entry
+    public: PublicRecord  # the entry's public projection: all the item says of the record
     kind_of_news: str  # new / changed / withdrawn
     published: str  # RFC 3339, +08:00
     updated: str
@@ -56,50 +58,57 @@ def _commits_until(entry: Entry, as_of: date) -> list:
     return sorted((c for c in entry.history if c.date <= as_of), key=lambda c: c.committed_at)
 
 
-def feed_item(entry: Entry, notice_ids: frozenset[str] = frozenset()) -> FeedItem | None:
-    """The entry for a public record or a withdrawal notice (ids in ``notice_ids``); else None."""
+def feed_item(
+    entry: Entry,
+    notice_ids: frozenset[str] = frozenset(),
+    departments: Mapping[str, Department] | None = None,
+) -> FeedItem | None:
+    """The entry for a public record or a withdrawal notice (ids in ``notice_ids``); else None.
+    ``departments``: the registry's, for the record's public projection."""
     as_of = entry.timeline.as_of
     t = entry.timeline
-    r = entry.record
     commits = _commits_until(entry, as_of)
     if t.published_at is None:
         return None
+    pr = public_record(entry, departments if departments is not None else {})
     # Preview (not committed yet): the as-of day stands in for the commit time.
     published = commits[0].committed_at if commits else _start_of_day(t.published_at)
     updated = commits[-1].committed_at if commits else published
     if entry.state in PUBLIC_STATES:
-        changed = len(commits) > 1 or bool(r.corrections)
+        changed = len(commits) > 1 or bool(pr.corrections)
         news = "changed" if changed else "new"
         prefix = "【更正】" if changed else ""
-        title = f"{prefix}{r.kind_label}：{public_party_name(r)}（{r.doc_no}）"
-        subject = public_text(r, r.title)
-        when = r.decision_date.isoformat() if r.decision_date else ""
-        summary = f"{entry.authority_name}于{when}作出{r.kind_label}决定（{r.doc_no}）：{subject}。"
-        if changed and r.corrections:
-            last = r.corrections[-1]
-            reason = public_text(r, last.get("reason")).rstrip("。.")
-            summary += f"更正（{last.get('date', '')}）：{reason}。"
-        return FeedItem(entry, news, published, updated, title, summary)
+        title = f"{prefix}{pr.kind_label}：{pr.party_name}（{pr.doc_no}）"
+        summary = (
+            f"{pr.authority.name}于{pr.decision_date}作出{pr.kind_label}决定（{pr.doc_no}）：{pr.title}。"
+        )
+        if changed and pr.corrections:
+            last = pr.corrections[-1]
+            summary += f"更正（{last.date}）：{last.reason.rstrip('。.')}。"
+        return FeedItem(entry, pr, news, published, updated, title, summary)
     if entry.id in notice_ids:
         if t.withdrawn_on is not None:
             updated = max(updated, _start_of_day(t.withdrawn_on))
         when = t.withdrawn_on.isoformat() if t.withdrawn_on else ""
-        title = f"【已撤回】{r.kind_label}决定 {r.doc_no}"
-        reason = public_text(r, r.status_reason).rstrip("。.")
+        title = f"【已撤回】{pr.kind_label}决定 {pr.doc_no}"
+        reason = pr.status_reason.rstrip("。.")
         summary = (
-            f"{entry.authority_name}的{r.kind_label}决定 {r.doc_no} 已于{when}{r.status}"
+            f"{pr.authority.name}的{pr.kind_label}决定 {pr.doc_no} 已于{when}{pr.status}"
             + (f"，原因：{reason}" if reason else "")
             + "。原公示内容已撤下。"
         )
-        return FeedItem(entry, "withdrawn", published, updated, title, summary)
+        return FeedItem(entry, pr, "withdrawn", published, updated, title, summary)
     return None
 
 
 def feed_items(
-    entries: list[Entry], notice_ids: frozenset[str] = frozenset(), limit: int = DEFAULT_LIMIT
+    entries: list[Entry],
+    notice_ids: frozenset[str] = frozenset(),
+    limit: int = DEFAULT_LIMIT,
+    departments: Mapping[str, Department] | None = None,
 ) -> list[FeedItem]:
     """Newest update first (then id), at most ``limit``."""
-    items = [i for e in entries if (i := feed_item(e, notice_ids)) is not None]
+    items = [i for e in entries if (i := feed_item(e, notice_ids, departments)) is not None]
     items.sort(key=lambda i: (i.updated, i.entry.id), reverse=True)
     return items[:limit]
 
@@ -142,7 +151,7 @@ def render_feed(
     ET.SubElement(feed, q("link"), {"rel": "alternate", "type": "text/html", "href": _join(site_url, "")})
     ET.SubElement(feed, q("generator")).text = GENERATOR
     for item in items:
-        r = item.entry.record
+        r = item.public
         e = ET.SubElement(feed, q("entry"))
         ET.SubElement(e, q("id")).text = _entry_id(site_key, r.id)
         ET.SubElement(e, q("title")).text = item.title
@@ -247,7 +256,8 @@ def write_feeds(
 
         def produce(entries=entries, rel=rel, title=title, author=author) -> bytes:
             notice_ids = frozenset(e.record.id for e in entries if e.state not in PUBLIC_STATES)
-            items = [i for e in entries if (i := feed_item(e, notice_ids)) is not None]
+            departments = snapshot.registry.departments
+            items = [i for e in entries if (i := feed_item(e, notice_ids, departments)) is not None]
             return render_feed(
                 snapshot,
                 items,

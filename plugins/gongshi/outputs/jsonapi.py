@@ -12,7 +12,7 @@
 Each record is stored once (no per-record files, no month or department copies): 100,000 records
 give about 8 MB of shards instead of 150 MB of per-record files and lists. A shard shows no as-of
 date, so it is rewritten only when one of its records (file, time-rule result, catalog item, shown
-history) or the department/catalog registry changes; unchanged shards are not even computed
+past names) or the department/catalog registry changes; unchanged shards are not even computed
 (``site.write_keyed``). Same repository and date give the same bytes (gzip without timestamp).
 URLs are site-relative (no leading slash), so the documents work wherever the site is hosted.
 """
@@ -27,12 +27,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core import cachefile, gcpause
+from gongshi.core import gcpause
 from gongshi.core.keys import digest
-from gongshi.core.records import KIND_CODE, KIND_LABEL, KINDS, PARTY_CODE_KEYS, Record
+from gongshi.core.records import KIND_CODE, KINDS, PARTY_CODE_KEYS
 from gongshi.core.timeline import PUBLIC_STATES, STATE_LABEL
 from gongshi.outputs.exports import wan_yuan
-from gongshi.public.masking import NameMasker, SubjectMasker, public_party_name, public_text
+from gongshi.public.record import PublicRecord, Unit, public_record
+from gongshi.public.recordview import history_rows
 from gongshi.repo.schemas import SCHEMA_DIR
 from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
 from gongshi.site.urls import record_path
@@ -40,9 +41,9 @@ from gongshi.site.urls import record_path
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
 
-RECORD_FORMAT = "gongshi-record/2"
+RECORD_FORMAT = "gongshi-record/3"  # 3: history from structured data, no commit subjects
 NOTICE_FORMAT = "gongshi-withdrawal/2"
-SHARD_FORMAT = "gongshi-shard/1"
+SHARD_FORMAT = "gongshi-shard/2"
 INDEX_FORMAT = "gongshi-index/2"
 API_SCHEMAS = (
     "api-index.schema.json",
@@ -51,13 +52,10 @@ API_SCHEMAS = (
 )
 INDEX_PATH = "api/index.json"
 SHARD_PATH = "api/records/{shard}.json.gz"
-COMMIT_STATUS = {"A": "added", "M": "modified", "D": "deleted"}
-SUBJECTS_CACHE = "api-subjects.marshal"  # in cachefile.cache_dir: SubjectMasker's names, subjects
 # gzip level 6: 12x smaller than the JSON at about 100 MB/s; level 9 saves 4 % more at half the speed.
 GZIP_LEVEL = 6
 
 PageUrl = Callable[[str], str]
-Mask = Callable[[str], str]  # a commit subject as published (NameMasker, SubjectMasker)
 
 
 def _iso(d: date | None) -> str | None:
@@ -68,119 +66,87 @@ def _opt(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _unit(snapshot: Snapshot, key: str, day: date | None = None) -> dict:
-    """A department as a record document shows it: its name and code in force on ``day``."""
-    return {
-        "key": key,
-        "name": snapshot.department_name_on(key, day),
-        "uscc": snapshot.department_uscc_on(key, day),
-    }
-
-
 def _page_url(page_url: PageUrl | None, record_id: str) -> str:
     return page_url(record_id) if page_url else record_path(record_id)
 
 
 # Record documents ----------------------------------------------------------------------------
-def _party(r: Record) -> dict:
-    p = r.party
-    natural = r.is_natural_person
-    out = {"name": public_party_name(r), "category": r.party_category}
+def _unit(u: Unit) -> dict:
+    return {"key": u.key, "name": u.name, "uscc": u.uscc}
+
+
+def _party(pr: PublicRecord) -> dict:
+    natural = pr.is_natural_person
+    out = {"name": pr.party_name, "category": pr.party_category}
     for key in PARTY_CODE_KEYS:
-        out[key] = None if natural else _opt(p.get(key))
-    out["legal_rep"] = None if natural else _opt(p.get("legal_rep"))
+        out[key] = None if natural else _opt(pr.party_code(key))
+    out["legal_rep"] = None if natural else _opt(pr.legal_rep)
     out["legal_rep_id_type"] = None  # a legal representative's ID fields are never published
     # Natural persons: the ID type only; the (masked) number is never published.
-    out["id_type"] = _opt(p.get("id_type")) if natural else None
+    out["id_type"] = _opt(pr.id_type) if natural else None
     return out
 
 
-def _licence_fields(r: Record) -> dict:
-    d = r.data
+def _amount(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _licence_fields(pr: PublicRecord) -> dict:
     return {
-        "doc_title": public_text(r, d.get("doc_title")),
-        "category": str(d.get("category", "")),
-        "category_other": _opt(d.get("category_other")),
-        "certificate_name": _opt(public_text(r, d.get("certificate_name"))),
-        "licence_no": _opt(d.get("licence_no")),
-        "content": public_text(r, d.get("content")),
-        "valid_from": _opt(d.get("valid_from")),
-        "valid_to": _iso(r.valid_to),  # null = 长期
+        "doc_title": pr.doc_title,
+        "category": pr.category,
+        "category_other": _opt(pr.category_other),
+        "certificate_name": _opt(pr.certificate_name),
+        "licence_no": _opt(pr.licence_no),
+        "content": pr.content,
+        "valid_from": _opt(pr.valid_from),
+        "valid_to": _opt(pr.valid_to),  # null = 长期
     }
 
 
-def _penalty_fields(r: Record) -> dict:
-    d = r.data
+def _penalty_fields(pr: PublicRecord) -> dict:
     return {
-        "violation_type": public_text(r, d.get("violation_type")),
-        "facts": public_text(r, d.get("facts")),
-        "basis": public_text(r, d.get("basis")),
-        "categories": r.categories,
-        "category_other": _opt(d.get("category_other")),
-        "content": public_text(r, d.get("content")),
-        "fine_yuan": _opt(d.get("fine_yuan")),
-        "fine_wan": wan_yuan(r.fine_yuan) or None,
-        "confiscation_yuan": _opt(d.get("confiscation_yuan")),
-        "confiscation_wan": wan_yuan(r.confiscation_yuan) or None,
-        "licence_affected": _opt(public_text(r, d.get("licence_affected"))),
-        "procedure": r.procedure,
-        "severity": r.severity,
-        "valid_until": _iso(r.valid_until),
+        "violation_type": pr.violation_type,
+        "facts": pr.facts,
+        "basis": pr.basis,
+        "categories": list(pr.categories),
+        "category_other": _opt(pr.category_other),
+        "content": pr.content,
+        "fine_yuan": _amount(pr.fine_yuan),
+        "fine_wan": wan_yuan(pr.fine_yuan) or None,
+        "confiscation_yuan": _amount(pr.confiscation_yuan),
+        "confiscation_wan": wan_yuan(pr.confiscation_yuan) or None,
+        "licence_affected": _opt(pr.licence_affected),
+        "procedure": pr.procedure,
+        "severity": _opt(pr.severity),
+        "valid_until": _opt(pr.valid_until),
     }
 
 
-def history_rows(entry: Entry, as_of: date, mask: Mask) -> tuple[tuple[str, ...], ...]:
-    """The Git audit trail up to the as-of date, oldest first, as (date, committed_at, commit,
-    subject, change): what the record page shows, with every natural person's name of the
-    repository masked in the subjects, as there. Also part of the shard's key: a subject's masked
-    form depends on the names in other records."""
-    rows = []
-    for c in sorted(entry.history, key=lambda c: c.committed_at):
-        if c.date > as_of:
-            continue
-        change = COMMIT_STATUS.get(c.status, c.status)
-        rows.append((c.date.isoformat(), c.committed_at, c.sha, mask(c.subject), change))
-    return tuple(rows)
-
-
-_HISTORY_KEYS = ("date", "committed_at", "commit", "subject", "change")
-
-
-def record_document(
-    entry: Entry,
-    snapshot: Snapshot,
-    page_url: PageUrl | None = None,
-    mask: Mask | None = None,
-    history: tuple | None = None,
-) -> dict:
-    """The JSON document of one public record (schema: api-shard.schema.json, ``$defs/record``).
-    ``mask``: the snapshot's ``NameMasker`` (built here when not given; pass it when writing many);
-    ``history``: its ``history_rows`` when already computed."""
-    if history is None:
-        if mask is None:
-            mask = NameMasker.of_records(e.record for e in snapshot.entries)
-        history = history_rows(entry, snapshot.as_of, mask)
-    r = entry.record
+def record_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None = None) -> dict:
+    """The JSON document of one public record (schema: api-shard.schema.json, ``$defs/record``),
+    made from its public projection only. Its ``history`` is the record page's: publication,
+    corrections and status changes from the record's own data (``recordview.history_rows``)."""
+    pr = public_record(entry, snapshot.registry.departments)
     t = entry.timeline
-    item = entry.item
-    doc = {
+    return {
         "format": RECORD_FORMAT,
-        "id": r.id,
-        "kind": r.kind,
-        "kind_label": KIND_LABEL[r.kind],
-        "url": _page_url(page_url, r.id),
+        "id": pr.id,
+        "kind": pr.kind,
+        "kind_label": pr.kind_label,
+        "url": _page_url(page_url, pr.id),
         "state": t.state,
         "state_label": STATE_LABEL[t.state],
-        "doc_no": r.doc_no,
-        "item": {"code": r.item, "name": item.name if item else None},
-        "party": _party(r),
-        "decision_date": _iso(r.decision_date),
-        "authority": _unit(snapshot, r.authority, r.decision_date),
-        "source_unit": _unit(snapshot, r.source_unit, r.decision_date),
-        "region_code": str(r.data.get("region_code") or entry.department.region_code),
-        "status": r.status,
-        "status_date": _iso(r.status_date),
-        "status_reason": _opt(public_text(r, r.data.get("status_reason"))),
+        "doc_no": pr.doc_no,
+        "item": {"code": pr.item_code, "name": pr.item_name or None},
+        "party": _party(pr),
+        "decision_date": _opt(pr.decision_date),
+        "authority": _unit(pr.authority),
+        "source_unit": _unit(pr.source_unit),
+        "region_code": pr.region_code,
+        "status": pr.status,
+        "status_date": _opt(pr.status_date),
+        "status_reason": _opt(pr.status_reason),
         "timeline": {
             "published_at": _iso(t.published_at),
             "deadline": _iso(t.deadline),
@@ -190,34 +156,33 @@ def record_document(
             "list_until": _iso(t.list_until),
             "disclosure_until": _iso(t.disclosure_until),
         },
-        r.kind: _licence_fields(r) if r.kind == "licence" else _penalty_fields(r),
-        "corrections": [
-            {"date": str(c.get("date", "")), "reason": public_text(r, c.get("reason"))} for c in r.corrections
+        pr.kind: _licence_fields(pr) if pr.kind == "licence" else _penalty_fields(pr),
+        "corrections": [{"date": c.date, "reason": c.reason} for c in pr.corrections],
+        "remarks": _opt(pr.remarks),
+        "history": [
+            {"date": h.date, "event": h.event, "detail": h.detail} for h in history_rows(pr, entry.timeline)
         ],
-        "remarks": _opt(public_text(r, r.data.get("remarks"))),
-        "history": [dict(zip(_HISTORY_KEYS, row, strict=True)) for row in history],
     }
-    return doc
 
 
 def notice_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None = None) -> dict:
     """A withdrawn/credit-repaired record that had been published: the notice only (no party, no facts)."""
-    r = entry.record
+    pr = public_record(entry, snapshot.registry.departments)
     t = entry.timeline
     return {
         "format": NOTICE_FORMAT,
-        "id": r.id,
-        "kind": r.kind,
-        "kind_label": KIND_LABEL[r.kind],
-        "url": _page_url(page_url, r.id),
+        "id": pr.id,
+        "kind": pr.kind,
+        "kind_label": pr.kind_label,
+        "url": _page_url(page_url, pr.id),
         "state": t.state,
         "state_label": STATE_LABEL[t.state],
-        "doc_no": r.doc_no,
-        "decision_date": _iso(r.decision_date),
-        "authority": _unit(snapshot, r.authority, r.decision_date),
-        "status": r.status,
-        "status_date": _iso(r.status_date),
-        "status_reason": _opt(public_text(r, r.data.get("status_reason"))),
+        "doc_no": pr.doc_no,
+        "decision_date": _opt(pr.decision_date),
+        "authority": _unit(pr.authority),
+        "status": pr.status,
+        "status_date": _opt(pr.status_date),
+        "status_reason": _opt(pr.status_reason),
         "published_at": _iso(t.published_at),
         "withdrawn_on": _iso(t.withdrawn_on),
     }
@@ -244,7 +209,7 @@ class Shard:
     year: str
     records: list[Entry] = field(default_factory=list)
     notices: list[Entry] = field(default_factory=list)
-    inputs: list[str] = field(default_factory=list)  # per entry: Entry.key and shown commits
+    inputs: list[str] = field(default_factory=list)  # per entry: Entry.key
 
     @property
     def path(self) -> str:
@@ -265,15 +230,12 @@ class ShardPlan:
         return sum(len(s.notices) for s in self.shards.values())
 
 
-def plan_shards(snapshot: Snapshot, mask: Mask) -> ShardPlan:
+def plan_shards(snapshot: Snapshot) -> ShardPlan:
     """Every public record and withdrawal notice in its shard, in one pass over the snapshot (at
     100,000 records, touching each entry's objects once is most of the cost of an unchanged build).
 
     Each shard's ``inputs`` are what its key is made of: per entry ``Entry.key`` (file, time-rule
-    result, catalog item) and, for records, the commits shown (up to the as-of date). A commit id
-    fixes its time and subject; only the masked form of a subject can change (when another record
-    brings a new name), and only a subject that is not ASCII can contain a name."""
-    as_of = snapshot.as_of
+    result, catalog item, past names: everything its public projection and history come from)."""
     notice_ids = {id(e) for e in snapshot.withdrawal_notices()}
     shards: dict[str, Shard] = {}
     elsewhere: dict[str, str] = {}
@@ -298,36 +260,27 @@ def plan_shards(snapshot: Snapshot, mask: Mask) -> ShardPlan:
             shard.inputs.append("notice " + e.key)
             continue
         shard.records.append(e)
-        inputs = shard.inputs
-        inputs.append(e.key)
-        for c in e.history:
-            if c.date <= as_of:
-                subject = c.subject
-                inputs.append(c.sha if subject.isascii() else f"{c.sha} {mask(subject)}")
+        shard.inputs.append(e.key)
     return ShardPlan(dict(sorted(shards.items())), dict(sorted(elsewhere.items())))
 
 
 def shard_key(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None) -> str:
-    """Everything the shard file is made from: its entries and shown commits (``Shard.inputs``),
+    """Everything the shard file is made from: its entries (``Shard.inputs``),
     the registry (department names) and the record page address pattern. Not the as-of date: the
     file does not show it, and a record's change of state is in its ``Entry.key``."""
     head = [SHARD_FORMAT, shard.name, snapshot.registry_key, _page_url(page_url, "{id}")]
     return digest("\n".join(head + shard.inputs))
 
 
-def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None, mask: Mask) -> dict:
+def shard_document(shard: Shard, snapshot: Snapshot, page_url: PageUrl | None) -> dict:
     """The shard file (schema: api-shard.schema.json)."""
-    as_of = snapshot.as_of
     return {
         "format": SHARD_FORMAT,
         "shard": shard.name,
         "department": shard.dept,
         "kind": shard.kind,
         "year": shard.year,
-        "records": [
-            record_document(e, snapshot, page_url, history=history_rows(e, as_of, mask))
-            for e in shard.records
-        ],
+        "records": [record_document(e, snapshot, page_url) for e in shard.records],
         "withdrawn": [notice_document(e, snapshot, page_url) for e in shard.notices],
     }
 
@@ -354,11 +307,10 @@ def write_json_api(
     out_dir: Path,
     page_url: PageUrl | None = None,
     output: FileTarget | None = None,
-    cache: Path | None = None,
 ) -> dict:
     """Write the index, every shard and the schemas; returns counts. ``output`` (the site's) calls
     a shard's ``produce`` only when its key changed since the last build; without it, the files are
-    written under ``out_dir``. ``cache``: a file for ``SubjectMasker``'s names and masked subjects."""
+    written under ``out_dir``."""
     out = output if output is not None else OutputWriter(Path(out_dir))
     made = 0
 
@@ -366,15 +318,13 @@ def write_json_api(
         def produce() -> bytes:
             nonlocal made
             made += 1
-            return dump_gzip(shard_document(shard, snapshot, page_url, mask))
+            return dump_gzip(shard_document(shard, snapshot, page_url))
 
         return produce
 
-    mask = SubjectMasker(snapshot, cache)
-    plan = plan_shards(snapshot, mask)
+    plan = plan_shards(snapshot)
     for shard in plan.shards.values():
         out.write_keyed(shard.path, shard_key(shard, snapshot, page_url), producer(shard))
-    mask.save()
     out.write(INDEX_PATH, dump(index_document(snapshot, plan, page_url)))
     for name in API_SCHEMAS:
         out.write(f"api/schema/{name}", (SCHEMA_DIR / name).read_bytes())
@@ -442,12 +392,5 @@ def index_document(snapshot: Snapshot, plan: ShardPlan, page_url: PageUrl | None
 def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Site hook (``outputs.registry.OUTPUTS``): the JSON documents, linked to the site's record pages.
     No cyclic garbage collection meanwhile: a collection walks every object of a large snapshot."""
-    cache = cachefile.cache_path(snapshot.root, SUBJECTS_CACHE)
     with gcpause.paused():
-        return write_json_api(
-            snapshot,
-            out_dir,
-            page_url=site.record_url,
-            output=site,
-            cache=cache,
-        )
+        return write_json_api(snapshot, out_dir, page_url=site.record_url, output=site)

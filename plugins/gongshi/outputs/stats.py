@@ -24,6 +24,7 @@ import json
 import operator
 import statistics
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -32,8 +33,9 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile
 from gongshi.core.keys import code_version, digest, entries_key
-from gongshi.core.records import REPAIRED_STATUS, Record, parse_date
+from gongshi.core.records import REPAIRED_STATUS, Department, Record, parse_date
 from gongshi.core.timeline import PUBLIC_STATES, WITHDRAWN, WITHHELD
+from gongshi.public.record import public_record
 from gongshi.snapshot.build import month_parts
 
 if TYPE_CHECKING:
@@ -289,7 +291,7 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
         key = digest(version, as_of.isoformat(), entries_key(part)) if cache is not None else ""
         plain = old.get(key)
         if plain is None:
-            plain = _part_figures(part, as_of)
+            plain = _part_figures(part, as_of, snapshot.registry.departments)
         used[key] = plain
         groups, late_rows, hidden = plain
         for dm, row in groups.items():
@@ -325,9 +327,10 @@ def compute_stats(snapshot: Snapshot, cache: Path | None = None) -> Stats:
     )
 
 
-def _part_figures(entries: list[Entry], as_of: date) -> tuple:
+def _part_figures(entries: list[Entry], as_of: date, registry_departments: Mapping[str, Department]) -> tuple:
     """The figures of some entries as plain data (cacheable): ({(dept, month): Figures.plain()},
-    [late public records as tuples, dates as ordinals], number of late records no longer public)."""
+    [late public records as tuples, dates as ordinals], number of late records no longer public).
+    A late public record's document number is its public projection's (the dashboard shows it)."""
     groups: dict[tuple[str, str], Figures] = {}
     late: list[tuple] = []
     late_not_public = 0
@@ -346,7 +349,8 @@ def _part_figures(entries: list[Entry], as_of: date) -> tuple:
         if t.on_time is False and not t.preview:
             if e.state in PUBLIC_STATES:
                 dates = (t.decision_date.toordinal(), t.deadline.toordinal(), t.published_at.toordinal())
-                late.append((r.id, dept, r.kind, r.doc_no, *dates, t.delay_workdays))
+                doc_no = public_record(e, registry_departments).doc_no
+                late.append((r.id, dept, r.kind, doc_no, *dates, t.delay_workdays))
             else:
                 late_not_public += 1
         for c in r.corrections:

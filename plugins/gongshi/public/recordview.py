@@ -1,14 +1,17 @@
-"""What the site shows of one record: the ONE place that turns a record into public text.
+"""What the site shows of one record: the ONE place that turns a record's public projection
+(``public.record.PublicRecord``) into the fields of its page.
 
-Templates never see a ``Record``; they get the plain views built here, so what can reach a page is
-decided (and reviewed) in this module only:
+Templates never see a ``Record``; they get the plain views built here from the projection, so what
+can reach a page is decided (and reviewed) in ``public.record`` and here only:
 
-* a natural person's name is masked, also where it appears inside free text (the rule and its
-  functions are in ``masking``, shared with search, exports, the JSON API and feeds);
-* no identity number is ever shown: not the natural person's (``party.id_no_masked``), not the legal
-  representative's (the repository may not even hold it), not even masked;
+* natural persons' names (current and past) are masked in every field, personal numbers redacted
+  (``public.record``);
+* no identity number is ever shown: not the natural person's, not the legal representative's, not
+  even masked;
 * a withdrawal notice carries only 文号, 机关, 状态, 日期 and 原因 (no party, no facts);
-* commit subjects are shown with every natural person's name of the repository masked.
+* a record's change history is made from its structured data only (publication, corrections,
+  status changes), never from commit subjects, and links nowhere into the data repository (which
+  is internal).
 """
 
 from __future__ import annotations
@@ -17,11 +20,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from gongshi.core.identifiers import USCC_PLACEHOLDER
-from gongshi.core.records import PARTY_CODE_KEYS, Record, parse_date, with_other
+from gongshi.core.records import PARTY_CODE_KEYS, with_other
 from gongshi.core.timeline import Timeline
-from gongshi.history.log import HISTORY_LIMIT
-from gongshi.public.masking import NameMasker, public_party_name, public_text
+from gongshi.public.record import PublicRecord
 
 # Party codes (行政相对人代码_1..6) in the national standard's order, with their labels.
 PARTY_CODES = tuple(
@@ -38,7 +39,9 @@ PARTY_CODES = tuple(
         strict=True,
     )
 )
-CHANGE_ACTION = {"A": "新增", "M": "修改", "D": "删除"}
+CHANGE_ACTION = {"A": "新增", "M": "修改", "D": "删除"}  # a commit's kind of change (no subject)
+PUBLISHED_EVENT = "公示"
+CORRECTED_EVENT = "更正"
 LONG_TERM = "长期"
 OTHER_FORM = "{}（{}）"  # 其他（责令改正）: a category 其他 with its specific kind
 
@@ -51,12 +54,12 @@ class Field:
 
 @dataclass(frozen=True)
 class HistoryRow:
+    """One event of a record's public change history: its date, what happened (公示, 更正, or the
+    new status: 撤销, 变更, 注销, 失效, 已修复) and the published reason."""
+
     date: str
-    sha: str
-    short_sha: str
-    subject: str
-    action: str
-    url: str  # commit URL in the Git host, or ""
+    event: str
+    detail: str
 
 
 def iso(d: date | None) -> str:
@@ -76,65 +79,63 @@ def yuan_text(amount: Decimal | None) -> str:
     return f"{yuan(amount)} 元" if amount is not None else ""
 
 
-def party_fields(record: Record) -> list[Field]:
-    p = record.party
-    out = [Field("行政相对人名称", public_party_name(record)), Field("行政相对人类别", record.party_category)]
-    if record.is_natural_person:
+def party_fields(pr: PublicRecord) -> list[Field]:
+    out = [Field("行政相对人名称", pr.party_name), Field("行政相对人类别", pr.party_category)]
+    if pr.is_natural_person:
         # The type of document only; its number is never published (not even masked).
-        if p.get("id_type"):
-            out.append(Field("证件类型", str(p["id_type"])))
+        if pr.id_type:
+            out.append(Field("证件类型", pr.id_type))
         return out
     for key, label in PARTY_CODES:
-        value = str(p.get(key, "") or "").strip()
-        if value and value != USCC_PLACEHOLDER:
+        value = pr.party_code(key)
+        if value:
             out.append(Field(label, value))
-    if p.get("legal_rep"):
-        out.append(Field("法定代表人", str(p["legal_rep"])))
+    if pr.legal_rep:
+        out.append(Field("法定代表人", pr.legal_rep))
     # legal_rep_id_type is never shown: a legal representative's ID fields stay internal.
     return out
 
 
-def decision_fields(record: Record, item_name: str, authority_name: str, source_name: str) -> list[Field]:
+def decision_fields(pr: PublicRecord) -> list[Field]:
     """The decision's public fields, in the national standard's order, with Chinese labels."""
-    d = record.data
-    t = lambda key: public_text(record, d.get(key))  # noqa: E731 - local shorthand
+    authority_name = pr.authority.name
     out: list[Field] = []
-    if record.kind == "licence":
+    if pr.kind == "licence":
         out += [
-            Field("行政许可决定文书名称", t("doc_title")),
-            Field("行政许可决定文书号", record.doc_no),
-            Field("许可类别", with_other(str(d.get("category", "")), d.get("category_other"), OTHER_FORM)),
-            Field("许可证书名称", t("certificate_name")),
-            Field("许可编号", str(d.get("licence_no", "") or "")),
-            Field("许可内容", t("content")),
-            Field("许可决定日期", iso(record.decision_date)),
-            Field("有效期自", iso(parse_date(d.get("valid_from")))),
-            Field("有效期至", iso(record.valid_to) or LONG_TERM),
+            Field("行政许可决定文书名称", pr.doc_title),
+            Field("行政许可决定文书号", pr.doc_no),
+            Field("许可类别", with_other(pr.category, pr.category_other, OTHER_FORM)),
+            Field("许可证书名称", pr.certificate_name),
+            Field("许可编号", pr.licence_no),
+            Field("许可内容", pr.content),
+            Field("许可决定日期", pr.decision_date),
+            Field("有效期自", pr.valid_from),
+            Field("有效期至", pr.valid_to or LONG_TERM),
             Field("许可机关", authority_name),
         ]
     else:
-        cats = "、".join(with_other(c, d.get("category_other"), OTHER_FORM) for c in record.categories)
+        cats = "、".join(with_other(c, pr.category_other, OTHER_FORM) for c in pr.categories)
         out += [
-            Field("行政处罚决定书文号", record.doc_no),
-            Field("违法行为类型", t("violation_type")),
-            Field("违法事实", t("facts")),
-            Field("处罚依据", t("basis")),
+            Field("行政处罚决定书文号", pr.doc_no),
+            Field("违法行为类型", pr.violation_type),
+            Field("违法事实", pr.facts),
+            Field("处罚依据", pr.basis),
             Field("处罚类别", cats),
-            Field("处罚内容", t("content")),
-            Field("罚款金额", yuan_text(record.fine_yuan)),
-            Field("没收违法所得、没收非法财物的金额", yuan_text(record.confiscation_yuan)),
-            Field("暂扣或吊销证照名称及编号", t("licence_affected")),
-            Field("处罚决定日期", iso(record.decision_date)),
-            Field("处罚有效期", iso(record.valid_until)),
+            Field("处罚内容", pr.content),
+            Field("罚款金额", yuan_text(pr.fine_yuan)),
+            Field("没收违法所得、没收非法财物的金额", yuan_text(pr.confiscation_yuan)),
+            Field("暂扣或吊销证照名称及编号", pr.licence_affected),
+            Field("处罚决定日期", pr.decision_date),
+            Field("处罚有效期", pr.valid_until),
             Field("处罚机关", authority_name),
         ]
-    out.append(Field("目录事项", item_name or record.item))
-    if source_name and source_name != authority_name:
-        out.append(Field("数据来源单位", source_name))
-    if d.get("region_code"):
-        out.append(Field("行政区划编码", str(d["region_code"])))
-    if d.get("remarks"):
-        out.append(Field("备注", t("remarks")))
+    out.append(Field("目录事项", pr.item_name or pr.item_code))
+    if pr.source_unit.name and pr.source_unit.name != authority_name:
+        out.append(Field("数据来源单位", pr.source_unit.name))
+    if pr.region_code:
+        out.append(Field("行政区划编码", pr.region_code))
+    if pr.remarks:
+        out.append(Field("备注", pr.remarks))
     return [f for f in out if f.value]
 
 
@@ -163,29 +164,26 @@ def timeliness(t: Timeline) -> str:
     return f"逾期 {t.delay_workdays} 个工作日"
 
 
-def history_rows(changes, repo_url: str, mask: NameMasker) -> list[HistoryRow]:
-    base = repo_url.rstrip("/")
+def history_rows(pr: PublicRecord, t: Timeline) -> list[HistoryRow]:
+    """A record's public change history, oldest first, from its structured data only: the first
+    publication, each ``corrections`` entry, the status change (withdrawal or credit repair).
+    The same rows on the record page and in the JSON API."""
     rows = []
-    for c in changes[:HISTORY_LIMIT]:
-        rows.append(
-            HistoryRow(
-                date=c.date.isoformat(),
-                sha=c.sha,
-                short_sha=c.sha[:7],
-                subject=mask(c.subject),
-                action=CHANGE_ACTION.get(c.status, c.status),
-                url=f"{base}/commit/{c.sha}" if base else "",
-            )
-        )
-    return rows
+    if t.published_at is not None and not t.preview:
+        rows.append((iso(t.published_at), 0, HistoryRow(iso(t.published_at), PUBLISHED_EVENT, "")))
+    for c in pr.corrections:
+        rows.append((c.date, 1, HistoryRow(c.date, CORRECTED_EVENT, c.reason)))
+    if not pr.is_active and pr.status_date:
+        rows.append((pr.status_date, 2, HistoryRow(pr.status_date, pr.status, pr.status_reason)))
+    return [row for *_, row in sorted(rows, key=lambda x: (x[0], x[1]))]
 
 
-def notice_fields(record: Record, authority_name: str) -> list[Field]:
+def notice_fields(pr: PublicRecord) -> list[Field]:
     """A withdrawal notice: 文号, 机关, 状态, 日期, 原因 — nothing that names or describes the party."""
     return [
-        Field("决定书文号", record.doc_no),
-        Field("决定机关", authority_name),
-        Field("当前状态", record.status),
-        Field("状态变更日期", iso(record.status_date)),
-        Field("原因", public_text(record, record.status_reason)),
+        Field("决定书文号", pr.doc_no),
+        Field("决定机关", pr.authority.name),
+        Field("当前状态", pr.status),
+        Field("状态变更日期", pr.status_date),
+        Field("原因", pr.status_reason),
     ]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from gongshi.core.keys import digest
 from gongshi.core.problems import Problem
@@ -33,6 +34,12 @@ class Entry:
     history: list[Change]
     department: Department
     item: CatalogItem | None
+    # The party names of the record's earlier versions (the public projection masks them too).
+    past_names: tuple[str, ...] = ()
+    # The record's public projection (``public.record.public_record``, a layer above: set there,
+    # once per build; typed loosely because this layer cannot import it). Not an init field, so
+    # ``dataclasses.replace`` (a changed record) starts without the old projection.
+    projection: Any = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -54,7 +61,10 @@ class Entry:
         the keys of their entries plus ``Snapshot.registry_key`` (department names etc.)."""
         r, t = self.record, self.timeline
         timeline = [getattr(t, f.name) for f in _TIMELINE_FIELDS]
-        return digest(r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item))
+        parts = [r.id, r.path, r.blob_sha or repr(r.data), repr(timeline), repr(self.item)]
+        if self.past_names:  # only then, so keys kept from before past names existed stay valid
+            parts.append(repr(self.past_names))
+        return digest(*parts)
 
     @property
     def authority_name(self) -> str:
@@ -85,7 +95,7 @@ def month_parts(entries: list[Entry]) -> list[tuple[int, int]]:
     entries are in the snapshot's order (publication date, newest first): each boundary is found
     by bisection, so only the part keys read every entry. Any other order still gives a partition
     (parts are then arbitrary; what is computed per part is the same). The parts that statistics
-    and the subject masker cache their results by (under ``core.keys.entries_key`` of a part)."""
+    caches its results by (under ``core.keys.entries_key`` of a part)."""
     out = []
     i, n = 0, len(entries)
     while i < n:

@@ -100,10 +100,11 @@ def test_is_plain():
 
 
 @dataclasses.dataclass(frozen=True)
-class ChangeWithBlob(Change):
-    """As the publication ledger extends ``Change``: one more field, carried without changes."""
+class ChangeWithNote(Change):
+    """As the publication ledger extended ``Change`` (its ``blob``): one more field, carried
+    without changes to the codec."""
 
-    blob: str | None = None
+    note: str | None = None
 
 
 def test_dataclass_codec_follows_the_fields():
@@ -121,10 +122,10 @@ def test_dataclass_codec_follows_the_fields():
     assert back == index
     # The one Change in both tables is written once and read back as one object.
     assert back.first_added["data/records/x.yaml"] is back.changes["data/records/x.yaml"][0]
-    extended = ChangeWithBlob(*dataclasses.astuple(change), blob="c" * 40)
-    to_x, from_x = cachefile.plain_codec(ChangeWithBlob)
+    extended = ChangeWithNote(*dataclasses.astuple(change), note="c" * 40)
+    to_x, from_x = cachefile.plain_codec(ChangeWithNote)
     assert from_x(to_x(extended)) == extended
-    assert cachefile.dataclass_layout(ChangeWithBlob) != cachefile.dataclass_layout(Change)
+    assert cachefile.dataclass_layout(ChangeWithNote) != cachefile.dataclass_layout(Change)
     # Data of another shape is refused, never half-loaded.
     with pytest.raises(ValueError):
         from_plain(plain[:-1])

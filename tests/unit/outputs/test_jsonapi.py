@@ -121,7 +121,7 @@ def test_schema_rejects_leaks(site):
 def test_record_content(site):
     out, _ = site
     h = find(out, "scjg-cf-2026-0031")
-    assert h["format"] == "gongshi-record/2" and "as_of" not in h
+    assert h["format"] == "gongshi-record/3" and "as_of" not in h
     assert h["party"]["name"] == "欧阳**" and h["party"]["id_type"] == "身份证"
     assert h["penalty"]["facts"].startswith("欧阳**")
     assert h["penalty"]["fine_yuan"] == "1234.5" and h["penalty"]["fine_wan"] == "0.123450"
@@ -136,8 +136,10 @@ def test_record_content(site):
     }
     assert h["url"] == "r/scjg-cf-2026-0031.html" and h["state"] == "query"
     a = find(out, "scjg-xk-2026-0101")
-    assert [c["change"] for c in a["history"]] == ["added", "modified"]
-    assert a["history"][1]["committed_at"] == "2026-04-02T08:45:00+08:00"
+    # The change history comes from the record's own data: no commit, no subject, no link.
+    assert a["history"][0] == {"date": a["timeline"]["published_at"], "event": "公示", "detail": ""}
+    assert [c["date"] for c in a["corrections"]] == [h["date"] for h in a["history"] if h["event"] == "更正"]
+    assert not any({"commit", "subject", "committed_at"} & set(h) for h in a["history"])
     assert a["licence"]["licence_no"] == "JY13204040012345"
     notice = find(out, "scjg-cf-2026-0016")
     assert notice["format"] == "gongshi-withdrawal/2"
@@ -204,17 +206,16 @@ def test_an_id_off_the_naming_rule_is_listed_in_the_index(tmp_path_factory):
     snap.entries[i] = Entry(
         dataclasses.replace(e.record, id="odd-name"), e.timeline, e.history, e.department, e.item
     )
-    plan = plan_shards(snap, lambda s: s)
+    plan = plan_shards(snap)
     assert plan.elsewhere == {"odd-name": "scjg-cf-2026"}
     out = tmp_path_factory.mktemp("odd")
     write_json_api(snap, out)
     assert find(out, "odd-name")["doc_no"] == "钟测市监罚〔2026〕23号"
 
 
-def test_commit_subjects_mask_every_natural_person_of_the_repository(tmp_path_factory):
-    # A clerk's commit subject on a company's record may name any person of the repository: the
-    # JSON history masks them all, as the record page does (masking.NameMasker), not only the
-    # record's own party.
+def test_commit_subjects_are_never_published(tmp_path_factory):
+    # A clerk's commit subject may name anyone, hold ID and phone numbers or another (withheld)
+    # record's party: the JSON history is made from the record's own data, never from subjects.
     from dataclasses import replace
 
     from gongshi.outputs.jsonapi import record_document
@@ -222,10 +223,11 @@ def test_commit_subjects_mask_every_natural_person_of_the_repository(tmp_path_fa
     snap = shared_snapshot(tmp_path_factory)
     entry = next(e for e in snap.entries if e.id == "scjg-xk-2026-0101")
     change = entry.history[0]
-    subject = f"更正：误录为{PERSON_NAME}，并核对{PUBLIC_PERSON}的处罚"
+    subject = f"更正：误录为{PERSON_NAME}，身份证320404200801011235 手机13912345678"
     entry = replace(entry, history=[replace(change, subject=subject)])
-    history = record_document(entry, snap)["history"]
-    assert [h["subject"] for h in history] == [f"更正：误录为{PERSON_NAME[0]}**，并核对欧阳**的处罚"]
+    text = json.dumps(record_document(entry, snap), ensure_ascii=False)
+    for leak in (PERSON_NAME, "误录为", "320404200801011235", "13912345678", change.sha):
+        assert leak not in text
 
 
 # Incremental rebuilds --------------------------------------------------------------------------
@@ -277,24 +279,20 @@ def test_one_changed_record_remakes_only_its_shard(tmp_path):
     assert counts["shards_made"] == 1 and writer.changed == [shard_path("scjg-cf-2026")]
     assert find(build.previous, "scjg-cf-2026-0023")["remarks"] == "已更正。"
 
-    # A commit subject names someone who is not a party yet, then a record of that person arrives
-    # (ASCII subject): the first record's shard is remade, because the subject is now masked.
+    # A commit whose subject names someone but changes nothing published remakes nothing (before
+    # issue 14 the subject was published and remade the shard); then a record of that person
+    # arrives: it remakes its own shard only (and the index: new counts).
     lic = PATHS["scjg-xk-2026-0101"]
     text = (repo.path / lic).read_text(encoding="utf-8")
     repo.commit("核对李小龙的许可", "2026-10-12T11:00:00+08:00", {lic: text.replace("换发。", "换发。 ")})
-    assert build.run()[0]["shards_made"] == 1
-    assert find(build.previous, "scjg-xk-2026-0101")["history"][-1]["subject"] == "核对李小龙的许可"
+    assert build.run()[0]["shards_made"] == 0
+    assert "李小龙" not in json.dumps(find(build.previous, "scjg-xk-2026-0101"), ensure_ascii=False)
     person = PENALTY_H.replace(PUBLIC_PERSON, "李小龙").replace("31号", "40号")
     new = PATHS["scjg-cf-2026-0031"].replace("0031", "0040")
     repo.commit("add", "2026-10-12T12:00:00+08:00", {new: person})
     counts, writer = build.run()
-    assert counts["shards_made"] == 2
-    assert sorted(writer.changed) == [
-        "api/index.json",
-        shard_path("scjg-cf-2026"),
-        shard_path("scjg-xk-2026"),
-    ]
-    assert find(build.previous, "scjg-xk-2026-0101")["history"][-1]["subject"] == "核对李**的许可"
+    assert counts["shards_made"] == 1
+    assert sorted(writer.changed) == ["api/index.json", shard_path("scjg-cf-2026")]
 
     # The next day: the shards do not show the date; only a record whose state changed remakes its
     # shard (scjg-cf-2026-0015 leaves the rolling list after 2026-10-16).

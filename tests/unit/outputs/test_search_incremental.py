@@ -13,13 +13,14 @@ from gongshi.core.cachefile import cache_path
 from gongshi.outputs.search.index import Tuning, write_search_index
 from gongshi.outputs.search.pieces import doc_fields, month_group, term_shard
 from gongshi.outputs.search.tokenize import index_terms
+from gongshi.public.record import public_record
 from gongshi.site.manifest import OutputManifest
 from gongshi.site.output import OutputWriter, SiteOutput
 
 from tests.support.gitrepo import GitRepo
 from tests.support.outputtree import changed
 from tests.support.outputtree import files as tree
-from tests.support.search_fixture import filler_entries, fixture_entries, make_entry
+from tests.support.search_fixture import DEPARTMENTS, filler_entries, fixture_entries, make_entry
 
 SMALL = Tuning(doc_chunk=2, shard_docs=4, min_shards=4, big_df=8)
 
@@ -85,7 +86,7 @@ def renamed(entry, name: str):
 
 
 def terms_of(entry) -> set[str]:
-    return set(index_terms(doc_fields(entry.record)))
+    return set(index_terms(doc_fields(public_record(entry, DEPARTMENTS))))
 
 
 def test_one_changed_record_rewrites_only_its_shards_and_warm_equals_cold(builds):

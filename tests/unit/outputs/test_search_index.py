@@ -12,8 +12,9 @@ import pytest
 from gongshi.outputs.search.index import Tuning, write_search_index
 from gongshi.outputs.search.pieces import LOCAL_BITS, doc_fields, month_group, term_shard
 from gongshi.outputs.search.tokenize import index_terms
+from gongshi.public.record import public_record
 
-from tests.support.search_fixture import filler_entries, fixture_entries
+from tests.support.search_fixture import DEPARTMENTS, filler_entries, fixture_entries
 
 # Small enough that every path runs: several chunks per group, frequent terms in b/, many shards.
 SMALL = Tuning(doc_chunk=2, shard_docs=4, min_shards=4, big_df=8)
@@ -103,7 +104,7 @@ def test_postings_are_exactly_the_records_holding_each_term(built):
     want: dict[str, set] = {}
     for e in entries:
         if e.is_public:
-            for t in set(index_terms(doc_fields(e.record))):
+            for t in set(index_terms(doc_fields(public_record(e, DEPARTMENTS)))):
                 want.setdefault(t, set()).add(position[e.id])
     got: dict[str, set] = {}
     frequent = 0

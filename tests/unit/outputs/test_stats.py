@@ -124,7 +124,7 @@ def test_parts_and_cache_give_the_same_figures(tmp_path_factory, tmp_path, monke
     assert to_json(compute_stats(snap, cache=cache)) == plain  # cache filled
     made = []
     real = stats_module._part_figures
-    monkeypatch.setattr(stats_module, "_part_figures", lambda e, d: made.append(len(e)) or real(e, d))
+    monkeypatch.setattr(stats_module, "_part_figures", lambda e, d, m: made.append(len(e)) or real(e, d, m))
     assert to_json(compute_stats(snap, cache=cache)) == plain and made == [], "every part from the cache"
 
     # Another order makes other parts; the figures are the same.

@@ -66,7 +66,7 @@ def test_a_bad_policy_is_one_problem(root, monkeypatch):
     )
     # The build, explain and stats report that same problem once: one line, no traceback.
     with pytest.raises(BuildStopped) as stop:
-        load_snapshot(GongshiSettings(root, AS_OF, "", 1))
+        load_snapshot(GongshiSettings(root, AS_OF, 1))
     assert stop.value.lines == [exc.message]
     assert [p.code for p in explain_record(root, PENALTY, AS_OF).problems] == ["policy.invalid"]
     monkeypatch.chdir(root)

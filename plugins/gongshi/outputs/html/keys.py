@@ -6,26 +6,20 @@ from __future__ import annotations
 import hashlib
 
 from gongshi.core.keys import code_version, digest
-from gongshi.public.recordview import HISTORY_LIMIT
 
 
 def record_pages_key(env, base: dict, plan) -> str:
     """What every record page shares: code, templates, the common template variables, the links,
     and the departments/catalog/policy (names shown on the page)."""
-    shared = (repr(sorted(base.items())), plan.repo_url, plan.snapshot.registry_key)
+    shared = (repr(sorted(base.items())), plan.snapshot.registry_key)
     return digest(code_version(), templates_key(env), *shared)
 
 
 def record_page_key(plan, entry, notice: bool, fixed: str) -> str:
     """Everything one record page is made from (besides ``fixed``): the entry (file, timeline,
-    catalog item: ``Entry.key``) and its history as shown (commit ids, times, masked subjects)."""
-    shown = ()
-    if not notice:
-        mask = plan.masker
-        shown = tuple(
-            (c.sha, c.committed_at, c.status, mask(c.subject)) for c in entry.history[:HISTORY_LIMIT]
-        )
-    return digest(fixed, notice, entry.key, repr(shown), len(entry.history))
+    catalog item, past names: ``Entry.key``). Its change history comes from the record's own data,
+    so the entry's key covers it too."""
+    return digest(fixed, notice, entry.key)
 
 
 def templates_key(env) -> str:

@@ -2,7 +2,8 @@
 
 Input is a ``Snapshot``; output is a ``SitePlan``: small ``Page`` objects (output path, template,
 context of plain views) plus the record pages, produced lazily because there can be 100k of them.
-Only ``recordview`` turns records into text, so everything here handles public views only.
+Records are read only through their public projection (``public.record.public_record``) and
+turned into page fields by ``recordview``, so everything here handles public views only.
 
 URL scheme (stable: record URLs are derived from the record id and nothing else)::
 
@@ -26,14 +27,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gongshi.core.keys import digest, entries_key
 from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, STATE_LABEL
 from gongshi.public import recordview as rv
-from gongshi.public.masking import SubjectMasker, public_party_name
+from gongshi.public.record import PublicRecord, public_record
 from gongshi.rules.policy import NATIONAL, WITHHELD_LABELS, ZHONGLOU_NAME, months_label
 from gongshi.rules.regimes import CIVIL_CODE, CIVIL_CODE_ARTICLES
 from gongshi.site.urls import record_path, url_of
@@ -132,16 +132,10 @@ class SitePlan:
     pages: list[Page] = field(default_factory=list)
     public: list[Entry] = field(default_factory=list)
     notices: list[Entry] = field(default_factory=list)
-    repo_url: str = ""
-    subjects_cache: Path | None = None  # SubjectMasker's file (names per part, masked subjects)
-    _masker: SubjectMasker | None = field(default=None, repr=False)
 
-    @property
-    def masker(self) -> SubjectMasker:
-        """Commit subjects as shown in the history of record pages."""
-        if self._masker is None:
-            self._masker = SubjectMasker(self.snapshot, self.subjects_cache)
-        return self._masker
+    def public_record(self, e: Entry) -> PublicRecord:
+        """The one public projection of an entry's record (built once per entry and build)."""
+        return public_record(e, self.snapshot.registry.departments)
 
     def record_entries(self) -> list[tuple[Entry, bool]]:
         """Entries with a page of their own: public records, then withdrawal notices (True)."""
@@ -153,56 +147,41 @@ class SitePlan:
 
     def record_page(self, e: Entry, notice: bool = False) -> Page:
         """The page of a public record, or the withdrawal notice of a withdrawn published one."""
-        reg = self.snapshot.registry
-        r = e.record
+        pr = self.public_record(e)
         if notice:
             return Page(
-                record_path(r.id),
+                record_path(pr.id),
                 "notice",
                 {
-                    "title": f"{r.doc_no} 撤回公告",
-                    "record_id": r.id,
-                    "kind_label": r.kind_label,
-                    "status": r.status,
-                    "status_date": rv.iso(r.status_date),
-                    "fields": rv.notice_fields(r, _dept_name(reg, r.authority, r.decision_date)),
+                    "title": f"{pr.doc_no} 撤回公告",
+                    "record_id": pr.id,
+                    "kind_label": pr.kind_label,
+                    "status": pr.status,
+                    "status_date": pr.status_date,
+                    "fields": rv.notice_fields(pr),
                 },
                 in_sitemap=False,
             )
-        authority = _dept_name(reg, r.authority, r.decision_date)
         return Page(
-            record_path(r.id),
+            record_path(pr.id),
             "record",
             {
-                "title": f"{r.doc_no} {public_party_name(r)}",
-                "heading": f"{public_party_name(r)} {r.kind_label}决定",
-                "doc_no": r.doc_no,
-                "record_id": r.id,
-                "kind": r.kind,
-                "kind_label": r.kind_label,
-                "party_fields": rv.party_fields(r),
-                "decision_fields": rv.decision_fields(
-                    r,
-                    e.item.name if e.item else "",
-                    authority,
-                    _dept_name(reg, r.source_unit, r.decision_date),
-                ),
-                "corrections": [
-                    rv.Field(str(c.get("date", "")), rv.public_text(r, c.get("reason")))
-                    for c in r.corrections
-                ],
+                "title": f"{pr.doc_no} {pr.party_name}",
+                "heading": f"{pr.party_name} {pr.kind_label}决定",
+                "doc_no": pr.doc_no,
+                "record_id": pr.id,
+                "kind": pr.kind,
+                "kind_label": pr.kind_label,
+                "party_fields": rv.party_fields(pr),
+                "decision_fields": rv.decision_fields(pr),
                 "timeline": rv.timeline_fields(e.timeline),
-                "history": rv.history_rows(e.history, self.repo_url, self.masker),
-                "history_more": len(e.history) > rv.HISTORY_LIMIT,
-                "file_history_url": f"{self.repo_url.rstrip('/')}/commits/HEAD/{r.path}"
-                if self.repo_url
-                else "",
+                "history": rv.history_rows(pr, e.timeline),
                 "state": e.state,
                 "state_label": STATE_LABEL.get(e.state, e.state),
                 "list_until": rv.iso(e.timeline.list_until),
                 "disclosure_until": rv.iso(e.timeline.disclosure_until),
-                "dept": r.authority,
-                "dept_name": authority,
+                "dept": pr.authority.key,
+                "dept_name": pr.authority.name,
             },
         )
 
@@ -220,17 +199,18 @@ def _dept_name(registry, key: str, day=None) -> str:
 
 
 def make_row(entry: Entry, registry) -> Row:
-    r, t = entry.record, entry.timeline
+    t = entry.timeline
+    pr = public_record(entry, registry.departments)
     return Row(
-        id=r.id,
-        url=record_path(r.id),
-        kind=r.kind,
-        kind_label=r.kind_label,
-        doc_no=r.doc_no,
-        party=public_party_name(r),
-        title=rv.public_text(r, r.title),
-        dept=r.authority,
-        dept_name=_dept_name(registry, r.authority, r.decision_date),
+        id=pr.id,
+        url=record_path(pr.id),
+        kind=pr.kind,
+        kind_label=pr.kind_label,
+        doc_no=pr.doc_no,
+        party=pr.party_name,
+        title=pr.title,
+        dept=pr.authority.key,
+        dept_name=pr.authority.name,
         decided=rv.iso(t.decision_date),
         published=rv.iso(t.published_at),
         state_label=STATE_LABEL.get(t.state, t.state),
@@ -247,18 +227,14 @@ def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.id))
 
 
-def plan_site(
-    snapshot: Snapshot, *, repo_url: str = "", page_size: int = PAGE_SIZE, subjects_cache: Path | None = None
-) -> SitePlan:
+def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``).
     List pages carry a key (their entries' keys and what else they show) and build their rows
     only when rendered, so a rebuild renders only the pages whose records changed."""
     reg = snapshot.registry
     public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
     notices = list(snapshot.withdrawal_notices())
-    plan = SitePlan(
-        snapshot=snapshot, public=public, notices=notices, repo_url=repo_url, subjects_cache=subjects_cache
-    )
+    plan = SitePlan(snapshot=snapshot, public=public, notices=notices)
     row_memo: dict[str, Row] = {}
 
     def row(e: Entry) -> Row:

@@ -30,6 +30,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         output=site,
         incremental=incremental,
         cache_dir=pieces,
+        departments=snapshot.registry.departments,
     )
     if site.writer.in_place:
         # An in-place build (plain ``pelican content``) keeps old files: drop the index files this

@@ -4,7 +4,8 @@ The site hook (the search page and where the files go) is ``hook``; groups, thei
 piece cache are ``pieces``; the terms are ``tokenize``.
 
 Only records public on the build date are indexed (``Timeline.state`` listed or query); a natural
-person's name is indexed and stored in its masked form only (``masking.public_party_name``).
+person's name is indexed and stored in its masked form only (the public projection,
+``public.record.PublicRecord``).
 
 Why this shape (measured with ``bench/bench_search.py`` and ``bench/run.py``; numbers in docs/search.md)
 ------------------------------------------------------------------------------------------------
@@ -62,7 +63,7 @@ from __future__ import annotations
 
 import multiprocessing
 import shutil
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -143,8 +144,12 @@ _POOL: dict = {}
 
 def _pool_tokenize(bounds: tuple[int, int]) -> list[tuple[dict[int, Piece], list[list]]]:
     groups, shards, dept_index, sort = _POOL["groups"], _POOL["shards"], _POOL["dept_index"], _POOL["sort"]
+    departments = _POOL["departments"]
     shard_of: dict[str, int] = {}
-    return [tokenize_group(g, shards, dept_index, shard_of, sort=sort) for g in groups[bounds[0] : bounds[1]]]
+    return [
+        tokenize_group(g, shards, dept_index, shard_of, sort=sort, departments=departments)
+        for g in groups[bounds[0] : bounds[1]]
+    ]
 
 
 def _pool_merge(bounds: tuple[int, int]) -> list[tuple[bytes, bytes]]:
@@ -182,6 +187,8 @@ class SearchIndex:
     the cache or a fork pool), its files made one by one by ``files()``.
 
     ``record_url`` is the record page URL relative to the site root, with ``{id}``.
+    ``departments``: the registry's (``snapshot.registry.departments``), for the records' public
+    projection (``public.record.public_record``).
     ``incremental``: compute input keys (entries must have ``.key``) so that unchanged files can
     be kept, and reuse the group pieces cached in ``cache_dir``."""
 
@@ -194,8 +201,10 @@ class SearchIndex:
         tuning: Tuning = Tuning(),
         incremental: bool = False,
         cache_dir: Path | None = None,
+        departments: Mapping[str, Any] | None = None,
     ):
         self.record_url = record_url
+        self.departments = departments if departments is not None else {}
         self.tuning = tuning
         self.incremental = incremental
         self.workers = workers if workers is not None else default_workers()
@@ -226,12 +235,21 @@ class SearchIndex:
         if self.workers > 1 and todo_docs >= PARALLEL_MIN and len(todo) > 1:
             todo_groups = [groups[i] for i in todo]
             jobs = _bounds(len(todo), self.workers * 4)
-            shared = {"groups": todo_groups, "shards": shards, "dept_index": dept_index, "sort": incremental}
+            shared = {
+                "groups": todo_groups,
+                "shards": shards,
+                "dept_index": dept_index,
+                "sort": incremental,
+                "departments": self.departments,
+            }
             computed = _in_pool(_pool_tokenize, jobs, self.workers, **shared)
         else:
             shard_of: dict[str, int] = {}
             computed = [
-                tokenize_group(groups[i], shards, dept_index, shard_of, sort=incremental) for i in todo
+                tokenize_group(
+                    groups[i], shards, dept_index, shard_of, sort=incremental, departments=self.departments
+                )
+                for i in todo
             ]
         for i, (pieces, rows) in zip(todo, computed, strict=True):
             if incremental:
@@ -279,6 +297,7 @@ class SearchIndex:
         # Doc rows and facets, per group.
         chunk = tuning.doc_chunk
         dept_index = self.dept_index
+        departments = self.departments
         n_kinds = len(KINDS)
         table = repr([k for k, _ in self.depts])
 
@@ -286,7 +305,7 @@ class SearchIndex:
             rows = parts[i].rows
             if rows is not None:
                 return rows[c : c + chunk]
-            return [doc_row(e, dept_index) for e in groups[i].entries[c : c + chunk]]
+            return [doc_row(e, dept_index, departments=departments) for e in groups[i].entries[c : c + chunk]]
 
         for i, g in enumerate(groups):
             for c in range(0, len(g.entries), chunk):
@@ -330,6 +349,7 @@ def write_search_index(
     output: FileTarget | None = None,
     incremental: bool = False,
     cache_dir: Path | None = None,
+    departments: Mapping[str, Any] | None = None,
 ) -> dict:
     """Write the index under ``search/`` for the public entries (``SearchIndex``); return sizes
     and counts.
@@ -351,6 +371,7 @@ def write_search_index(
             tuning=tuning,
             incremental=incremental,
             cache_dir=cache_dir,
+            departments=departments,
         )
         out = _Counting(output, incremental)
         for f in index.files():

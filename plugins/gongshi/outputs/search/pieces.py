@@ -14,7 +14,7 @@ import marshal
 import zlib
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from operator import sub
@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from gongshi.core import cachefile
-from gongshi.core.identifiers import USCC_PLACEHOLDER
-from gongshi.core.records import KINDS, NATURAL_PERSON, PARTY_CODE_KEYS
+from gongshi.core.records import KINDS
 from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.outputs.search.tokenize import index_terms
-from gongshi.public.masking import public_party_name
+from gongshi.public.record import PublicRecord, public_record
 
 LOCAL_BITS = 32  # the browser numbers a record g * 2**32 + local (exact in a double: g < 2**21)
 
@@ -40,32 +39,26 @@ def term_shard(term: str, shards: int) -> int:
     return zlib.crc32(term.encode("utf-8")) & (shards - 1)
 
 
-def party_codes(record) -> tuple[str, ...]:
-    """The party's codes as published (none for a natural person; the placeholder is no code)."""
-    party = record.data.get("party")
-    if not isinstance(party, dict) or str(party.get("category", "")) == NATURAL_PERSON:
-        return ()
-    out = []
-    for key in PARTY_CODE_KEYS:
-        value = str(party.get(key, "") or "").strip()
-        if value and value != USCC_PLACEHOLDER:
-            out.append(value)
-    return tuple(out)
+def doc_fields(pr: PublicRecord) -> list[str]:
+    """The searchable fields of a record's public projection, in the order search-engine.js
+    rebuilds them from a doc row: the party name, the document number, the party's codes."""
+    return [pr.party_name, pr.doc_no, *(value for _key, value in pr.party_codes)]
 
 
-def doc_fields(record) -> list[str]:
-    """The searchable fields, in the order search-engine.js rebuilds them from a doc row."""
-    return [public_party_name(record), record.doc_no, *party_codes(record)]
-
-
-def doc_row(entry, dept_index: dict[str, int], fields: list[str] | None = None) -> list:
-    r = entry.record
-    name, doc_no, *codes = fields if fields is not None else doc_fields(r)
+def doc_row(
+    entry,
+    dept_index: dict[str, int],
+    fields: list[str] | None = None,
+    *,
+    departments: Mapping[str, Any] | None = None,
+) -> list:
+    pr = public_record(entry, departments if departments is not None else {})
+    name, doc_no, *codes = fields if fields is not None else doc_fields(pr)
     return [
-        r.id,
+        pr.id,
         name,
         doc_no,
-        KINDS.index(r.kind),
+        KINDS.index(pr.kind),
         dept_index[entry.department.key],
         entry.timeline.decision_date.isoformat(),
         codes,
@@ -121,6 +114,7 @@ def tokenize_group(
     shard_of: dict[str, int] | None = None,
     *,
     sort: bool = False,
+    departments: Mapping[str, Any] | None = None,
 ) -> tuple[dict[int, Piece], list[list]]:
     """The group's postings split by term shard, already in the output's encoding, and its doc
     rows. ``sort``: pieces in term order (their bytes are digested in incremental builds)."""
@@ -128,8 +122,8 @@ def tokenize_group(
     postings: dict[str, list[int]] = defaultdict(list)
     rows = []
     for local, e in enumerate(group.entries):
-        fields = doc_fields(e.record)
-        rows.append(doc_row(e, dept_index, fields))
+        fields = doc_fields(public_record(e, departments if departments is not None else {}))
+        rows.append(doc_row(e, dept_index, fields, departments=departments))
         for t in set(index_terms(fields)):
             postings[t].append(local)
     g = group.number

@@ -1,0 +1,310 @@
+"""``PublicRecord``: the one public projection of a record. Every output (record pages and lists,
+search, feeds, JSON API, CSV/XLSX/JSON downloads, dashboard) reads a record only through it.
+
+It holds every field any output publishes, already made public:
+
+* a natural person's name is masked (``masking.mask_person_name``) as the party name AND inside
+  every free-text field; so are the party's past names (from the record's earlier versions in
+  Git: a correction that renames a person must not leave the old full name in the facts);
+* no identity number: not the natural person's, not the legal representative's, and any personal
+  number left in a text is masked by ``core.privacy.redact`` (the last line);
+* the USCC placeholder ``00000000000000000X`` is published as written, by every output: the
+  national standard (domain.md §2.2) makes it the value of 行政相对人代码_1 for a 个体工商户
+  without a credit code, so it is the public value of that field, not a secret and not a code
+  to hide (hiding it on some outputs made them disagree).
+
+``canonical_json`` is the record's public content as deterministic bytes (the publication ledger
+hashes it): nothing in it depends on the as-of date or the build.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from gongshi.core.privacy import redact
+from gongshi.core.records import (
+    ACTIVE_STATUS,
+    KIND_LABEL,
+    NATURAL_PERSON,
+    PARTY_CODE_KEYS,
+    Department,
+    Record,
+    parse_date,
+)
+from gongshi.public.masking import mask_person_name
+
+if TYPE_CHECKING:
+    from gongshi.snapshot.build import Entry
+
+CANONICAL_FORMAT = "gongshi-public-record/1"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A department as published: registry key, name and credit code."""
+
+    key: str
+    name: str
+    uscc: str
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One ``corrections`` entry as published: its date and the reason (privacy rules applied)."""
+
+    date: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    """Everything any output publishes of one record, already public. Text fields are ``""`` when
+    absent; dates are ISO strings (``""`` when absent); amounts are ``Decimal`` or None."""
+
+    id: str
+    kind: str  # licence / penalty
+    doc_no: str
+    item_code: str
+    item_name: str
+    # The party
+    party_name: str  # masked for a natural person
+    party_category: str
+    party_codes: tuple[tuple[str, str], ...]  # (PARTY_CODE_KEYS key, value) present; none for 自然人
+    legal_rep: str
+    id_type: str  # natural persons only: the type of document; its number is never published
+    # The decision
+    decision_date: str
+    authority: Unit
+    source_unit: Unit
+    region_code: str
+    status: str
+    status_date: str
+    status_reason: str
+    remarks: str
+    corrections: tuple[Correction, ...]
+    # 行政许可
+    doc_title: str
+    category: str  # 许可类别
+    certificate_name: str
+    licence_no: str
+    valid_from: str
+    valid_to: str  # "" = 长期
+    # 行政处罚
+    violation_type: str
+    facts: str
+    basis: str
+    categories: tuple[str, ...]  # 处罚类别
+    licence_affected: str
+    fine_yuan: Decimal | None
+    confiscation_yuan: Decimal | None
+    procedure: str
+    severity: str
+    valid_until: str
+    # Both kinds
+    category_other: str
+    content: str
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABEL.get(self.kind, self.kind)
+
+    @property
+    def is_natural_person(self) -> bool:
+        return self.party_category == NATURAL_PERSON
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == ACTIVE_STATUS
+
+    @property
+    def title(self) -> str:
+        """A one-line label: the licence document title or the penalty's violation type."""
+        return self.doc_title if self.kind == "licence" else self.violation_type
+
+    @property
+    def validity_end(self) -> str:
+        return self.valid_to if self.kind == "licence" else self.valid_until
+
+    def party_code(self, key: str) -> str:
+        """One of the party's codes (``PARTY_CODE_KEYS``), ``""`` when absent."""
+        return dict(self.party_codes).get(key, "")
+
+    def to_json(self) -> dict:
+        """Every field as JSON values (amounts as decimal strings), keys in field order."""
+        out: dict = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, Unit):
+                value = {"key": value.key, "name": value.name, "uscc": value.uscc}
+            elif f.name == "corrections":
+                value = [{"date": c.date, "reason": c.reason} for c in value]
+            elif f.name == "party_codes":
+                value = dict(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            elif isinstance(value, Decimal):
+                value = str(value)
+            out[f.name] = value
+        return out
+
+    def canonical_json(self) -> bytes:
+        """The record's public content as deterministic bytes: sorted keys, UTF-8, no whitespace.
+        Nothing depends on the as-of date or the build (no state, no list dates): the same
+        published content always gives the same bytes."""
+        doc = {"format": CANONICAL_FORMAT, **self.to_json()}
+        return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+class Privacy:
+    """The privacy rules of one record's texts: the names to mask (the party's current name when
+    it is a natural person, and its past names), longest first, then ``redact`` when ``redacting``.
+    Every text it returns is kept in ``produced`` (``project`` checks them all at once)."""
+
+    def __init__(self, record: Record, past_names: tuple[str, ...] = (), *, redacting: bool = False):
+        names = set(n.strip() for n in past_names)
+        if record.is_natural_person:
+            names.add(record.party_name.strip())
+        # One-character names are left alone: they would mask ordinary words.
+        self.names = sorted((n for n in names if len(n) > 1), key=lambda n: (-len(n), n))
+        self.redacting = redacting
+        self.produced: list[str] = []
+
+    def __call__(self, value: object) -> str:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return ""
+        for name in self.names:
+            if name in text:
+                text = text.replace(name, mask_person_name(name))
+        if self.redacting:
+            text = redact(text)
+        self.produced.append(text)
+        return text
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def _iso(value: object) -> str:
+    d = parse_date(value)
+    return d.isoformat() if d else ""
+
+
+def _unit(key: str, dept, decided) -> Unit:
+    """The department as the decision names it: its name and credit code in force on the decision
+    date (a renamed or merged department's old decisions keep the name they were made under)."""
+    if dept is None:
+        return Unit(key, key, "")
+    return Unit(key, dept.name_on(decided), dept.uscc_on(decided))
+
+
+def project(
+    record: Record,
+    *,
+    authority=None,
+    source=None,
+    item_name: str = "",
+    region_code: str = "",
+    past_names: tuple[str, ...] = (),
+) -> PublicRecord:
+    """The public projection of ``record``. ``authority``/``source``: the registry's departments
+    (``core.records.Department``) of its authority and source unit (None: the key stands for the
+    name); ``region_code``: the department's, used when the record has none; ``past_names``: the
+    party names of the record's earlier versions."""
+    plain = _project(record, Privacy(record, past_names), authority, source, item_name, region_code)
+    # ``redact`` over all the record's texts at once (one scan instead of one per field: most
+    # records hold no personal number); only when it finds one, every field is redacted.
+    joined = "\x00".join(plain[1].produced)
+    if redact(joined) == joined:
+        return plain[0]
+    text = Privacy(record, past_names, redacting=True)
+    return _project(record, text, authority, source, item_name, region_code)[0]
+
+
+def _project(
+    record: Record, text: Privacy, authority, source, item_name: str, region_code: str
+) -> tuple[PublicRecord, Privacy]:
+    d = record.data
+    party = record.party
+    natural = record.is_natural_person
+    if natural:
+        party_name = mask_person_name(record.party_name)
+        codes: tuple[tuple[str, str], ...] = ()
+    else:
+        party_name = text(record.party_name)
+        codes = tuple((key, value) for key in PARTY_CODE_KEYS if (value := text(party.get(key))) != "")
+    out = PublicRecord(
+        id=record.id,
+        kind=record.kind,
+        doc_no=text(record.doc_no),
+        item_code=record.item,
+        item_name=item_name,
+        party_name=party_name,
+        party_category=record.party_category,
+        party_codes=codes,
+        legal_rep="" if natural else text(party.get("legal_rep")),
+        id_type=text(party.get("id_type")) if natural else "",
+        decision_date=_iso(d.get("decision_date")),
+        authority=_unit(record.authority, authority, record.decision_date),
+        source_unit=_unit(record.source_unit, source, record.decision_date),
+        region_code=str(d.get("region_code") or region_code or ""),
+        status=record.status,
+        status_date=_iso(d.get("status_date")),
+        status_reason=text(d.get("status_reason")),
+        remarks=text(d.get("remarks")),
+        corrections=tuple(
+            Correction(_iso(c.get("date")) or text(c.get("date")), text(c.get("reason")))
+            for c in record.corrections
+        ),
+        doc_title=text(d.get("doc_title")),
+        category=text(d.get("category")) if record.kind == "licence" else "",
+        certificate_name=text(d.get("certificate_name")),
+        licence_no=text(d.get("licence_no")),
+        valid_from=_iso(d.get("valid_from")),
+        valid_to=_iso(d.get("valid_to")),
+        violation_type=text(d.get("violation_type")),
+        facts=text(d.get("facts")),
+        basis=text(d.get("basis")),
+        categories=tuple(text(c) for c in record.categories),
+        licence_affected=text(d.get("licence_affected")),
+        fine_yuan=_decimal(d.get("fine_yuan")),
+        confiscation_yuan=_decimal(d.get("confiscation_yuan")),
+        procedure=record.procedure if record.kind == "penalty" else "",
+        severity=(record.severity or "") if record.kind == "penalty" else "",
+        valid_until=_iso(d.get("valid_until")),
+        category_other=text(d.get("category_other")),
+        content=text(d.get("content")),
+    )
+    return out, text
+
+
+def public_record(entry: Entry, departments: Mapping[str, Department]) -> PublicRecord:
+    """The projection of a snapshot entry, built once per entry and build: it is kept on the entry
+    (``Entry.projection``), so every output after the first, and fork workers started after it,
+    reuse it. ``departments``: the registry's (``snapshot.registry.departments``), for the name of
+    a source unit other than the authority."""
+    hit = entry.projection
+    if hit is None:
+        r = entry.record
+        dept = entry.department
+        source = dept if r.source_unit == dept.key else departments.get(r.source_unit)
+        hit = project(
+            r,
+            authority=dept,
+            source=source,
+            item_name=entry.item.name if entry.item else "",
+            region_code=dept.region_code,
+            past_names=entry.past_names,
+        )
+        entry.projection = hit
+    return hit

@@ -1,0 +1,123 @@
+"""The public projection (``public.record``): every text field masked, canonical bytes stable."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from gongshi.core.identifiers import USCC_PLACEHOLDER
+from gongshi.core.privacy import redact
+from gongshi.core.records import Record
+from gongshi.public.record import PublicRecord, project, public_record
+
+from tests.support.search_fixture import DEPARTMENTS, make_entry
+
+PERSON_ID = "320404200801011235"  # a valid check digit: what today's detector finds
+
+
+def _record(data: dict, kind: str = "penalty") -> Record:
+    folder = "penalties" if kind == "penalty" else "licences"
+    base = {
+        "kind": kind,
+        "doc_no": "钟市监罚〔2026〕1号",
+        "item": "scjg-cf-001",
+        "decision_date": "2026-03-02",
+    }
+    return Record(
+        "scjg-cf-2026-0001", f"data/records/scjg/{folder}/2026/x.yaml", "scjg", kind, "2026", base | data
+    )
+
+
+def test_natural_person_name_masked_in_every_text_field():
+    fields = (
+        "facts",
+        "basis",
+        "content",
+        "violation_type",
+        "category_other",
+        "licence_affected",
+        "remarks",
+        "status_reason",
+        "doc_title",
+        "certificate_name",
+        "licence_no",
+    )
+    data = {f: f"涉及王小明的{f}" for f in fields}
+    data["party"] = {
+        "name": "王小明",
+        "category": "自然人",
+        "id_type": "身份证",
+        "id_no_masked": "3204**********1232",
+    }
+    data["doc_no"] = "钟市监罚〔2026〕王小明1号"
+    data["corrections"] = [{"date": "2026-03-05", "reason": "王小明的名字写错"}]
+    pr = project(_record(data))
+    text = pr.canonical_json().decode("utf-8")
+    assert "王小明" not in text
+    assert pr.party_name == "王**"
+    assert pr.facts == "涉及王**的facts"
+    assert pr.doc_no == "钟市监罚〔2026〕王**1号"
+    assert pr.corrections[0].reason == "王**的名字写错"
+    assert "1232" not in json.dumps(pr.to_json(), ensure_ascii=False)  # no ID number, not even masked
+
+
+def test_past_names_masked_even_when_party_is_now_an_organisation():
+    data = {
+        "party": {"name": "张三五金店", "category": "个体工商户", "legal_rep": "张三丰"},
+        "facts": "原登记为李四，现更正为张三五金店",
+    }
+    pr = project(_record(data), past_names=("李四",))
+    assert pr.facts == "原登记为李*，现更正为张三五金店"
+    assert pr.party_name == "张三五金店"  # organisations' names are public as written
+
+
+def test_personal_numbers_redacted_in_any_field():
+    data = {
+        "party": {"name": "某公司", "category": "法人及非法人组织"},
+        "facts": f"当事人身份证{PERSON_ID} 手机13912345678",
+        "licence_affected": "证号13912345678",
+    }
+    pr = project(_record(data))
+    assert PERSON_ID not in pr.facts and "13912345678" not in pr.facts
+    assert pr.facts == redact(data["facts"]) and "*" in pr.facts
+    assert "13912345678" not in pr.licence_affected
+
+
+def test_uscc_placeholder_is_published_as_the_standard_writes_it():
+    data = {
+        "party": {
+            "name": "某某小吃店",
+            "category": "个体工商户",
+            "uscc": USCC_PLACEHOLDER,
+            "business_reg_no": "320404600012345",
+        }
+    }
+    pr = project(_record(data))
+    assert pr.party_codes == (("uscc", USCC_PLACEHOLDER), ("business_reg_no", "320404600012345"))
+
+
+def test_canonical_json_is_deterministic_and_independent_of_the_build():
+    a = make_entry("scjg-cf-2026-0001", name="赵六", category="自然人", doc_no="X1", decided=date(2026, 3, 2))
+    b = make_entry(
+        "scjg-cf-2026-0001",
+        name="赵六",
+        category="自然人",
+        doc_no="X1",
+        decided=date(2026, 3, 2),
+        state="listed",
+    )
+    pa, pb = public_record(a, DEPARTMENTS), public_record(b, DEPARTMENTS)
+    assert isinstance(pa, PublicRecord)
+    assert pa.canonical_json() == pb.canonical_json()  # state and as-of date are not in it
+    raw = pa.canonical_json()
+    assert (
+        raw == json.dumps(json.loads(raw), ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    )
+    assert "赵六" not in raw.decode("utf-8")
+    assert public_record(a, DEPARTMENTS) is pa  # once per entry
+
+
+def test_canonical_json_changes_with_public_content():
+    one = project(_record({"party": {"name": "甲公司", "category": "法人及非法人组织"}, "facts": "一"}))
+    two = project(_record({"party": {"name": "甲公司", "category": "法人及非法人组织"}, "facts": "二"}))
+    assert one.canonical_json() != two.canonical_json()
