@@ -582,7 +582,7 @@ def ledger_verify_command(old: str, new: str, fmt: str) -> None:
 
 @ledger_group.command("prove")
 @click.argument("record_id", metavar="RECORD_ID")
-@click.option("--site", "site", default="output", show_default=True, metavar="DIR|URL", help="网站目录或网址。")
+@click.option("--site", "site", default="output", show_default=True, metavar="DIR|URL", help="网站目录或网址")
 @click.option("--format", "fmt", default="text", metavar="text|json", help="输出格式（默认 text）。")
 def ledger_prove_command(record_id: str, site: str, fmt: str) -> None:
     """列出一条决定在公示账本中的条目和包含证明，并当场验证。

@@ -61,7 +61,7 @@ def _fetch(source: str, rel: str) -> bytes:
     if source.startswith(("http://", "https://")):
         url = source.rstrip("/") + "/" + rel
         try:
-            with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:  # noqa: S310 (http(s) only)
+            with urllib.request.urlopen(url, timeout=TIMEOUT) as resp:
                 data = resp.read(MAX_BYTES + 1)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             raise LedgerReadError(f"无法下载 {url}：{getattr(exc, 'reason', exc)}") from None
@@ -137,8 +137,9 @@ def verify(old_source: str, new_source: str) -> Outcome:
             return Outcome(1, [f"错误：{problem}（{ledger.source}）"])
     data = {"old": {"size": old.size, "root": old.root}, "new": {"size": new.size, "root": new.root}}
     if new.size < old.size:
-        return Outcome(1, [f"错误：新账本只有 {new.size} 条，比旧账本的 {old.size} 条少：公示记录被删除了。"], data)
-    for n, (a, b) in enumerate(zip(old.entries, new.entries)):
+        message = f"错误：新账本只有 {new.size} 条，比旧账本的 {old.size} 条少：公示记录被删除了。"
+        return Outcome(1, [message], data)
+    for n, (a, b) in enumerate(zip(old.entries, new.entries[: old.size], strict=True)):
         if a != b:
             return Outcome(
                 1,
@@ -194,5 +195,6 @@ def prove(source: str, record_id: str) -> Outcome:
         lines.extend(f"  {p.hex()}" for p in path)
     data = {"size": ledger.size, "root": ledger.root, "record_id": record_id, "entries": proofs}
     if not proofs:
-        return Outcome(1, [f"错误：账本中没有决定 “{record_id}” 的条目（尚未公示、不予公开或编号有误）。"], data)
+        message = f"错误：账本中没有决定 “{record_id}” 的条目（尚未公示、不予公开或编号有误）。"
+        return Outcome(1, [message], data)
     return Outcome(0 if all_ok else 1, lines, data)
