@@ -110,8 +110,8 @@ def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> 
     last_hash = ""
     until: date | None = None
     for i, v in enumerate(versions):
-        if state == "public" and until is not None and until + timedelta(days=1) <= v.day:
-            out.append(LedgerEntry((until + timedelta(days=1)).isoformat(), rid, "expired", last_hash))
+        if state == "public" and (ends := _day_after(until)) is not None and ends <= v.day:
+            out.append(LedgerEntry(ends.isoformat(), rid, "expired", last_hash))
             state = "expired"
         cls = _class(v)
         if state == "public":
@@ -135,9 +135,14 @@ def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> 
             last_hash = _hash(snapshot, entry, v, last=i == len(versions) - 1)
             out.append(LedgerEntry(v.day.isoformat(), rid, "published", last_hash))
             state, until = "public", v_until
-    if state == "public" and until is not None:
-        out.append(LedgerEntry((until + timedelta(days=1)).isoformat(), rid, "expired", last_hash))
+    if state == "public" and (ends := _day_after(until)) is not None:
+        out.append(LedgerEntry(ends.isoformat(), rid, "expired", last_hash))
     return out
+
+
+def _day_after(until: date | None) -> date | None:
+    """The first day a record is no longer public (None: never, or no end the calendar can hold)."""
+    return until + timedelta(days=1) if until is not None and until < date.max else None
 
 
 def _class(v: _Version) -> str:
