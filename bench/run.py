@@ -13,7 +13,7 @@ fresh process (its peak RSS is that process and the workers it forked, from ``wa
   rebuild-same     gongshi build again, nothing changed
   rebuild-one      gongshi build after a commit that changed one record
   search-index     search.write_search_index over the public records
-  output           size (apparent and on disk) and file count of the built site
+  output           size (apparent and on disk) and file count of the built site, and of ledger/
 
 ``make bench`` runs N = 10,000. The step's own numbers (record counts, files written) are printed
 next to the time. The repository is reset to its generated head before the run.
@@ -105,18 +105,22 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
                 "bytes": stats.get("bytes"),
             }
     if name == "output":
-        files = apparent = blocks = 0
+        files = apparent = blocks = ledger = 0
         for dirpath, _dirs, names in os.walk(output):
+            in_ledger = Path(dirpath).relative_to(output).parts[:1] == ("ledger",)
             for n in names:
                 st = os.lstat(os.path.join(dirpath, n))
                 files += 1
                 apparent += st.st_size
                 blocks += st.st_blocks * 512
+                ledger += st.st_size if in_ledger else 0
         return {
             "s": 0.0,
             "files": files,
             "mb": round(apparent / 1e6, 1),
             "mb_on_disk": round(blocks / 1e6, 1),
+            # The publication ledger's share (its time is ledger_s in the build's timings).
+            "ledger_mb": round(ledger / 1e6, 2),
         }
     raise SystemExit(f"unknown step {name}")
 

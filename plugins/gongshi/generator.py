@@ -34,7 +34,7 @@ SETTING = "GONGSHI"
 PREBUILT = "GONGSHI_SNAPSHOT"  # set by ``gongshi build``: the snapshot it already built
 PREVIOUS = "GONGSHI_PREVIOUS_OUTPUT"  # set by ``gongshi build``: the output being replaced
 FINAL_OUTPUT = "GONGSHI_FINAL_OUTPUT"  # set by ``gongshi build``: where the staged output will go
-OWNED_FOLDERS = ("r", "list", "archives", "dept", "data")  # data/: download shards come and go
+OWNED_FOLDERS = ("r", "list", "archives", "dept", "data", "ledger")  # data/, ledger/: shards, chunks
 KNOWN_KEYS = {
     "repo_root": "数据仓库目录（含 data/departments.yaml）",
     "as_of": "按哪一天生成（YYYY-MM-DD；不写则为今天，中国时间）",

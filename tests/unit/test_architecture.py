@@ -37,6 +37,8 @@ LAYER_RANK = {
     "site": 6,
     "outputs": 7,
     "cli": 8,
+    "cli_common": 8,
+    "cli_ledger": 8,
     "generator": 8,
     "sitebuild": 8,
     "sitewrite": 8,

@@ -1,0 +1,293 @@
+"""The public publication ledger (``ledger/``): every publication event of the site, append-only,
+in a Merkle tree (RFC 9162, ``core.merkle``) whose size and root each build publishes.
+
+An event is one of ``published``, ``corrected``, ``withdrawn``, ``expired``, with its China-time
+date, the record id and the SHA-256 of the record's canonical public JSON at that event
+(``public.record.PublicRecord.canonical_json``). Events come from the first-parent history of the
+data repository (``history.versions``), never from the build's clock, so the ledger is a function
+of the repository: a build as of an earlier day gives a prefix of a later build's ledger, and a
+rewritten history (amend, rebase, force push) gives a ledger that no longer extends the old one.
+
+A build as of day D holds the events dated before D (the days that are over): two builds on the
+same day, before and after a merge, publish the same ledger, and the merge's events join it the
+next day. Withheld records never appear; a record withdrawn before it was published neither.
+
+Files (docs/ledger.md): ``ledger/entries/<n>.json`` (entries n×CHUNK … n×CHUNK+CHUNK-1; a full
+chunk never changes again), ``ledger/head.json`` (size and root of this build) and
+``ledger/roots.json`` (size and root at the end of every day with events), plus the page
+``ledger.html`` that explains how to keep and check them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gongshi.core import merkle
+from gongshi.core.records import ACTIVE_STATUS, Record
+from gongshi.core.timeline import WITHHELD
+from gongshi.history.log import Publication
+from gongshi.history.versions import read_blobs, version_data
+from gongshi.public.record import CANONICAL_FORMAT, project, public_record
+from gongshi.rules.policy import evaluate
+from gongshi.site.output import SiteOutput
+
+if TYPE_CHECKING:
+    from gongshi.snapshot.build import Entry, Snapshot
+
+FORMAT = "gongshi-ledger/1"
+CHUNK = 1024  # entries per chunk file: a power of two, so a full chunk is a whole subtree
+FOLDER = "ledger"
+HEAD = "ledger/head.json"
+ROOTS = "ledger/roots.json"
+PAGE = "ledger.html"
+TEMPLATE = "ledger.html"
+EVENTS = ("published", "corrected", "withdrawn", "expired")
+_EVENT_ORDER = {e: n for n, e in enumerate(EVENTS)}
+
+
+@dataclass(frozen=True, order=True)
+class LedgerEntry:
+    """One publication event; ``leaf()`` is its leaf in the Merkle tree."""
+
+    date: str  # ISO, China time
+    id: str
+    event: str
+    sha256: str  # hex SHA-256 of the record's canonical public JSON at the event
+
+    def sort_key(self) -> tuple:
+        return (self.date, self.id, _EVENT_ORDER.get(self.event, 9), self.sha256)
+
+    def to_json(self) -> dict:
+        return {"date": self.date, "event": self.event, "id": self.id, "sha256": self.sha256}
+
+    def leaf(self) -> bytes:
+        """The entry as canonical JSON (sorted keys, no whitespace, UTF-8): the bytes hashed."""
+        return canonical(self.to_json())
+
+    @classmethod
+    def from_json(cls, doc: object) -> LedgerEntry:
+        """An entry read from a chunk file; ValueError when it is not exactly one."""
+        if not isinstance(doc, dict) or set(doc) != {"date", "event", "id", "sha256"}:
+            raise ValueError("不是账本条目")
+        if not all(isinstance(v, str) for v in doc.values()) or doc["event"] not in EVENTS:
+            raise ValueError("账本条目的字段不对")
+        return cls(doc["date"], doc["id"], doc["event"], doc["sha256"])
+
+
+def canonical(doc: object) -> bytes:
+    """Deterministic JSON bytes: sorted keys, no whitespace, UTF-8."""
+    return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def content_hash(canonical_json: bytes) -> str:
+    return hashlib.sha256(canonical_json).hexdigest()
+
+
+# ---------------------------------------------------------------- events from the history
+
+
+@dataclass
+class _Version:
+    day: date
+    record: Record | None  # None: the file was deleted
+    timeline: object | None
+    names_before: tuple[str, ...]
+
+
+def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list[LedgerEntry]:
+    """Every event of one record, from its first-parent versions (all dates, as-of not applied).
+    ``blobs``: the bytes of its earlier versions (``history.versions.read_blobs``)."""
+    versions = _versions(snapshot, entry, blobs)
+    out: list[LedgerEntry] = []
+    rid = entry.id
+    state: str | None = None  # None, "public", "withdrawn", "withheld", "expired"
+    last_hash = ""
+    until: date | None = None
+    for i, v in enumerate(versions):
+        if state == "public" and (ends := _day_after(until)) is not None and ends <= v.day:
+            out.append(LedgerEntry(ends.isoformat(), rid, "expired", last_hash))
+            state = "expired"
+        cls = _class(v)
+        if state == "public":
+            if cls == "public":
+                h = _hash(snapshot, entry, v, last=i == len(versions) - 1)
+                if h != last_hash:
+                    out.append(LedgerEntry(v.day.isoformat(), rid, "corrected", h))
+                    last_hash = h
+                until = v.timeline.disclosure_until  # type: ignore[union-attr]
+            elif cls == "withdrawn":
+                h = _hash(snapshot, entry, v, last=i == len(versions) - 1)
+                out.append(LedgerEntry(v.day.isoformat(), rid, "withdrawn", h))
+                state, last_hash = "withdrawn", h
+            else:  # withheld or deleted afterwards: the last public content is what was withdrawn
+                out.append(LedgerEntry(v.day.isoformat(), rid, "withdrawn", last_hash))
+                state = "withheld"
+        elif cls == "public":
+            v_until = v.timeline.disclosure_until  # type: ignore[union-attr]
+            if v_until is not None and v_until < v.day:
+                continue  # its period was over when it arrived (a late 补录): never shown
+            last_hash = _hash(snapshot, entry, v, last=i == len(versions) - 1)
+            out.append(LedgerEntry(v.day.isoformat(), rid, "published", last_hash))
+            state, until = "public", v_until
+    if state == "public" and (ends := _day_after(until)) is not None:
+        out.append(LedgerEntry(ends.isoformat(), rid, "expired", last_hash))
+    return out
+
+
+def _day_after(until: date | None) -> date | None:
+    """The first day a record is no longer public (None: never, or no end the calendar can hold)."""
+    return until + timedelta(days=1) if until is not None and until < date.max else None
+
+
+def _class(v: _Version) -> str:
+    if v.record is None:
+        return "deleted"
+    if v.timeline.state == WITHHELD:  # type: ignore[union-attr]
+        return "withheld"
+    if v.record.status != ACTIVE_STATUS:
+        return "withdrawn"
+    return "public"
+
+
+def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list[_Version]:
+    """The record's committed versions, oldest first, each with its timeline (evaluated on its own
+    date: what is decided about it does not depend on the as-of date) and the party names of the
+    versions before it. The current file stands for the newest version when the blobs agree."""
+    record = entry.record
+    changes = list(reversed(entry.history))
+    if not changes:
+        return []
+    first = next((c for c in changes if c.status == "A"), changes[0])
+    publication = Publication(first.date, first.sha, False)
+    out: list[_Version] = []
+    names: list[str] = []
+    for n, c in enumerate(changes):
+        current = n == len(changes) - 1 and (c.blob == record.blob_sha or record.blob_sha is None)
+        if c.status == "D" or c.blob is None:
+            out.append(_Version(c.date, None, None, tuple(names)))
+            continue
+        if current:
+            rec, timeline = record, entry.timeline
+        else:
+            doc = version_data(blobs.get(c.blob, b""), record.path)
+            if doc is None:
+                continue  # a version that does not load was never published as a record
+            rec = Record(record.id, record.path, record.dept, record.folder_kind, record.folder_year, doc)
+            item = snapshot.registry.catalog.get(rec.item)
+            try:
+                timeline, _ = evaluate(rec, c.date, publication, snapshot.calendar, snapshot.policy, item)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue  # an old version that the rules cannot read was not a valid record
+        out.append(_Version(c.date, rec, timeline, tuple(names)))
+        # The names the projection masks: a version's party name when that party was a natural
+        # person or the party is one now (snapshot.load.past_person_names, the same rule).
+        name = rec.party_name.strip() if isinstance(rec.party_name, str) else ""
+        if name and name not in names and (rec.is_natural_person or record.is_natural_person):
+            names.append(name)
+    return out
+
+
+def _hash(snapshot: Snapshot, entry: Entry, v: _Version, *, last: bool) -> str:
+    """SHA-256 of the canonical public JSON of version ``v``, masking the names of the versions
+    before it (not after: an event's hash never depends on later versions)."""
+    rec = v.record
+    assert rec is not None
+    if rec is entry.record and tuple(entry.past_names) == v.names_before:
+        return content_hash(public_record(entry, snapshot.registry.departments).canonical_json())
+    departments = snapshot.registry.departments
+    authority = departments.get(rec.authority, entry.department)
+    source = departments.get(rec.source_unit, authority)
+    item = snapshot.registry.catalog.get(rec.item)
+    projected = project(
+        rec,
+        authority=authority,
+        source=source,
+        item_name=item.name if item else "",
+        region_code=authority.region_code,
+        past_names=tuple(n for n in v.names_before if n != rec.party_name),
+    )
+    return content_hash(projected.canonical_json())
+
+
+def ledger_entries(snapshot: Snapshot) -> list[LedgerEntry]:
+    """The ledger of the snapshot: every event dated before its as-of date, in order (date, record
+    id, event). The earlier versions of all records are read with one Git process."""
+    needed: list[str] = []
+    for e in snapshot.entries:
+        h = e.history
+        if len(h) > 1 or (h and h[0].blob != e.record.blob_sha and e.record.blob_sha is not None):
+            needed.extend(c.blob for c in h if c.blob and c.blob != e.record.blob_sha)
+    blobs = read_blobs(snapshot.root, needed) if needed else {}
+    cutoff = snapshot.as_of.isoformat()
+    out = [ev for e in snapshot.entries for ev in record_events(snapshot, e, blobs) if ev.date < cutoff]
+    out.sort(key=LedgerEntry.sort_key)
+    return out
+
+
+# ---------------------------------------------------------------- files
+
+
+def chunk_bytes(n: int, entries: list[LedgerEntry]) -> bytes:
+    """Chunk ``n``: valid JSON with one entry per line (readable and diffable)."""
+    head = f'{{"format":"{FORMAT}","chunk":{n},"first":{n * CHUNK},"entries":[\n'
+    body = ",\n".join(canonical(e.to_json()).decode("utf-8") for e in entries)
+    return (head + body + "\n]}\n").encode("utf-8")
+
+
+def day_roots(entries: list[LedgerEntry]) -> list[dict]:
+    """Size and root of the ledger at the end of every day that has events: what a build as of
+    the next day published (``as_of`` = that next day). Incremental, O(n log n) in all."""
+    out = []
+    stack: list[tuple[int, bytes]] = []  # (size, root) of the perfect subtrees so far
+    for n, e in enumerate(entries):
+        size, h = 1, merkle.leaf_hash(e.leaf())
+        while stack and stack[-1][0] == size:
+            size, h = size * 2, merkle.node_hash(stack.pop()[1], h)
+        stack.append((size, h))
+        if n + 1 == len(entries) or entries[n + 1].date != e.date:
+            root = stack[-1][1]
+            for _, left in reversed(stack[:-1]):
+                root = merkle.node_hash(left, root)
+            next_day = (date.fromisoformat(e.date) + timedelta(days=1)).isoformat()
+            out.append({"as_of": next_day, "size": n + 1, "root": root.hex()})
+    return out
+
+
+def head_doc(as_of: date, entries: list[LedgerEntry], root: bytes) -> dict:
+    return {
+        "format": FORMAT,
+        "record_format": CANONICAL_FORMAT,
+        "tree": "RFC 9162 SHA-256",
+        "as_of": as_of.isoformat(),
+        "size": len(entries),
+        "root": root.hex(),
+        "chunk_size": CHUNK,
+        "chunks": -(-len(entries) // CHUNK),
+    }
+
+
+def chunks(entries: list[LedgerEntry]) -> Iterator[tuple[int, list[LedgerEntry]]]:
+    for n in range(0, -(-len(entries) // CHUNK)):
+        yield n, entries[n * CHUNK : (n + 1) * CHUNK]
+
+
+def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
+    """Write the ledger files and its page; returns the size and root."""
+    entries = ledger_entries(snapshot)
+    hashes = [merkle.leaf_hash(e.leaf()) for e in entries]
+    root = merkle.root(hashes)
+    for n, part in chunks(entries):
+        # Unchanged chunks are not rewritten (the writer compares bytes); full ones never change.
+        site.write(f"{FOLDER}/entries/{n}.json", chunk_bytes(n, part))
+    head = head_doc(snapshot.as_of, entries, root)
+    site.write(HEAD, (json.dumps(head, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    lines = ",\n".join(canonical(r).decode("utf-8") for r in day_roots(entries))
+    site.write(ROOTS, f'{{"format":"{FORMAT}","roots":[\n{lines}\n]}}\n'.encode())
+    site.render(TEMPLATE, PAGE, title="公示账本", ledger=head)
+    return {"size": len(entries), "root": root.hex()}
