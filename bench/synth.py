@@ -26,6 +26,7 @@ from pathlib import Path
 from random import Random
 
 from gongshi.core import identifiers as ids
+from gongshi.core import privacy
 from gongshi.core.records import KIND_FOLDER
 from gongshi.sheets.national_standard import (
     PENALTY_CATEGORIES,  # 行政处罚法 第九条 order: sorts a decision's categories
@@ -464,7 +465,7 @@ class _Generator:
             self.doc_seq[key] += 1
             text = pattern.format_map(ChainMap({"n": self.doc_seq[key]}, ctx))
             # A number that happens to look like a resident ID would trip the privacy lint.
-            if not ids.find_unmasked_personal_numbers(text):
+            if not privacy.find_personal_numbers(text):
                 return text
 
     def party(self, category: str, biz: str, decided: date, sc: dict) -> dict:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from gongshi.check.run import validate_repository
-from gongshi.core import identifiers
+from gongshi.core import identifiers, privacy
 from gongshi.repo.yamlload import load_yaml_bytes
 
 from bench import synth
@@ -110,7 +110,7 @@ def test_domain_rules_hold(records):
             assert ("fine_yuan" in d) == ("罚款" in d["categories"])
             assert ("confiscation_yuan" in d) == bool({"没收违法所得", "没收非法财物"} & set(d["categories"]))
         for text in (d.get("facts", ""), d.get("content", ""), d.get("remarks", "")):
-            assert identifiers.find_unmasked_personal_numbers(text) == []
+            assert privacy.find_personal_numbers(text) == []
 
 
 def test_yaml_round_trip(records):
