@@ -67,6 +67,9 @@ _DIGIT = "[0-9０-９]"
 # one scan that starts only at digits (a single branch, so the regex engine skips to the next digit)
 # and a substring search; the possessive separator loop keeps the failing attempts short.
 _CANDIDATE_RE = re.compile(_DIGIT + "(?:" + _SEP + "{0,3}+" + _DIGIT + "){10}")
+# A passport number's shape, full-width letters and digits included (``护照号`` as an ID type next
+# to a masked number is no reason to scan).
+_PASSPORT_SHAPE_RE = re.compile(r"[EGPSDegpsdＥＧＰＳＤｅｇｐｓｄ][A-Za-zＡ-Ｚａ-ｚ]?[0-9０-９]{7}")
 _DIGIT_HIDDEN_RE = re.compile(_DIGIT + "[" + INVISIBLE_SEPARATORS + "]")
 # A run of digit groups: maximal digit sequences joined by 1–3 separator characters, an 18th X
 # allowed at the end.
@@ -110,8 +113,9 @@ _MOBILE_GROUPS = {(11,), (3, 4, 4), (3, 8), (7, 4)}
 class Finding:
     """One personal number in a text: ``kind`` (身份证号码 / 手机号码 / 银行卡号 / 护照号码), ``span``
     (start, end) in the text as given, ``text`` (the matched characters, separators included),
-    ``hidden`` (split by an invisible character) and ``exact`` (every check passed; False for an ID
-    number with a wrong check digit)."""
+    ``hidden`` (split by an invisible character) and ``exact`` (the number carries a check that
+    passed: False for an 18-digit ID number with a wrong check digit and for a 15-digit one, which
+    has none; the validator skips such findings in the fields of document and licence numbers)."""
 
     kind: str
     span: tuple[int, int]
@@ -125,7 +129,7 @@ def may_hold_personal_number(text: str) -> bool:
     ``text`` (texts may be joined with NUL to test many at once)."""
     return (
         _CANDIDATE_RE.search(text) is not None
-        or _PASSPORT_WORD in text
+        or (_PASSPORT_WORD in text and _PASSPORT_SHAPE_RE.search(text) is not None)
         or (not text.isascii() and _DIGIT_HIDDEN_RE.search(text) is not None)
     )
 
@@ -255,7 +259,7 @@ def _classify(
         if digits.startswith("0086") and _mobile_prefixed(digits[4:], lengths, 4):
             return MOBILE, True
         if _id15(digits, norm, start, today):
-            return ID_NUMBER, True
+            return ID_NUMBER, False  # no check digit: weaker evidence than an 18-digit number
         return None, True
     if n == 18:
         exact = _id18(digits, norm, start, today)

@@ -172,6 +172,8 @@ def test_wrong_check_digit_is_reported_but_not_exact():
     assert f.kind == ID_NUMBER and not f.exact
     (f,) = privacy.find_personal_numbers("320404199003071238", today=TODAY)
     assert f.exact
+    (f,) = privacy.find_personal_numbers("320404900307123", today=TODAY)
+    assert f.kind == ID_NUMBER and not f.exact  # 15 digits carry no check digit
 
 
 def test_several_numbers_in_one_text():
