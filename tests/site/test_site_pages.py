@@ -171,7 +171,7 @@ def test_non_public_records_absent_everywhere(site):
         for s in strings:
             hits = [name for name, text in texts.items() if s in text]
             assert not hits, f"{key}: {s!r} appears in {hits}"
-    for rid in ("scjg-xk-2019-0007", "zhzf-cf-2026-0021", "scjg-cf-2026-0204"):
+    for rid in ("scjg-xk-2019-0007", "zhzf-cf-2026-0021", "scjg-cf-2026-0204", "scjg-cf-2026-0205"):
         assert not (site / record_path(rid)).exists()
         assert not [n for n, t in texts.items() if rid in t], rid
 

@@ -18,7 +18,7 @@ from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
 from gongshi.core import identifiers, privacy
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, describe, find_invisible, invisible_message
 from gongshi.core.problems import Problem
-from gongshi.core.records import ID_RE, KIND_FOLDER, KIND_LABEL, Record, parse_date
+from gongshi.core.records import ID_RE, KIND_FOLDER, KIND_LABEL, SECRET_REASON, Record, parse_date
 from gongshi.repo.files import (
     RecordFile,
     Registry,
@@ -324,7 +324,6 @@ def _record_rules(
 # A record withheld as 国家秘密 is a stub: the 方案 (§二(一)) keeps state secrets out of both
 # collection and publication, and secrecy law keeps them off networked systems. What is left is
 # what the assessment counts: kind, authority, catalog item, decision date and the reason.
-SECRET_REASON = "国家秘密"
 SECRET_STUB_KEYS = ("kind", "item", "decision_date", "authority", "disclosure")
 SECRET_STUB_DISCLOSURE_KEYS = ("public", "reason")
 _SECRET_WHY = "国家秘密信息不得归集入库，只保留类型、机关、事项、决定日期和不公开理由用于考核统计"
@@ -363,7 +362,7 @@ def _secret_stub_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
 # Fields whose value is a validated organisation code, not free text: the privacy lint skips them.
 _CODE_FIELDS = {"uscc", "org_code", "business_reg_no", "tax_reg_no", "id_no_masked"}
 # Fields that hold numbers of documents and licences: there an 18-digit number with a wrong ID check
-# digit is a number of another scheme (施工许可证编号 …), not a mistyped ID number.
+# digit, or a 15-digit number, is a number of another scheme (施工许可证编号 …), not an ID number.
 _NUMBER_FIELDS = {"doc_no", "licence_no", "licence_affected"}
 _INDEX_RE = re.compile(r"\[\d+\]")
 
@@ -426,7 +425,7 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
             if key in _NUMBER_FIELDS and not f.exact:
                 continue
             masked = privacy.mask(f)
-            typo = "（校验位不符，可能抄错了，但仍然泄露了号码）" if not f.exact else ""
+            typo = "（校验位不符，可能抄错了，但仍然泄露了号码）" if not f.exact and len(masked) == 18 else ""
             out.append(
                 problem_at(
                     loaded,
