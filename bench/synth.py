@@ -25,7 +25,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
+from gongshi.check.record_rules import SECRET_STUB_KEYS, is_secret_stub
 from gongshi.core import identifiers as ids
+from gongshi.core import privacy
 from gongshi.core.records import KIND_FOLDER
 from gongshi.sheets.national_standard import (
     PENALTY_CATEGORIES,  # 行政处罚法 第九条 order: sorts a decision's categories
@@ -455,6 +457,12 @@ class _Generator:
         else:
             self.penalty(data, spec, ctx, decided, dept, sc, category)
         self.lifecycle(data, kind, decided, sc, category, spec)
+        if is_secret_stub(data):
+            # A state secret is a stub (docs/records.md): only what the assessment counts stays.
+            # Stripped after the lifecycle so that the random stream of later records is unchanged.
+            for key in [k for k in data if k not in SECRET_STUB_KEYS]:
+                del data[key]
+            data["disclosure"] = {"public": False, "reason": "国家秘密"}
         return SynthRecord(rid, dept, kind, decided, data)
 
     def _doc_no(self, pattern: str, dept: str, ctx: _Context, year: int) -> str:
@@ -463,8 +471,10 @@ class _Generator:
         while True:
             self.doc_seq[key] += 1
             text = pattern.format_map(ChainMap({"n": self.doc_seq[key]}, ctx))
-            # A number that happens to look like a resident ID would trip the privacy lint.
-            if not ids.find_unmasked_personal_numbers(text):
+            # A number that happens to look like a resident ID would trip the privacy lint (in the
+            # number fields only with a valid check digit: 320404{ymd}… is a permit number). A
+            # pattern without {n} yields the same text every time: it must hold no such number.
+            if not any(f.exact for f in privacy.find_personal_numbers(text)):
                 return text
 
     def party(self, category: str, biz: str, decided: date, sc: dict) -> dict:
@@ -784,7 +794,6 @@ def _circumstance(rng: Random, spec: dict, ctx: _Context, simple: bool) -> str:
 
 
 _WITHHOLD_NOTES = {
-    "国家秘密": "经保密审查，决定内容涉及国家秘密，依法不予公开。",
     "商业秘密": "决定内容涉及当事人工艺配方等商业秘密，经当事人申请并审查同意不予公开。",
     "个人隐私": "公开后可能侵犯当事人个人隐私，依法不予公开。",
     "未成年人": "当事人为未成年人，依法不予公开。",

@@ -169,7 +169,7 @@ def test_non_public_records_absent_everywhere(site):
         for s in strings:
             hits = [name for name, text in texts.items() if s in text]
             assert not hits, f"{key}: {s!r} appears in {hits}"
-    for rid in ("scjg-xk-2019-0007", "zhzf-cf-2026-0021", "scjg-cf-2026-0204"):
+    for rid in ("scjg-xk-2019-0007", "zhzf-cf-2026-0021", "scjg-cf-2026-0204", "scjg-cf-2026-0205"):
         assert not (site / record_path(rid)).exists()
         # The publication ledger is the one exception, and only for the id of a record that was
         # public once (the 补录 licence was listed for 10 days): its published and expired events

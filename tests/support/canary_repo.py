@@ -12,7 +12,7 @@ of public content that must appear (the test can fail both ways).
 | scjg-cf-2026-0101 | withdrawn, notice | published 04-13, 撤销 06-01 (notice: 文号/机关/状态/日期/原因) |
 | scjg-cf-2026-0102 | withdrawn, a notice | 撤销 before it was ever committed: a notice at once |
 | scjg-cf-2026-0103 | repaired | national regime, 已修复 08-03 after the 3-month minimum |
-| ...-0201..0209 | withheld | every declared reason + 轻微 computed by the 2026 national regime |
+| ...-0201..0209 | withheld | every declared reason + 轻微 (2026 national regime); 0201 国家秘密 is a stub |
 | scjg-cf-2026-0301 | pending | committed on main after the as-of date |
 | scjg-cf-2026-0302 | pending | branch commit dated before, merge commit after the as-of date |
 | scjg-xk-2026-0401 | listed | public licence (legal_rep_id_type is a marker: never shown) |
@@ -273,8 +273,12 @@ def build_canary_repo(path: Path) -> CanaryRepo:
 
     # Withheld, every reason (and 轻微 computed by the 2026 national penalty regime).
     held: dict[str, str] = {}
-    reasons = ["国家秘密", "商业秘密", "其他"]
-    for n, reason in enumerate(reasons, start=1):
+    # 国家秘密: a stub (kind, item, decision date, authority, reason), nothing else is collected.
+    held["scjg-xk-2026-0201"] = (
+        "kind: licence\nitem: scjg-xk-001\ndecision_date: 2026-09-01\nauthority: scjg\n"
+        + withheld("国家秘密")
+    )
+    for n, reason in enumerate(["商业秘密", "其他"], start=2):
         tag = f"withheld-{reason}"
         held[f"scjg-xk-2026-020{n}"] = licence(
             c, tag, f"钟测市监许〔2026〕{c.no(tag + ':doc_no')}号", "2026-09-01", extra=withheld(reason)

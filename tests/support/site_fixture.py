@@ -14,6 +14,7 @@ As of ``AS_OF`` (2026-11-20), with list_days 10 (published on D → listed throu
 | scjg-xk-2019-0007 | licence | 常州市过期测试商行有限公司 | 2019-05-06 | 01-06 (补录) | expired    |
 | scjg-cf-2026-0203 | penalty | 常州市撤销测试有限公司     | 2026-02-02 | 02-04; 06-02 | withdrawn  |
 | zhzf-cf-2026-0021 | penalty | 常州市保密测试有限公司     | 2026-03-10 | 03-12       | withheld    |
+| scjg-cf-2026-0205 | penalty | — (国家秘密: a stub)       | 2026-05-06 | 05-08       | withheld    |
 | scjg-cf-2026-0204 | penalty | 常州市未来测试有限公司     | 2026-11-18 | 11-25       | pending     |
 
 Commit dates are 2026 unless written in full. The expired licence's validity ended 2021-05-05; the
@@ -47,6 +48,7 @@ SECRET_STRINGS = {
     "scjg-xk-2019-0007": ["常州市过期测试商行有限公司", "过期许可内容说明", "钟测市监许〔2019〕7号"],
     "scjg-cf-2026-0203": ["常州市撤销测试有限公司", "撤销案件事实描述", "91320404MA1XYW036T"],
     "scjg-cf-2026-0204": ["常州市未来测试有限公司", "未来案件事实描述", "钟测市监罚〔2026〕204号"],
+    "scjg-cf-2026-0205": ["scjg-cf-2026-0205"],
     "person": ["欧阳明华", "明华", "320404********5678"],
 }
 # The withdrawn record's notice shows these (and nothing about the party or facts).
@@ -254,6 +256,16 @@ disclosure:
   public: false
   reason: 简易程序
 """,
+    # 国家秘密: only what the assessment counts is collected (docs/records.md).
+    "scjg-cf-2026-0205": PENALTY_HEADER
+    + """kind: penalty
+item: scjg-cf-001
+decision_date: 2026-05-06
+authority: scjg
+disclosure:
+  public: false
+  reason: 国家秘密
+""",
     "scjg-cf-2026-0204": PENALTY_HEADER
     + """kind: penalty
 doc_no: 钟测市监罚〔2026〕204号
@@ -314,6 +326,7 @@ def build_repo(path: Path) -> GitRepo:
     add("卫健委：新增公共场所卫生许可", "2026-03-04T11:00:00+08:00", "wjw-xk-2026-0011")
     add("综合执法局：简易程序处罚归集", "2026-03-12T16:00:00+08:00", "zhzf-cf-2026-0021")
     add("卫健委：更正许可内容", "2026-04-10T08:45:00+08:00", "wjw-xk-2026-0011", extra=CORRECTION)
+    add("市场监管局：国家秘密决定存根", "2026-05-08T09:00:00+08:00", "scjg-cf-2026-0205")
     add("市场监管局：撤销处罚决定", "2026-06-02T14:00:00+08:00", "scjg-cf-2026-0203", extra=REVOCATION)
     add("市场监管局：新增食品经营许可", "2026-11-11T10:00:00+08:00", "scjg-xk-2026-0201")
     # A clerk wrote the person's full name into the subject: the site must mask it.

@@ -14,16 +14,17 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.check.result import RecordCheck
-from gongshi.check.schema_errors import problem_at, schema_problems
+from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
 from gongshi.check.text_rules import text_problems
-from gongshi.core import identifiers
-from gongshi.core.invisible import INVISIBLE_CHARACTERS, find_invisible, invisible_message
+from gongshi.core import identifiers, privacy
+from gongshi.core.invisible import INVISIBLE_CHARACTERS, describe, find_invisible, invisible_message
 from gongshi.core.problems import Problem
 from gongshi.core.records import (
     ID_RE,
     KIND_FOLDER,
     KIND_LABEL,
     NATURAL_PERSON,
+    SECRET_REASON,
     TRANSITIONAL_CODE_KEYS,
     USCC_REQUIRED_FROM,
     Record,
@@ -41,8 +42,6 @@ from gongshi.repo.files import (
 from gongshi.repo.yamlload import Loaded, child_path, load_yaml_bytes
 
 MAX_ID_LENGTH = 64
-# Fields whose value is a validated organisation code, not free text: the privacy lint skips them.
-_CODE_FIELDS = {"uscc", "org_code", "business_reg_no", "tax_reg_no", "id_no_masked"}
 _INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
 
 
@@ -360,11 +359,64 @@ def _record_rules(
             "warning",
         )
 
-    # Every text: invisible formatting characters (bidi overrides, zero-width) and the privacy
-    # lint (unmasked personal numbers; not in the code fields, which are checked as codes).
-    # Each scan runs first over all the file's scalar values joined (the loader's ``texts``: every
-    # text of ``data`` is one of them); only a record where it finds something is looked at text by
-    # text (every invisible character is outside ASCII).
+    out.extend(_secret_stub_problems(data, kind, loaded))
+    out.extend(_text_problems(data, kind, loaded))
+    return out
+
+
+# A record withheld as 国家秘密 is a stub: the 方案 (§二(一)) keeps state secrets out of both
+# collection and publication, and secrecy law keeps them off networked systems. What is left is
+# what the assessment counts: kind, authority, catalog item, decision date and the reason.
+SECRET_STUB_KEYS = ("kind", "item", "decision_date", "authority", "disclosure")
+SECRET_STUB_DISCLOSURE_KEYS = ("public", "reason")
+_SECRET_WHY = "国家秘密信息不得归集入库，只保留类型、机关、事项、决定日期和不公开理由用于考核统计"
+
+
+def is_secret_stub(data) -> bool:
+    """True for a record withheld for 国家秘密 (``disclosure.reason: 国家秘密``): it may hold only
+    ``SECRET_STUB_KEYS`` (and, under ``disclosure``, ``public: false`` and the reason)."""
+    disclosure = data.get("disclosure") if isinstance(data, dict) else None
+    return isinstance(disclosure, dict) and disclosure.get("reason") == SECRET_REASON
+
+
+def _secret_stub_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
+    if not is_secret_stub(data):
+        return []
+    extra = [("$", k) for k in data if k not in SECRET_STUB_KEYS]
+    extra += [("$.disclosure", k) for k in data["disclosure"] if k not in SECRET_STUB_DISCLOSURE_KEYS]
+    infos = field_infos(kind)
+    out = []
+    for parent, key in extra:
+        path = child_path(parent, key)
+        title = infos.get(path, None)
+        label = f"“{key}”（{title.title}）" if title and title.title else f"“{key}”"
+        out.append(
+            problem_at(
+                loaded,
+                path,
+                "secret.extra_field",
+                f"不公开理由为国家秘密的记录不能填写 {label}：{_SECRET_WHY}。"
+                f"请删除这一项（涉密内容按保密规定在涉密系统中处理）。",
+            )
+        )
+    return out
+
+
+# Fields whose value is a validated organisation code, not free text: the privacy lint skips them.
+_CODE_FIELDS = {"uscc", "org_code", "business_reg_no", "tax_reg_no", "id_no_masked"}
+# Fields that hold numbers of documents and licences: there an 18-digit number with a wrong ID check
+# digit, or a 15-digit number, is a number of another scheme (施工许可证编号 …), not an ID number.
+_NUMBER_FIELDS = {"doc_no", "licence_no", "licence_affected"}
+_INDEX_RE = re.compile(r"\[\d+\]")
+
+
+def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
+    """Every text: invisible formatting characters (a warning), digits split by them and unmasked
+    personal numbers (errors; not in the code fields, which are checked as codes). Each scan runs
+    first over all the file's scalar values joined (the loader's ``texts``: every text of ``data`` is
+    one of them); only a record where it finds something is looked at text by text (every invisible
+    character is outside ASCII)."""
+    out: list[Problem] = []
     texts = loaded.texts or None  # a Loaded not made by the loader: walk the data instead
     if texts is None:
         texts = _texts(data, "$", None, [])
@@ -373,27 +425,70 @@ def _record_rules(
         joined = "\0".join(texts)
         texts = None
     invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
-    numbers = identifiers.may_hold_personal_number(joined)
+    numbers = privacy.may_hold_personal_number(joined)
     if not (invisible or numbers):
         return out
-    texts = texts or _texts(data, "$", None, [])
-    if invisible:
-        for parent, key, text in texts:
-            chars = find_invisible(text) if not text.isascii() else None
+    infos = field_infos(kind)
+    for parent, key, text in texts or _texts(data, "$", None, []):
+        hidden = privacy.find_hidden_digits(text) if invisible else []
+        if invisible and not text.isascii():
+            rest = "".join(text[a:b] for a, b in _outside(hidden, len(text))) if hidden else text
+            chars = find_invisible(rest)
             if chars:
-                add(child_path(parent, key), "text.invisible_character", invisible_message(chars), "warning")
-    if not numbers:
-        return out
-    for parent, key, text in texts:
-        if key in _CODE_FIELDS:
+                out.append(
+                    problem_at(
+                        loaded,
+                        child_path(parent, key),
+                        "text.invisible_character",
+                        invisible_message(chars),
+                        "warning",
+                    )
+                )
+        if key in _CODE_FIELDS or not (numbers or hidden):
             continue
-        for what, match in identifiers.find_unmasked_personal_numbers(text):
-            add(
-                child_path(parent, key),
-                "privacy.unmasked_number",
-                f"这里出现了未脱敏的{what} “{match}”。个人的{what}不得写入仓库（提交即公开，历史无法删除）："
-                f"请删除它，或只保留脱敏形式（用 * 遮盖中间部分）。",
+        path = child_path(parent, key)
+        info = infos.get(_INDEX_RE.sub("[]", path))
+        where = info.title if info and info.title else path
+        if hidden:
+            names = "、".join(describe(c) for c in dict.fromkeys("".join(text[a:b] for a, b in hidden)))
+            out.append(
+                problem_at(
+                    loaded,
+                    path,
+                    "privacy.hidden_number",
+                    f"{where}中有数字被看不见的字符（{names}）隔开"
+                    f"（第 {hidden[0][0] + 1} 个字符起，共 {len(hidden)} 处）。"
+                    f"这样的号码人眼看不出、检查也查不到：请删除这些字符；如果是证件号码、电话号码或银行卡号，"
+                    f"请删除号码，或只保留脱敏形式（用 * 遮盖中间部分）。",
+                )
             )
+        if not numbers:
+            continue
+        for f in privacy.find_personal_numbers(text):
+            if key in _NUMBER_FIELDS and not f.exact:
+                continue
+            masked = privacy.mask(f)
+            typo = "（校验位不符，可能抄错了，但仍然泄露了号码）" if not f.exact and len(masked) == 18 else ""
+            out.append(
+                problem_at(
+                    loaded,
+                    path,
+                    "privacy.unmasked_number",
+                    f"{where}中有未脱敏的{f.kind}“{masked}”{typo}（第 {f.span[0] + 1} 个字符起）。"
+                    f"个人的{f.kind}不得写入记录（数据仓库的历史无法删除）："
+                    f"请删除它，或只保留脱敏形式，如 {masked}。",
+                )
+            )
+    return out
+
+
+def _outside(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    """The parts of ``range(length)`` not covered by the sorted, disjoint ``spans``."""
+    out, pos = [], 0
+    for a, b in spans:
+        out.append((pos, a))
+        pos = b
+    out.append((pos, length))
     return out
 
 

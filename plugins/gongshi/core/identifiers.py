@@ -3,7 +3,7 @@
 Built on python-stdnum and covering what it lacks (domain.md §3.6): letter department codes in the
 USCC (A, N, Y), the GB 11714 check char embedded in the USCC, the ``00000000000000000X``
 placeholder, 组织机构代码 itself, 15-digit and 港澳台居民居住证 ID numbers, birth dates in the
-future, masked ID numbers and a privacy lint for free text.
+future and masked ID numbers. The privacy lint for free text is ``gongshi.core.privacy``.
 
 Every ``*_problem`` function returns ``None`` for a valid value or one Chinese sentence that says
 what is wrong and what a correct value looks like; the validator wraps it with the file and field.
@@ -376,48 +376,6 @@ def masked_id_problem(value: str, id_type: str) -> str | None:
 def _masked_id_any_type(value: str) -> bool:
     """Format check without knowing the ID type: acceptable as a 身份证 mask or as another type's."""
     return masked_id_problem(value, ID_CARD) is None or masked_id_problem(value, "其他") is None
-
-
-# --------------------------------------------------------------------------------------------
-# Privacy lint for free text
-
-# Full-width digits are mapped one to one so match positions stay those of the original text.
-_FULLWIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
-# Anything either pattern below can match holds 11 digits in a row or "1[3-9]d" and a separator
-# (digits full- or half-width): most texts have neither, and skip the translation and both scans.
-_CANDIDATE_RE = re.compile(r"[0-9０-９]{11}|[1１][3-9３-９][0-9０-９][ -]")
-_ID18_RE = re.compile(r"(?<![0-9A-Za-z])([0-9]{17}[0-9Xx])(?![0-9A-Za-z])")
-_MOBILE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9](?:[0-9]{8}|[ -][0-9]{4}[ -][0-9]{4}))(?![0-9])")
-
-
-def _looks_like_id(number: str) -> bool:
-    number = number.upper()
-    if number[17] != id_check_char(number[:17]):
-        return False
-    birth = _birth_date(number[6:14])
-    return birth is not None and 1900 <= birth.year <= date.today().year
-
-
-def may_hold_personal_number(text: str) -> bool:
-    """False when ``find_unmasked_personal_numbers`` certainly finds nothing in ``text`` (a quick
-    scan: texts may be joined with NUL to test many at once)."""
-    return _CANDIDATE_RE.search(text) is not None
-
-
-def find_unmasked_personal_numbers(text: str) -> list[tuple[str, str]]:
-    """Unmasked personal numbers in free text: ``("身份证号码", match)`` for an 18-digit number whose
-    check digit and birth date are valid, ``("手机号码", match)`` for a mainland mobile number
-    (1[3-9] + 9 digits, optionally written 3-4-4 with spaces or hyphens) not part of a longer digit run."""
-    if not isinstance(text, str) or not text or not _CANDIDATE_RE.search(text):
-        return []
-    norm = text.translate(_FULLWIDTH)
-    out: list[tuple[str, str]] = []
-    for m in _ID18_RE.finditer(norm):
-        if _looks_like_id(m.group(1)):
-            out.append(("身份证号码", text[m.start(1) : m.end(1)]))
-    for m in _MOBILE_RE.finditer(norm):
-        out.append(("手机号码", text[m.start(1) : m.end(1)]))
-    return out
 
 
 # --------------------------------------------------------------------------------------------

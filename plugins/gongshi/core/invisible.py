@@ -1,9 +1,11 @@
 """Invisible formatting characters in text: bidirectional overrides and isolates, zero-width
-characters and the byte-order mark.
+characters, the byte-order mark and the other characters that show nothing (soft hyphen, word
+joiner, invisible operators, fillers).
 
 They cannot be seen in an editor or on the site, yet they reorder what a reader sees (U+202E shows
 "fdp.exe" as "exe.pdf") or split a word so that search and duplicate checks miss it. A clerk never
-means to type them; they come from copy and paste. ``gongshi validate`` warns about each one.
+means to type them; they come from copy and paste. ``gongshi validate`` warns about each one, and
+reports digits split by one as an error (``privacy.hidden_number``).
 """
 
 from __future__ import annotations
@@ -27,6 +29,20 @@ INVISIBLE_CHARACTERS: dict[str, str] = {
     "\u2068": "首强字符隔离",
     "\u2069": "结束方向隔离",
     "\ufeff": "零宽不换行空格（字节顺序标记）",
+    # Characters that show nothing either and are pasted between digits to split a number
+    # (``gongshi.core.privacy`` reports digits split by any of these as an error).
+    "\u00ad": "软连字符",
+    "\u034f": "组合用字形连接符",
+    "\u061c": "阿拉伯字母标记",
+    "\u115f": "谚文初声填充符",
+    "\u1160": "谚文中声填充符",
+    "\u180e": "蒙古文元音分隔符",
+    "\u2060": "字连接符",
+    "\u2061": "不可见函数应用符",
+    "\u2062": "不可见乘号",
+    "\u2063": "不可见分隔符",
+    "\u2064": "不可见加号",
+    "\u3164": "谚文填充符",
 }
 _PATTERN = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
 

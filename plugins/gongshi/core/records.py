@@ -40,6 +40,8 @@ ACTIVE_STATUS = "有效"
 WITHDRAWN_STATUSES = ("撤销", "变更", "注销", "失效")
 REPAIRED_STATUS = "已修复"
 OTHER_CATEGORY = "其他"  # a 许可类别 or 处罚类别 whose specific kind is in ``category_other``
+# The withheld reason whose records are stubs: state secrets are neither collected nor published.
+SECRET_REASON = "国家秘密"
 
 
 def parse_date(value: object) -> date | None:
@@ -300,6 +302,12 @@ class Record:
     @property
     def withheld_reason(self) -> str | None:
         return None if self.is_public else str(self.disclosure.get("reason", "其他"))
+
+    @property
+    def is_secret_stub(self) -> bool:
+        """A record withheld for 国家秘密: a stub holding only kind, item, decision date, authority
+        and the reason (the validator rejects anything else), counted and never published."""
+        return self.disclosure.get("reason") == SECRET_REASON
 
     @property
     def disclosure_until_override(self) -> date | None:

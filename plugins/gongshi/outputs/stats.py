@@ -393,7 +393,8 @@ def _count_record(g: Figures, e: Entry) -> None:
             g.delays.append(t.delay_workdays)
     if r.corrections:
         g.corrected_records += 1
-    fields = OPTIONAL_FIELDS.get(kind)
+    # A 国家秘密 stub cannot hold these fields: it counts for timeliness, not for completeness.
+    fields = None if r.is_secret_stub else OPTIONAL_FIELDS.get(kind)
     if fields:
         organisation = _organisation(r)  # asked once per record, not once per field
         applicable, filled = g.applicable, g.filled

@@ -57,6 +57,10 @@ def _required(schema: dict) -> list[str]:
     for sub in schema.get("allOf", ()):
         if isinstance(sub, dict) and "if" not in sub:
             req += [r for r in _required(sub) if r not in req]
+        elif isinstance(sub, dict) and isinstance(sub.get("else"), dict):
+            # Required unless the condition holds: the fields every record but a 国家秘密 stub needs
+            # (a new record's template is not a stub).
+            req += [r for r in _required(sub["else"]) if r not in req]
     return req
 
 

@@ -7,8 +7,9 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gongshi.check.record_rules import SECRET_STUB_KEYS
 from gongshi.check.run import validate_repository
-from gongshi.core import identifiers
+from gongshi.core import identifiers, privacy
 from gongshi.repo.yamlload import load_yaml_bytes
 
 from bench import synth
@@ -57,24 +58,30 @@ def test_registry_shape():
     assert sum(sizes) >= 50
 
 
+def stub(r) -> bool:
+    return r.data.get("disclosure", {}).get("reason") == "国家秘密"
+
+
 def test_every_case_is_covered(records):
     kinds = {r.kind for r in records}
+    assert any(stub(r) for r in records)
+    full = [r for r in records if not stub(r)]  # a 国家秘密 stub has no party, no categories
     assert kinds == {"licence", "penalty"}
-    parties = {r.data["party"]["category"] for r in records}
+    parties = {r.data["party"]["category"] for r in full}
     assert parties == set(synth.PARTY_CATEGORIES)
     reasons = {r.data["disclosure"]["reason"] for r in records if "reason" in r.data.get("disclosure", {})}
     assert reasons == set(synth.WITHHOLD_REASONS)
     statuses = {r.data.get("status", "有效") for r in records}
     assert statuses == {"有效", "撤销", "变更", "注销", "失效", "已修复"}
-    categories = {c for r in records if r.kind == "penalty" for c in r.data["categories"]}
+    categories = {c for r in full if r.kind == "penalty" for c in r.data["categories"]}
     assert categories == set(synth.PENALTY_CATEGORIES)
-    id_types = {r.data["party"]["id_type"] for r in records if r.data["party"]["category"] == "自然人"}
+    id_types = {r.data["party"]["id_type"] for r in full if r.data["party"]["category"] == "自然人"}
     assert {"身份证", "护照号", "港澳居民来往内地通行证", "台湾居民来往大陆通行证"} <= id_types
-    assert any(r.data["party"].get("uscc") == identifiers.USCC_PLACEHOLDER for r in records)
+    assert any(r.data["party"].get("uscc") == identifiers.USCC_PLACEHOLDER for r in full)
     assert any(
         r.data["party"]["category"] == "个体工商户"
         and r.data["party"]["uscc"] != identifiers.USCC_PLACEHOLDER
-        for r in records
+        for r in full
     )
     assert any("corrections" in r.data for r in records)
     assert any(r.kind == "licence" and "valid_to" not in r.data for r in records)
@@ -89,6 +96,10 @@ def test_every_case_is_covered(records):
 def test_domain_rules_hold(records):
     for r in records:
         d = r.data
+        if stub(r):
+            assert set(d) == set(SECRET_STUB_KEYS)
+            assert d["disclosure"] == {"public": False, "reason": "国家秘密"}
+            continue
         if d.get("procedure") == "简易程序":
             assert d["disclosure"] == {
                 "public": False,
@@ -110,7 +121,7 @@ def test_domain_rules_hold(records):
             assert ("fine_yuan" in d) == ("罚款" in d["categories"])
             assert ("confiscation_yuan" in d) == bool({"没收违法所得", "没收非法财物"} & set(d["categories"]))
         for text in (d.get("facts", ""), d.get("content", ""), d.get("remarks", "")):
-            assert identifiers.find_unmasked_personal_numbers(text) == []
+            assert privacy.find_personal_numbers(text) == []
 
 
 def test_yaml_round_trip(records):

@@ -261,28 +261,3 @@ def test_masked_id_format():
     assert checker.conforms(12, "masked-id-no")  # the type keyword reports non-strings
     assert checker.conforms("320404", "region-code")
     assert not checker.conforms("32040A", "region-code")
-
-
-# --- privacy lint ---------------------------------------------------------------------------
-
-
-def test_find_unmasked_personal_numbers():
-    text = (
-        "当事人张某（身份证号360426199101010071，联系电话13812345678）于2024年3月"
-        "在店内销售过期食品；订单号 91381234567890 与 913812345678 不是手机号；"
-        "统一社会信用代码91512081MA62K0260E；脱敏 3604**********0071；另一电话 139-1234-5678，"
-        "全角１３９１２３４５６７８。"
-    )
-    found = ids.find_unmasked_personal_numbers(text)
-    assert ("身份证号码", "360426199101010071") in found
-    assert ("手机号码", "13812345678") in found
-    assert ("手机号码", "139-1234-5678") in found
-    assert ("手机号码", "１３９１２３４５６７８") in found
-    assert len(found) == 4
-
-
-def test_find_ignores_invalid_check_digit_and_longer_runs():
-    assert ids.find_unmasked_personal_numbers("编号360426199101010072") == []
-    assert ids.find_unmasked_personal_numbers("3604261991010100711") == []
-    assert ids.find_unmasked_personal_numbers("12345678901") == []  # 12… is not a mobile prefix
-    assert ids.find_unmasked_personal_numbers("") == []

@@ -22,10 +22,12 @@ EXPECTED = [
     *(chr(c) for c in range(0x2066, 0x206A)),
     *(chr(c) for c in range(0x200B, 0x2010)),
     "\ufeff",
+    # The other characters that show nothing (used to split numbers).
+    *"\u00ad\u034f\u061c\u115f\u1160\u180e\u2060\u2061\u2062\u2063\u2064\u3164",
 ]
 
 
-def test_the_set_is_exactly_the_bidi_and_zero_width_characters():
+def test_the_set_is_exactly_the_bidi_zero_width_and_blank_characters():
     assert sorted(INVISIBLE_CHARACTERS) == sorted(EXPECTED)
     # Ordinary text, full-width punctuation and the ideographic space are not flagged.
     assert find_invisible("常州市某某有限公司（分公司）　罚款 5,000 元。") == []

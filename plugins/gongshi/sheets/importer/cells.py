@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from gongshi.core import identifiers
+from gongshi.core import privacy
 from gongshi.sheets import national_standard as ns
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -129,8 +129,6 @@ def mask_id_number(number: str, id_type: str) -> str:
 
 
 def mask_numbers_in(text: str) -> str:
-    """Mask any ID or mobile number inside a message before it is printed or saved."""
-    for _what, match in identifiers.find_unmasked_personal_numbers(text):
-        digits = re.sub(r"[\s-]", "", match)
-        text = text.replace(match, mask_id_number(digits, "身份证" if len(digits) == 18 else ""))
-    return text
+    """Mask any personal number (ID, mobile, bank card, passport) inside a message before it is
+    printed or saved: the validator's own detector, ``privacy.redact``."""
+    return privacy.redact(text)
