@@ -22,18 +22,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core import merkle
+from gongshi.core import cachefile, merkle
+from gongshi.core.keys import digest
 from gongshi.core.records import ACTIVE_STATUS, Record
 from gongshi.core.timeline import WITHHELD
 from gongshi.history.log import Publication
 from gongshi.history.versions import read_blobs, version_data
 from gongshi.public.record import CANONICAL_FORMAT, project, public_record
+from gongshi.repo.registrykey import registry_key
 from gongshi.rules.policy import evaluate
 from gongshi.site.output import SiteOutput
 
@@ -217,36 +218,108 @@ def _hash(snapshot: Snapshot, entry: Entry, v: _Version, *, last: bool) -> str:
 
 def ledger_entries(snapshot: Snapshot) -> list[LedgerEntry]:
     """The ledger of the snapshot: every event dated before its as-of date, in order (date, record
-    id, event). The earlier versions of all records are read with one Git process."""
-    needed: list[str] = []
+    id, event). A record's events are a function of its history, its current entry and the
+    registry, so they are kept between builds (``EventCache``): a build recomputes only new and
+    changed records, and reads the earlier versions of just those, with one Git process."""
+    cache = EventCache(snapshot)
+    found: list[list[LedgerEntry]] = []
+    missing: list[Entry] = []
     for e in snapshot.entries:
+        hit = cache.get(e)
+        if hit is None:
+            missing.append(e)
+        else:
+            found.append(hit)
+    needed: list[str] = []
+    for e in missing:
         h = e.history
         if len(h) > 1 or (h and h[0].blob != e.record.blob_sha and e.record.blob_sha is not None):
             needed.extend(c.blob for c in h if c.blob and c.blob != e.record.blob_sha)
     blobs = read_blobs(snapshot.root, needed) if needed else {}
+    for e in missing:
+        events = record_events(snapshot, e, blobs)
+        cache.put(e, events)
+        found.append(events)
+    cache.save()
     cutoff = snapshot.as_of.isoformat()
-    out = [ev for e in snapshot.entries for ev in record_events(snapshot, e, blobs) if ev.date < cutoff]
+    out = [ev for events in found for ev in events if ev.date < cutoff]
     out.sort(key=LedgerEntry.sort_key)
     return out
+
+
+class EventCache:
+    """Every record's events (all dates, before the as-of cut), kept between builds in
+    ``ledger-events.marshal`` (``core.cachefile``): ``{record path: (key, ("date event sha256",
+    …))}``. A record's key covers its entry (``Entry.key``: file, time rules' result, item, past
+    names) and its history (commits, dates, blob ids); the file's key covers the code, the
+    registry files (the calendar included: earlier versions are evaluated on their own dates) and
+    the registry as shown. Only a shortcut: a missing or outdated entry is recomputed, with the
+    same result."""
+
+    FILE = "ledger-events.marshal"
+
+    def __init__(self, snapshot: Snapshot):
+        self.path = cachefile.cache_path(snapshot.root, self.FILE)
+        self.key = digest(registry_key(snapshot.root), snapshot.registry_key)
+        self.old: dict = {}
+        self.new: dict = {}
+        if self.path is None:
+            return
+        doc = cachefile.read(self.path)
+        if isinstance(doc, dict) and doc.get("key") == self.key and isinstance(doc.get("records"), dict):
+            self.old = doc["records"]
+
+    @staticmethod
+    def record_key(entry: Entry) -> str:
+        history = [(c.sha, c.date.isoformat(), c.blob, c.status) for c in entry.history]
+        return digest(entry.key, repr(history))
+
+    def get(self, entry: Entry) -> list[LedgerEntry] | None:
+        if self.path is None:
+            return None
+        key = self.record_key(entry)
+        hit = self.old.get(entry.record.path)
+        if not (isinstance(hit, tuple) and len(hit) == 2 and hit[0] == key):
+            return None
+        rid = entry.id
+        try:
+            events = [LedgerEntry(d, rid, ev, h) for d, ev, h in (x.split(" ") for x in hit[1])]
+        except (TypeError, ValueError, AttributeError):
+            return None
+        self.new[entry.record.path] = hit
+        return events
+
+    def put(self, entry: Entry, events: list[LedgerEntry]) -> None:
+        if self.path is not None:
+            # One string per event (date, event, hash: none holds a space; the id is the record's):
+            # a quarter of the objects to unmarshal and check on the next build.
+            plain = tuple(f"{ev.date} {ev.event} {ev.sha256}" for ev in events)
+            self.new[entry.record.path] = (self.record_key(entry), plain)
+
+    def save(self) -> None:
+        """Write the file when anything changed (a rebuild with nothing new writes nothing)."""
+        if self.path is not None and self.new != self.old:
+            cachefile.write(self.path, {"key": self.key, "records": self.new})
 
 
 # ---------------------------------------------------------------- files
 
 
-def chunk_bytes(n: int, entries: list[LedgerEntry]) -> bytes:
-    """Chunk ``n``: valid JSON with one entry per line (readable and diffable)."""
-    head = f'{{"format":"{FORMAT}","chunk":{n},"first":{n * CHUNK},"entries":[\n'
-    body = ",\n".join(canonical(e.to_json()).decode("utf-8") for e in entries)
-    return (head + body + "\n]}\n").encode("utf-8")
+def chunk_bytes(n: int, leaves: list[bytes]) -> bytes:
+    """Chunk ``n`` from its entries' leaves (``LedgerEntry.leaf``): valid JSON with one entry per
+    line (readable and diffable)."""
+    head = f'{{"format":"{FORMAT}","chunk":{n},"first":{n * CHUNK},"entries":[\n'.encode()
+    return head + b",\n".join(leaves) + b"\n]}\n"
 
 
-def day_roots(entries: list[LedgerEntry]) -> list[dict]:
+def day_roots(entries: list[LedgerEntry], hashes: list[bytes]) -> list[dict]:
     """Size and root of the ledger at the end of every day that has events: what a build as of
-    the next day published (``as_of`` = that next day). Incremental, O(n log n) in all."""
+    the next day published (``as_of`` = that next day). ``hashes``: the entries' leaf hashes.
+    Incremental, O(n log n) in all."""
     out = []
     stack: list[tuple[int, bytes]] = []  # (size, root) of the perfect subtrees so far
     for n, e in enumerate(entries):
-        size, h = 1, merkle.leaf_hash(e.leaf())
+        size, h = 1, hashes[n]
         while stack and stack[-1][0] == size:
             size, h = size * 2, merkle.node_hash(stack.pop()[1], h)
         stack.append((size, h))
@@ -272,22 +345,18 @@ def head_doc(as_of: date, entries: list[LedgerEntry], root: bytes) -> dict:
     }
 
 
-def chunks(entries: list[LedgerEntry]) -> Iterator[tuple[int, list[LedgerEntry]]]:
-    for n in range(0, -(-len(entries) // CHUNK)):
-        yield n, entries[n * CHUNK : (n + 1) * CHUNK]
-
-
 def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Write the ledger files and its page; returns the size and root."""
     entries = ledger_entries(snapshot)
-    hashes = [merkle.leaf_hash(e.leaf()) for e in entries]
+    leaves = [e.leaf() for e in entries]  # once: the chunk files and the tree both use them
+    hashes = [merkle.leaf_hash(b) for b in leaves]
     root = merkle.root(hashes)
-    for n, part in chunks(entries):
+    for n in range(-(-len(leaves) // CHUNK)):
         # Unchanged chunks are not rewritten (the writer compares bytes); full ones never change.
-        site.write(f"{FOLDER}/entries/{n}.json", chunk_bytes(n, part))
+        site.write(f"{FOLDER}/entries/{n}.json", chunk_bytes(n, leaves[n * CHUNK : (n + 1) * CHUNK]))
     head = head_doc(snapshot.as_of, entries, root)
     site.write(HEAD, (json.dumps(head, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    lines = ",\n".join(canonical(r).decode("utf-8") for r in day_roots(entries))
+    lines = ",\n".join(canonical(r).decode("utf-8") for r in day_roots(entries, hashes))
     site.write(ROOTS, f'{{"format":"{FORMAT}","roots":[\n{lines}\n]}}\n'.encode())
     site.render(TEMPLATE, PAGE, title="公示账本", ledger=head)
     return {"size": len(entries), "root": root.hex()}
