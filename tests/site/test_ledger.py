@@ -4,6 +4,7 @@ makes ``gongshi ledger verify`` fail with the first differing entry."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -72,7 +73,9 @@ def test_growing_history_extends_the_ledger(story):
     assert outcome.data["old"]["size"] == len(b) and outcome.data["new"]["size"] == len(c)
     # Events are ordered by date, then record id, then event; withheld records never appear.
     assert [e.sort_key() for e in c] == sorted(e.sort_key() for e in c)
-    assert "zhzf-cf-2026-0021" not in (later / "ledger" / "entries" / "0.json").read_text()
+    assert b"zhzf-cf-2026-0021" not in gzip.decompress(
+        (later / "ledger" / "entries" / "0.json.gz").read_bytes()
+    )
     assert verify(str(later), str(first)).code == 1  # shorter: something was deleted
 
 
@@ -182,6 +185,11 @@ def test_tampered_files_fail_and_unreadable_is_2(story, tmp_path):
     outcome = verify(str(first), str(copy))
     assert outcome.code == 1 and "根摘要" in outcome.lines[0]
     assert verify(str(first), str(tmp_path / "missing")).code == 2
+    # A chunk is gzip: a truncated one is unreadable (2), with a Chinese message, not a traceback.
+    chunk = copy / "ledger" / "entries" / "0.json.gz"
+    chunk.write_bytes(chunk.read_bytes()[:-20])
+    outcome = verify(str(first), str(copy))
+    assert outcome.code == 2 and "gzip" in outcome.lines[0]
 
 
 def test_inclusion_proofs(story):

@@ -12,14 +12,16 @@ A build as of day D holds the events dated before D (the days that are over): tw
 same day, before and after a merge, publish the same ledger, and the merge's events join it the
 next day. Withheld records never appear; a record withdrawn before it was published neither.
 
-Files (docs/ledger.md): ``ledger/entries/<n>.json`` (entries n×CHUNK … n×CHUNK+CHUNK-1; a full
-chunk never changes again), ``ledger/head.json`` (size and root of this build) and
+Files (docs/ledger.md): ``ledger/entries/<n>.json.gz`` (entries n×CHUNK … n×CHUNK+CHUNK-1,
+gzip-compressed JSON: a third of the size, the hashes being most of it; a full chunk never changes
+again), ``ledger/head.json`` (size and root of this build) and
 ``ledger/roots.json`` (size and root at the end of every day with events), plus the page
 ``ledger.html`` that explains how to keep and check them.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from dataclasses import dataclass
@@ -43,8 +45,8 @@ if TYPE_CHECKING:
 
 FORMAT = "gongshi-ledger/1"
 CHUNK = 1024  # entries per chunk file: a power of two, so a full chunk is a whole subtree
-FOLDER = "ledger"
 HEAD = "ledger/head.json"
+CHUNK_PATH = "ledger/entries/{n}.json.gz"
 ROOTS = "ledger/roots.json"
 PAGE = "ledger.html"
 TEMPLATE = "ledger.html"
@@ -353,7 +355,8 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     root = merkle.root(hashes)
     for n in range(-(-len(leaves) // CHUNK)):
         # Unchanged chunks are not rewritten (the writer compares bytes); full ones never change.
-        site.write(f"{FOLDER}/entries/{n}.json", chunk_bytes(n, leaves[n * CHUNK : (n + 1) * CHUNK]))
+        part = chunk_bytes(n, leaves[n * CHUNK : (n + 1) * CHUNK])
+        site.write(CHUNK_PATH.format(n=n), gzip.compress(part, compresslevel=9, mtime=0))
     head = head_doc(snapshot.as_of, entries, root)
     site.write(HEAD, (json.dumps(head, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     lines = ",\n".join(canonical(r).decode("utf-8") for r in day_roots(entries, hashes))
