@@ -24,6 +24,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -52,6 +53,7 @@ PAGE = "ledger.html"
 TEMPLATE = "ledger.html"
 EVENTS = ("published", "corrected", "withdrawn", "expired")
 _EVENT_ORDER = {e: n for n, e in enumerate(EVENTS)}
+_PLAIN = re.compile(r'[^"\\\x00-\x1f]*')  # text json.dumps writes as it is
 
 
 @dataclass(frozen=True, order=True)
@@ -71,6 +73,11 @@ class LedgerEntry:
 
     def leaf(self) -> bytes:
         """The entry as canonical JSON (sorted keys, no whitespace, UTF-8): the bytes hashed."""
+        if _PLAIN.fullmatch(self.date + self.event + self.id + self.sha256):
+            # Nothing JSON escapes: the same bytes as ``canonical``, at a fifth of the cost.
+            return (
+                f'{{"date":"{self.date}","event":"{self.event}","id":"{self.id}","sha256":"{self.sha256}"}}'
+            ).encode()
         return canonical(self.to_json())
 
     @classmethod
@@ -251,12 +258,12 @@ def ledger_entries(snapshot: Snapshot) -> list[LedgerEntry]:
 
 class EventCache:
     """Every record's events (all dates, before the as-of cut), kept between builds in
-    ``ledger-events.marshal`` (``core.cachefile``): ``{record path: (key, ("date event sha256",
-    …))}``. A record's key covers its entry (``Entry.key``: file, time rules' result, item, past
-    names) and its history (commits, dates, blob ids); the file's key covers the code, the
-    registry files (the calendar included: earlier versions are evaluated on their own dates) and
-    the registry as shown. Only a shortcut: a missing or outdated entry is recomputed, with the
-    same result."""
+    ``ledger-events.marshal`` (``core.cachefile``): ``{record path: "key\\n<date> <event>
+    <sha256>\\n…"}``. A record's key covers its entry (``Entry.key``: file, time rules' result,
+    item, past names) and its history (commits, dates, blob ids); the file's key covers the code,
+    the registry files (the calendar included: earlier versions are evaluated on their own dates)
+    and the registry as shown. Only a shortcut: a missing or outdated entry is recomputed, with
+    the same result."""
 
     FILE = "ledger-events.marshal"
 
@@ -281,22 +288,22 @@ class EventCache:
             return None
         key = self.record_key(entry)
         hit = self.old.get(entry.record.path)
-        if not (isinstance(hit, tuple) and len(hit) == 2 and hit[0] == key):
+        if not (isinstance(hit, str) and hit.startswith(key)):
             return None
         rid = entry.id
         try:
-            events = [LedgerEntry(d, rid, ev, h) for d, ev, h in (x.split(" ") for x in hit[1])]
-        except (TypeError, ValueError, AttributeError):
+            events = [LedgerEntry(d, rid, ev, h) for d, ev, h in (x.split(" ") for x in hit.split("\n")[1:])]
+        except ValueError:
             return None
         self.new[entry.record.path] = hit
         return events
 
     def put(self, entry: Entry, events: list[LedgerEntry]) -> None:
         if self.path is not None:
-            # One string per event (date, event, hash: none holds a space; the id is the record's):
-            # a quarter of the objects to unmarshal and check on the next build.
-            plain = tuple(f"{ev.date} {ev.event} {ev.sha256}" for ev in events)
-            self.new[entry.record.path] = (self.record_key(entry), plain)
+            # One string per record, a line per event (date, event, hash: none holds a space or a
+            # newline; the id is the record's): few objects to unmarshal and check next time.
+            lines = [f"{ev.date} {ev.event} {ev.sha256}" for ev in events]
+            self.new[entry.record.path] = "\n".join([self.record_key(entry), *lines])
 
     def save(self) -> None:
         """Write the file when anything changed (a rebuild with nothing new writes nothing)."""
