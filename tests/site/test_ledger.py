@@ -4,6 +4,7 @@ makes ``gongshi ledger verify`` fail with the first differing entry."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -11,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gongshi.outputs import ledger
 from gongshi.outputs.ledger import CHUNK, LedgerEntry
 from gongshi.outputs.ledgercheck import prove, read_ledger, verify
 from gongshi.sitebuild import build
@@ -71,7 +73,9 @@ def test_growing_history_extends_the_ledger(story):
     assert outcome.data["old"]["size"] == len(b) and outcome.data["new"]["size"] == len(c)
     # Events are ordered by date, then record id, then event; withheld records never appear.
     assert [e.sort_key() for e in c] == sorted(e.sort_key() for e in c)
-    assert "zhzf-cf-2026-0021" not in (later / "ledger" / "entries" / "0.json").read_text()
+    assert b"zhzf-cf-2026-0021" not in gzip.decompress(
+        (later / "ledger" / "entries" / "0.json.gz").read_bytes()
+    )
     assert verify(str(later), str(first)).code == 1  # shorter: something was deleted
 
 
@@ -86,6 +90,34 @@ def test_same_day_rebuild_after_a_merge_keeps_the_ledger(story, tmp_path):
     again = site(clone, date(2026, 11, 30), tmp_path / "again")
     assert entries(again) == entries(later)
     assert verify(str(later), str(again)).code == 0
+
+
+def test_events_are_kept_between_builds(story, tmp_path, monkeypatch):
+    """The events cache (ledger-events.marshal): a rebuild recomputes the events of changed records
+    only, and gives the ledger a build without any cache gives."""
+    _tmp, repo, _early, _first, later = story
+    clone = repo.clone(tmp_path / "clone")
+    clone.git("checkout", "--quiet", "main")
+    site(clone, date(2026, 11, 30), tmp_path / "cold")  # fills the cache
+    computed: list[str] = []
+    real = ledger.record_events
+
+    def counting(snapshot, entry, blobs):
+        computed.append(entry.id)
+        return real(snapshot, entry, blobs)
+
+    monkeypatch.setattr(ledger, "record_events", counting)
+    warm = site(clone, date(2026, 11, 30), tmp_path / "warm")
+    assert computed == [] and entries(warm) == entries(later)
+    text = (clone.path / data_path(SNACK)).read_text(encoding="utf-8")
+    changed = text.replace("remarks: 已更正备注。", "remarks: 再次更正。")
+    clone.commit("再更正", "2026-11-30T15:00:00+08:00", {data_path(SNACK): changed})
+    computed.clear()
+    one = site(clone, date(2026, 12, 1), tmp_path / "one")
+    assert SNACK in computed and len(computed) < len(set(e.id for e in entries(later)))
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    assert entries(site(clone, date(2026, 12, 1), tmp_path / "nocache")) == entries(one)
+    assert ("2026-11-30", SNACK, "corrected") in [(e.date, e.id, e.event) for e in entries(one)]
 
 
 def _filter_branch(repo: GitRepo, *args: str) -> None:
@@ -153,6 +185,11 @@ def test_tampered_files_fail_and_unreadable_is_2(story, tmp_path):
     outcome = verify(str(first), str(copy))
     assert outcome.code == 1 and "根摘要" in outcome.lines[0]
     assert verify(str(first), str(tmp_path / "missing")).code == 2
+    # A chunk is gzip: a truncated one is unreadable (2), with a Chinese message, not a traceback.
+    chunk = copy / "ledger" / "entries" / "0.json.gz"
+    chunk.write_bytes(chunk.read_bytes()[:-20])
+    outcome = verify(str(first), str(copy))
+    assert outcome.code == 2 and "gzip" in outcome.lines[0]
 
 
 def test_inclusion_proofs(story):

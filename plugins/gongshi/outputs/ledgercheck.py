@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongshi.core import merkle
-from gongshi.outputs.ledger import FORMAT, HEAD, LedgerEntry
+from gongshi.outputs.ledger import CHUNK_PATH, FORMAT, HEAD, LedgerEntry
 
 TIMEOUT = 30  # seconds per HTTP request
 MAX_BYTES = 64 << 20  # a chunk file is ~150 KB; anything this large is not a ledger
@@ -77,9 +78,24 @@ def _fetch(source: str, rel: str) -> bytes:
     return data
 
 
+def _gunzip(source: str, rel: str, data: bytes) -> bytes:
+    """A chunk file's JSON, decompressed no further than ``MAX_BYTES`` (a gzip bomb stops there)."""
+    try:
+        unzip = zlib.decompressobj(wbits=31)  # gzip header and trailer
+        out = unzip.decompress(data, MAX_BYTES + 1)
+    except zlib.error:
+        raise LedgerReadError(f"{source} 的 {rel} 不是有效的 gzip 文件。") from None
+    if len(out) > MAX_BYTES:
+        raise LedgerReadError(f"{source} 的 {rel} 太大，不是公示账本文件。")
+    if not unzip.eof:
+        raise LedgerReadError(f"{source} 的 {rel} 不完整（gzip 数据被截断）。")
+    return out
+
+
 def _json(source: str, rel: str) -> dict:
     try:
-        doc = json.loads(_fetch(source, rel).decode("utf-8"))
+        data = _fetch(source, rel)
+        doc = json.loads((_gunzip(source, rel, data) if rel.endswith(".gz") else data).decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise LedgerReadError(f"{source} 的 {rel} 不是有效的 JSON。") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
@@ -99,15 +115,16 @@ def read_ledger(source: str) -> SiteLedger:
         raise LedgerReadError(f"{source} 的 {HEAD} 中的条目数或分块大小不对。")
     entries: list[LedgerEntry] = []
     for n in range(-(-size // chunk)):
-        doc = _json(source, f"ledger/entries/{n}.json")
+        rel = CHUNK_PATH.format(n=n)
+        doc = _json(source, rel)
         raw = doc.get("entries")
         if not isinstance(raw, list):
-            raise LedgerReadError(f"{source} 的 ledger/entries/{n}.json 没有条目列表。")
+            raise LedgerReadError(f"{source} 的 {rel} 没有条目列表。")
         for i, item in enumerate(raw):
             try:
                 entries.append(LedgerEntry.from_json(item))
             except ValueError as exc:
-                raise LedgerReadError(f"{source} 的 ledger/entries/{n}.json 第 {i + 1} 条：{exc}。") from None
+                raise LedgerReadError(f"{source} 的 {rel} 第 {i + 1} 条：{exc}。") from None
     return SiteLedger(source, head, entries)
 
 
