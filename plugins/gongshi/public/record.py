@@ -190,15 +190,6 @@ class Privacy:
         return text
 
 
-def _decimal(value: object) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
-
-
 def _iso(value: object) -> str:
     d = parse_date(value)
     return d.isoformat() if d else ""
@@ -281,8 +272,8 @@ def _project(
         basis=text(d.get("basis")),
         categories=tuple(text(c) for c in record.categories),
         licence_affected=text(d.get("licence_affected")),
-        fine_yuan=_decimal(d.get("fine_yuan")),
-        confiscation_yuan=_decimal(d.get("confiscation_yuan")),
+        fine_yuan=record.fine_yuan,
+        confiscation_yuan=record.confiscation_yuan,
         procedure=record.procedure if record.kind == "penalty" else "",
         severity=(record.severity or "") if record.kind == "penalty" else "",
         valid_until=_iso(d.get("valid_until")),
