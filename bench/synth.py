@@ -339,6 +339,19 @@ def _weighted(rng: Random, pairs):
     return pairs[-1][0]
 
 
+def _party_uscc(
+    rng: Random, kind: str, prefix: str | None = None, region: str = REGION, modern: bool = True
+) -> str:
+    """A party's credit code. Licence numbers are built from it (``{uscc}001P``): a code whose
+    digits run on into the suffix as something the privacy lint reads as a resident ID number
+    would make that pattern fail every time, so such a code is drawn again (rare)."""
+    for _ in range(100):
+        uscc = ids.make_uscc(kind[0], kind[1], region, _org_body(rng, modern, prefix))
+        if not any(f.exact for f in privacy.find_personal_numbers(uscc + "001P")):
+            return uscc
+    raise ValueError(f"no credit code of kind {kind!r} avoids the privacy lint")
+
+
 def _org_body(rng: Random, modern: bool, prefix: str | None = None) -> str:
     if prefix == "MJ" or prefix == "MB":
         return prefix + "".join(rng.choice(USCC_BODY_CHARS) for _ in range(6))
@@ -468,14 +481,18 @@ class _Generator:
     def _doc_no(self, pattern: str, dept: str, ctx: _Context, year: int) -> str:
         # Numbers without a year run on across years.
         key = (dept, pattern, year if "{y" in pattern else 0)
-        while True:
+        # A number that happens to look like a resident ID would trip the privacy lint (in the
+        # number fields only with a valid check digit: 320404{ymd}… is a permit number): take the
+        # next sequence number. A pattern without {n} yields the same text every time, so a retry
+        # cannot help: stop with the pattern's name instead of looping for ever.
+        for _ in range(100):
             self.doc_seq[key] += 1
             text = pattern.format_map(ChainMap({"n": self.doc_seq[key]}, ctx))
-            # A number that happens to look like a resident ID would trip the privacy lint (in the
-            # number fields only with a valid check digit: 320404{ymd}… is a permit number). A
-            # pattern without {n} yields the same text every time: it must hold no such number.
             if not any(f.exact for f in privacy.find_personal_numbers(text)):
                 return text
+            if "{n" not in pattern:
+                break
+        raise ValueError(f"document number pattern {pattern!r} yields what the privacy lint reads as an ID")
 
     def party(self, category: str, biz: str, decided: date, sc: dict) -> dict:
         rng = self.rng
@@ -495,7 +512,7 @@ class _Generator:
                     "320404600" + f"{rng.randrange(10**5):05d}"
                 )
             else:
-                party["uscc"] = ids.make_uscc("9", "2", REGION, _org_body(rng, True))
+                party["uscc"] = _party_uscc(rng, "92")
             party["legal_rep"] = _person_name(rng)
             return party
         if rng.random() < 0.1 or sc.get("institution"):
@@ -504,7 +521,7 @@ class _Generator:
                 t=_trade(rng), sd=rng.choice(SUBDISTRICTS).removesuffix("街道").removesuffix("镇")
             )
             party = {"name": name, "category": category}
-            party["uscc"] = ids.make_uscc(code[0], code[1], REGION, _org_body(rng, True, prefix))
+            party["uscc"] = _party_uscc(rng, code[:2], prefix)
             if extra == "institution_cert_no":
                 party[extra] = f"事证第13204040{rng.randrange(10**5):05d}号"
             else:
@@ -513,8 +530,7 @@ class _Generator:
             return party
         name = rng.choice(COMPANY_PATTERNS[biz]).format(t=_trade(rng))
         region = _weighted(rng, PARTY_REGIONS)
-        body = _org_body(rng, modern)
-        party = {"name": name, "category": category, "uscc": ids.make_uscc("9", "1", region, body)}
+        party = {"name": name, "category": category, "uscc": _party_uscc(rng, "91", None, region, modern)}
         if not modern and rng.random() < 0.5:
             org = party["uscc"][8:17]
             party["business_reg_no"] = ids.make_business_reg_no(
