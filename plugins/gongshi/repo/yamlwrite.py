@@ -50,8 +50,10 @@ _PARTY_KEYS = (
     *PARTY_CODE_KEYS,
     "legal_rep",
     "legal_rep_id_type",
+    "legal_rep_id_no_sealed",
     "id_type",
     "id_no_masked",
+    "id_no_sealed",
 )
 
 
