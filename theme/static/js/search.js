@@ -123,7 +123,10 @@
     var t0 = performance.now();
     engine.resetLog();
     try {
-      var s = await engine.search(state.q, state);
+      // In the 繁體 view the reader may type traditional characters; the index holds simplified.
+      var q = window.gongshiAids ? await window.gongshiAids.simplify(state.q) : state.q;
+      if (mine !== generation) return;
+      var s = await engine.search(q, state);
       if (mine !== generation) return;
       if (s.status === "ok") await s.more(PAGE);
       if (mine !== generation) return;
