@@ -30,6 +30,7 @@ from functools import cache
 
 from gongshi.check.schema_errors import problem_at
 from gongshi.core.problems import Problem
+from gongshi.core.sealed import SEALED_PARTY_KEYS
 from gongshi.repo.schemas import DOCUMENT_SCHEMAS, has_schema, schema_for
 from gongshi.repo.schemas import registry as schema_registry
 from gongshi.repo.yamlload import Loaded, child_path
@@ -46,6 +47,8 @@ _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # every control but t
 # when a text reaches that far.
 _QUICK_RE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff]")
 _ASTRAL_RE = re.compile("[\U00010000-\U0010ffff]")
+# Armored age text is lines of base64 (the schema's pattern allows nothing else).
+_SEALED_FIELDS = frozenset(f"party.{key}" for key in SEALED_PARTY_KEYS)
 _NAMES = {"\t": "制表符", "\n": "换行", "\r": "回车符（CR）", "\x7f": "删除符（DEL）"}
 
 
@@ -107,7 +110,7 @@ def text_problems(data, kind: str, loaded: Loaded, bad: set[str]) -> list[Proble
                 )
             )
         controls = set(_CONTROL_RE.findall(text))
-        if kind_of_text != MULTILINE:
+        if kind_of_text != MULTILINE and field not in _SEALED_FIELDS:
             controls.update(c for c in "\t\n" if c in text)
         if controls:
             out.append(
