@@ -69,6 +69,17 @@ def policy_recipients(policy_data: Mapping | None) -> tuple[str, ...]:
     return tuple(str(r).strip() for r in listed if str(r).strip())
 
 
+def without_sealed(data: Mapping) -> dict:
+    """``data`` (a record) with the sealed party fields left out: what is compared when the question
+    is whether published content changed (re-sealing to new keys, or sealing a number later, is
+    not a correction of the published record)."""
+    out = dict(data)
+    party = out.get("party")
+    if isinstance(party, Mapping) and any(k in party for k in SEALED_PARTY_KEYS):
+        out["party"] = {k: v for k, v in party.items() if k not in SEALED_PARTY_KEYS}
+    return out
+
+
 def recipient_stanzas(sealed: str) -> int | None:
     """How many X25519 recipient stanzas the age header of ``sealed`` lists (None when the text is
     not readable armored age). Read from the header only, without decrypting: the header names no
