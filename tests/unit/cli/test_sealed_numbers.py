@@ -242,6 +242,12 @@ def test_validate_warns_when_the_keys_changed_and_reseal_rotates_them(repo, tmp_
         ]
     clean = run("validate", "--as-of", AS_OF)
     assert clean.exit_code == 0 and "sealed" not in clean.output
+    # Run again with an identity file holding the old and a new key: everything opens, all re-sealed.
+    both = tmp_path / "both.key"
+    both.write_text(office.key.read_text(encoding="utf-8") + new_a.key.read_text(encoding="utf-8"), "utf-8")
+    again = run("reseal", "--identity", both)
+    assert again.exit_code == 0 and "已把 2 个字段（2 个文件）" in again.output
+    assert new_b.opens(party(person)["id_no_sealed"]) == PERSON_ID
 
     # A published record re-sealed needs no public correction.
     old = load_yaml_bytes(before[person], "old.yaml").data
