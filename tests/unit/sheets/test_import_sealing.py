@@ -143,6 +143,16 @@ def test_without_recipients_only_the_masked_form_is_kept_and_the_clerk_is_told(r
     assert PERSON_ID not in result.output and REP_ID not in result.output
 
 
+def test_without_recipients_a_bad_legal_rep_number_rejects_nothing(repo, tmp_path):
+    """The column is only counted then (nothing of it is kept), as before sealing existed."""
+    wrong = REP_ID[:-1] + ("0" if REP_ID[-1] != "0" else "1")
+    sheet = workbook(tmp_path / "in.xlsx", [company(2, rep_id=wrong)])
+    result = run("import", sheet, "--dept", "scjg", "--item", "scjg-cf-001", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    assert "有 1 个完整证件号码没有保存" in result.output and wrong not in result.output
+    assert "legal_rep_id" not in written(repo)[0]
+
+
 def test_a_bad_legal_rep_number_is_a_row_error_that_never_echoes_it(repo, tmp_path, keys):
     _, public = keys
     with_recipients(repo / "data" / "policy.yaml", [public])

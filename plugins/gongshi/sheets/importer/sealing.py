@@ -71,12 +71,15 @@ def seal_row_numbers(row: ConvertedRow, recipients: tuple[str, ...]) -> int:
     """Seal the row's full numbers into its party (when there are ``recipients``); the number of full
     numbers the row carried (sealed, or dropped for want of recipients)."""
     numbers = dict(row.clear_numbers)
+    row.clear_numbers.clear()  # the full numbers leave the row here, sealed or not at all
+    if not recipients:
+        # Nothing will be kept: the legal representative's column is not even checked (as before
+        # sealing existed, it cannot reject a row), only counted for the notice.
+        raw = clean_code(row.raw.get(LEGAL_REP_ID_NO))
+        return len(numbers) + (1 if raw and "*" not in raw else 0)
     legal = legal_rep_number(row)
     if legal is not None:
         numbers["legal_rep_id_no_sealed"] = legal
-    row.clear_numbers.clear()  # the full numbers leave the row here, sealed or not at all
-    if not recipients:
-        return len(numbers)
     for key, number in numbers.items():
         try:
             row.party[key] = seal(number, recipients)
