@@ -12,6 +12,7 @@ import click
 from gongshi import __version__
 from gongshi.cli_common import UsageProblem, as_of_or_fail, repo_root_or_fail, resolved_path_or_fail
 from gongshi.cli_ledger import ledger_group
+from gongshi.cli_sealed import ASK, entered_id_number, reseal_command
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 from gongshi.repo.files import find_repo_root
@@ -399,22 +400,63 @@ def codeowners_command(check: bool) -> None:
 @click.argument("kind", type=click.Choice(["licence", "penalty"]), metavar="licence|penalty")
 @click.option("--dept", required=True, metavar="KEY", help="部门代号（data/departments.yaml 中的 key）。")
 @click.option("--year", type=int, metavar="YYYY", help="决定年份（默认今年，中国时间）。")
-def new_command(kind: str, dept: str, year: int | None) -> None:
-    """在正确的位置生成一条带注释的记录模板，并打印文件路径。"""
+@click.option(
+    "--id-no",
+    "id_no",
+    is_flag=False,
+    flag_value=ASK,
+    default=None,
+    metavar="[号码]",
+    help="当事人是自然人：录入完整证件号码（只写 --id-no 则提示输入，不显示也不留在命令历史中），"
+    "自动脱敏并加密保存。",
+)
+@click.option(
+    "--legal-rep-id-no",
+    "legal_rep_id_no",
+    is_flag=False,
+    flag_value=ASK,
+    default=None,
+    metavar="[号码]",
+    help="当事人是单位或个体工商户：录入法定代表人的完整证件号码（同上），加密保存。",
+)
+@click.option("--id-type", metavar="类型", help="证件类型（默认按号码判断为身份证），例如 护照号。")
+def new_command(
+    kind: str,
+    dept: str,
+    year: int | None,
+    id_no: str | None,
+    legal_rep_id_no: str | None,
+    id_type: str | None,
+) -> None:
+    """在正确的位置生成一条带注释的记录模板，并打印文件路径。
+
+    录入的完整证件号码只以脱敏形式和加密形式（按 data/policy.yaml 中 reporting.recipients 列出的
+    市信用办公钥加密）写入文件，绝不以明文写入。
+    """
     # lazy: the template writer loads the schemas (~0.15 s)
     from gongshi.core.clock import today_in_china
     from gongshi.repo.files import load_registry
     from gongshi.repo.newrecord import TemplateError, create_template
 
     root = repo_root_or_fail()
+    registry = load_registry(root)
+    entered = entered_id_number(registry, id_no, legal_rep_id_no, id_type)
     try:
         today = today_in_china()
         # ``--year 0`` is a year to check, not "no year": only a missing option means this year.
         made = create_template(
-            root, load_registry(root), kind, dept, today.year if year is None else year, today
+            root,
+            registry,
+            kind,
+            dept,
+            today.year if year is None else year,
+            today,
+            entered.fields if entered else None,
         )
     except TemplateError as exc:
         raise UsageProblem(str(exc)) from None
+    if entered and entered.notice:
+        click.echo(f"注意：{entered.notice}", err=True)
     click.echo(made.relpath)
 
 
@@ -625,6 +667,7 @@ def check_published_command(previous, build_info, live_unavailable, current, fmt
 
 
 main.add_command(ledger_group)
+main.add_command(reseal_command)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`

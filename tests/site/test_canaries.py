@@ -138,6 +138,26 @@ def test_no_canary_leaks(built):
     )
 
 
+def test_sealed_id_numbers_never_leak(built):
+    """Issue 17: no output reads the sealed fields: no line of any armored text, no sealed number
+    and no fragment of one appears anywhere (and the repository does hold them)."""
+    cr, _site, items = built
+    records = [p.read_text(encoding="utf-8") for p in (cr.path / "data" / "records").rglob("*.yaml")]
+    assert sum("  id_no_sealed: |" in t for t in records) >= 5
+    assert sum("  legal_rep_id_no_sealed: |" in t for t in records) >= 10
+    assert len(cr.canaries.sealed) > 100
+    # The needles are real: every armored line is found in the repository's history by the same search.
+    repo_text = [("repo", cr.repo.git("log", "-p", "--all").encode("utf-8"))]
+    lines = [n for n, label in cr.canaries.sealed.items() if "line" in label]
+    assert lines and all(find(repo_text, n) for n in lines)
+    leaks = {
+        label: find(items, needle)[:5] for needle, label in cr.canaries.sealed.items() if find(items, needle)
+    }
+    assert not leaks, "sealed ID numbers found in outputs:\n" + "\n".join(
+        f"  {label}: {where}" for label, where in sorted(leaks.items())
+    )
+
+
 def test_withdrawal_rows_only_in_reporting_batches(built):
     """A record credit-repaired after publication: its withdrawal row (文号, 状态, 原因) goes to the
     platform in ``--since`` batches, and nowhere else."""

@@ -23,6 +23,10 @@ of public content that must appear (the test can fail both ways).
 | scjg-cf-2026-0406 | query | company penalty merged with 0210 under a subject with ID, mobile, name |
 | scjg-xk-2026-0210 | withheld | 商业秘密, co-committed with 0406 (its company named in the subject) |
 
+Issue 17: full ID numbers sealed with age (``party.id_no_sealed`` of every natural person,
+``party.legal_rep_id_no_sealed`` of every company) are read by no output: neither the armored text
+(any of its lines), nor the number, nor a fragment of it appears anywhere (``Canaries.sealed``).
+
 Issue 14: commit subjects are never published (``SUBJECT_LEAKS`` must appear nowhere), every
 natural person's full name, current or past (``person_names``), is absent from every output.
 """
@@ -35,6 +39,9 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+
+from gongshi.core.identifiers import id_check_char
+from gongshi.core.sealed import generate_identity, seal
 
 from tests.support.gitrepo import GitRepo
 
@@ -63,6 +70,24 @@ class Canaries:
     # Public fields holding a natural person's name: (label, masked form that must appear)
     masked_fields: dict[str, str] = field(default_factory=dict)
 
+    # Issue 17: needles of the sealed ID numbers (armored lines, plaintexts and their fragments).
+    sealed: dict[str, str] = field(default_factory=dict)  # needle -> what it is
+    recipients: list[str] = field(default_factory=list)  # the throwaway key the repository seals to
+
+    def seal(self, label: str, number: str) -> str:
+        """``number`` sealed to the repository's recipient as an indented YAML block value; the
+        number, its fragments and every line of the armored text become needles."""
+        if not self.recipients:
+            self.recipients.append(generate_identity()[1])
+        armored = seal(number, self.recipients).strip()
+        self.sealed[number] = f"{label}: the number"
+        for a, b in ((0, 14), (6, 14), (4, -4), (-10, None)):
+            if len(number[a:b]) >= 8:
+                self.sealed[number[a:b]] = f"{label}: a fragment of the number"
+        for i, line in enumerate(armored.splitlines()[1:-1]):
+            self.sealed[line] = f"{label}: line {i + 1} of the sealed text"
+        return "|\n" + "".join(f"    {line}\n" for line in armored.splitlines())
+
     def no(self, label: str) -> str:
         m = marker(label)
         self.never[m] = label
@@ -79,11 +104,12 @@ class Canaries:
         return m
 
 
-def _policy(registry_policy: str) -> str:
+def _policy(registry_policy: str, recipients: list[str]) -> str:
     # The national regimes decide penalties from 2019-07 on (轻微 withheld from 2026-04-01,
     # 信用修复 after the minimum period); licences stay under zhonglou-2016.
     assert "regime: zhonglou-2016" in registry_policy
-    return registry_policy.replace("regime: zhonglou-2016", "regime: national", 1)
+    national = registry_policy.replace("regime: zhonglou-2016", "regime: national", 1)
+    return national + "\nreporting:\n  recipients:\n" + "".join(f"    - {r}\n" for r in recipients)
 
 
 def company(c: Canaries, tag: str, *, never: bool = True) -> str:
@@ -96,14 +122,26 @@ def company(c: Canaries, tag: str, *, never: bool = True) -> str:
         f"  legal_rep: 王{pick(tag + ':party.legal_rep')}\n"
         f"  legal_rep_id_type: 其他-{c.no(tag + ':party.legal_rep_id_type')}\n"
         f"  social_org_reg_no: 苏{pick(tag + ':party.social_org_reg_no')}号\n"
+        f"  legal_rep_id_no_sealed: {c.seal(tag + ':legal_rep_id_no', _resident_id(tag))}"
     )
+
+
+def _resident_id(tag: str) -> str:
+    """A valid, unique 身份证号码 for ``tag`` (born 1950–1999, so its digits stand out)."""
+    n = int(hashlib.sha256(tag.encode()).hexdigest()[:8], 16)
+    first17 = f"320404{1950 + n % 50}{1 + n % 12:02d}{1 + n % 28:02d}{n % 1000:03d}"
+    return first17 + id_check_char(first17)
 
 
 def person(c: Canaries, tag: str, surname: str = "司马") -> tuple[str, str]:
     """A natural person: the full name and the ID fields are never shown. Returns (yaml, name)."""
     name = surname + c.no(tag + ":party.name(full)")
     masked_id = c.no(tag + ":party.id_no_masked").upper()[:10] + "*" * 10
-    text = f"party:\n  name: {name}\n  category: 自然人\n  id_type: 护照号\n  id_no_masked: {masked_id}\n"
+    passport = "E" + str(int(hashlib.sha256(tag.encode()).hexdigest()[:12], 16))[-8:]
+    text = (
+        f"party:\n  name: {name}\n  category: 自然人\n  id_type: 护照号\n  id_no_masked: {masked_id}\n"
+        f"  id_no_sealed: {c.seal(tag + ':id_no', passport)}"
+    )
     c.person_names.append(name)
     return text, name
 
@@ -196,7 +234,8 @@ def build_canary_repo(path: Path) -> CanaryRepo:
     path.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REGISTRY / "data", path / "data")
     policy = path / "data/policy.yaml"
-    policy.write_text(_policy(policy.read_text(encoding="utf-8")), encoding="utf-8")
+    c.recipients.append(generate_identity()[1])
+    policy.write_text(_policy(policy.read_text(encoding="utf-8"), c.recipients), encoding="utf-8")
     repo = GitRepo.init(path)
     repo.git("add", "--all")
     repo.commit("登记册、目录与日历", "2025-01-02T09:00:00+08:00")

@@ -30,6 +30,7 @@ from gongshi.core.records import (
     Record,
     parse_date,
 )
+from gongshi.core.sealed import HOW_TO_CONFIGURE, SEALED_PARTY_KEYS, policy_recipients, recipient_stanzas
 from gongshi.repo.files import (
     RecordFile,
     Registry,
@@ -350,6 +351,7 @@ def _record_rules(
         why = identifiers.masked_id_problem(masked, id_type)
         if why:
             add("$.party.id_no_masked", "privacy.id_not_masked", why)
+    out.extend(_sealed_problems(party, registry, loaded, bad))
     region = data.get("region_code")
     if isinstance(region, str) and "$.region_code" not in bad and not identifiers.region_code_known(region):
         add(
@@ -361,6 +363,39 @@ def _record_rules(
 
     out.extend(_secret_stub_problems(data, kind, loaded))
     out.extend(_text_problems(data, kind, loaded))
+    return out
+
+
+def _sealed_problems(party, registry: Registry, loaded: Loaded, bad: set[str]) -> list[Problem]:
+    """A sealed ID number whose age header lists a different number of recipients than
+    ``reporting.recipients`` was sealed before the keys were rotated (or the keys are gone):
+    ``gongshi reseal`` fixes it. Read from the header only; validate never decrypts."""
+    out = []
+    wanted = len(policy_recipients(registry.policy))
+    for key in SEALED_PARTY_KEYS:
+        path = f"$.party.{key}"
+        value = party.get(key)
+        if not isinstance(value, str) or path in bad:
+            continue
+        stanzas = recipient_stanzas(value)
+        if stanzas is None:
+            message = (
+                "加密字段不是可读的 age 加密文本（内容被改动或截断），gongshi report 将无法解密。"
+                "请删除这一项，用 gongshi new 或 gongshi import 重新录入完整证件号码。"
+            )
+            out.append(problem_at(loaded, path, "sealed.format", message))
+        elif wanted == 0:
+            message = (
+                "记录中有加密的证件号码，但 data/policy.yaml 没有列出接收方公钥 reporting.recipients，"
+                "无法确认它加密给了谁。" + HOW_TO_CONFIGURE.replace("\n", " ")
+            )
+            out.append(problem_at(loaded, path, "sealed.recipients_changed", message, "warning"))
+        elif stanzas != wanted:
+            message = (
+                f"加密的证件号码是按 {stanzas} 个接收方公钥加密的，而 data/policy.yaml 现在列出 {wanted} 个"
+                "（公钥已轮换？）。请持旧私钥运行 gongshi reseal --identity 私钥文件，按现在的公钥重新加密。"
+            )
+            out.append(problem_at(loaded, path, "sealed.recipients_changed", message, "warning"))
     return out
 
 

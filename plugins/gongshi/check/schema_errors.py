@@ -17,6 +17,7 @@ from jsonschema.exceptions import ValidationError
 
 from gongshi.core import identifiers
 from gongshi.core.problems import Problem
+from gongshi.core.sealed import ARMOR_BEGIN, ARMOR_END, SEALED_PARTY_KEYS
 from gongshi.repo import schemas
 from gongshi.repo.yamlload import Loaded, child_path
 
@@ -267,6 +268,15 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
         else:
             msg = f"{label}应为{'或'.join(names)}，现在是{_type_of(value)} {_show(value)}。{_hint(info)}"
         return [problem_at(loaded, path, "schema.type", msg)]
+
+    if kw == "pattern" and key in SEALED_PARTY_KEYS:
+        # Never echo the value: a field meant to be sealed may hold the number in clear.
+        msg = (
+            f"{label}不是 age 加密后的文本（应以 {ARMOR_BEGIN} 开头、{ARMOR_END} 结尾）。"
+            "这个字段由 gongshi import / gongshi new 自动生成，不要手工填写；"
+            "如果这里写的是明文证件号码，请删除这一项，用 gongshi new 或 gongshi import 重新录入。"
+        )
+        return [problem_at(loaded, path, "sealed.format", msg)]
 
     if kw == "pattern":
         msg = f"{label}的格式不对：{_show(value)}。{_hint(info)}"

@@ -8,8 +8,10 @@ public build never reads the sealed fields.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pyrage
@@ -18,6 +20,15 @@ from pyrage import x25519
 ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----"
 ARMOR_END = "-----END AGE ENCRYPTED FILE-----"
 IDENTITY_ENV = "GONGSHI_AGE_IDENTITY"
+# The party keys that hold sealed text: a natural person's full ID number and a legal
+# representative's. Nothing but ``gongshi report`` (and ``gongshi reseal``) reads them.
+SEALED_PARTY_KEYS = ("id_no_sealed", "legal_rep_id_no_sealed")
+# What a clerk is told when the repository has no recipients to seal to.
+HOW_TO_CONFIGURE = (
+    "请在 data/policy.yaml 中写明市信用办的 age 公钥：\n"
+    "  reporting:\n    recipients:\n      - age1…\n"
+    "（公钥由市信用办提供；配置后重新导入或重新填写即可加密保存完整证件号码）"
+)
 
 
 class SealError(Exception):
@@ -45,6 +56,45 @@ def seal(plaintext: str, recipients: Sequence[str]) -> str:
     except Exception as exc:
         raise SealError(f"加密失败：{exc}") from exc
     return sealed.decode("ascii").strip() + "\n"
+
+
+def policy_recipients(policy_data: Mapping | None) -> tuple[str, ...]:
+    """The recipients listed under ``reporting.recipients`` of the loaded ``policy.yaml`` (raw
+    strings, in file order; empty when there are none). Their validity is the schema's and
+    ``parse_recipients``'s business."""
+    reporting = (policy_data or {}).get("reporting")
+    listed = reporting.get("recipients") if isinstance(reporting, Mapping) else None
+    if not isinstance(listed, list):
+        return ()
+    return tuple(str(r).strip() for r in listed if str(r).strip())
+
+
+def without_sealed(data: Mapping) -> dict:
+    """``data`` (a record) with the sealed party fields left out: what is compared when the question
+    is whether published content changed (re-sealing to new keys, or sealing a number later, is
+    not a correction of the published record)."""
+    out = dict(data)
+    party = out.get("party")
+    if isinstance(party, Mapping) and any(k in party for k in SEALED_PARTY_KEYS):
+        out["party"] = {k: v for k, v in party.items() if k not in SEALED_PARTY_KEYS}
+    return out
+
+
+def recipient_stanzas(sealed: str) -> int | None:
+    """How many X25519 recipient stanzas the age header of ``sealed`` lists (None when the text is
+    not readable armored age). Read from the header only, without decrypting: the header names no
+    key, only one stanza per recipient (and possibly a random "grease" stanza, not counted)."""
+    if not is_sealed_text(sealed):
+        return None
+    body = "".join(sealed.strip().splitlines()[1:-1])
+    try:
+        raw = base64.b64decode(body, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    header, sep, _ = raw.partition(b"\n--- ")
+    if not sep or not header.startswith(b"age-encryption.org/v1\n"):
+        return None
+    return sum(1 for line in header.split(b"\n") if line.startswith(b"-> X25519 "))
 
 
 def is_sealed_text(value: object) -> bool:

@@ -42,6 +42,7 @@ from gongshi.check.report import RENDERERS
 from gongshi.core.clock import today_in_china
 from gongshi.core.problems import Problem
 from gongshi.core.records import WITHDRAWN_STATUSES, parse_date
+from gongshi.core.sealed import without_sealed
 from gongshi.history.log import SHALLOW_MESSAGE
 from gongshi.history.publicstate import TreeRules, read_blobs, tree_rules
 from gongshi.history.unpublish import unpublish_problems
@@ -349,8 +350,10 @@ def _corrections(root: Path, modified: list[FileChange], result: CheckResult) ->
 def correction_problem(old: dict, new: dict) -> tuple[str, str, str] | None:
     """Why editing a published record from ``old`` to ``new`` is not allowed, or None.
 
-    Returns ``(code, Chinese message, JSON path)``.
+    Returns ``(code, Chinese message, JSON path)``. The sealed ID numbers are not published content:
+    re-sealing them (``gongshi reseal``) or adding one needs no correction.
     """
+    old, new = without_sealed(old), without_sealed(new)
     if old == new:
         return None  # comments, quoting, key order: the published content is unchanged
     changed = {k for k in old.keys() | new.keys() if old.get(k) != new.get(k)}

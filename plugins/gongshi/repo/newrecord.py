@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.core.records import KIND_CODE, KIND_LABEL
+from gongshi.core.sealed import SEALED_PARTY_KEYS
 from gongshi.repo import schemas
 from gongshi.repo.files import Registry, iter_record_files, records_since
 from gongshi.repo.yamlwrite import record_relpath, schema_line
@@ -104,8 +105,19 @@ def _field_lines(
     return lines
 
 
-def template_text(kind: str, dept: str, registry: Registry) -> str:
-    """The commented template of a record of ``kind`` for department ``dept``."""
+def _value_lines(key: str, value: str, indent: str) -> list[str]:
+    """``key: value`` as YAML, a multi-line value (sealed text) as a literal block."""
+    if "\n" not in value.strip():
+        return [f"{indent}{key}: {value}"]
+    return [f"{indent}{key}: |"] + [f"{indent}  {line}" for line in value.strip().splitlines()]
+
+
+def template_text(
+    kind: str, dept: str, registry: Registry, party_values: dict[str, str] | None = None
+) -> str:
+    """The commented template of a record of ``kind`` for department ``dept``; ``party_values``
+    (party key → value: ID type, masked and sealed numbers) are filled in."""
+    party_values = party_values or {}
     schema = schemas.bundled(kind)
     props = _properties(schema)
     required = [k for k in _required(schema) if k in props]
@@ -130,7 +142,12 @@ def template_text(kind: str, dept: str, registry: Registry) -> str:
             out += _comment(sub, "")
             out.append("party:")
             for pkey, psub in _properties(sub).items():
-                out += _field_lines(pkey, psub, "  ", "", pkey not in party_req, [])
+                if pkey in party_values:
+                    out += _comment(psub, "  ") + _value_lines(pkey, party_values[pkey], "  ")
+                elif pkey in SEALED_PARTY_KEYS:
+                    continue  # written only by the tools: a blank line would invite the number in clear
+                else:
+                    out += _field_lines(pkey, psub, "  ", "", pkey not in party_req, [])
         else:
             out += _field_lines(key, sub, "", values.get(key, ""), False, extra)
         out.append("")
@@ -149,7 +166,13 @@ class NewRecord:
 
 
 def create_template(
-    root: Path, registry: Registry, kind: str, dept: str, year: int, as_of: date
+    root: Path,
+    registry: Registry,
+    kind: str,
+    dept: str,
+    year: int,
+    as_of: date,
+    party_values: dict[str, str] | None = None,
 ) -> NewRecord:
     if dept not in registry.departments:
         known = "、".join(sorted(registry.departments)) or "（登记册为空）"
@@ -166,5 +189,5 @@ def create_template(
     path.parent.mkdir(parents=True, exist_ok=True)
     # "x": never overwrite, even if another process took the same number a moment ago.
     with path.open("x", encoding="utf-8", newline="\n") as fh:
-        fh.write(template_text(kind, dept, registry))
+        fh.write(template_text(kind, dept, registry, party_values))
     return NewRecord(rel, path)

@@ -21,6 +21,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from gongshi.core.records import CatalogItem, Record, parse_date
+from gongshi.core.sealed import policy_recipients
 
 ZHONGLOU_2016 = "zhonglou-2016"
 NATIONAL = "national"
@@ -148,6 +149,8 @@ class Policy:
     withdrawal_workdays: int = 3  # 行政处罚法 第四十八条、第八十五条: 三日 = three working days
     minor_opt_in: dict[str, int] = field(default_factory=dict)  # catalog domain -> months (轻微)
     market_supervision: MarketSupervision | None = None
+    # reporting.recipients: the credit office's age keys, to which full ID numbers are sealed.
+    reporting_recipients: tuple[str, ...] = ()
 
     @classmethod
     def from_data(cls, data: dict | None) -> Policy:
@@ -201,6 +204,7 @@ class Policy:
             withdrawal_workdays=_int(data.get("withdrawal_workdays", 3), "withdrawal_workdays", minimum=1),
             minor_opt_in=minor_opt_in,
             market_supervision=market,
+            reporting_recipients=policy_recipients(data),
         )
         return policy
 

@@ -412,6 +412,7 @@ STANDARD_HEADER = {
     "party.social_org_reg_no": "行政相对人代码_6（社会组织登记证号）",
     "party.legal_rep": "法定代表人",
     "party.legal_rep_id_type": "法定代表人证件类型",
+    "legal_rep_id_no": "法定代表人证件号码",
     "party.id_type": "证件类型",
     "party.id_no": "证件号码",
     "status": "当前状态",

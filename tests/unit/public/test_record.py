@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import fields
 from datetime import date
 
 from gongshi.core.identifiers import USCC_PLACEHOLDER
 from gongshi.core.privacy import redact
 from gongshi.core.records import Record
+from gongshi.core.sealed import SEALED_PARTY_KEYS, generate_identity, seal
 from gongshi.public.record import PublicRecord, project, public_record
 
 from tests.support.search_fixture import DEPARTMENTS, make_entry
@@ -121,3 +123,22 @@ def test_canonical_json_changes_with_public_content():
     one = project(_record({"party": {"name": "甲公司", "category": "法人及非法人组织"}, "facts": "一"}))
     two = project(_record({"party": {"name": "甲公司", "category": "法人及非法人组织"}, "facts": "二"}))
     assert one.canonical_json() != two.canonical_json()
+
+
+def test_sealed_id_numbers_are_not_part_of_the_projection():
+    """Issue 17: ``PublicRecord`` has no field for the sealed ID numbers, so no output can read them."""
+    _, recipient = generate_identity()
+    person = _record({"party": {
+        "name": "王小明", "category": "自然人", "id_type": "身份证", "id_no_masked": "3204**********1235",
+        "id_no_sealed": seal(PERSON_ID, [recipient]),
+    }})  # fmt: skip
+    company = _record({"party": {
+        "name": "常州市某某有限公司", "category": "法人及非法人组织", "legal_rep": "张三",
+        "legal_rep_id_no_sealed": seal(PERSON_ID, [recipient]),
+    }})  # fmt: skip
+    names = {f.name for f in fields(PublicRecord)}
+    assert not {n for n in names if "sealed" in n or "id_no" in n}
+    for record in (person, company):
+        text = project(record).canonical_json().decode("utf-8")
+        assert "AGE ENCRYPTED" not in text and PERSON_ID not in text
+        assert not any(key in text for key in SEALED_PARTY_KEYS)

@@ -6,11 +6,13 @@ nothing unless the caller asks for the valid rows only. Each rejected row is rep
 number as the spreadsheet shows it, the column header as written in the file, and a Chinese reason.
 
 Natural persons' ID numbers are masked during conversion, so an unmasked number never reaches a
-record file, the terminal or the error report.
+record file, the terminal or the error report; the full number (and a legal representative's) is
+kept only sealed with age to ``reporting.recipients`` (``sealing``).
 
 The modules follow the steps: ``table`` (reading the file), ``header`` (finding the header),
 ``cells`` (cell values), ``limits`` (what a hostile file may not make
-the reader do), ``row`` (converting one row), ``run`` (the whole file), ``report``.
+the reader do), ``row`` (converting one row), ``sealing`` (full ID numbers sealed), ``run`` (the
+whole file), ``report``.
 """
 
 from gongshi.sheets.importer.cells import (

@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
-from gongshi.core import privacy
+from gongshi.core import identifiers, privacy
 from gongshi.sheets import national_standard as ns
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -121,11 +121,9 @@ def _plain(amount: Decimal) -> str:
 
 def mask_id_number(number: str, id_type: str) -> str:
     """The masked form that may be stored: 身份证 keeps the first 4 and last 4 characters
-    (3204**********1234); other documents keep at most a quarter at each end."""
-    if id_type == "身份证" and len(number) == 18:
-        return number[:4] + "*" * 10 + number[-4:]
-    keep = len(number) // 4
-    return number[:keep] + "*" * (len(number) - 2 * keep) + (number[-keep:] if keep else "")
+    (3204**********1234); other documents keep at most a quarter at each end (the one rule:
+    ``identifiers.mask_id_number``, which ``gongshi new`` uses too)."""
+    return identifiers.mask_id_number(number, id_type)
 
 
 def mask_numbers_in(text: str) -> str:

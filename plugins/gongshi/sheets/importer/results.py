@@ -25,6 +25,7 @@ class ImportedRow:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     relpath: str | None = None  # set when written (or would be written, in a dry run)
+    full_numbers: int = 0  # full ID numbers the row carried (sealed, or dropped without recipients)
 
     @property
     def ok(self) -> bool:

@@ -37,6 +37,7 @@ class Context:
     legacy: bool
     columns: list[ns.Column]
     item_code: str | None = None  # --item
+    recipients: tuple[str, ...] = ()  # reporting.recipients: full ID numbers are sealed to them
 
     def __post_init__(self) -> None:
         self.present = {c.field for c in self.columns}
@@ -70,6 +71,9 @@ class ConvertedRow:
         self.sources: dict[str, str] = {}  # JSON path → header
         self.errors: list[RowError] = []
         self.bad_paths: set[str] = set()
+        # Sealed-field key → the full ID number the row carried: sealed (importer.sealing) or
+        # dropped, never written or printed.
+        self.clear_numbers: dict[str, str] = {}
 
     def column(self, fid: str) -> str:
         return self.header.get(fid) or ns.standard_header(fid, self.ctx.kind)
@@ -290,6 +294,7 @@ def _id_fields(row: ConvertedRow) -> None:
             if why:
                 row.error("party.id_no", f"身份证号码无效：{why}", "$.party.id_no_masked")
                 return
+        row.clear_numbers["id_no_sealed"] = number
         number = mask_id_number(number, id_type)
     row.put("party.id_no_masked", number, "party.id_no")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from gongshi.check.record_rules import check_record_bytes, normalise_doc_no
 from gongshi.core.records import KIND_CODE, KIND_LABEL
+from gongshi.core.sealed import policy_recipients
 from gongshi.repo.files import Registry, iter_record_files, load_record, load_registry
 from gongshi.repo.yamlwrite import dump_record, record_relpath
 from gongshi.sheets import national_standard as ns
@@ -17,6 +18,7 @@ from gongshi.sheets.importer.header import MAX_HEADER_SCAN, find_header
 from gongshi.sheets.importer.limits import ImportLimits
 from gongshi.sheets.importer.results import ImportedRow, ImportResult, ImportUsageError, RowError
 from gongshi.sheets.importer.row import Context, ConvertedRow, convert_row
+from gongshi.sheets.importer.sealing import seal_row_numbers, sealed_notice, unsealed_notice
 from gongshi.sheets.importer.table import Table, read_table
 
 NOTES_MARK = "【填写说明】"
@@ -51,6 +53,8 @@ def _column_of(path: str, row: ConvertedRow) -> str:
         fid = path.removeprefix("$.")
         fid = {
             "party.id_no_masked": "party.id_no",
+            "party.id_no_sealed": "party.id_no",
+            "party.legal_rep_id_no_sealed": "legal_rep_id_no",
             "fine_yuan": "fine_wan",
             "confiscation_yuan": "confiscation_wan",
         }.get(fid, fid)
@@ -102,7 +106,8 @@ def run_import(
             f"“{file.name}”（工作表“{table.sheet}”）像是{KIND_LABEL[header.kind]}表，但缺少必需的列："
             f"{'、'.join(missing)}。请按国家标准的表头补齐（可用 gongshi template --format xlsx 生成模板）。"
         )
-    ctx = Context(root, registry, dept, header.kind, header.legacy, header.columns, item_code)
+    recipients = policy_recipients(registry.policy)
+    ctx = Context(root, registry, dept, header.kind, header.legacy, header.columns, item_code, recipients)
     result = ImportResult(
         file=file.name,
         dept=dept,
@@ -115,8 +120,6 @@ def run_import(
     result.notices.extend(n for t in tables for n in t.notices)
     if header.unknown:
         result.notices.append(f"以下列不是国家标准的列，已忽略：{'、'.join(header.unknown)}。")
-    if "legal_rep_id_no" in present:
-        result.notices.append("“法定代表人证件号码”列不导入（个人证件号码不写入仓库）。")
     if header.legacy:
         derived = []
         if header.kind == "licence":
@@ -146,6 +149,9 @@ def run_import(
             f"工作表“{table.sheet}”中有 {len(hidden)} 个隐藏的行（第 {listed} 行）没有导入。"
             "如需导入，请在表格中取消隐藏后重新导入。"
         )
+    full_numbers = sum(r.full_numbers for r in result.accepted)
+    if full_numbers:
+        result.notices.append(sealed_notice(full_numbers) if recipients else unsealed_notice(full_numbers))
     _assign_ids(root, result, ids)
     return result
 
@@ -162,7 +168,8 @@ _DEPENDENT = {
 
 def _check_row(ctx: Context, number: int, cells, as_of: date, doc_nos, seen_in_file) -> ImportedRow:
     row = convert_row(ctx, number, cells)
-    out = ImportedRow(number, errors=list(row.errors))
+    full_numbers = seal_row_numbers(row, ctx.recipients)
+    out = ImportedRow(number, errors=list(row.errors), full_numbers=full_numbers)
     data = row.data
     year = (data.get("decision_date") or "0000")[:4]
     relpath = record_relpath(
