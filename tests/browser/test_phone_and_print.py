@@ -50,7 +50,9 @@ def test_dashboard_at_375px(browser, base, axe, console_errors, path):
     try:
         errors = console_errors(page)
         assert page.goto(base + path).ok
-        widths = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+        widths = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+        )
         assert widths[0] <= widths[1], f"horizontal scroll at 375 px: {widths}"
         cells = page.evaluate(CELL_LINES)
         assert cells, "the page has tables"
@@ -79,7 +81,9 @@ def test_dashboard_uses_short_department_names(browser, base, site):
             head = heads.nth(i)
             full = head.get_attribute("title")
             assert full and len(head.inner_text()) <= len(full), (head.inner_text(), full)
-        assert any(heads.nth(i).inner_text() != heads.nth(i).get_attribute("title") for i in range(heads.count()))
+        assert any(
+            heads.nth(i).inner_text() != heads.nth(i).get_attribute("title") for i in range(heads.count())
+        )
     finally:
         page.close()
 

@@ -34,9 +34,15 @@ IDLE_DAYS = 365  # a catalog item with no decision for this many days is idle
 
 # One sentence per measure: the dashboard and the bulletin print them as they are.
 MEASURES: dict[str, str] = {
-    "timeliness": "及时性：作出决定之日起 7 个工作日内公示的记录占可计时记录的比例（补录和不予公开的记录不计）。",
-    "withdrawal": "撤回及时性：决定被撤销、变更、确认无效后 3 个工作日内撤下公示的比例（行政处罚法第四十八条）。",
-    "completeness": "完整性：国家标准对每条记录要求填写的字段中已填写的比例（长期有效的有效期至和不适用的字段不计）。",
+    "timeliness": (
+        "及时性：作出决定之日起 7 个工作日内公示的记录占可计时记录的比例（补录和不予公开的记录不计）。"
+    ),
+    "withdrawal": (
+        "撤回及时性：决定被撤销、变更、确认无效后 3 个工作日内撤下公示的比例（行政处罚法第四十八条）。"
+    ),
+    "completeness": (
+        "完整性：国家标准对每条记录要求填写的字段中已填写的比例（长期有效的有效期至和不适用的字段不计）。"
+    ),
     "coverage": "覆盖面：30 天以上没有公示记录的部门，以及一年内没有作出过决定的在用目录事项。",
     "accuracy": "准确性：每 100 条已提交记录的更正次数和校验提示数，越少越好。",
     "provisional": "暂定：按尚未公布节假日安排的年份推算期限的记录，公布安排后结论可能改变。",
@@ -214,13 +220,16 @@ def render_text(stats: Stats, assessment: Assessment) -> str:
         out.append(
             f"  {name}（{key}）：完整性 {percent(f.required_share)}，每百条更正 "
             f"{per_100(acc.corrections_per_100)}、校验提示 {per_100(acc.findings_per_100)}，"
-            f"撤回及时性 {percent(f.withdrawal_on_time_rate)}，{last}" + ("（30 天以上未公示）" if cov.silent else "")
+            f"撤回及时性 {percent(f.withdrawal_on_time_rate)}，{last}"
+            + ("（30 天以上未公示）" if cov.silent else "")
         )
     if assessment.idle_items:
         out.append("一年内没有作出决定的目录事项：")
         for item in assessment.idle_items:
             last = item.last_decision.isoformat() if item.last_decision else "从未"
-            out.append(f"  {item.code} {item.name}（{stats.departments.get(item.dept, item.dept)}，最近决定 {last}）")
+            out.append(
+                f"  {item.code} {item.name}（{stats.departments.get(item.dept, item.dept)}，最近决定 {last}）"
+            )
     return "\n".join(out) + "\n"
 
 

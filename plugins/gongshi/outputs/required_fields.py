@@ -47,7 +47,7 @@ def _has_category(*names: str) -> Applies:
 
 
 def _id_number(r: Record) -> object:
-    return r.party.get("id_no") or r.party.get("id_no_sealed")
+    return r.party.get("id_no_masked") or r.party.get("id_no_sealed")
 
 
 # Penalties that last for a period: only they have a 处罚有效期 to fill (a warning or a fine has none).
@@ -88,7 +88,11 @@ REQUIRED_FIELDS: dict[str, tuple[tuple[str, Getter, Applies], ...]] = {
             _data("confiscation_yuan"),
             _has_category("没收违法所得", "没收非法财物"),
         ),
-        ("暂扣或吊销证照名称及编号", _data("licence_affected"), _has_category("暂扣许可证件", "吊销许可证件")),
+        (
+            "暂扣或吊销证照名称及编号",
+            _data("licence_affected"),
+            _has_category("暂扣许可证件", "吊销许可证件"),
+        ),
         ("处罚决定日期", _data("decision_date"), _always),
         ("处罚有效期", _data("valid_until"), _has_category(*TIMED_CATEGORIES)),
     ),
