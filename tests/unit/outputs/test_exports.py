@@ -167,6 +167,18 @@ def test_status_and_region_code_in_every_format(snap, kind, doc_no, status):
         assert row["当前状态"] == status and row["行政区划编码"] == region, row
 
 
+def test_provisional_deadline_is_noted_in_remarks(snap):
+    """The fixture has no 2016 calendar: the 2016 decision's deadline is 暂定, and its row says so;
+    a 2026 decision (calendar present) does not."""
+    from gongshi.sheets.national_standard import PROVISIONAL_REMARK
+
+    rows = by_doc_no(exports.export_rows(snap, "penalty"), "penalty")
+    provisional = {doc for doc, row in rows.items() if PROVISIONAL_REMARK in row["备注"]}
+    expected = {e.record.doc_no for e in snap.public("penalty") if e.timeline.provisional}
+    assert provisional == expected and len(expected) == 1
+    assert next(iter(provisional)).startswith("钟测市监罚〔2016〕")
+
+
 def test_nothing_private_in_any_export(snap):
     blobs = [exports.render(snap, "json", Selection())]
     blobs += [
