@@ -536,19 +536,20 @@ def template_command(fmt: str, kind: str | None, dept: str | None, out: str | No
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="统计截至哪一天（默认今天，中国时间）。")
 @click.option("--format", "fmt", default="text", metavar="text|json|csv", help="输出格式（默认 text）。")
 def stats_command(as_of: str | None, fmt: str) -> None:
-    """按部门和月份统计：公示数量、按时率（7 个工作日）、迟报工作日、选填字段填写率、不予公开、更正和撤回。
+    """按部门和月份统计：公示数量、按时率、迟报工作日、必填字段完整性、覆盖面、准确性、不予公开、更正和撤回。
 
     不予公开的记录只计数，不输出内容。退出码：0 成功，1 数据有错误，2 用法错误。
     """
     # lazy: statistics load the snapshot loader (~0.2 s)
-    from gongshi.outputs.stats import RENDERERS, compute_stats
+    from gongshi.outputs.assessment import report
+    from gongshi.outputs.stats import RENDERERS
 
     if fmt not in RENDERERS:
         raise UsageProblem(f"不支持的输出格式 “{fmt}”。可用：{'、'.join(RENDERERS)}。")
     snapshot = _opendata_snapshot(as_of_or_fail(as_of))
     if snapshot is None:
         click.get_current_context().exit(1)
-    click.echo(RENDERERS[fmt](compute_stats(snapshot)), nl=False)
+    click.echo(report(snapshot, fmt), nl=False)
 
 
 @main.command("build")

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile, gcpause
+from gongshi.outputs.assessment import MEASURES, Assessment, assess, bulletin, bulletin_month, per_100
 from gongshi.outputs.stats import Figures, Stats, compute_stats, percent
 from gongshi.site.output import SiteOutput
 
@@ -23,6 +24,8 @@ if TYPE_CHECKING:
 
 PAGE = "dashboard/index.html"
 TEMPLATE = "dashboard.html"
+BULLETIN_PAGE = "dashboard/bulletin.html"  # the monthly 通报 (方案 §六(四)), printable
+BULLETIN_TEMPLATE = "bulletin.html"
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11, non-text contrast).
 LICENCE_COLOUR = "#1f5fa8"
 PENALTY_COLOUR = "#a8441f"
@@ -184,10 +187,21 @@ def delay_chart(total: Figures) -> Chart:
     return _svg("chart-delay", "迟报工作日分布", desc + "。", width, height, body)
 
 
-def dashboard_context(stats: Stats, record_url) -> dict:
-    """Everything the template needs (data only; the template lays it out)."""
-    months = [(m, stats.by_month[m]) for m in stats.months() if stats.by_month[m].records][-MAX_MONTHS:]
-    depts = [(stats.departments[k], stats.by_dept[k], k) for k in stats.departments]
+def dashboard_context(
+    stats: Stats,
+    record_url,
+    assessment: Assessment | None = None,
+    short_names: dict[str, str] | None = None,
+) -> dict:
+    """Everything the template needs (data only; the template lays it out). Departments appear
+    under their short names (``short_name`` in departments.yaml) so that tables and charts fit a
+    phone; the full name is in each row's ``title``. No month after the as-of date is charted."""
+    as_of_month = f"{stats.as_of.year:04d}-{stats.as_of.month:02d}"
+    months = [
+        (m, stats.by_month[m]) for m in stats.months() if stats.by_month[m].records and m <= as_of_month
+    ][-MAX_MONTHS:]
+    short = short_names or {}
+    depts = [(short.get(k) or stats.departments[k], stats.by_dept[k], k) for k in stats.departments]
     completeness = {}
     for name, f, _key in depts:
         for kind, fields in f.completeness().items():
@@ -209,6 +223,11 @@ def dashboard_context(stats: Stats, record_url) -> dict:
         "dept_names": [n for n, _, _ in depts],
         "reasons": reasons,
         "percent": percent,
+        "full_names": stats.departments,
+        "dept_short": {k: short.get(k) or n for k, n in stats.departments.items()},
+        "assessment": assessment,
+        "measures": MEASURES,
+        "per_100": per_100,
     }
 
 
@@ -222,6 +241,22 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     cache = cachefile.cache_path(snapshot.root, STATS_CACHE)
     with gcpause.paused():  # a cyclic collection would walk every object of a large snapshot
         stats = compute_stats(snapshot, cache=cache)
-        ctx = dashboard_context(stats, site.record_url)
+        measures = assess(snapshot, stats)
+        short = {k: d.short_name or d.name for k, d in snapshot.registry.departments.items()}
+        ctx = dashboard_context(stats, site.record_url, measures, short)
         site.render(TEMPLATE, PAGE, title="评估考核", **ctx)
+        month = bulletin_month(snapshot.as_of)
+        report = bulletin(stats, measures, month)
+        site.render(
+            BULLETIN_TEMPLATE,
+            BULLETIN_PAGE,
+            title=f"双公示工作通报（{month}）",
+            bulletin=report,
+            short_names=short,
+            full_names=stats.departments,
+            measures=MEASURES,
+            percent=percent,
+            per_100=per_100,
+            as_of=snapshot.as_of.isoformat(),
+        )
     return {"late_public": len(stats.late_records), "late_not_public": stats.late_not_public}

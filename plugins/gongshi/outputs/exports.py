@@ -49,10 +49,13 @@ from gongshi.core.records import (
 from gongshi.core.timeline import PUBLIC_STATES, REPAIRED, WITHDRAWN
 from gongshi.public.record import PublicRecord, public_record
 from gongshi.sheets.national_standard import (
+    EXPORT_HEADERS,
     EXPORT_TIME_HEADER,
-    LICENCE_HEADERS,
     PARTY_HEADERS,
-    PENALTY_HEADERS,
+    PROVISIONAL_REMARK,
+    REGION_HEADER,
+    REMARK_SEPARATOR,
+    STATUS_HEADER,
 )
 from gongshi.sheets.xlsxsave import keep_as_text, stamp_of, workbook_bytes
 from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
@@ -64,12 +67,13 @@ FORMATS = ("csv", "xlsx", "json")
 EXPORT_FORMAT_ID = "gongshi-export/1"
 EXPORTED_AT = EXPORT_TIME_HEADER
 
-LICENCE_COLUMNS: tuple[str, ...] = (*LICENCE_HEADERS, EXPORTED_AT)
-PENALTY_COLUMNS: tuple[str, ...] = (*PENALTY_HEADERS, EXPORTED_AT)
+# The standard's columns, then 当前状态/行政区划编码 where the standard lacks them (方案 §四(二)).
+LICENCE_COLUMNS: tuple[str, ...] = (*EXPORT_HEADERS["licence"], EXPORTED_AT)
+PENALTY_COLUMNS: tuple[str, ...] = (*EXPORT_HEADERS["penalty"], EXPORTED_AT)
 COLUMNS = {"licence": LICENCE_COLUMNS, "penalty": PENALTY_COLUMNS}
 CATEGORY_SEPARATOR = ";"
 SIX_PLACES = Decimal("0.000001")
-STATUS_COLUMN = "当前状态"
+STATUS_COLUMN = STATUS_HEADER
 CSV_BOM = b"\xef\xbb\xbf"
 WORKBOOK_TITLE = "双公示数据导出"
 
@@ -127,8 +131,8 @@ def _decision_row(pr: PublicRecord, snapshot: Snapshot, remarks: str) -> dict[st
                 "处罚机关统一社会信用代码": pr.authority.uscc,
             }
         )
-    if STATUS_COLUMN in row:  # the penalty standard has no 当前状态: the status leads 备注 there
-        row[STATUS_COLUMN] = pr.status
+    row[STATUS_COLUMN] = pr.status
+    row[REGION_HEADER] = pr.region_code
     row["数据来源单位"] = pr.source_unit.name
     row["数据来源单位统一社会信用代码"] = pr.source_unit.uscc
     row["备注"] = remarks
@@ -142,6 +146,8 @@ def record_row(entry: Entry, snapshot: Snapshot) -> dict[str, str]:
     remarks = pr.remarks
     if not pr.is_active:
         remarks = "；".join(x for x in (_status_note(pr), remarks) if x)
+    if entry.timeline.provisional:  # a deadline or delay counted with a provisional calendar
+        remarks = REMARK_SEPARATOR.join(x for x in (remarks, PROVISIONAL_REMARK) if x)
     row = _decision_row(pr, snapshot, remarks)
     row["行政相对人名称"] = pr.party_name
     row["行政相对人类别"] = pr.party_category
@@ -368,7 +374,7 @@ def default_filename(fmt: str, selection: Selection, as_of: date) -> str:
 DOWNLOAD_DIR = "data"
 # The site's files carry the standard's columns without 数据导出时间: a file is rewritten only when
 # its records change, so it shows no build date (the downloads page says as of when).
-SITE_COLUMNS: dict[str, tuple[str, ...]] = {"licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
+SITE_COLUMNS: dict[str, tuple[str, ...]] = dict(EXPORT_HEADERS)
 SITE_FORMATS = ("csv", "xlsx")  # per department and year; the whole site: one zipped CSV per year
 ZIP_FORMAT = "csv.zip"
 

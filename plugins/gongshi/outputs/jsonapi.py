@@ -180,6 +180,7 @@ def notice_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None =
         "doc_no": pr.doc_no,
         "decision_date": _opt(pr.decision_date),
         "authority": _unit(pr.authority),
+        "region_code": pr.region_code,
         "status": pr.status,
         "status_date": _opt(pr.status_date),
         "status_reason": _opt(pr.status_reason),

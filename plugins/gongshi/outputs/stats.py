@@ -35,6 +35,7 @@ from gongshi.core import cachefile
 from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import REPAIRED_STATUS, Department, Record, parse_date
 from gongshi.core.timeline import PUBLIC_STATES, WITHDRAWN, WITHHELD
+from gongshi.outputs.required_fields import required_counts
 from gongshi.public.record import public_record
 from gongshi.snapshot.build import month_parts
 
@@ -105,6 +106,9 @@ class Figures:
     repaired: int = 0
     filled: Counter = field(default_factory=Counter)  # (kind, field) -> records filling it
     applicable: Counter = field(default_factory=Counter)  # (kind, field) -> records it applies to
+    required_applicable: int = 0  # fields the standard requires of the records (required_fields)
+    required_filled: int = 0
+    complete_records: int = 0  # records filling every field required of them
 
     def plain(self) -> list:
         """The figures as plain data (marshal-able, cheap to add up: see ``_add``): the sums, then
@@ -131,6 +135,22 @@ class Figures:
         )
         g.delays = sorted(delays)
         return g
+
+    @property
+    def required_share(self) -> float | None:
+        """Completeness: filled / required fields, over the fields the standard requires of each
+        record (长期 and not-applicable fields excluded)."""
+        n = self.required_applicable
+        return round(self.required_filled / n, 4) if n else None
+
+    @property
+    def withdrawals_timed(self) -> int:
+        return self.withdrawals_on_time + self.withdrawals_late
+
+    @property
+    def withdrawal_on_time_rate(self) -> float | None:
+        n = self.withdrawals_timed
+        return round(self.withdrawals_on_time / n, 4) if n else None
 
     @property
     def timed(self) -> int:
@@ -185,10 +205,20 @@ class Figures:
                 "delay_max": self.delay_max,
                 "delay_distribution": {str(k): v for k, v in self.delay_distribution().items()},
             },
+            "required_completeness": {
+                "required": self.required_applicable,
+                "filled": self.required_filled,
+                "share": self.required_share,
+                "complete_records": self.complete_records,
+            },
             "completeness": self.completeness(),
             "corrections": {"entries": self.corrections, "records": self.corrected_records},
             "withdrawals": dict(sorted(self.withdrawals.items())),
-            "withdrawal_timeliness": {"on_time": self.withdrawals_on_time, "late": self.withdrawals_late},
+            "withdrawal_timeliness": {
+                "on_time": self.withdrawals_on_time,
+                "late": self.withdrawals_late,
+                "on_time_rate": self.withdrawal_on_time_rate,
+            },
             "repaired": self.repaired,
         }
 
@@ -207,6 +237,9 @@ _SUMS = (
     "provisional",
     "withdrawals_on_time",
     "withdrawals_late",
+    "required_applicable",
+    "required_filled",
+    "complete_records",
 )
 _COUNTERS = ("published_by_kind", "withheld_by_reason", "withdrawals")
 _FIELD_KEYS = tuple((kind, name) for kind, fields in OPTIONAL_FIELDS.items() for name, _g, _a in fields)
@@ -393,6 +426,10 @@ def _count_record(g: Figures, e: Entry) -> None:
             g.delays.append(t.delay_workdays)
     if r.corrections:
         g.corrected_records += 1
+    required, filled_required = required_counts(r)
+    g.required_applicable += required
+    g.required_filled += filled_required
+    g.complete_records += required == filled_required and required > 0
     # A 国家秘密 stub cannot hold these fields: it counts for timeliness, not for completeness.
     fields = None if r.is_secret_stub else OPTIONAL_FIELDS.get(kind)
     if fields:

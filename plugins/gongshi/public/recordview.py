@@ -23,6 +23,7 @@ from decimal import Decimal
 from gongshi.core.records import PARTY_CODE_KEYS, with_other
 from gongshi.core.timeline import Timeline
 from gongshi.public.record import PublicRecord
+from gongshi.rules.workdays import PROVISIONAL_LABEL
 
 # Party codes (行政相对人代码_1..6) in the national standard's order, with their labels.
 PARTY_CODES = tuple(
@@ -44,6 +45,9 @@ PUBLISHED_EVENT = "公示"
 CORRECTED_EVENT = "更正"
 LONG_TERM = "长期"
 OTHER_FORM = "{}（{}）"  # 其他（责令改正）: a category 其他 with its specific kind
+
+# A deadline counted in a year whose holiday arrangement (调休) the State Council has not published yet.
+PROVISIONAL_NOTE = f"{PROVISIONAL_LABEL}：该年节假日安排尚未公布，按法定节假日推算"
 
 
 @dataclass(frozen=True)
@@ -132,6 +136,8 @@ def decision_fields(pr: PublicRecord) -> list[Field]:
     out.append(Field("目录事项", pr.item_name or pr.item_code))
     if pr.source_unit.name and pr.source_unit.name != authority_name:
         out.append(Field("数据来源单位", pr.source_unit.name))
+    # 方案 §四(二): every record publishes 当前状态 and 行政区划编码.
+    out.append(Field("当前状态", pr.status))
     if pr.region_code:
         out.append(Field("行政区划编码", pr.region_code))
     if pr.remarks:
@@ -142,7 +148,7 @@ def decision_fields(pr: PublicRecord) -> list[Field]:
 def timeline_fields(t: Timeline) -> list[Field]:
     """Deadline, published (on time / late / 补录), listed until, findable until (the decision date
     and the state are shown elsewhere on the page)."""
-    deadline = iso(t.deadline) + ("（按临时日历计算）" if t.deadline_provisional else "")
+    deadline = iso(t.deadline) + (f"（{PROVISIONAL_NOTE}）" if t.deadline_provisional else "")
     out = [Field("应公示截止日", deadline)]
     if t.published_at is not None:
         out.append(Field("公示日期", iso(t.published_at) + ("（预览，尚未提交）" if t.preview else "")))

@@ -78,6 +78,24 @@ PENALTY_HEADERS: tuple[str, ...] = (
 )
 
 CURRENT_HEADERS = {"licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
+
+# 钟政办发〔2016〕31号 §四(二) names 当前状态 and 行政区划编码 among the fields every record publishes; the
+# current standard has 当前状态 only for licences and no region column at all (the legacy one calls it
+# 地方编码). Exports append the missing ones after the standard's columns, under the plan's names,
+# so the standard's columns keep their positions (the importer reads both names).
+STATUS_HEADER = "当前状态"
+REGION_HEADER = "行政区划编码"
+PLAN_EXTRA_HEADERS: dict[str, tuple[str, ...]] = {
+    "licence": (REGION_HEADER,),
+    "penalty": (STATUS_HEADER, REGION_HEADER),
+}
+# What an export adds to 备注 when a deadline was counted in a year without a published holiday
+# arrangement (暂定); the importer drops it again, so an export read back keeps the record's own 备注.
+PROVISIONAL_REMARK = "暂定：公示期限按法定节假日推算（该年节假日安排尚未公布）"
+REMARK_SEPARATOR = "；"
+EXPORT_HEADERS: dict[str, tuple[str, ...]] = {
+    kind: (*headers, *PLAN_EXTRA_HEADERS[kind]) for kind, headers in CURRENT_HEADERS.items()
+}
 # Not in the standard: our catalog item. The template adds it; the importer also reads it.
 ITEM_HEADER = "目录事项"
 EXPORT_TIME_HEADER = "数据导出时间"

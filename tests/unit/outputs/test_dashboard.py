@@ -8,6 +8,7 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from gongshi.outputs.assessment import MEASURES
 
 from tests.support.opendata_repo import (
     AS_OF,
@@ -16,6 +17,7 @@ from tests.support.opendata_repo import (
     WITHHELD_PARTY,
     WITHHELD_SECRET,
     shared_repo,
+    shared_snapshot,
 )
 
 
@@ -76,7 +78,11 @@ def test_dashboard_page(built):
         assert c.ids[title_id].strip() and c.ids[desc_id].strip()
     assert c.tables >= 5
     assert c.ids["chart-rate-t"] == "各部门按时公示率"
-    assert "钟楼区测试市场监督管理局：66.7%" in c.ids["chart-rate-d"]
+    # Short names (departments.yaml short_name): the chart and tables fit a phone.
+    assert "测试市场监管局：66.7%" in c.ids["chart-rate-d"]
+    assert 'title="钟楼区测试市场监督管理局">测试市场监管局</th>' in html
+    for sentence in MEASURES.values():
+        assert sentence in html, sentence
     assert "按时：4 条；1 天：1 条；2 天：1 条；2384 天：1 条" in c.ids["chart-delay-d"]
     assert "按时公示率 57.1%（4/7）" in html
     # Late records: public ones linked to their pages, most delayed first.
@@ -100,6 +106,36 @@ def test_dashboard_page(built):
     assert "style=" not in html, "no inline style (CSP)"
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "dashboard/" in sitemap
+
+
+@pytest.mark.slow
+def test_bulletin_page(built):
+    out, _ = built
+    html = (out / "dashboard/bulletin.html").read_text(encoding="utf-8")
+    # As of 2026-10-12 the bulletin reports on September: scjg ranked, the others silent.
+    assert "双公示工作通报（2026-09）" in html
+    rows = re.findall(r"<tr><td>([^<]+)</td><th scope=\"row\" title=\"([^\"]+)\"", html)
+    assert rows == [
+        ("1", "钟楼区测试市场监督管理局"),
+        ("—", "钟楼区测试卫生健康委员会"),
+        ("—", "钟楼区测试综合行政执法局"),
+    ]
+    assert "30 天以上没有公示记录的部门：测试卫健委" in html
+    assert "<script" not in html.split("</main>")[0], "no inline script (CSP)"
+    for secret in (PERSON_NAME, PUBLIC_PERSON, WITHHELD_PARTY, WITHHELD_SECRET, "zhzf-cf-2026-0001"):
+        assert secret not in html
+
+
+def test_no_month_after_the_as_of_date_is_charted(tmp_path_factory):
+    from gongshi.outputs.dashboard import dashboard_context
+    from gongshi.outputs.stats import compute_stats
+
+    stats = compute_stats(shared_snapshot(tmp_path_factory))
+    stats.by_month["2026-11"] = stats.by_month["2026-10"]  # a month after the as-of date (2026-10-12)
+    ctx = dashboard_context(stats, lambda rid: f"r/{rid}.html")
+    months = [m for m, _f in ctx["months"]]
+    assert months[-1] == "2026-10" and "2026-11" not in months
+    assert "26-11" not in ctx["charts"]["volume"].svg
 
 
 @pytest.mark.slow

@@ -53,6 +53,10 @@ def run(snapshot, out: Path, previous: Path | None, manifest) -> OutputWriter:
     return writer
 
 
+# Long enough that the file sizes the downloads page shows (one decimal of KB) change for certain.
+LONGER = "补充说明" * 40
+
+
 def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
@@ -75,7 +79,7 @@ def test_one_changed_record_rewrites_only_its_shards(repo, tmp_path, monkeypatch
     # penalty file change (and the page, which shows their sizes); nothing else is computed.
     path = PATHS["scjg-cf-2026-0023"]
     text = (root / path).read_text(encoding="utf-8")
-    repo.commit("更正备注", "2026-10-11T10:00:00+08:00", {path: text + "remarks: 分片测试更正。\n"})
+    repo.commit("更正备注", "2026-10-11T10:00:00+08:00", {path: text + f"remarks: 分片测试更正。{LONGER}\n"})
     snapshot = load(root, AS_OF, cache=False)
     rows.ids.clear()
     changed = run(snapshot, tmp_path / "c", tmp_path / "b", OutputManifest(root, site))

@@ -54,14 +54,18 @@ LICENCE_HEADERS = [
     *PARTY,
     *("行政许可决定文书名称", "行政许可决定文书号", "许可类别", "许可证书名称", "许可编号", "许可内容"),
     *("许可决定日期", "有效期自", "有效期至", "许可机关", "许可机关统一社会信用代码", "当前状态"),
-    *("数据来源单位", "数据来源单位统一社会信用代码", "备注", "数据导出时间"),
+    *("数据来源单位", "数据来源单位统一社会信用代码", "备注"),
+    "行政区划编码",  # 方案 §四(二), not in the current standard
+    "数据导出时间",
 ]
 PENALTY_HEADERS = [
     *PARTY,
     *("行政处罚决定书文号", "违法行为类型", "违法事实", "处罚依据", "处罚类别", "处罚内容"),
     *("罚款金额（万元）", "没收违法所得、没收非法财物的金额（万元）", "暂扣或吊销证照名称及编号"),
     *("处罚决定日期", "处罚有效期", "公示截止期", "处罚机关", "处罚机关统一社会信用代码"),
-    *("数据来源单位", "数据来源单位统一社会信用代码", "备注", "数据导出时间"),
+    *("数据来源单位", "数据来源单位统一社会信用代码", "备注"),
+    *("当前状态", "行政区划编码"),  # 方案 §四(二), not in the current penalty standard
+    "数据导出时间",
 ]
 EXPECTED = {"licence": LICENCE_HEADERS, "penalty": PENALTY_HEADERS}
 
@@ -82,7 +86,7 @@ def by_doc_no(rows: list[dict[str, str]], kind: str) -> dict[str, dict[str, str]
 
 
 def test_header_counts_match_the_standard():
-    assert len(LICENCE_HEADERS) == 28 + 1 and len(PENALTY_HEADERS) == 30 + 1
+    assert len(LICENCE_HEADERS) == 28 + 1 + 1 and len(PENALTY_HEADERS) == 30 + 2 + 1
     assert list(exports.LICENCE_COLUMNS) == LICENCE_HEADERS
     assert list(exports.PENALTY_COLUMNS) == PENALTY_HEADERS
 
@@ -135,6 +139,46 @@ def test_licence_values(snap):
     assert b["许可机关"] == "钟楼区测试卫生健康委员会"
 
 
+@pytest.mark.parametrize(
+    ("kind", "doc_no", "status"),
+    [
+        ("licence", "钟测市监许〔2026〕101号", "有效"),
+        ("licence", "钟测卫许〔2026〕3号", "有效"),
+        ("penalty", "钟测市监罚〔2026〕15号", "有效"),
+    ],
+)
+def test_status_and_region_code_in_every_format(snap, kind, doc_no, status):
+    """方案 §四(二): 当前状态 and 行政区划编码 in CSV, XLSX and JSON, under the plan's names."""
+    region = snap.registry.departments[
+        next(e for e in snap.entries if e.record.doc_no == doc_no).record.authority
+    ].region_code
+    assert len(region) == 6 and region.isdigit()
+    key = "行政许可决定文书号" if kind == "licence" else "行政处罚决定书文号"
+    csv_rows = read_csv(exports.render(snap, "csv", Selection(kind=kind)))
+    csv_row = dict(zip(csv_rows[0], next(r for r in csv_rows[1:] if doc_no in r), strict=True))
+    doc = json.loads(exports.render(snap, "json", Selection(kind=kind)))
+    json_row = next(r for r in doc["datasets"][0]["rows"] if r[key] == doc_no)
+    ws = load_workbook(io.BytesIO(exports.render(snap, "xlsx", Selection(kind=kind))))[
+        "行政许可" if kind == "licence" else "行政处罚"
+    ]
+    sheet = [[c.value or "" for c in row] for row in ws.iter_rows()]
+    xlsx_row = dict(zip(sheet[0], next(r for r in sheet[1:] if doc_no in r), strict=True))
+    for row in (csv_row, json_row, xlsx_row):
+        assert row["当前状态"] == status and row["行政区划编码"] == region, row
+
+
+def test_provisional_deadline_is_noted_in_remarks(snap):
+    """The fixture has no 2016 calendar: the 2016 decision's deadline is 暂定, and its row says so;
+    a 2026 decision (calendar present) does not."""
+    from gongshi.sheets.national_standard import PROVISIONAL_REMARK
+
+    rows = by_doc_no(exports.export_rows(snap, "penalty"), "penalty")
+    provisional = {doc for doc, row in rows.items() if PROVISIONAL_REMARK in row["备注"]}
+    expected = {e.record.doc_no for e in snap.public("penalty") if e.timeline.provisional}
+    assert provisional == expected and len(expected) == 1
+    assert next(iter(provisional)).startswith("钟测市监罚〔2016〕")
+
+
 def test_nothing_private_in_any_export(snap):
     blobs = [exports.render(snap, "json", Selection())]
     blobs += [
@@ -160,7 +204,7 @@ def test_since_batch_includes_changes_and_withdrawals(snap):
     for col in ("行政相对人名称", "行政相对人类别", "违法事实", "处罚内容", "证件类型", "罚款金额（万元）"):
         assert d[col] == "", col
     assert d["处罚决定日期"] == "2026/03/05" and d["处罚机关"] == "钟楼区测试市场监督管理局"
-    assert "当前状态" not in d, "the penalty standard has no 当前状态: the status leads 备注"
+    assert d["当前状态"] == "撤销", "方案 §四(二): penalties carry 当前状态 too"
     assert exports.export_rows(snap, "licence", Selection(since=since)) == []
     # The correction of 2026-04-02 brings the licence into an April batch.
     april = by_doc_no(exports.export_rows(snap, "licence", Selection(since=date(2026, 4, 1))), "licence")

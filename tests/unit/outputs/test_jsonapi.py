@@ -145,6 +145,10 @@ def test_record_content(site):
     assert notice["format"] == "gongshi-withdrawal/2"
     assert notice["state"] == "withdrawn" and notice["status_reason"] == "经行政复议撤销原处罚决定。"
     assert "party" not in notice and "penalty" not in notice
+    # 方案 §四(二): 当前状态 and 行政区划编码 in every document, notices included.
+    for doc in (h, a, notice):
+        assert doc["region_code"] == "320404" and doc["status"], doc["id"]
+    assert (h["status"], a["status"], notice["status"]) == ("有效", "有效", "撤销")
 
 
 def test_index(site):

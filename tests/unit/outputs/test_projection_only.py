@@ -75,6 +75,9 @@ NON_TEXT = frozenset(
 ALLOWED = {
     ("outputs/stats.py", "data"): "completeness counts: whether an optional field is filled, never its text",
     ("outputs/stats.py", "party"): "completeness counts of the party's optional codes, never their values",
+    ("outputs/required_fields.py", "data"): "completeness: whether a required field is filled, not its text",
+    ("outputs/required_fields.py", "party"): "completeness: whether the party's required fields are filled",
+    ("outputs/required_fields.py", "categories"): "which conditional fields a penalty's categories require",
     ("outputs/stats.py", "corrections"): "counts corrections per month (dates only); no reason leaves",
     ("outputs/stats.py", "withheld_reason"): "counts withheld records per reason (a closed list)",
     ("outputs/ledger.py", "party_name"): "earlier versions' names, collected only for the projection to mask",

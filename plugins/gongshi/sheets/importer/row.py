@@ -129,6 +129,7 @@ def convert_row(ctx: Context, number: int, cells: list[object]) -> ConvertedRow:
     for fid in _TEXT_FIELDS:
         if fid in ctx.present:
             row.put(fid, row.text(fid), fid)
+    _drop_provisional_remark(row)
     for fid in _CODE_FIELDS:
         if fid in ctx.present:
             raw = row.raw.get(fid)
@@ -180,6 +181,18 @@ def convert_row(ctx: Context, number: int, cells: list[object]) -> ConvertedRow:
         row.data["party"] = row.party
         row.sources.setdefault("$.party", row.column("party.name"))
     return row
+
+
+def _drop_provisional_remark(row: ConvertedRow) -> None:
+    """Our own exports add ``PROVISIONAL_REMARK`` to 备注 (a 暂定 deadline): not the record's text."""
+    remarks = row.data.get("remarks")
+    if isinstance(remarks, str) and ns.PROVISIONAL_REMARK in remarks:
+        parts = [p for p in remarks.split(ns.REMARK_SEPARATOR) if p != ns.PROVISIONAL_REMARK]
+        if parts:
+            row.data["remarks"] = ns.REMARK_SEPARATOR.join(parts)
+        else:
+            del row.data["remarks"]
+            row.sources.pop("$.remarks", None)
 
 
 def _party_category(row: ConvertedRow) -> None:
