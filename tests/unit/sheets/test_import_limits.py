@@ -131,7 +131,9 @@ def test_merge_bomb_answers_in_bounded_time_and_memory(repo, tmp_path):
     assert 60 < size_kb < 120
     got = measured_import(repo, bomb)
     print(f"merge bomb: {size_kb:.0f} KB, {got['seconds']:.2f} s, {got['rss_mb']:.0f} MB peak RSS")
-    assert got["seconds"] < 5, got
+    # Expanding the range would fill 17 billion cells (hours); answering takes ~2 s on an idle
+    # machine. The bound is loose so a loaded machine cannot fail it; the memory bound is the sharp one.
+    assert got["seconds"] < 30, got
     assert got["rss_mb"] < 300, got
     assert got["code"] in (0, 1) and "Traceback" not in got["err"], got
     assert "合并单元格 A5:XFD1048576 超出了有数据的范围" in got["out"], got["out"]
