@@ -75,7 +75,9 @@ def feed_item(
     published = commits[0].committed_at if commits else _start_of_day(t.published_at)
     updated = commits[-1].committed_at if commits else published
     if entry.state in PUBLIC_STATES:
-        changed = len(commits) > 1 or bool(pr.corrections)
+        # A correction is what the record's public 更正 entries say, not any later commit: re-sealing
+        # ID numbers (gongshi reseal) or reformatting a file changes nothing the public sees.
+        changed = bool(pr.corrections)
         news = "changed" if changed else "new"
         prefix = "【更正】" if changed else ""
         title = f"{prefix}{pr.kind_label}：{pr.party_name}（{pr.doc_no}）"

@@ -212,8 +212,16 @@ def test_unchanged_feeds_are_not_rendered_again(tmp_path, monkeypatch):
     # A wjw record changes: the site feed and the wjw feed, not the other departments'.
     rel = PATHS["wjw-xk-2026-0003"]
     text = (repo.path / rel).read_text(encoding="utf-8")
-    repo.commit("更正", "2026-10-12T10:00:00+08:00", {rel: text + "remarks: 更正备注。\n"})
-    writer = run(3)
+    # First a commit the public cannot see as a correction (as `gongshi reseal` makes): the feeds
+    # move it to the top (a new updated time) but do not call it 【更正】.
+    repo.commit("格式", "2026-10-12T09:00:00+08:00", {rel: text + "\n"})
+    run(3)
+    feed = ET.fromstring((previous / "feeds/wjw.atom.xml").read_bytes())
+    assert "【更正】" not in feed.find(A + "entry").find(A + "title").text
+    rendered.clear()
+    correction = "remarks: 更正备注。\ncorrections:\n  - date: 2026-10-12\n    reason: 补充备注。\n"
+    repo.commit("更正", "2026-10-12T10:00:00+08:00", {rel: text + correction})
+    writer = run(4)
     assert sorted(writer.changed) == sorted(rendered) == ["feeds/all.atom.xml", "feeds/wjw.atom.xml"]
     feed = ET.fromstring((previous / "feeds/wjw.atom.xml").read_bytes())
     assert "【更正】" in feed.find(A + "entry").find(A + "title").text
