@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gongshi.check.result import RecordCheck
 from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
+from gongshi.check.suggest import with_suggestions
 from gongshi.check.text_rules import text_problems
 from gongshi.core import identifiers, privacy
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, describe, find_invisible, invisible_message
@@ -116,13 +117,14 @@ def check_loaded_record(
                 loaded,
                 "$.kind",
                 "schema.required",
-                "缺少 “kind”（类型）：许可写 kind: licence，处罚写 kind: penalty（且放在对应目录中）。",
+                "缺少 “类型”（kind）：许可写 kind: licence，处罚写 kind: penalty（且放在对应目录中）。",
             )
         )
         return RecordCheck(rf.relpath, None, problems, scope_key=scope_key)
-    problems.extend(schema_problems(data, kind, loaded, fast=fast))
+    problems.extend(with_suggestions(schema_problems(data, kind, loaded, fast=fast), data, kind, registry))
     bad_paths = {p.path for p in problems if p.severity == "error"}
-    problems.extend(_record_rules(record, kind, registry, as_of, loaded, bad_paths))
+    rule_problems = _record_rules(record, kind, registry, as_of, loaded, bad_paths)
+    problems.extend(with_suggestions(rule_problems, data, kind, registry))
     problems.extend(text_problems(data, kind, loaded, bad_paths))
     key = None
     if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
@@ -389,7 +391,7 @@ def _secret_stub_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
     for parent, key in extra:
         path = child_path(parent, key)
         title = infos.get(path, None)
-        label = f"“{key}”（{title.title}）" if title and title.title else f"“{key}”"
+        label = f"“{title.title}”（{key}）" if title and title.title else f"“{key}”"
         out.append(
             problem_at(
                 loaded,
