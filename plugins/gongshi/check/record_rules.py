@@ -17,6 +17,7 @@ from gongshi.check.result import RecordCheck
 from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
 from gongshi.check.suggest import with_suggestions
 from gongshi.check.text_rules import text_problems
+from gongshi.check.writing import writing_problems
 from gongshi.core import identifiers, privacy
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, describe, find_invisible, invisible_message
 from gongshi.core.problems import Problem
@@ -126,6 +127,7 @@ def check_loaded_record(
     rule_problems = _record_rules(record, kind, registry, as_of, loaded, bad_paths)
     problems.extend(with_suggestions(rule_problems, data, kind, registry))
     problems.extend(text_problems(data, kind, loaded, bad_paths))
+    problems.extend(writing_problems(loaded, kind))
     key = None
     if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
         key = (record.authority, normalise_doc_no(data["doc_no"]))
