@@ -20,7 +20,7 @@ from gongshi.repo.yamlload import Loaded, child_path
 _WRAPPERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "【": "】"}
 # A plain (unquoted) value with " #" in it: ``key: text #more`` or ``- text #more``.
 _COMMENT_IN_VALUE_RE = re.compile(
-    r"""^\s*(?:-\s+|[A-Za-z_][A-Za-z0-9_]*:\s+)(?!["'#|>])(\S[^#]*?)\s+#(.*)$"""
+    r"""^[ \t]*(?:-[ \t]+|[A-Za-z_][A-Za-z0-9_]*:[ \t]+)(?!["'#|>])(\S[^#\n]*?)[ \t]+#(.*)$""", re.M
 )
 
 
@@ -38,7 +38,10 @@ def _strings(node, path: str):
 def writing_problems(loaded: Loaded, doc_type: str) -> list[Problem]:
     """Warnings about Chinese quotes around a value and text dropped as a comment."""
     out: list[Problem] = []
-    for path, value in _strings(loaded.data, "$"):
+    # Both are rare: one look at every value, and at the raw bytes, before any walk (validate runs
+    # this on every record).
+    wrapped = any(t[:1] in _WRAPPERS for t in loaded.texts)
+    for path, value in _strings(loaded.data, "$") if wrapped else ():
         close = _WRAPPERS.get(value[:1])
         if close and value.endswith(close) and len(value) > 2:
             label = field_label(doc_type, path)
@@ -52,14 +55,16 @@ def writing_problems(loaded: Loaded, doc_type: str) -> list[Problem]:
                     "warning",
                 )
             )
+    if b" #" not in loaded.raw:
+        return out
     try:
         text = loaded.raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         return out
-    for number, line in enumerate(text.splitlines(), start=1):
-        m = _COMMENT_IN_VALUE_RE.match(line)
-        if m and m.group(2).strip():
+    for m in _COMMENT_IN_VALUE_RE.finditer(text):
+        if m.group(2).strip():
             dropped = m.group(2).strip()[:40]
+            number = text.count("\n", 0, m.start()) + 1
             out.append(
                 Problem(
                     loaded.file,
