@@ -13,6 +13,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+from gongshi.check.fieldnames import titled_problems
 from gongshi.check.result import RecordCheck
 from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
 from gongshi.check.suggest import with_suggestions
@@ -91,7 +92,10 @@ def check_record_bytes(root: Path, relpath: str, raw: bytes, registry: Registry,
     writes anything): the same checks as ``check_record_file`` on a file at ``relpath`` holding ``raw``.
     Uniqueness across files (id, doc_no) is the caller's business, as in ``validate_repository``."""
     rf = describe_record_path(root, Path(root) / relpath)
-    return check_loaded_record(rf, *record_from_loaded(rf, load_yaml_bytes(raw, rf.relpath)), registry, as_of)
+    record, loaded = record_from_loaded(rf, load_yaml_bytes(raw, rf.relpath))
+    check = check_loaded_record(rf, record, loaded, registry, as_of)
+    check.problems = titled_problems(check.problems)  # as validate_repository shows them
+    return check
 
 
 def check_loaded_record(

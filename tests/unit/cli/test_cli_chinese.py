@@ -48,6 +48,12 @@ def test_every_help_page_is_chinese(command):
     assert_chinese(result.output)
 
 
+def test_gongshi_without_a_command_shows_the_chinese_help():
+    result = run([])
+    assert result.output.startswith("用法： gongshi [选项] 命令 [参数]...")
+    assert_chinese(result.output)
+
+
 def test_unknown_option_is_a_chinese_usage_error():
     result = run(["validate", "--nonsense"])
     assert result.exit_code == 2
