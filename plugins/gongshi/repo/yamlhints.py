@@ -23,6 +23,7 @@ _DASH_WITHOUT_SPACE_RE = re.compile(r"^\s*-(?![\s-])\S")
 _RESERVED_START_RE = re.compile(rf"^\s*(?:(?:-\s+)?{_KEY}:\s+|-\s+)([@`])")
 _FLOW_START_RE = re.compile(rf"^\s*(?:-\s+)?({_KEY}):\s+([\[{{])")
 _COLON_IN_VALUE_RE = re.compile(rf"^\s*(?:-\s+)?({_KEY}):\s+\S.*?(?<=\S):(\s|$)")
+_BLOCK_SCALAR_RE = re.compile(r":\s+[|>][-+0-9]*\s*(#.*)?$")
 _INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
 
 _UNEXPECTED_KEY = "这里不能出现“键: 值”（通常是缩进不对，或值里有“冒号加空格”）"
@@ -142,10 +143,15 @@ def explain_syntax_error(
     if quoted:
         return quoted
     last = min(problem_line or len(lines), len(lines))
+    block_indent = None  # inside a block scalar (key: | or key: >): its lines are text, not YAML
     for number in range(1, last + 1):
         line = lines[number - 1]
         if not _is_content(line):
             continue
+        indent = len(line) - len(line.lstrip(" "))
+        if block_indent is not None and indent > block_indent:
+            continue
+        block_indent = indent if _BLOCK_SCALAR_RE.search(line) else None
         found = _line_mistake(number, line)
         if found:
             return number, found

@@ -165,3 +165,10 @@ def test_an_unknown_syntax_error_still_names_its_line():
     (problem,) = loaded.problems
     assert problem.code == "yaml.syntax"
     assert problem.line is not None and problem.message.startswith("第 ")
+
+
+def test_text_of_a_block_scalar_is_not_blamed_for_a_later_mistake():
+    text = "kind: penalty\nfacts: |\n  第一行\n  \t制表符之后的文字\n  -罚款以减号开头\nauthority:scjg\n"
+    (problem,) = load_yaml_bytes(text.encode("utf-8"), "t.yaml").problems
+    assert problem.line == 6, problem
+    assert "冒号后面缺少空格" in problem.message
