@@ -283,7 +283,6 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
                     f"键名中有看不见的字符 {names}，通常是复制粘贴带来的。"
                     "请删除这个键名，用英文输入法重新输入。"
                 )
-                guess = None
             elif guess:
                 tip = f"是否拼错？应为 {field_label(doc_type, child_path(path, guess))}。"
             else:
