@@ -13,9 +13,12 @@ from gongshi import __version__
 from gongshi.cli_common import UsageProblem, as_of_or_fail, repo_root_or_fail, resolved_path_or_fail
 from gongshi.cli_ledger import ledger_group
 from gongshi.cli_sealed import ASK, entered_id_number, reseal_command
+from gongshi.cli_zh import chinese_commands, use_chinese
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 from gongshi.repo.files import find_repo_root
+
+use_chinese()  # before the decorators below: click's option help texts are made as they run
 
 # More working days than any legal deadline; keeps `gongshi deadline` from looping for ages.
 MAX_DEADLINE_WORKDAYS = 10_000
@@ -669,6 +672,7 @@ def check_published_command(previous, build_info, live_unavailable, current, fmt
 
 main.add_command(ledger_group)
 main.add_command(reseal_command)
+chinese_commands(main)
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`

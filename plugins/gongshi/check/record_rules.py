@@ -13,9 +13,12 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+from gongshi.check.fieldnames import titled_problems
 from gongshi.check.result import RecordCheck
 from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
+from gongshi.check.suggest import with_suggestions
 from gongshi.check.text_rules import text_problems
+from gongshi.check.writing import writing_problems
 from gongshi.core import identifiers, privacy
 from gongshi.core.invisible import INVISIBLE_CHARACTERS, describe, find_invisible, invisible_message
 from gongshi.core.problems import Problem
@@ -90,7 +93,10 @@ def check_record_bytes(root: Path, relpath: str, raw: bytes, registry: Registry,
     writes anything): the same checks as ``check_record_file`` on a file at ``relpath`` holding ``raw``.
     Uniqueness across files (id, doc_no) is the caller's business, as in ``validate_repository``."""
     rf = describe_record_path(root, Path(root) / relpath)
-    return check_loaded_record(rf, *record_from_loaded(rf, load_yaml_bytes(raw, rf.relpath)), registry, as_of)
+    record, loaded = record_from_loaded(rf, load_yaml_bytes(raw, rf.relpath))
+    check = check_loaded_record(rf, record, loaded, registry, as_of)
+    check.problems = titled_problems(check.problems)  # as validate_repository shows them
+    return check
 
 
 def check_loaded_record(
@@ -117,14 +123,16 @@ def check_loaded_record(
                 loaded,
                 "$.kind",
                 "schema.required",
-                "缺少 “kind”（类型）：许可写 kind: licence，处罚写 kind: penalty（且放在对应目录中）。",
+                "缺少 “类型”（kind）：许可写 kind: licence，处罚写 kind: penalty（且放在对应目录中）。",
             )
         )
         return RecordCheck(rf.relpath, None, problems, scope_key=scope_key)
-    problems.extend(schema_problems(data, kind, loaded, fast=fast))
+    problems.extend(with_suggestions(schema_problems(data, kind, loaded, fast=fast), data, kind, registry))
     bad_paths = {p.path for p in problems if p.severity == "error"}
-    problems.extend(_record_rules(record, kind, registry, as_of, loaded, bad_paths))
+    rule_problems = _record_rules(record, kind, registry, as_of, loaded, bad_paths)
+    problems.extend(with_suggestions(rule_problems, data, kind, registry))
     problems.extend(text_problems(data, kind, loaded, bad_paths))
+    problems.extend(writing_problems(loaded, kind))
     key = None
     if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
         key = (record.authority, normalise_doc_no(data["doc_no"]))
@@ -424,7 +432,7 @@ def _secret_stub_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
     for parent, key in extra:
         path = child_path(parent, key)
         title = infos.get(path, None)
-        label = f"“{key}”（{title.title}）" if title and title.title else f"“{key}”"
+        label = f"“{title.title}”（{key}）" if title and title.title else f"“{key}”"
         out.append(
             problem_at(
                 loaded,

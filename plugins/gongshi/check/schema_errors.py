@@ -6,16 +6,18 @@ problem located at a JSON path of a loaded file, which every rule module uses.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from jsonschema.exceptions import ValidationError
 
 from gongshi.core import identifiers
+from gongshi.core.invisible import INVISIBLE_CHARACTERS
 from gongshi.core.problems import Problem
 from gongshi.core.sealed import ARMOR_BEGIN, ARMOR_END, SEALED_PARTY_KEYS
 from gongshi.repo import schemas
@@ -105,6 +107,8 @@ def field_infos(doc_type: str) -> dict[str, FieldInfo]:
 
 
 _INDEX_RE = re.compile(r"\[\d+\]")
+_PATH_PARTS_RE = re.compile(r"\.([^.\[\]]+)|\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
+INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
 
 
 def _info(doc_type: str, path: str) -> FieldInfo:
@@ -112,7 +116,16 @@ def _info(doc_type: str, path: str) -> FieldInfo:
 
 
 def _label(key: str, info: FieldInfo) -> str:
-    return f"“{key}”（{info.title}）" if info.title else f"“{key}”"
+    """A field as a clerk knows it: its Chinese title, then the key as written in the file
+    (“统一社会信用代码”（uscc）); a list item by its list's title (“处罚类别”第 2 项)."""
+    if key.startswith("第 ") and key.endswith(" 项"):
+        return f"“{info.title}”{key}" if info.title else key
+    return f"“{info.title}”（{key}）" if info.title else f"“{key}”"
+
+
+def field_label(doc_type: str, path: str) -> str:
+    """``_label`` of the field at a JSON path of a document type."""
+    return _label(_last_key(path), _info(doc_type, path))
 
 
 def _show(value) -> str:
@@ -169,7 +182,46 @@ def schema_problems(data, doc_type: str, loaded: Loaded, *, fast: bool = True) -
     problems: list[Problem] = []
     for error in schemas.validator(doc_type).iter_errors(data):
         problems.extend(_map_error(error, doc_type, loaded))
-    return _dedupe(problems)
+    return [_empty_message(p, data, doc_type) if p.code == "schema.empty" else p for p in _dedupe(problems)]
+
+
+def _required_when_absent(data, path: str, doc_type: str) -> bool:
+    """Whether leaving out the field at ``path`` would make the document miss a required field
+    (the schema's ``required``, conditional ones included): then an empty value is not a line
+    to delete but a field to fill."""
+    parts = _PATH_PARTS_RE.findall(path[1:])
+    node = copy.deepcopy(data)
+    parent = node
+    for key, quoted, index in parts[:-1]:
+        step = int(index) if index else (key or quoted)
+        try:
+            parent = parent[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    key, quoted, index = parts[-1] if parts else ("", "", "")
+    name = key or quoted
+    if not name or not isinstance(parent, dict) or name not in parent:
+        return False
+    del parent[name]
+    parent_path = path[: len(path) - len(child_path("", name))]
+    for error in schemas.validator(doc_type).iter_errors(node):
+        if (
+            error.validator == "required"
+            and _json_path(error.absolute_path) == parent_path
+            and name in error.validator_value
+        ):
+            return True
+    return False
+
+
+def _empty_message(problem: Problem, data, doc_type: str) -> Problem:
+    label = field_label(doc_type, problem.path)
+    hint = _hint(_info(doc_type, problem.path))
+    if _required_when_absent(data, problem.path, doc_type):
+        message = f"{label}是必填项，不能为空。{hint}"
+    else:
+        message = f"{label}不能为空。{hint}如果不需要填写，请删除这一行。"
+    return replace(problem, message=message)
 
 
 def _dedupe(problems: list[Problem]) -> list[Problem]:
@@ -225,18 +277,28 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
                 continue
             kpath = child_path(path, k)
             guess = _suggest(k, allowed, doc_type, path)
-            if guess:
-                tip = f"是否拼错？应为 “{guess}”（{_info(doc_type, child_path(path, guess)).title}）。"
+            hidden = INVISIBLE_RE.findall(k)
+            if hidden and INVISIBLE_RE.sub("", k) in allowed:
+                names = "、".join(f"U+{ord(c):04X}（{INVISIBLE_CHARACTERS[c]}）" for c in hidden)
+                tip = (
+                    f"键名中有看不见的字符 {names}，通常是复制粘贴带来的。"
+                    "请删除这个键名，用英文输入法重新输入。"
+                )
+            elif guess:
+                tip = f"是否拼错？应为 {field_label(doc_type, child_path(path, guess))}。"
             else:
-                tip = f"这里可以写的字段：{'、'.join(allowed)}。"
+                fields = "、".join(
+                    f"{_info(doc_type, child_path(path, a)).title or a}（{a}）" for a in allowed
+                )
+                tip = f"这里可以写的字段：{fields}。"
             where = "" if path == "$" else f"{label}中"
             msg = f"{where}有未知字段 “{k}”。{tip}"
             out.append(problem_at(loaded, kpath, "schema.unknown_key", msg))
         return out
 
     if value == "" and kw in ("minLength", "pattern", "format", "enum", "anyOf"):
-        msg = f"{label}不能为空。{_hint(info)}如果不需要填写，请删除这一行。"
-        return [problem_at(loaded, path, "schema.empty", msg)]
+        # The wording (必填, or delete the line) is decided once the whole document is known.
+        return [problem_at(loaded, path, "schema.empty", f"{label}不能为空。")]
 
     if kw == "enum":
         allowed = [_show(v) for v in error.validator_value]

@@ -26,6 +26,7 @@ from pathlib import Path
 import yaml
 
 from gongshi.core.problems import Problem
+from gongshi.repo.yamlhints import explain_syntax_error
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 32
@@ -282,17 +283,15 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
         result.problems.append(Problem(file, rej.line, rej.path, rej.code, rej.message))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = exc.problem or exc.context or "语法错误"
-        result.problems.append(
-            Problem(
-                file,
-                line,
-                "$",
-                "yaml.syntax",
-                f"YAML 语法错误（{what}）。请检查这一行的缩进、冒号后的空格和引号是否成对。",
-            )
+        context_mark = exc.context_mark
+        line, message = explain_syntax_error(
+            raw.decode("utf-8-sig", errors="replace"),
+            exc.problem or exc.context or "",
+            mark.line + 1 if mark else None,
+            exc.context or "",
+            context_mark.line + 1 if context_mark else None,
         )
+        result.problems.append(Problem(file, line, "$", "yaml.syntax", message))
     except yaml.reader.ReaderError as exc:
         line = text_line(raw, exc.position)
         result.problems.append(

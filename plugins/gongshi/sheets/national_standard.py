@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from gongshi.core import values
 from gongshi.core.records import PARTY_CODE_KEYS
 
 # --------------------------------------------------------------------------------------------
@@ -103,68 +104,24 @@ EXPORT_TIME_HEADER = "数据导出时间"
 # --------------------------------------------------------------------------------------------
 # Code lists (code → label). Keys are normalised codes: digits without leading zeros.
 
-PARTY_CATEGORIES = ("法人及非法人组织", "自然人", "个体工商户")
-PARTY_CATEGORY_CODES = {"1": "自然人", "2": "法人及非法人组织", "3": "法人及非法人组织", "4": "个体工商户"}
-PARTY_CATEGORY_SYNONYMS = {
-    "法人": "法人及非法人组织",
-    "非法人组织": "法人及非法人组织",
-    "法人和非法人组织": "法人及非法人组织",
-    "法人或非法人组织": "法人及非法人组织",
-    "法人及其他组织": "法人及非法人组织",
-    "法人和其他组织": "法人及非法人组织",
-    "个人": "自然人",
-    "个体户": "个体工商户",
-}
+# The code lists live in ``core.values`` (validate suggests with them too); the importer and the
+# template read them here, with the rest of the standard.
+PARTY_CATEGORIES = values.PARTY_CATEGORIES
+PARTY_CATEGORY_CODES = values.PARTY_CATEGORY_CODES
+PARTY_CATEGORY_SYNONYMS = values.PARTY_CATEGORY_SYNONYMS
+ID_TYPES = values.ID_TYPES
+ID_TYPE_CODES = values.ID_TYPE_CODES
+ID_TYPE_SYNONYMS = values.ID_TYPE_SYNONYMS
+LICENCE_CATEGORIES = values.LICENCE_CATEGORIES
+LICENCE_CATEGORY_CODES = values.LICENCE_CATEGORY_CODES
+PENALTY_CATEGORIES = values.PENALTY_CATEGORIES
+PENALTY_CATEGORY_CODES = values.PENALTY_CATEGORY_CODES
+PENALTY_CATEGORY_SYNONYMS = values.PENALTY_CATEGORY_SYNONYMS
+STATUSES = values.STATUSES
+STATUS_CODES = values.STATUS_CODES
+STATUS_SYNONYMS = values.STATUS_SYNONYMS
+code_key = values.code_key
 
-ID_TYPES = ("身份证", "护照号", "港澳居民来往内地通行证", "台湾居民来往大陆通行证", "外国人永久居留身份证")
-ID_TYPE_CODES = {str(i + 1): label for i, label in enumerate(ID_TYPES)}
-ID_TYPE_SYNONYMS = {
-    "居民身份证": "身份证",
-    "身份证号": "身份证",
-    "身份证号码": "身份证",
-    "护照": "护照号",
-    "港澳通行证": "港澳居民来往内地通行证",
-    "台湾通行证": "台湾居民来往大陆通行证",
-    "台胞证": "台湾居民来往大陆通行证",
-    "外国人永久居留证": "外国人永久居留身份证",
-}
-
-LICENCE_CATEGORIES = ("普通", "特许", "认可", "核准", "登记", "其他")
-LICENCE_CATEGORY_CODES = {str(i + 1): label for i, label in enumerate(LICENCE_CATEGORIES)}
-
-PENALTY_CATEGORIES = (
-    "警告",
-    "通报批评",
-    "罚款",
-    "没收违法所得",
-    "没收非法财物",
-    "暂扣许可证件",
-    "降低资质等级",
-    "吊销许可证件",
-    "限制开展生产经营活动",
-    "责令停产停业",
-    "责令关闭",
-    "限制从业",
-    "行政拘留",
-    "其他",
-)
-# A provincial feed's numeric codes (domain notes §2.2).
-PENALTY_CATEGORY_CODES = {
-    "1": "警告",
-    "2": "罚款",
-    "3": "没收违法所得",
-    "4": "责令停产停业",
-    "5": "吊销许可证件",
-    "6": "行政拘留",
-    "7": "其他",
-    "8": "通报批评",
-    "9": "没收非法财物",
-    "10": "降低资质等级",
-    "11": "暂扣许可证件",
-    "12": "限制开展生产经营活动",
-    "13": "限制从业",
-    "14": "责令关闭",
-}
 # Legacy standard (pre-2021 处罚法): 0–6. Codes 2 and 4 each cover two current categories; the
 # importer asks which one instead of guessing (None).
 LEGACY_PENALTY_CATEGORY_CODES: dict[str, str | None] = {
@@ -180,25 +137,6 @@ LEGACY_PENALTY_CATEGORY_LABELS = {
     "2": "没收违法所得、没收非法财物",
     "4": "暂扣或者吊销许可证、暂扣或者吊销执照",
 }
-PENALTY_CATEGORY_SYNONYMS = {
-    "暂扣许可证": "暂扣许可证件",
-    "暂扣许可证照": "暂扣许可证件",
-    "暂扣执照": "暂扣许可证件",
-    "吊销许可证": "吊销许可证件",
-    "吊销许可证照": "吊销许可证件",
-    "吊销执照": "吊销许可证件",
-    "吊销营业执照": "吊销许可证件",
-    "限制开展经营活动": "限制开展生产经营活动",
-    "责令停业": "责令停产停业",
-    "责令停产": "责令停产停业",
-    "没收违法所得和非法财物": None,
-    "法律、行政法规规定的其他行政处罚": "其他",
-    "法律行政法规规定的其他行政处罚": "其他",
-}
-
-STATUSES = ("有效", "撤销", "变更", "注销", "失效", "已修复")
-STATUS_CODES = {"1": "有效", "2": "失效"}
-STATUS_SYNONYMS = {"正常": "有效", "无效": "失效", "已撤销": "撤销", "已注销": "注销", "已失效": "失效"}
 # Legacy: 0 正常 1 撤销 2 异议 3 其他 — 异议 and 其他 have no equivalent (None: ask).
 LEGACY_STATUS_CODES: dict[str, str | None] = {"0": "有效", "1": "撤销", "2": None, "3": None}
 
@@ -476,11 +414,3 @@ STANDARD_HEADER_BY_KIND = {
 
 def standard_header(field: str, kind: str) -> str:
     return STANDARD_HEADER_BY_KIND[kind].get(field) or STANDARD_HEADER.get(field, field)
-
-
-def code_key(value: str) -> str | None:
-    """``"01"``, ``"1"``, ``"1.0"`` → ``"1"``; None when ``value`` is not a numeric code."""
-    m = re.fullmatch(r"0*(\d{1,3})(?:\.0+)?", value)
-    if not m:
-        return None
-    return m.group(1) or "0"

@@ -44,7 +44,7 @@ def test_exit_1_with_errors_and_text_report(repo):
     res = invoke()
     assert res.exit_code == 1
     lines = res.output.splitlines()
-    assert f"  {BAD}:3: [schema.required] $.doc_no: 缺少必填字段 “doc_no”（决定书文号）。" in "\n".join(lines)
+    assert f"  {BAD}:3: [schema.required] $.doc_no: 缺少必填字段 “决定书文号”（doc_no）。" in "\n".join(lines)
     assert lines[-1].startswith("检查了 9 个文件：1 个错误，0 个警告")
     # Grouped by file: a header line, then indented problems of that file.
     assert lines[0] == BAD
@@ -102,7 +102,7 @@ def test_json_format_is_stable(repo):
         "message": err["message"],
         "severity": "error",
     }
-    assert err["message"].startswith("缺少必填字段 “doc_no”")
+    assert err["message"].startswith("缺少必填字段 “决定书文号”（doc_no）")
 
 
 def test_github_format(repo):

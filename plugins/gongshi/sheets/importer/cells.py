@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from gongshi.core import identifiers, privacy
+from gongshi.core.values import parse_amount_text, parse_date_text
 from gongshi.sheets import national_standard as ns
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -57,12 +58,6 @@ def clean_code(value: object) -> str:
     return "" if text.lower() in ns.JUNK_VALUES else text
 
 
-_DATE_RES = (
-    re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-)
-
-
 def parse_date_value(value: object) -> tuple[str | None, str | None]:
     """(ISO date, None) or (None, Chinese reason) for an Excel date, serial number or date text."""
     if isinstance(value, datetime):
@@ -75,48 +70,15 @@ def parse_date_value(value: object) -> tuple[str | None, str | None]:
         if 1 <= value < 100_000 and float(value).is_integer():
             return (EXCEL_EPOCH + timedelta(days=int(value))).isoformat(), None
         return None, f"“{cell_text(value)}”不是日期"
-    text = unicodedata.normalize("NFKC", cell_text(value))
-    text = re.sub(r"[T\s]+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$", "", text).strip()
+    text = unicodedata.normalize("NFKC", cell_text(value)).strip()
     if re.fullmatch(r"\d{5}(\.0+)?", text):  # an Excel serial that arrived as text (CSV)
         return parse_date_value(int(float(text)))
-    for pattern in _DATE_RES:
-        m = pattern.match(text)
-        if m:
-            try:
-                return date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat(), None
-            except ValueError:
-                return None, f"“{text}”不是真实存在的日期"
-    return None, f"无法识别的日期“{text}”，请写成 2026-03-05、2026/3/5、2026年3月5日 或 20260305"
+    return parse_date_text(text)
 
 
 def parse_amount(value: object, in_wan: bool) -> tuple[str | None, str | None]:
     """Yuan as the schema wants it (at most 2 decimals, no exponent), from 万元 or 元; exact arithmetic."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        text = cell_text(value)
-    else:
-        text = unicodedata.normalize("NFKC", cell_text(value)).replace(",", "").replace(" ", "")
-        if text.endswith("万元"):
-            text, in_wan = text[:-2], True
-        elif text.endswith("元"):
-            text, in_wan = text[:-1], False
-        text = text.removeprefix("¥").removeprefix("￥")
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        return None, f"金额“{text}”不是数字"
-    if not amount.is_finite() or amount < 0:
-        return None, f"金额“{text}”无效"
-    yuan = amount * 10000 if in_wan else amount
-    if yuan != yuan.quantize(Decimal("0.01")):
-        unit = "万元" if in_wan else "元"
-        return None, f"金额 {text} {unit}换算为元后是 {_plain(yuan)} 元，超过两位小数（分），请核对"
-    return _plain(yuan), None
-
-
-def _plain(amount: Decimal) -> str:
-    if amount == amount.to_integral_value():
-        return str(int(amount))
-    return format(amount.normalize(), "f")
+    return parse_amount_text(cell_text(value), in_wan)
 
 
 def mask_id_number(number: str, id_type: str) -> str:

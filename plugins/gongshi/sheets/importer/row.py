@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gongshi.core import identifiers
 from gongshi.core.records import KIND_LABEL, CatalogItem
+from gongshi.core.values import choose, name_key
 from gongshi.repo.files import Registry
 from gongshi.sheets import national_standard as ns
 from gongshi.sheets.importer.cells import (
@@ -52,7 +53,7 @@ class Context:
 
 
 def _name_key(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    return name_key(text)
 
 
 class ConvertedRow:
@@ -115,12 +116,7 @@ _DATE_FIELDS = ("decision_date", "valid_from", "valid_to", "valid_until")
 
 
 def _choice(text: str, labels, codes: dict, synonyms: dict) -> str | None:
-    key = ns.code_key(text)
-    if key is not None:
-        return codes.get(key)
-    if text in labels:
-        return text
-    return synonyms.get(text)
+    return choose(text, labels, codes, synonyms)
 
 
 def convert_row(ctx: Context, number: int, cells: list[object]) -> ConvertedRow:
