@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.core import identifiers
+from gongshi.core.docno import standard_doc_no
 from gongshi.core.records import KIND_LABEL, CatalogItem
 from gongshi.repo.files import Registry
 from gongshi.sheets import national_standard as ns
@@ -125,6 +126,8 @@ def convert_row(ctx: Context, number: int, cells: list[object]) -> ConvertedRow:
     for fid in _TEXT_FIELDS:
         if fid in ctx.present:
             row.put(fid, row.text(fid), fid)
+    if "doc_no" in row.data:
+        row.data["doc_no"] = standard_doc_no(row.data["doc_no"])
     for fid in _CODE_FIELDS:
         if fid in ctx.present:
             raw = row.raw.get(fid)
