@@ -428,7 +428,12 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 @click.option("--errors", "errors_out", metavar="OUT.xlsx", help="错误清单（默认 <输入文件>.errors.xlsx）。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
 @click.option("--max-rows", type=click.IntRange(min=1), help="一个文件最多导入的行数（默认 20000）。")
-def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows) -> None:
+@click.option(
+    "--skip-existing", is_flag=True, help="跳过与仓库中已有记录完全相同的行（重新导入同一表格时）。"
+)
+def import_command(
+    file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows, skip_existing
+) -> None:
     """把国家标准格式的 Excel（.xlsx）或 CSV 表格逐行转换为记录文件。
 
     每一行先用与 gongshi validate 相同的规则检查；有错误的行连同行号、列名和原因一起报告，
@@ -450,7 +455,9 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     path = Path(file)
     try:
         limits = ImportLimits(max_rows=max_rows) if max_rows else None
-        result = run_import(root, path, dept, kind, as_of=day, item_code=item_code, limits=limits)
+        result = run_import(
+            root, path, dept, kind, as_of=day, item_code=item_code, limits=limits, skip_existing=skip_existing
+        )
     except ImportUsageError as exc:
         raise UsageProblem(str(exc)) from None
     if not dry_run:

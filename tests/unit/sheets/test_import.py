@@ -195,8 +195,23 @@ def test_half_bad_file_reports_exact_rows_and_columns_and_writes_nothing(repo, t
     # Importing the same file again: the good rows are now duplicates of committed records.
     third = run("import", src, "--dept", "scjg", "--as-of", AS_OF, "--item", "scjg-cf-001", "--dry-run")
     assert third.exit_code == 1
-    assert "仓库中已有同一机关、同一文号的记录" in third.output
+    assert "这一行已经导入过" in third.output and "--skip-existing" in third.output
     assert len(records(repo)) == 3
+    # With --skip-existing the three imported rows are skipped and counted; the bad rows remain.
+    fourth = run(
+        "import",
+        src,
+        "--dept",
+        "scjg",
+        "--as-of",
+        AS_OF,
+        "--item",
+        "scjg-cf-001",
+        "--dry-run",
+        "--skip-existing",
+    )
+    assert "3 行与仓库中已有的记录相同，已跳过" in fourth.output
+    assert "这一行已经导入过" not in fourth.output
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])

@@ -21,8 +21,10 @@ def render_text(result: ImportResult, dry_run: bool, only_valid: bool, errors_fi
             lines.append(f"第 {e.row} 行 [{e.column}] {e.message}")
         for w in row.warnings:
             lines.append(f"第 {w.row} 行 [{w.column}] 警告：{w.message}")
-    total, bad = len(result.rows), len(result.rejected)
-    lines.append(f"共 {total} 行数据：{total - bad} 行通过，{bad} 行有错误。")
+    total, bad, same = len(result.rows), len(result.rejected), len(result.already_imported)
+    lines.append(f"共 {total} 行数据：{total - bad - same} 行通过，{bad} 行有错误。")
+    if same:
+        lines.append(f"{same} 行与仓库中已有的记录相同，已跳过（--skip-existing）。")
     if dry_run:
         lines.append("试运行（--dry-run）：没有写入任何记录。")
         lines += [f"  将写入 {r.relpath}" for r in result.accepted if not bad or only_valid]

@@ -25,10 +25,12 @@ class ImportedRow:
     errors: list[RowError] = field(default_factory=list)
     warnings: list[RowError] = field(default_factory=list)
     relpath: str | None = None  # set when written (or would be written, in a dry run)
+    existing: str | None = None  # the identical record already in the repository (--skip-existing)
+    bad_cells: list[int] = field(default_factory=list)  # 0-based columns of the cells at fault
 
     @property
     def ok(self) -> bool:
-        return self.data is not None and not self.errors
+        return self.data is not None and not self.errors and self.existing is None
 
 
 @dataclass
@@ -44,9 +46,18 @@ class ImportResult:
     written: list[str] = field(default_factory=list)
     as_of: date | None = None  # the day the rows were checked (dates the error report)
 
+    skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, why): 合计, 填表人 ...
+    blank_rows: list[int] = field(default_factory=list)
+    hidden_rows: list[int] = field(default_factory=list)
+
     @property
     def rejected(self) -> list[ImportedRow]:
-        return [r for r in self.rows if not r.ok]
+        return [r for r in self.rows if not r.ok and r.existing is None]
+
+    @property
+    def already_imported(self) -> list[ImportedRow]:
+        """Rows identical to a record already in the repository (skipped with --skip-existing)."""
+        return [r for r in self.rows if r.existing is not None]
 
     @property
     def accepted(self) -> list[ImportedRow]:
