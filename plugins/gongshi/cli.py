@@ -429,7 +429,7 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
 @click.option("--max-rows", type=click.IntRange(min=1), help="一个文件最多导入的行数（默认 20000）。")
 @click.option(
-    "--skip-existing", is_flag=True, help="跳过与仓库中已有记录完全相同的行（重新导入同一表格时）。"
+    "--skip-existing", is_flag=True, help="跳过与仓库中已有记录相同的行（重新导入时）。"
 )
 def import_command(
     file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows, skip_existing

@@ -215,16 +215,18 @@ def _listing(numbers: list[int]) -> str:
 
 def _row_notices(result: ImportResult, sheet: str) -> None:
     """One line each for the rows that were not read as records."""
-    if result.hidden_rows:
+    hidden, blank = result.hidden_rows, result.blank_rows
+    if hidden:
         result.notices.append(
-            f"工作表“{sheet}”中有 {len(result.hidden_rows)} 个隐藏的行（第 {_listing(result.hidden_rows)} 行）"
+            f"工作表“{sheet}”中有 {len(hidden)} 个隐藏的行（第 {_listing(hidden)} 行）"
             "没有导入。如需导入，请在表格中取消隐藏后重新导入。"
         )
     if result.skipped_rows:
         words = "、".join(dict.fromkeys(w for _, w in result.skipped_rows))
         numbers = [n for n, _ in result.skipped_rows]
         result.notices.append(
-            f"跳过了 {len(numbers)} 个合计、签名或说明行（{words}；第 {_listing(numbers)} 行），它们不是记录。"
+            f"跳过了 {len(numbers)} 个合计、签名或说明行（{words}；第 {_listing(numbers)} 行），"
+            "它们不是记录。"
         )
     if result.blank_rows:
         result.notices.append(
