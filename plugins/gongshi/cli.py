@@ -428,9 +428,7 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 @click.option("--errors", "errors_out", metavar="OUT.xlsx", help="错误清单（默认 <输入文件>.errors.xlsx）。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
 @click.option("--max-rows", type=click.IntRange(min=1), help="一个文件最多导入的行数（默认 20000）。")
-@click.option(
-    "--skip-existing", is_flag=True, help="跳过与仓库中已有记录相同的行（重新导入时）。"
-)
+@click.option("--skip-existing", is_flag=True, help="跳过与仓库中已有记录相同的行（重新导入时）。")
 def import_command(
     file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows, skip_existing
 ) -> None:

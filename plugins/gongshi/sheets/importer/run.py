@@ -228,10 +228,8 @@ def _row_notices(result: ImportResult, sheet: str) -> None:
             f"跳过了 {len(numbers)} 个合计、签名或说明行（{words}；第 {_listing(numbers)} 行），"
             "它们不是记录。"
         )
-    if result.blank_rows:
-        result.notices.append(
-            f"跳过了 {len(result.blank_rows)} 个空行（第 {_listing(result.blank_rows)} 行）。"
-        )
+    if blank:
+        result.notices.append(f"跳过了 {len(blank)} 个空行（第 {_listing(blank)} 行）。")
 
 
 def _require_item(registry: Registry, dept: str, kind: str, file: str, sheet: str) -> None:
