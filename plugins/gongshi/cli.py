@@ -442,6 +442,7 @@ def import_command(
     from gongshi.sheets.importer import (
         ImportLimits,
         ImportUsageError,
+        error_report_path,
         render_text,
         run_import,
         write_error_report,
@@ -452,6 +453,7 @@ def import_command(
     day = as_of_or_fail(as_of)
     path = Path(file)
     try:
+        report_path = error_report_path(root, path, errors_out)
         limits = ImportLimits(max_rows=max_rows) if max_rows else None
         result = run_import(
             root, path, dept, kind, as_of=day, item_code=item_code, limits=limits, skip_existing=skip_existing
@@ -462,7 +464,7 @@ def import_command(
         write_records(root, result, write_valid)
     report = None
     if result.rejected and (errors_out or not dry_run):
-        report = Path(errors_out) if errors_out else path.with_name(path.name + ".errors.xlsx")
+        report = report_path
         try:
             write_error_report(result, report)
         except OSError as exc:

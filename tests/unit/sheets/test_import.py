@@ -112,7 +112,7 @@ def load(path: Path) -> str:
 
 
 def error_sheet(path: Path) -> list[tuple]:
-    ws = load_workbook(path).active
+    ws = load_workbook(path)["错误清单"]
     return [tuple(r) for r in ws.iter_rows(min_row=2, values_only=True)]
 
 

@@ -22,7 +22,7 @@ from gongshi.sheets.importer.cells import (
     parse_date_value,
 )
 from gongshi.sheets.importer.limits import MAX_ROWS, ImportLimits
-from gongshi.sheets.importer.report import render_text, write_error_report
+from gongshi.sheets.importer.report import error_report_path, render_text, write_error_report
 from gongshi.sheets.importer.results import ImportedRow, ImportResult, ImportUsageError, RowError
 from gongshi.sheets.importer.run import NOTES_MARK, run_import, write_records
 
@@ -36,6 +36,7 @@ __all__ = [
     "RowError",
     "clean_code",
     "clean_text",
+    "error_report_path",
     "mask_id_number",
     "mask_numbers_in",
     "parse_amount",

@@ -26,7 +26,7 @@ class ImportedRow:
     warnings: list[RowError] = field(default_factory=list)
     relpath: str | None = None  # set when written (or would be written, in a dry run)
     existing: str | None = None  # the identical record already in the repository (--skip-existing)
-    bad_cells: list[int] = field(default_factory=list)  # 0-based columns of the cells at fault
+    cells: list[object] = field(default_factory=list)  # the row as read (for the error workbook)
 
     @property
     def ok(self) -> bool:
@@ -49,6 +49,9 @@ class ImportResult:
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, why): 合计, 填表人 ...
     blank_rows: list[int] = field(default_factory=list)
     hidden_rows: list[int] = field(default_factory=list)
+    header_cells: list[list[object]] = field(default_factory=list)  # the header row(s) as read
+    column_index: dict[str, int] = field(default_factory=dict)  # header as written → 0-based column
+    private_columns: list[int] = field(default_factory=list)  # columns holding personal ID numbers
 
     @property
     def rejected(self) -> list[ImportedRow]:

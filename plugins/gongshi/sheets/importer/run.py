@@ -158,6 +158,11 @@ def run_import(
         legacy=header.legacy,
         as_of=as_of,
     )
+    result.header_cells = [list(table.rows[i][1]) for i in header.rows]
+    result.column_index = {c.header: c.index for c in header.columns}
+    result.private_columns = [
+        c.index for c in header.columns if c.field in ("party.id_no", "legal_rep_id_no")
+    ]
     result.notices.extend(n for t in tables for n in t.notices)
     if header.unknown:
         result.notices.append(f"以下列不是国家标准的列，已忽略：{'、'.join(header.unknown)}。")
@@ -262,7 +267,7 @@ def _check_row(
     ctx: Context, number: int, cells, as_of: date, existing: Existing, seen_in_file, skip_existing: bool
 ) -> ImportedRow:
     row = convert_row(ctx, number, cells)
-    out = ImportedRow(number, errors=list(row.errors))
+    out = ImportedRow(number, errors=list(row.errors), cells=list(cells))
     data = row.data
     year = (data.get("decision_date") or "0000")[:4]
     relpath = record_relpath(

@@ -63,6 +63,7 @@ def _read_xls(path: Path, limits: ImportLimits) -> list[Table]:
     except (CalamineError, OSError, ValueError) as exc:
         raise ImportUsageError(
             f"无法读取 Excel 文件 “{path.name}”：文件已损坏或不是 .xls 格式（{exc}）。"
+            "请在 Excel 或 WPS 中打开，“另存为” .xlsx 后再导入。"
         ) from None
     tables: list[Table] = []
     hidden_sheets = []
