@@ -27,6 +27,7 @@ class ImportedRow:
     relpath: str | None = None  # set when written (or would be written, in a dry run)
     existing: str | None = None  # the identical record already in the repository (--skip-existing)
     cells: list[object] = field(default_factory=list)  # the row as read (for the error workbook)
+    sources: dict[str, str] = field(default_factory=dict)  # JSON path → the header it came from
 
     @property
     def ok(self) -> bool:

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gongshi.check.consistency import Subject, consistency_problems
 from gongshi.check.record_rules import check_record_bytes, normalise_doc_no
 from gongshi.core.records import KIND_CODE, KIND_LABEL
 from gongshi.repo.files import Registry, iter_record_files, load_record, load_registry
 from gongshi.repo.yamlwrite import dump_record, record_relpath
+from gongshi.rules.workdays import Calendar
 from gongshi.sheets import national_standard as ns
 from gongshi.sheets.importer.cells import cell_text, mask_numbers_in
 from gongshi.sheets.importer.header import MAX_HEADER_SCAN, find_header
@@ -57,13 +59,16 @@ class Existing:
 
     ids: set[str]
     by_doc_no: dict[tuple[str, str], tuple[str, dict]]
+    records: list[tuple[str, dict]]  # (file, content) of every record that could be read
 
 
 def _existing(root: Path) -> Existing:
-    found = Existing(set(), {})
+    found = Existing(set(), {}, [])
     for rf in iter_record_files(root):
         found.ids.add(rf.id)
         record, _ = load_record(root, rf)
+        if record is not None:
+            found.records.append((rf.relpath, record.data))
         if record is not None and isinstance(record.data.get("doc_no"), str):
             key = (record.authority, normalise_doc_no(record.data["doc_no"]))
             found.by_doc_no.setdefault(key, (rf.relpath, record.data))
@@ -210,8 +215,28 @@ def run_import(
     else:
         result.blank_rows = []
     _row_notices(result, table.sheet)
+    _consistency(root, result, registry, existing, as_of)
     _assign_ids(root, result, existing.ids)
     return result
+
+
+def _consistency(
+    root: Path, result: ImportResult, registry: Registry, existing: Existing, as_of: date
+) -> None:
+    """The consistency warnings (``check.consistency``) of the accepted rows, read together with
+    each other and with the repository's records; every row is still to be published."""
+    rows = result.accepted
+    if not rows:
+        return
+    subjects = [Subject(relpath, relpath, data, report=False) for relpath, data in existing.records]
+    subjects += [Subject(result.file, f"第 {r.row} 行", r.data, line=r.row, unpublished=True) for r in rows]
+    by_number = {r.row: r for r in rows}
+    for p in consistency_problems(subjects, registry, Calendar.load(root), as_of):
+        row = by_number.get(p.line or 0)
+        if row is None:
+            continue
+        column = row.sources.get(re.sub(r"\[\d+\]", "", p.path), WHOLE_ROW)
+        row.warnings.append(RowError(row.row, column, mask_numbers_in(p.message), "warning"))
 
 
 def _listing(numbers: list[int]) -> str:
@@ -267,7 +292,7 @@ def _check_row(
     ctx: Context, number: int, cells, as_of: date, existing: Existing, seen_in_file, skip_existing: bool
 ) -> ImportedRow:
     row = convert_row(ctx, number, cells)
-    out = ImportedRow(number, errors=list(row.errors), cells=list(cells))
+    out = ImportedRow(number, errors=list(row.errors), cells=list(cells), sources=row.sources)
     data = row.data
     year = (data.get("decision_date") or "0000")[:4]
     relpath = record_relpath(
