@@ -17,6 +17,7 @@ other records involved (files, or rows of the imported sheet).
 
 from __future__ import annotations
 
+import marshal
 import re
 import unicodedata
 from collections import defaultdict
@@ -264,27 +265,41 @@ def _late(s: Subject, registry: Registry, calendar: Calendar, policy: Policy, as
     ]
 
 
-def uncommitted_records(root: Path) -> set[str]:
-    """Record files Git does not know yet (new, untracked or only added): not merged, so not
-    published. Empty outside Git."""
+def working_set(root: Path) -> tuple[set[str], set[str]]:
+    """Record files the clerk is working on: (new: untracked or only added, so not published;
+    changed: new or modified). Both empty outside Git."""
     done = run_git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", "data/records")
     if done.returncode != 0:
-        return set()
-    out = set()
+        return set(), set()
+    new, changed = set(), set()
     for entry in done.stdout.split("\0"):
-        if len(entry) > 3 and (entry[:2] == "??" or entry[0] == "A"):
-            out.add(entry[3:])
-    return out
+        if len(entry) <= 3:
+            continue
+        path = entry[3:]
+        changed.add(path)
+        if entry[:2] == "??" or entry[0] == "A":
+            new.add(path)
+    return new, changed
 
 
 def repository_consistency(
-    root: Path, records: list[Record], registry: Registry, as_of: date
+    root: Path, records: list[Record], registry: Registry, as_of: date, *, scoped: bool
 ) -> list[Problem]:
-    """``consistency_problems`` of the records ``gongshi validate`` checked; the lateness warning
-    for those not committed yet."""
-    unpublished = uncommitted_records(root)
-    subjects = [
-        Subject(r.path, r.path, r.data, lines=r.lines, unpublished=r.path in unpublished) for r in records
+    """``consistency_problems`` for ``gongshi validate``: reported for the records named on the
+    command line (``scoped``) or else for the record files Git shows as new or modified (a clean
+    checkout costs nothing: no record is unpacked); compared with every record checked. The
+    lateness warning only for files Git does not know yet."""
+    new, changed = working_set(root)
+    reported = [r for r in records if scoped or r.path in changed]
+    if not reported:
+        return []
+    chosen = {r.path for r in reported}
+    subjects = [Subject(r.path, r.path, r.data, lines=r.lines, unpublished=r.path in new) for r in reported]
+    # The others only for the codes and names: read from their packed form, left packed.
+    subjects += [
+        Subject(r.path, r.path, marshal.loads(r.pack()), report=False)
+        for r in records
+        if r.path not in chosen
     ]
-    calendar = Calendar.load(root) if unpublished else None
+    calendar = Calendar.load(root) if new & chosen else None
     return consistency_problems(subjects, registry, calendar, as_of)

@@ -373,6 +373,6 @@ def _validate_files(
     problems.extend(calendar_coverage_problems(root, record_years, as_of))
 
     valid = [r for r in records if r.path not in bad_files] if bad_files else records
-    problems.extend(repository_consistency(root, valid, registry, as_of))
+    problems.extend(repository_consistency(root, valid, registry, as_of, scoped=scope is not None))
     ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.code, p.message))
     return ValidationResult(registry, valid, ordered, files_checked)
