@@ -455,7 +455,9 @@ def test_unmasked_numbers_never_reach_the_error_report(repo, tmp_path):
     result = run("import", src, "--dept", "scjg", "--as-of", AS_OF, "--item", "scjg-cf-001")
     assert result.exit_code == 1
     report = tmp_path / "leak.xlsx.errors.xlsx"
-    flat = " ".join(str(v) for r in error_sheet(report) for v in r)
+    book = load_workbook(report)
+    flat = " ".join(str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for v in r)
+    assert book.sheetnames == ["需改正的行", "错误清单"]
     assert {(r[0], r[1]) for r in error_sheet(report)} == {(2, "违法事实"), (3, "证件号码")}
     for leaked in (PERSON_ID, PERSON_ID[:-1] + "0"):
         assert leaked not in flat and leaked not in result.output
