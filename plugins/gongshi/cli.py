@@ -419,7 +419,7 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 
 
 @main.command("import")
-@click.argument("file", metavar="FILE.xlsx|FILE.csv")
+@click.argument("file", metavar="FILE.xlsx|FILE.xls|FILE.csv")
 @click.option("--dept", required=True, metavar="KEY", help="导入部门的代号；记录写入该部门的目录。")
 @click.option("--kind", type=click.Choice(["licence", "penalty"]), help="许可或处罚（默认按表头判断）。")
 @click.option("--item", "item_code", metavar="CODE", help="表格没有“目录事项”列时所用的事项编码。")
@@ -432,7 +432,7 @@ def new_command(kind: str, dept: str, year: int | None) -> None:
 def import_command(
     file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows, skip_existing
 ) -> None:
-    """把国家标准格式的 Excel（.xlsx）或 CSV 表格逐行转换为记录文件。
+    """把国家标准格式的 Excel（.xlsx、.xls）或 CSV 表格逐行转换为记录文件。
 
     每一行先用与 gongshi validate 相同的规则检查；有错误的行连同行号、列名和原因一起报告，
     并保存为错误清单表格。有任何错误时不写入记录（除非加 --write-valid）。

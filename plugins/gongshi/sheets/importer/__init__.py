@@ -1,4 +1,4 @@
-"""``gongshi import``: rows of a national-standard spreadsheet (.xlsx or .csv) to record files.
+"""``gongshi import``: rows of a national-standard spreadsheet (.xlsx, .xls or .csv) to record files.
 
 Every row is converted, then checked with the real validator (``check_record_bytes``) on the
 exact text that would be written, before anything touches the disk. A file with a rejected row writes
@@ -6,7 +6,9 @@ nothing unless the caller asks for the valid rows only. Each rejected row is rep
 number as the spreadsheet shows it, the column header as written in the file, and a Chinese reason.
 
 Natural persons' ID numbers are masked during conversion, so an unmasked number never reaches a
-record file, the terminal or the error report.
+record file, the terminal or the error report. Totals and sign-off lines (合计, 填表人 ...) are not
+records; a row identical to a record already in the repository is skipped with ``skip_existing``;
+the accepted rows get the consistency warnings of ``check.consistency``.
 
 The modules follow the steps: ``table`` (reading the file), ``header`` (finding the header),
 ``cells`` (cell values), ``limits`` (what a hostile file may not make
