@@ -11,6 +11,7 @@ from click.testing import CliRunner
 from gongshi.cli import main
 from gongshi.core import identifiers
 from gongshi.sheets import national_standard as ns
+from gongshi.sheets.importer.run import not_a_record
 
 HERE = Path(__file__).resolve().parents[2]
 PROJECT = HERE.parent
@@ -82,3 +83,20 @@ def test_a_sheet_headed_by_field_codes_imports(tmp_path, monkeypatch):
     assert "行政处罚" in result.output and "已忽略" not in result.output
     written = next((root / "data" / "records").rglob("*.yaml")).read_text(encoding="utf-8")
     assert "doc_no: 钟市监罚〔2025〕7号" in written
+
+
+@pytest.mark.parametrize(
+    "cells,word",
+    [
+        (["合计", None, None, 3.5], "合计"),
+        ([None, None, "合  计"], "合计"),
+        (["填表人：王小明", None, "审核人：李大红"], "填表人"),
+        (["说明：金额单位为万元。"], "说明"),
+        (["注：本表每月报送"], "注"),
+        (["说明书印刷厂", None, None], None),  # a party's name, not a note
+        (["合计", "钟市监罚〔2026〕1号"], None),  # a document number makes it a record
+        (["1", "常州市甲餐饮有限公司"], None),
+    ],
+)
+def test_rows_that_are_not_records(cells, word):
+    assert not_a_record(cells, 1) == word
