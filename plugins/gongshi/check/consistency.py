@@ -39,6 +39,7 @@ from gongshi.rules.workdays import Calendar
 DOC_NO_YEAR_GAP = 2  # years between the 文号's year and the decision's that are worth a question
 _SHOWN = 3  # other records named in one message
 _ID_SHAPE_RE = re.compile(r"(?<![0-9A-Za-z])([0-9A-Z]{18})(?![0-9A-Za-z])")
+_CANDIDATE_RE = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]{18}")
 _NAME_SPACE_RE = re.compile(r"\s+")
 # Fields whose codes the schema checks already (a wrong check character there is an error).
 _CHECKED_ELSEWHERE = frozenset({"party.uscc", "party.id_no_masked", "party.org_code"})
@@ -60,6 +61,8 @@ class Subject:
 
 
 def _name_key(name: str) -> str:
+    if unicodedata.is_normalized("NFKC", name) and " " not in name:
+        return name  # most names: no full-width letters, no spaces (a C-speed test)
     return _NAME_SPACE_RE.sub("", unicodedata.normalize("NFKC", name))
 
 
@@ -98,19 +101,26 @@ def consistency_problems(
 
 def _party_codes(subjects: list[Subject]) -> list[Problem]:
     """One code under several names, and one name under several codes (organisations only)."""
-    by_code: dict[str, list[tuple[Subject, str]]] = defaultdict(list)
-    by_name: dict[str, list[tuple[Subject, str]]] = defaultdict(list)
+    pairs: list[tuple[Subject, str, str]] = []
     for s in subjects:
         party = s.data.get("party")
         if not isinstance(party, dict):
             continue
         uscc, name = party.get("uscc"), party.get("name")
-        if not (isinstance(uscc, str) and isinstance(name, str)) or uscc == identifiers.USCC_PLACEHOLDER:
-            continue
-        if not uscc or not name:
-            continue
-        by_code[uscc].append((s, name))
-        by_name[_name_key(name)].append((s, uscc))
+        valid = isinstance(uscc, str) and isinstance(name, str) and uscc and name
+        if valid and uscc != identifiers.USCC_PLACEHOLDER:
+            pairs.append((s, uscc, name))
+    # Only the codes and names of the reported subjects matter: the others are not indexed.
+    wanted_codes = {u for s, u, _ in pairs if s.report}
+    wanted_names = {_name_key(n) for s, _, n in pairs if s.report}
+    by_code: dict[str, list[tuple[Subject, str]]] = defaultdict(list)
+    by_name: dict[str, list[tuple[Subject, str]]] = defaultdict(list)
+    for s, uscc, name in pairs:
+        if uscc in wanted_codes:
+            by_code[uscc].append((s, name))
+        key = _name_key(name)
+        if key in wanted_names:
+            by_name[key].append((s, uscc))
     out = []
     for uscc, entries in by_code.items():
         names = {_name_key(n) for _, n in entries}
@@ -215,6 +225,8 @@ def _bad_number(number: str) -> str | None:
 def _id_shapes(s: Subject) -> list[Problem]:
     out = []
     for path, text in _texts(s.data, "$"):
+        if not _CANDIDATE_RE.search(text):
+            continue  # no run of 18 letters or digits: most texts, answered by one scan
         if path.removeprefix("$.") in _CHECKED_ELSEWHERE or path.endswith("_sealed"):
             continue
         for m in _ID_SHAPE_RE.finditer(unicodedata.normalize("NFKC", text).upper()):
