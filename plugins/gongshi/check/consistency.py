@@ -263,8 +263,8 @@ def _late(s: Subject, registry: Registry, calendar: Calendar, policy: Policy, as
         timeline, _ = evaluate(record, as_of, Publication(as_of, None, True), calendar, policy, item)
     except (ValueError, KeyError, TypeError):
         return []  # a record validate rejects: its errors say why
-    if timeline.on_time is not False:
-        return []
+    if timeline.on_time is not False or timeline.backfilled:
+        return []  # on time, withheld, or 补录 (counted apart, never as late)
     return [
         _problem(
             s,
