@@ -61,7 +61,7 @@ class Subject:
 
 
 def _name_key(name: str) -> str:
-    if unicodedata.is_normalized("NFKC", name) and " " not in name:
+    if unicodedata.is_normalized("NFKC", name) and _NAME_SPACE_RE.search(name) is None:
         return name  # most names: no full-width letters, no spaces (a C-speed test)
     return _NAME_SPACE_RE.sub("", unicodedata.normalize("NFKC", name))
 
