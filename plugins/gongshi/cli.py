@@ -464,7 +464,7 @@ def new_command(
 
 
 @main.command("import")
-@click.argument("file", metavar="FILE.xlsx|FILE.csv")
+@click.argument("file", metavar="FILE.xlsx|FILE.xls|FILE.csv")
 @click.option("--dept", required=True, metavar="KEY", help="导入部门的代号；记录写入该部门的目录。")
 @click.option("--kind", type=click.Choice(["licence", "penalty"]), help="许可或处罚（默认按表头判断）。")
 @click.option("--item", "item_code", metavar="CODE", help="表格没有“目录事项”列时所用的事项编码。")
@@ -473,8 +473,11 @@ def new_command(
 @click.option("--errors", "errors_out", metavar="OUT.xlsx", help="错误清单（默认 <输入文件>.errors.xlsx）。")
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="按哪一天检查（默认今天，中国时间）。")
 @click.option("--max-rows", type=click.IntRange(min=1), help="一个文件最多导入的行数（默认 20000）。")
-def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows) -> None:
-    """把国家标准格式的 Excel（.xlsx）或 CSV 表格逐行转换为记录文件。
+@click.option("--skip-existing", is_flag=True, help="跳过与仓库中已有记录相同的行（重新导入时）。")
+def import_command(
+    file, dept, kind, item_code, dry_run, write_valid, errors_out, as_of, max_rows, skip_existing
+) -> None:
+    """把国家标准格式的 Excel（.xlsx、.xls）或 CSV 表格逐行转换为记录文件。
 
     每一行先用与 gongshi validate 相同的规则检查；有错误的行连同行号、列名和原因一起报告，
     并保存为错误清单表格。有任何错误时不写入记录（除非加 --write-valid）。
@@ -484,6 +487,7 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     from gongshi.sheets.importer import (
         ImportLimits,
         ImportUsageError,
+        error_report_path,
         render_text,
         run_import,
         write_error_report,
@@ -494,15 +498,18 @@ def import_command(file, dept, kind, item_code, dry_run, write_valid, errors_out
     day = as_of_or_fail(as_of)
     path = Path(file)
     try:
+        report_path = error_report_path(root, path, errors_out)
         limits = ImportLimits(max_rows=max_rows) if max_rows else None
-        result = run_import(root, path, dept, kind, as_of=day, item_code=item_code, limits=limits)
+        result = run_import(
+            root, path, dept, kind, as_of=day, item_code=item_code, limits=limits, skip_existing=skip_existing
+        )
     except ImportUsageError as exc:
         raise UsageProblem(str(exc)) from None
     if not dry_run:
         write_records(root, result, write_valid)
     report = None
     if result.rejected and (errors_out or not dry_run):
-        report = Path(errors_out) if errors_out else path.with_name(path.name + ".errors.xlsx")
+        report = report_path
         try:
             write_error_report(result, report)
         except OSError as exc:

@@ -27,6 +27,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.check import cache as record_cache
+from gongshi.check.consistency import repository_consistency
 from gongshi.check.fieldnames import titled_problems
 from gongshi.check.record_rules import check_record_file, scope_key_of
 from gongshi.check.registry_rules import calendar_coverage_problems, ignored_message, registry_problems
@@ -373,6 +374,7 @@ def _validate_files(
     problems.extend(calendar_coverage_problems(root, record_years, as_of))
 
     valid = [r for r in records if r.path not in bad_files] if bad_files else records
+    problems.extend(repository_consistency(root, valid, registry, as_of, scoped=scope is not None))
     problems = titled_problems(problems)  # field names by their Chinese titles, whoever wrote them
     ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.code, p.message))
     return ValidationResult(registry, valid, ordered, files_checked)

@@ -168,6 +168,9 @@ _COMMON_ALIASES = {
     "行政相对人类型": "party.category",
     "相对人类别": "party.category",
     "统一社会信用代码": "party.uscc",
+    "行政相对人统一社会信用代码": "party.uscc",
+    "相对人统一社会信用代码": "party.uscc",
+    "当事人统一社会信用代码": "party.uscc",
     "工商注册号": "party.business_reg_no",
     "工商登记码": "party.business_reg_no",
     "工商登记号": "party.business_reg_no",
@@ -179,6 +182,11 @@ _COMMON_ALIASES = {
     "法定代表人": "party.legal_rep",
     "法定代表人姓名": "party.legal_rep",
     "法定代表人(负责人)": "party.legal_rep",
+    "法定代表人(负责人)姓名": "party.legal_rep",
+    "法定代表人或者负责人姓名": "party.legal_rep",
+    "法定代表人或负责人姓名": "party.legal_rep",
+    "法定代表人或者负责人": "party.legal_rep",
+    "法定代表人或负责人": "party.legal_rep",
     "法定代表人证件类型": "party.legal_rep_id_type",
     "法定代表人证件号码": "legal_rep_id_no",
     "法定代表人身份证号": "legal_rep_id_no",
@@ -199,6 +207,10 @@ _COMMON_ALIASES = {
     "目录事项编码": "item",
     "事项编码": "item",
     "序号": "ignore",
+    "决定书文号": "doc_no",
+    # The columns ``gongshi import`` adds to its error workbook (read back when it is re-imported).
+    "行号": "ignore",
+    "错误原因": "ignore",
 }
 
 _LICENCE_ALIASES = {
@@ -221,6 +233,8 @@ _LICENCE_ALIASES = {
     "许可截止期": "valid_to",
     "许可机关": "authority_name",
     "许可机关统一社会信用代码": "authority_uscc",
+    "许可机构": "authority_name",
+    "许可决定机关": "authority_name",
     "项目名称": "item_name",
     "许可事项名称": "item_name",
 }
@@ -233,6 +247,9 @@ _PENALTY_ALIASES = {
     "处罚事由": "facts",
     "处罚依据": "basis",
     "处罚类别": "categories",
+    "处罚种类": "categories",
+    "行政处罚种类": "categories",
+    "行政处罚决定文书号": "doc_no",
     "处罚类别1": "categories",
     "处罚类别2": "categories2",
     "处罚内容": "content",
@@ -240,6 +257,10 @@ _PENALTY_ALIASES = {
     "罚款金额(万元)": "fine_wan",
     "罚款金额": "fine_wan",
     "罚款金额(元)": "fine_yuan",
+    # 罚没 (fine and confiscation in one figure) is what many county sheets call the fine column.
+    "罚没金额(万元)": "fine_wan",
+    "罚没金额": "fine_wan",
+    "罚没金额(元)": "fine_yuan",
     "没收违法所得、没收非法财物的金额(万元)": "confiscation_wan",
     "没收违法所得、没收非法财物的金额": "confiscation_wan",
     "没收金额(万元)": "confiscation_wan",
@@ -252,9 +273,71 @@ _PENALTY_ALIASES = {
     "处罚生效期": "ignore",
     "处罚机关": "authority_name",
     "处罚机关统一社会信用代码": "authority_uscc",
+    "处罚机构": "authority_name",
+    "处罚决定机关": "authority_name",
+    "处罚机构统一社会信用代码": "authority_uscc",
     "处罚名称": "item_name",
     "处罚事项名称": "item_name",
 }
+
+# The current standard's field codes (数据项标识), which provincial platforms' exports and some
+# county templates use as headers instead of the Chinese names; docs/import.md lists them.
+_PARTY_FIELD_CODES = (
+    ("XDR_MC", "party.name"),
+    ("XDR_LB", "party.category"),
+    ("XDR_SHXYM", "party.uscc"),
+    ("XDR_GSZC", "party.business_reg_no"),
+    ("XDR_ZZJG", "party.org_code"),
+    ("XDR_SWDJ", "party.tax_reg_no"),
+    ("XDR_SYDW", "party.institution_cert_no"),
+    ("XDR_SHZZ", "party.social_org_reg_no"),
+    ("FRDB", "party.legal_rep"),
+    ("FR_ZJLX", "party.legal_rep_id_type"),
+    ("FR_ZJHM", "legal_rep_id_no"),
+    ("XDR_ZJLX", "party.id_type"),
+    ("XDR_ZJHM", "party.id_no"),
+)
+FIELD_CODES: dict[str, dict[str, str]] = {
+    "licence": {
+        **{f"XK_{code}": fid for code, fid in _PARTY_FIELD_CODES},
+        "XK_XKWS": "doc_title",
+        "XK_WSH": "doc_no",
+        "XK_XKLB": "category",
+        "XK_XKZS": "certificate_name",
+        "XK_XKBH": "licence_no",
+        "XK_NR": "content",
+        "XK_JDRQ": "decision_date",
+        "XK_YXQZ": "valid_from",
+        "XK_YXQZI": "valid_to",
+        "XK_XKJG": "authority_name",
+        "XK_XKJGDM": "authority_uscc",
+        "XK_ZT": "status",
+        "XK_LYDW": "source_name",
+        "XK_LYDWDM": "source_uscc",
+        "BZ": "remarks",
+    },
+    "penalty": {
+        **{f"CF_{code}": fid for code, fid in _PARTY_FIELD_CODES},
+        "CF_WSH": "doc_no",
+        "CF_WFXW": "violation_type",
+        "CF_SY": "facts",
+        "CF_YJ": "basis",
+        "CF_CFLB": "categories",
+        "CF_NR": "content",
+        "CF_NR_FK": "fine_wan",
+        "CF_NR_WFFF": "confiscation_wan",
+        "CF_NR_ZKDX": "licence_affected",
+        "CF_JDRQ": "decision_date",
+        "CF_YXQ": "valid_until",
+        "CF_GSJZQ": "ignore",
+        "CF_CFJG": "authority_name",
+        "CF_CFJGDM": "authority_uscc",
+        "CF_SJLY": "source_name",
+        "CF_SJLYDM": "source_uscc",
+        "BZ": "remarks",
+    },
+}
+
 
 # Headers that only the legacy / only the current generation uses (to tell them apart).
 LEGACY_ONLY = frozenset(
@@ -283,7 +366,7 @@ _LEGACY_PARTY_CODES = {
     "5": "party.id_no",
 }
 _CURRENT_PARTY_CODES = {str(n): f"party.{key}" for n, key in enumerate(PARTY_CODE_KEYS, start=1)}
-_PARTY_CODE_RE = re.compile(r"^行政相对人代码_?(\d)(?:\((.+)\))?$")
+_PARTY_CODE_RE = re.compile(r"^行政相对人代码[_\-—]?(\d)(?:\((.+)\))?$")
 _REQUIRED_MARK_RE = re.compile(r"\((必填|选填|可选|必填项|选填项|非必填|必须填写)\)|[*＊]")
 _SPACE_RE = re.compile(r"\s+")
 
@@ -314,15 +397,16 @@ def header_field(header: object, kind: str, legacy: bool) -> str | None:
         table = _LEGACY_PARTY_CODES if legacy else _CURRENT_PARTY_CODES
         return table.get(number)
     specific = _LICENCE_ALIASES if kind == "licence" else _PENALTY_ALIASES
-    return specific.get(name) or _COMMON_ALIASES.get(name)
+    return specific.get(name) or _COMMON_ALIASES.get(name) or FIELD_CODES[kind].get(name.upper())
 
 
 def kind_scores(headers: list[object]) -> dict[str, int]:
     """How many headers are specific to each kind (to detect the kind when it is not given)."""
     names = {normalise_header(h) for h in headers}
+    codes = {n.upper() for n in names}
     return {
-        "licence": len(names & set(_LICENCE_ALIASES)),
-        "penalty": len(names & set(_PENALTY_ALIASES)),
+        "licence": len(names & set(_LICENCE_ALIASES)) + sum(1 for c in codes if c.startswith("XK_")),
+        "penalty": len(names & set(_PENALTY_ALIASES)) + sum(1 for c in codes if c.startswith("CF_")),
     }
 
 

@@ -112,7 +112,7 @@ def load(path: Path) -> str:
 
 
 def error_sheet(path: Path) -> list[tuple]:
-    ws = load_workbook(path).active
+    ws = load_workbook(path)["错误清单"]
     return [tuple(r) for r in ws.iter_rows(min_row=2, values_only=True)]
 
 
@@ -195,8 +195,23 @@ def test_half_bad_file_reports_exact_rows_and_columns_and_writes_nothing(repo, t
     # Importing the same file again: the good rows are now duplicates of committed records.
     third = run("import", src, "--dept", "scjg", "--as-of", AS_OF, "--item", "scjg-cf-001", "--dry-run")
     assert third.exit_code == 1
-    assert "仓库中已有同一机关、同一文号的记录" in third.output
+    assert "这一行已经导入过" in third.output and "--skip-existing" in third.output
     assert len(records(repo)) == 3
+    # With --skip-existing the three imported rows are skipped and counted; the bad rows remain.
+    fourth = run(
+        "import",
+        src,
+        "--dept",
+        "scjg",
+        "--as-of",
+        AS_OF,
+        "--item",
+        "scjg-cf-001",
+        "--dry-run",
+        "--skip-existing",
+    )
+    assert "3 行与仓库中已有的记录相同，已跳过" in fourth.output
+    assert "这一行已经导入过" not in fourth.output
 
 
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "gbk"])
@@ -298,7 +313,7 @@ def test_merged_two_row_header_licence_with_variants_and_codes(repo, tmp_path):
     assert result.exit_code == 1, result.output
     # The vertical merges repeat every header in row 3, so row 3 alone is the header.
     assert "行政许可" in result.output and "表头在第 3 行" in result.output
-    got = {(r[0], r[1]) for r in error_sheet(tmp_path / "许可.xlsx.errors.xlsx")}
+    got = {(r[0], r[1]) for r in error_sheet(tmp_path / "许可.xlsx.errors.xlsx") if r[3] == "错误"}
     assert got == {(6, "许可类别"), (6, "项目名称")}
     assert records(repo) == []
 
@@ -440,7 +455,9 @@ def test_unmasked_numbers_never_reach_the_error_report(repo, tmp_path):
     result = run("import", src, "--dept", "scjg", "--as-of", AS_OF, "--item", "scjg-cf-001")
     assert result.exit_code == 1
     report = tmp_path / "leak.xlsx.errors.xlsx"
-    flat = " ".join(str(v) for r in error_sheet(report) for v in r)
+    book = load_workbook(report)
+    flat = " ".join(str(v) for ws in book.worksheets for r in ws.iter_rows(values_only=True) for v in r)
+    assert book.sheetnames == ["需改正的行", "错误清单"]
     assert {(r[0], r[1]) for r in error_sheet(report)} == {(2, "违法事实"), (3, "证件号码")}
     for leaked in (PERSON_ID, PERSON_ID[:-1] + "0"):
         assert leaked not in flat and leaked not in result.output

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from gongshi.core import identifiers
+from gongshi.core.docno import standard_doc_no
 from gongshi.core.records import KIND_LABEL, CatalogItem
 from gongshi.core.values import choose, name_key
 from gongshi.repo.files import Registry
@@ -126,6 +127,8 @@ def convert_row(ctx: Context, number: int, cells: list[object]) -> ConvertedRow:
         if fid in ctx.present:
             row.put(fid, row.text(fid), fid)
     _drop_provisional_remark(row)
+    if "doc_no" in row.data:
+        row.data["doc_no"] = standard_doc_no(row.data["doc_no"])
     for fid in _CODE_FIELDS:
         if fid in ctx.present:
             raw = row.raw.get(fid)

@@ -4,14 +4,17 @@ repository, number the accepted rows, and write them."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from gongshi.check.consistency import Subject, consistency_problems
 from gongshi.check.record_rules import check_record_bytes, normalise_doc_no
 from gongshi.core.records import KIND_CODE, KIND_LABEL
 from gongshi.core.sealed import policy_recipients
 from gongshi.repo.files import Registry, iter_record_files, load_record, load_registry
 from gongshi.repo.yamlwrite import dump_record, record_relpath
+from gongshi.rules.workdays import Calendar
 from gongshi.sheets import national_standard as ns
 from gongshi.sheets.importer.cells import cell_text, mask_numbers_in
 from gongshi.sheets.importer.header import MAX_HEADER_SCAN, find_header
@@ -34,15 +37,60 @@ def _is_notes_row(cells: list[object]) -> bool:
     return bool(texts) and all(t.startswith(NOTES_MARK) for t in texts)
 
 
-def _existing(root: Path) -> tuple[set[str], dict[tuple[str, str], str]]:
-    """Record ids in use and (authority, normalised doc_no) → file of every record in the repository."""
-    ids, doc_nos = set(), {}
+# Rows that are not records: totals and the sign-off lines under a table (填表人：… 审核人：…).
+_NOT_A_RECORD_RE = re.compile(
+    r"^(合计|小计|总计|共计|累计|填表人|填报人|制表人|审核人|审核|复核人|负责人|分管领导|联系人|联系电话|"
+    r"填表日期|填报日期|制表日期|说明|备注|注)(?:[:：]|$)"
+)
+
+
+def not_a_record(cells: list[object], doc_no_index: int | None) -> str | None:
+    """The word that makes a row a total or a sign-off line (“合计”, “填表人”), or None. Only a row
+    without a document number can be one, so a party named 说明书印刷厂 is never skipped."""
+    if doc_no_index is not None and doc_no_index < len(cells) and cell_text(cells[doc_no_index]):
+        return None
+    first = next((t for t in (cell_text(c) for c in cells) if t), "")
+    m = _NOT_A_RECORD_RE.match(re.sub(r"\s+", "", first))
+    return m.group(1) if m else None
+
+
+@dataclass
+class Existing:
+    """What the repository already holds: record ids, and each (authority, normalised doc_no)'s
+    file and content (to tell an identical re-import from a clash)."""
+
+    ids: set[str]
+    by_doc_no: dict[tuple[str, str], tuple[str, dict]]
+    records: list[tuple[str, dict]]  # (file, content) of every record that could be read
+
+
+def _existing(root: Path) -> Existing:
+    found = Existing(set(), {}, [])
     for rf in iter_record_files(root):
-        ids.add(rf.id)
+        found.ids.add(rf.id)
         record, _ = load_record(root, rf)
+        if record is not None:
+            found.records.append((rf.relpath, record.data))
         if record is not None and isinstance(record.data.get("doc_no"), str):
-            doc_nos.setdefault((record.authority, normalise_doc_no(record.data["doc_no"])), rf.relpath)
-    return ids, doc_nos
+            key = (record.authority, normalise_doc_no(record.data["doc_no"]))
+            found.by_doc_no.setdefault(key, (rf.relpath, record.data))
+    return found
+
+
+def _comparable(data: dict) -> dict:
+    """A record's content as an import compares it: sealed numbers (encrypted afresh every time)
+    left out."""
+    out = {}
+    for key, value in data.items():
+        if key.endswith("_sealed"):
+            continue
+        out[key] = _comparable(value) if isinstance(value, dict) else value
+    return out
+
+
+def _differences(new: dict, old: dict) -> list[str]:
+    a, b = _comparable(new), _comparable(old)
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
 
 
 def _column_of(path: str, row: ConvertedRow) -> str:
@@ -78,6 +126,7 @@ def run_import(
     item_code: str | None = None,
     registry: Registry | None = None,
     limits: ImportLimits | None = None,
+    skip_existing: bool = False,
 ) -> ImportResult:
     """Convert and check every row; nothing is written (see ``write_records``). Rows hidden in the
     spreadsheet are not imported: a notice lists them (a clerk hides a row to leave it out)."""
@@ -106,6 +155,8 @@ def run_import(
             f"“{file.name}”（工作表“{table.sheet}”）像是{KIND_LABEL[header.kind]}表，但缺少必需的列："
             f"{'、'.join(missing)}。请按国家标准的表头补齐（可用 gongshi template --format xlsx 生成模板）。"
         )
+    if not {"item", "item_name"} & present and item_code is None:
+        _require_item(registry, dept, header.kind, file.name, table.sheet)
     recipients = policy_recipients(registry.policy)
     ctx = Context(root, registry, dept, header.kind, header.legacy, header.columns, item_code, recipients)
     result = ImportResult(
@@ -117,9 +168,16 @@ def run_import(
         legacy=header.legacy,
         as_of=as_of,
     )
+    result.header_cells = [list(table.rows[i][1]) for i in header.rows]
+    result.column_index = {c.header: c.index for c in header.columns}
+    result.private_columns = [
+        c.index for c in header.columns if c.field in ("party.id_no", "legal_rep_id_no")
+    ]
     result.notices.extend(n for t in tables for n in t.notices)
     if header.unknown:
         result.notices.append(f"以下列不是国家标准的列，已忽略：{'、'.join(header.unknown)}。")
+    if any(ns.normalise_header(c.header).startswith("罚没金额") for c in header.columns):
+        result.notices.append("“罚没金额”列按“罚款金额”读取；其中若含没收金额，请分列填写。")
     if header.legacy:
         derived = []
         if header.kind == "licence":
@@ -130,30 +188,100 @@ def run_import(
             "按旧版（2016）双公示标准读取" + (f"：{'，'.join(derived)}。请核对。" if derived else "。")
         )
 
-    ids, doc_nos = _existing(root)
+    existing = _existing(root)
     seen_in_file: dict[tuple[str, str], int] = {}
     last_header = max(header.rows)
-    hidden = []
+    doc_no_index = next((c.index for c in header.columns if c.field == "doc_no"), None)
+    previous = table.rows[last_header][0]
     for index, (number, cells) in enumerate(table.rows):
-        if index <= last_header or _is_blank(cells):
+        if index <= last_header:
+            continue
+        # Rows the reader never returned (nothing in them) between data rows are blank rows too.
+        result.blank_rows.extend(range(previous + 1, number))
+        previous = number
+        if _is_blank(cells):
+            result.blank_rows.append(number)
             continue
         if index == last_header + 1 and _is_notes_row(cells):
             continue
         if number in table.hidden_rows:
-            hidden.append(number)
+            result.hidden_rows.append(number)
             continue
-        result.rows.append(_check_row(ctx, number, cells, as_of, doc_nos, seen_in_file))
-    if hidden:
-        listed = "、".join(str(n) for n in hidden[:50]) + ("等" if len(hidden) > 50 else "")
-        result.notices.append(
-            f"工作表“{table.sheet}”中有 {len(hidden)} 个隐藏的行（第 {listed} 行）没有导入。"
-            "如需导入，请在表格中取消隐藏后重新导入。"
-        )
+        word = not_a_record(cells, doc_no_index)
+        if word:
+            result.skipped_rows.append((number, word))
+            continue
+        result.rows.append(_check_row(ctx, number, cells, as_of, existing, seen_in_file, skip_existing))
+    if result.rows:
+        last = max(r.row for r in result.rows)
+        result.blank_rows = [n for n in result.blank_rows if n < last]  # trailing blank rows are no news
+    else:
+        result.blank_rows = []
+    _row_notices(result, table.sheet)
     full_numbers = sum(r.full_numbers for r in result.accepted)
     if full_numbers:
         result.notices.append(sealed_notice(full_numbers) if recipients else unsealed_notice(full_numbers))
-    _assign_ids(root, result, ids)
+    _consistency(root, result, registry, existing, as_of)
+    _assign_ids(root, result, existing.ids)
     return result
+
+
+def _consistency(
+    root: Path, result: ImportResult, registry: Registry, existing: Existing, as_of: date
+) -> None:
+    """The consistency warnings (``check.consistency``) of the accepted rows, read together with
+    each other and with the repository's records; every row is still to be published."""
+    rows = result.accepted
+    if not rows:
+        return
+    subjects = [Subject(relpath, relpath, data, report=False) for relpath, data in existing.records]
+    subjects += [Subject(result.file, f"第 {r.row} 行", r.data, line=r.row, unpublished=True) for r in rows]
+    by_number = {r.row: r for r in rows}
+    for p in consistency_problems(subjects, registry, Calendar.load(root), as_of):
+        row = by_number.get(p.line or 0)
+        if row is None:
+            continue
+        column = row.sources.get(re.sub(r"\[\d+\]", "", p.path), WHOLE_ROW)
+        row.warnings.append(RowError(row.row, column, mask_numbers_in(p.message), "warning"))
+
+
+def _listing(numbers: list[int]) -> str:
+    return "、".join(str(n) for n in numbers[:50]) + ("等" if len(numbers) > 50 else "")
+
+
+def _row_notices(result: ImportResult, sheet: str) -> None:
+    """One line each for the rows that were not read as records."""
+    hidden, blank = result.hidden_rows, result.blank_rows
+    if hidden:
+        result.notices.append(
+            f"工作表“{sheet}”中有 {len(hidden)} 个隐藏的行（第 {_listing(hidden)} 行）"
+            "没有导入。如需导入，请在表格中取消隐藏后重新导入。"
+        )
+    if result.skipped_rows:
+        words = "、".join(dict.fromkeys(w for _, w in result.skipped_rows))
+        numbers = [n for n, _ in result.skipped_rows]
+        result.notices.append(
+            f"跳过了 {len(numbers)} 个合计、签名或说明行（{words}；第 {_listing(numbers)} 行），"
+            "它们不是记录。"
+        )
+    if blank:
+        result.notices.append(f"跳过了 {len(blank)} 个空行（第 {_listing(blank)} 行）。")
+
+
+def _require_item(registry: Registry, dept: str, kind: str, file: str, sheet: str) -> None:
+    """A sheet without a 目录事项 column needs --item, unless the department has one such item: one
+    file-level error instead of the same error with the whole catalogue on every row."""
+    items = [i for i in registry.catalog_by_dept.get(dept, []) if i.kind == kind]
+    if len(items) == 1:
+        return
+    label = KIND_LABEL[kind]
+    listing = "；".join(f"{i.code} {i.name}" for i in items) or f"（该部门目录中没有{label}事项）"
+    column = "“目录事项”或“项目名称”" if kind == "licence" else "“目录事项”或“处罚名称”"
+    raise ImportUsageError(
+        f"“{file}”（工作表“{sheet}”）没有{column}列，无法确定每一行属于 {dept} 目录中的哪个{label}事项"
+        f"（共 {len(items)} 个）。请加 --item 事项编码（全表属于同一事项时），或在表格中增加“目录事项”列"
+        f"逐行填写事项编码或名称。可用的事项：{listing}"
+    )
 
 
 # A cell that could not be read makes the checks that depend on it meaningless (they would only
@@ -166,10 +294,14 @@ _DEPENDENT = {
 }
 
 
-def _check_row(ctx: Context, number: int, cells, as_of: date, doc_nos, seen_in_file) -> ImportedRow:
+def _check_row(
+    ctx: Context, number: int, cells, as_of: date, existing: Existing, seen_in_file, skip_existing: bool
+) -> ImportedRow:
     row = convert_row(ctx, number, cells)
     full_numbers = seal_row_numbers(row, ctx.recipients)
-    out = ImportedRow(number, errors=list(row.errors), full_numbers=full_numbers)
+    out = ImportedRow(
+        number, errors=list(row.errors), full_numbers=full_numbers, cells=list(cells), sources=row.sources
+    )
     data = row.data
     year = (data.get("decision_date") or "0000")[:4]
     relpath = record_relpath(
@@ -189,12 +321,29 @@ def _check_row(ctx: Context, number: int, cells, as_of: date, doc_nos, seen_in_f
     key = (data.get("authority"), normalise_doc_no(data["doc_no"])) if data.get("doc_no") else None
     if key and not out.errors:
         doc_col = row.column("doc_no")
-        if key in doc_nos:
-            out.errors.append(
-                RowError(
-                    number, doc_col, f"仓库中已有同一机关、同一文号的记录：{doc_nos[key]}。请核对是否重复导入"
+        if key in existing.by_doc_no:
+            relpath, old = existing.by_doc_no[key]
+            changed = _differences(data, old)
+            if not changed and skip_existing:
+                out.existing = relpath
+                seen_in_file.setdefault(key, number)
+            elif not changed:
+                out.errors.append(
+                    RowError(
+                        number,
+                        doc_col,
+                        f"这一行已经导入过（{relpath}，内容相同）。重新导入同一表格时请加 --skip-existing",
+                    )
                 )
-            )
+            else:
+                out.errors.append(
+                    RowError(
+                        number,
+                        doc_col,
+                        f"仓库中已有同一机关、同一文号的记录 {relpath}，但内容不同（{'、'.join(changed)}）。"
+                        "请核对是否重复导入；要修改已有的记录，请直接编辑该文件",
+                    )
+                )
         elif key in seen_in_file:
             out.errors.append(
                 RowError(number, doc_col, f"与第 {seen_in_file[key]} 行的决定书文号重复（同一机关）")

@@ -41,9 +41,95 @@ def read_table(path: Path, kind: str | None = None, limits: ImportLimits | None 
     if suffix in (".csv", ".txt"):
         check_file_size(path, limits)
         return [_read_csv(path, limits)]
-    if suffix in (".xls", ".et", ".ods"):
+    if suffix == ".xls":
+        check_file_size(path, limits)
+        return _read_xls(path, limits)
+    if suffix in (".et", ".ods"):
         raise ImportUsageError(f"不支持 {suffix} 格式。请在 Excel 或 WPS 中“另存为” .xlsx 或 .csv 后再导入。")
-    raise ImportUsageError(f"不认识的文件类型 “{suffix or '（无扩展名）'}”。只能导入 .xlsx 或 .csv 文件。")
+    raise ImportUsageError(
+        f"不认识的文件类型 “{suffix or '（无扩展名）'}”。只能导入 .xlsx、.xls 或 .csv 文件。"
+    )
+
+
+def _read_xls(path: Path, limits: ImportLimits) -> list[Table]:
+    """The visible sheets of an Excel 97–2003 file, read with calamine. The format is bounded
+    (65536 rows, 256 columns), but the row and column limits still apply. calamine does not say
+    which rows are hidden, so the import says that it could not check them."""
+    # lazy: only an .xls import needs calamine
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
+
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise ImportUsageError(
+            f"无法读取 Excel 文件 “{path.name}”：文件已损坏或不是 .xls 格式（{exc}）。"
+            "请在 Excel 或 WPS 中打开，“另存为” .xlsx 后再导入。"
+        ) from None
+    tables: list[Table] = []
+    hidden_sheets = []
+    total = 0
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            if meta.visible != SheetVisibleEnum.Visible:
+                hidden_sheets.append(meta.name)
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            merges = sheet.merged_cell_ranges or []
+            if len(merges) > limits.max_merged_ranges:
+                raise ImportUsageError(
+                    f"“{path.name}”的工作表“{meta.name}”有超过 {limits.max_merged_ranges} 个合并单元格区域。"
+                    "请取消合并后再导入。"
+                )
+            rows: list[tuple[int, list[object]]] = []
+            for number, values in enumerate(sheet.iter_rows(), start=1):  # row 1 first, gaps included
+                cells = [None if v == "" else v for v in values]
+                while cells and cells[-1] is None:
+                    cells.pop()
+                if not cells:
+                    continue
+                if len(cells) > limits.max_columns:
+                    raise ImportUsageError(
+                        f"“{path.name}”的工作表“{meta.name}”第 {number} 行有 {len(cells)} 列，"
+                        f"超过导入上限 {limits.max_columns} 列。请删除多余的列后再导入。"
+                    )
+                total += 1
+                if total > limits.max_rows:
+                    raise too_many_rows(path.name, limits, f"（工作表“{meta.name}”）")
+                rows.append((number, cells))
+            _fill_merges(rows, [(a[0] + 1, a[1] + 1, b[0] + 1, b[1] + 1) for a, b in merges])
+            tables.append(
+                Table(
+                    meta.name,
+                    rows,
+                    notices=[
+                        f"“{path.name}”是 .xls 格式，无法判断其中是否有隐藏的行：隐藏的行也会导入。请先核对。"
+                    ],
+                )
+            )
+    finally:
+        wb.close()
+    if hidden_sheets and tables:
+        names = "、".join(f"“{n}”" for n in hidden_sheets)
+        tables[0].notices.append(f"隐藏的工作表 {names} 没有导入。如需导入，请在表格中取消隐藏后重新导入。")
+    return tables
+
+
+def _fill_merges(rows: list[tuple[int, list[object]]], merges: list[tuple[int, int, int, int]]) -> None:
+    """Every cell of a merged range (1-based min_row, min_col, max_row, max_col) takes the value of
+    its top-left cell, as in an .xlsx file."""
+    by_number = {number: cells for number, cells in rows}
+    for min_row, min_col, max_row, max_col in merges:
+        top = by_number.get(min_row)
+        value = top[min_col - 1] if top is not None and min_col - 1 < len(top) else None
+        for r in range(min_row, max_row + 1):
+            cells = by_number.get(r)
+            if cells is None:
+                continue
+            if len(cells) < max_col:
+                cells.extend([None] * (max_col - len(cells)))
+            cells[min_col - 1 : max_col] = [value] * (max_col - min_col + 1)
 
 
 def _read_xlsx(path: Path, limits: ImportLimits) -> list[Table]:
