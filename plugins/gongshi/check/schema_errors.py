@@ -53,6 +53,7 @@ FRAMES: dict[str, str] = {
     "required": "缺少必填字段 {label}。{hint}",
     "required_rule": "{rule}：缺少 {label}。{hint}",
     "empty": "{label}不能为空。{hint}如果不需要填写，请删除这一行。",
+    "any_of": "{label}的值 {value} 不在允许的范围内。{why}",
     "const": "{reason}（现在是 {value}）。",
     "forbidden": "{reason}。",
     "pattern": "{label}的格式不对：{value}。{hint}",
@@ -266,7 +267,8 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
         return [problem_at(loaded, path, "schema.enum", msg)]
 
     if kw == "anyOf":
-        msg = f"{label}的值 {_show(value)} 不在允许的范围内。{info.description or _rule(error)}"
+        why = info.description or _rule(error)
+        msg = FRAMES["any_of"].format(label=label, value=_show(value), why=why)
         return [problem_at(loaded, path, "schema.enum", msg)]
 
     if kw == "const":
@@ -365,12 +367,13 @@ def _identifier_reason(fmt: str, value, data, error: ValidationError) -> str:
 
 
 def field_texts(doc_type: str) -> dict[str, dict[str, str]]:
-    """``{json path: {"label", "hint"}}`` for every field of ``doc_type``: what the messages of
+    """``{json path: {"label", "hint", "description"}}`` for every field of ``doc_type``: what the messages of
     ``FRAMES`` say about it (list items as ``$.categories[]``), for the on-site form's page data."""
     return {
         path: {
             "label": _label(_last_key(path), info) if path != "$" else DOC_LABEL.get(doc_type, "文件"),
             "hint": _hint(info),
+            "description": info.description,
         }
         for path, info in field_infos(doc_type).items()
     }
