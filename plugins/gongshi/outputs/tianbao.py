@@ -79,13 +79,13 @@ class FormField:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
 
-def _flat(schema: dict) -> dict:
+def flat_schema(schema: dict) -> dict:
     """``schema`` with the keywords of its ``allOf`` members merged in (own keywords win), as a
     bundled property with an inlined ``$ref`` reads."""
     out: dict = {}
     for sub in schema.get("allOf", ()):
         if isinstance(sub, dict) and "if" not in sub:
-            for k, v in _flat(sub).items():
+            for k, v in flat_schema(sub).items():
                 out.setdefault(k, v)
     merged = {k: v for k, v in schema.items() if k != "allOf"}
     merged.update({k: v for k, v in out.items() if k not in merged})
@@ -107,7 +107,7 @@ def _required(schema: dict) -> list[str]:
 
 def _widget(prop: dict) -> tuple[str, tuple[str, ...]]:
     if prop.get("type") == "array":
-        items = _flat(prop.get("items") or {})
+        items = flat_schema(prop.get("items") or {})
         return "checkboxes", tuple(items.get("enum") or ())
     if "enum" in prop:
         return "select", tuple(prop["enum"])
@@ -122,7 +122,7 @@ def _widget(prop: dict) -> tuple[str, tuple[str, ...]]:
 
 
 def _field(name: str, prop: dict, required: bool, group: str) -> FormField:
-    flat = _flat(prop)
+    flat = flat_schema(prop)
     widget, options = _widget(flat)
     return FormField(
         name=name,
@@ -139,7 +139,7 @@ def _field(name: str, prop: dict, required: bool, group: str) -> FormField:
 def form_fields(kind: str) -> list[FormField]:
     """The inputs of the form of ``kind``, in the order of the record file."""
     schema = schemas.bundled(kind)
-    props = _flat(schema).get("properties", {})
+    props = flat_schema(schema).get("properties", {})
     required = set(_required(schema))
     order = yamlwrite.key_order(kind)
     keys = [k for k in order["record"] if k in props] + [k for k in props if k not in order["record"]]
@@ -150,7 +150,7 @@ def form_fields(kind: str) -> list[FormField]:
         if key != "party":
             out.append(_field(key, props[key], key in required, ""))
             continue
-        party = _flat(props["party"])
+        party = flat_schema(props["party"])
         party_props = party.get("properties", {})
         party_required = set(_required(props["party"])) | set(party.get("required") or ())
         party_keys = [k for k in order["party"] if k in party_props]
@@ -212,6 +212,15 @@ def form_data(snapshot: Snapshot) -> dict:
         },
         "departments": departments,
         "catalog": catalog,
+        **message_tables(),
+        "forge": forge_settings(reg.policy),
+        "today": day.isoformat(),
+    }
+
+
+def message_tables() -> dict:
+    """The CLI's sentences and the constants of its identifier checks, for the browser."""
+    return {
         "frames": schema_errors.FRAMES,
         "show_limit": schema_errors.SHOW_LIMIT,
         "identifier_formats": schema_errors.IDENTIFIER_FORMAT_CODES,
@@ -228,8 +237,6 @@ def form_data(snapshot: Snapshot) -> dict:
             "masked_example": identifiers.MASKED_ID_EXAMPLE,
             "id_card": identifiers.ID_CARD,
         },
-        "forge": forge_settings(reg.policy),
-        "today": day.isoformat(),
     }
 
 
