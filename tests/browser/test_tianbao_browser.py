@@ -308,3 +308,54 @@ def test_without_a_forge_the_page_offers_copy_and_download_only(
     assert p.get_attribute("#tb-download", "download").endswith(".yaml")
     assert axe(p) == [] and errors == []
     context.close()
+
+
+@pytest.mark.parametrize(
+    ("kind", "base", "path", "query"),
+    [
+        ("github", "https://github.com", "/zhonglou/gongshi-data/new/main", ("filename", "value")),
+        ("gitea", "https://git.example.gov.cn", "/zhonglou/gongshi-data/_new/main/", ("filename", "value")),
+        (
+            "gitlab",
+            "https://gitlab.example.gov.cn",
+            "/zhonglou/gongshi-data/-/new/main",
+            ("file_name", "content"),
+        ),
+    ],
+)
+def test_forge_urls_of_every_kind_decode_to_path_and_content(page, kind, base, path, query):
+    forge = {"kind": kind, "base_url": base, "repository": "zhonglou/gongshi-data", "branch": "main"}
+    record_path = "data/records/scjg/penalties/2026/scjg-cf-2026-m1124-153012.yaml"
+    content = "# 注释\ndoc_no: 钟市监罚〔2026〕1号 & 100%\nfacts: |-\n  第一行\n  第二行 #?=\n"
+    url = urlsplit(
+        page.evaluate("a => window.GongshiRecordYaml.forgeUrl(...a)", [forge, record_path, content])
+    )
+    assert f"{url.scheme}://{url.netloc}{url.path}" == base + path
+    assert parse_qs(url.query, keep_blank_values=True, strict_parsing=True) == {
+        query[0]: [record_path],
+        query[1]: [content],
+    }
+
+
+TRICKY = {
+    "doc_no": "- 以连字符开头",
+    "doc_title": "冒号: 后有空格",
+    "content": "它说 #不是注释",
+    "remarks": "第一行\n  缩进的第二行\n\n第四行",
+    "licence_no": "'单引号' 和 \"双引号\"",
+    "certificate_name": "true",
+    "category_other": "0123",
+    "valid_to": "null",
+    "party": {"name": "@开头", "legal_rep": "5000.50"},
+}
+
+
+def test_record_yaml_reads_back_exactly(page):
+    """Values YAML would misread stay the same text through the strict loader."""
+    order = {"record": list(TRICKY), "party": ["name", "legal_rep"]}
+    text = page.evaluate(
+        "a => window.GongshiRecordYaml.dump(...a)", [{"kind": "licence", **TRICKY}, order, "# schema"]
+    )
+    data = load_yaml_bytes(text.encode("utf-8"), "x.yaml").data
+    assert data == {"kind": "licence", **TRICKY}
+    assert "certificate_name: 'true'\n" in text and "category_other: '0123'\n" in text
