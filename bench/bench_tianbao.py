@@ -121,7 +121,7 @@ def fill_form(site: Path) -> tuple[str, str, float]:
                 else:
                     page.fill(selector, value)
             page.check(f'{form} input[name="categories"][value="警告"]')
-            page.click(f'{form} button[type="submit"]')
+            page.click(f"{form} .tb-submit")
             page.wait_for_selector("#tb-output:not([hidden])", timeout=10_000)
             seconds = time.perf_counter() - t0
             path = page.inner_text("#tb-path")

@@ -121,7 +121,7 @@ def _fill(page, kind: str, values: dict[str, str], categories: tuple[str, ...] =
             page.fill(selector, value)
     for c in categories:
         page.check(f'{form} input[name="categories"][value="{c}"]')
-    page.click(f'{form} button[type="submit"]')
+    page.click(f"{form} .tb-submit")
 
 
 def _result(page) -> tuple[str, str, str]:

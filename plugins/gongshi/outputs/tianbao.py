@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from gongshi.snapshot.build import Snapshot
 
 PAGE = "tianbao/index.html"
+DATA_SCRIPT = "tianbao/form-data.js"  # the page data, as ``window.GongshiFormData``
 TEMPLATE = "tianbao.html"
 KINDS = ("licence", "penalty")
 FORGE_KINDS = ("github", "gitea", "gitlab")
@@ -241,8 +242,8 @@ def message_tables() -> dict:
 
 
 def page_json(data: dict) -> str:
-    """``data`` as JSON safe inside an HTML data block: ``<``, ``>`` and ``&`` escaped, so no value
-    can end the block or open a tag."""
+    """``data`` as JSON that stays inert wherever it is embedded: ``<``, ``>`` and ``&`` escaped, so
+    no value can end a script block or open a tag."""
     text = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
@@ -251,6 +252,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Site hook (``outputs.registry.OUTPUTS``): render the form page with its data."""
     data = form_data(snapshot)
     forms = {kind: form_fields(kind) for kind in KINDS}
+    site.write(DATA_SCRIPT, f"window.GongshiFormData = {page_json(data)};\n".encode())
     site.render(
         TEMPLATE,
         PAGE,
@@ -260,7 +262,6 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         departments=data["departments"],
         catalog=data["catalog"],
         forge=data["forge"],
-        form_json=page_json(data),
         in_sitemap=False,
     )
     return {"fields": sum(len(f) for f in forms.values()), "forge": (data["forge"] or {}).get("kind", "")}

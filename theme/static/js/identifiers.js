@@ -37,40 +37,40 @@
 
     function orgCodeProblem(v) {
       var code = v.length === 10 && v[8] === "-" ? v.slice(0, 8) + v.slice(9) : v;
-      var example = msg("org.example", { code: cfg.org_example });
+      var example = msg("org_example", { code: cfg.org_example });
       var n = chars(code).length;
-      if (n !== 9) return msg("org.length", { n: n, example: example });
-      if (code !== code.toUpperCase()) return msg("org.case", { example: example });
-      if (!ORG_BODY.test(code.slice(0, 8))) return msg("org.body", { example: example });
-      if ("0123456789X".indexOf(code[8]) < 0) return msg("org.check_charset", { example: example });
+      if (n !== 9) return msg("org_length", { n: n, example: example });
+      if (code !== code.toUpperCase()) return msg("org_case", { example: example });
+      if (!ORG_BODY.test(code.slice(0, 8))) return msg("org_body", { example: example });
+      if ("0123456789X".indexOf(code[8]) < 0) return msg("org_check_charset", { example: example });
       var expected = orgCheckChar(code.slice(0, 8));
       if (code[8] !== expected) {
-        return msg("org.check", { expected: expected, actual: code[8], example: example });
+        return msg("org_check", { expected: expected, actual: code[8], example: example });
       }
       return null;
     }
 
     function usccProblem(v) {
-      var example = msg("uscc.example", { code: cfg.uscc_example });
+      var example = msg("uscc_example", { code: cfg.uscc_example });
       if (v === cfg.uscc_placeholder) {
-        return msg("uscc.placeholder", { placeholder: cfg.uscc_placeholder, example: example });
+        return msg("uscc_placeholder", { placeholder: cfg.uscc_placeholder, example: example });
       }
       var cs = chars(v);
-      if (cs.length !== 18) return msg("uscc.length", { n: cs.length, example: example });
-      if (v !== v.toUpperCase()) return msg("uscc.case", { example: example });
+      if (cs.length !== 18) return msg("uscc_length", { n: cs.length, example: example });
+      if (v !== v.toUpperCase()) return msg("uscc_case", { example: example });
       var bad = cs.filter(function (ch, i) { return ALPHA.indexOf(ch) < 0 && cs.indexOf(ch) === i; });
       if (bad.length) {
         bad.sort();
-        return msg("uscc.charset", { bad: bad.join("、"), example: example });
+        return msg("uscc_charset", { bad: bad.join("、"), example: example });
       }
-      if (cfg.uscc_departments.indexOf(v[0]) < 0) return msg("uscc.department", { dept: v[0], example: example });
-      if (!DIGITS.test(v.slice(2, 8))) return msg("uscc.region", { region: v.slice(2, 8), example: example });
+      if (cfg.uscc_departments.indexOf(v[0]) < 0) return msg("uscc_department", { dept: v[0], example: example });
+      if (!DIGITS.test(v.slice(2, 8))) return msg("uscc_region", { region: v.slice(2, 8), example: example });
       var orgExpected = orgCheckChar(v.slice(8, 16));
       if (v[16] !== orgExpected) {
-        return msg("uscc.org_check", { org: v.slice(8, 17), expected: orgExpected, actual: v[16], example: example });
+        return msg("uscc_org_check", { org: v.slice(8, 17), expected: orgExpected, actual: v[16], example: example });
       }
       var expected = usccCheckChar(v.slice(0, 17));
-      if (v[17] !== expected) return msg("uscc.check", { expected: expected, actual: v[17], example: example });
+      if (v[17] !== expected) return msg("uscc_check", { expected: expected, actual: v[17], example: example });
       return null;
     }
 
@@ -83,14 +83,14 @@
     }
 
     function businessRegNoProblem(v) {
-      var example = msg("brn.example", { code: cfg.brn_example });
+      var example = msg("brn_example", { code: cfg.brn_example });
       var n = chars(v).length;
-      if (n !== 15) return msg("brn.length", { n: n, example: example });
-      if (!DIGITS.test(v)) return msg("brn.digits", { example: example });
+      if (n !== 15) return msg("brn_length", { n: n, example: example });
+      if (!DIGITS.test(v)) return msg("brn_digits", { example: example });
       if (mod1110Checksum(v) !== 1) {
         var x = ((mod1110Checksum(v.slice(0, 14)) || 10) * 2) % 11;
         var expected = String((((1 - x) % 10) + 10) % 10);
-        return msg("brn.check", { expected: expected, actual: v[14], example: example });
+        return msg("brn_check", { expected: expected, actual: v[14], example: example });
       }
       return null;
     }
@@ -136,24 +136,24 @@
     function maskedIdProblem(value, idType) {
       var example = cfg.masked_example;
       if (value.indexOf("*") < 0) {
-        if (idType === cfg.id_card && isResidentId(value)) return msg("masked.unmasked_id_card", { example: example });
-        return msg("masked.unmasked", { example: example });
+        if (idType === cfg.id_card && isResidentId(value)) return msg("masked_unmasked_id_card", { example: example });
+        return msg("masked_unmasked", { example: example });
       }
       var n = chars(value).length;
       if (idType === cfg.id_card) {
-        if (!MASKED_ID_CARD.test(value)) return msg("masked.id_card_shape", { n: n, example: example });
+        if (!MASKED_ID_CARD.test(value)) return msg("masked_id_card_shape", { n: n, example: example });
         var masked = count(value, "*");
         var need = value.length === 18 ? 8 : 7;
         var birthMd = value.length === 18 ? value.slice(10, 14) : value.slice(8, 12);
-        if (masked < need) return msg("masked.id_card_too_few", { need: need, masked: masked, example: example });
+        if (masked < need) return msg("masked_id_card_too_few", { need: need, masked: masked, example: example });
         if (birthMd !== "****") {
-          return msg("masked.id_card_birth", { start: value.length === 18 ? 11 : 9, example: example });
+          return msg("masked_id_card_birth", { start: value.length === 18 ? 11 : 9, example: example });
         }
         return null;
       }
-      if (!MASKED_OTHER.test(value)) return msg("masked.other_charset", {});
+      if (!MASKED_OTHER.test(value)) return msg("masked_other_charset", {});
       var maskedOther = count(value, "*");
-      if (maskedOther * 2 < n) return msg("masked.other_too_few", { half: Math.floor((n + 1) / 2), masked: maskedOther });
+      if (maskedOther * 2 < n) return msg("masked_other_too_few", { half: Math.floor((n + 1) / 2), masked: maskedOther });
       return null;
     }
 

@@ -11,7 +11,7 @@
   // Above this a forge may refuse the address (GitHub answers 414 for very long URLs).
   var LONG_URL = 8000;
 
-  var data = JSON.parse(document.getElementById("tb-data").textContent);
+  var data = window.GongshiFormData; // tianbao/form-data.js, written by the build
   var ids = window.GongshiIdentifiers.create(data.identifiers);
   var lib = window.JsonSchemaValidator;
   Object.keys(ids.formats).forEach(function (name) { lib.format[name] = ids.formats[name]; });
@@ -261,9 +261,7 @@
     output.hidden = false;
   }
 
-  function onSubmit(event) {
-    event.preventDefault();
-    var form = event.target;
+  function onSubmit(form) {
     var kind = form.dataset.kind;
     clearErrors(form);
     var doc = collect(form);
@@ -302,8 +300,18 @@
     result.hidden = true;
   }
 
+  function today() {
+    var t = new Date();
+    var p = function (n) { return (n < 10 ? "0" : "") + n; };
+    return t.getFullYear() + "-" + p(t.getMonth() + 1) + "-" + p(t.getDate());
+  }
+
   document.querySelectorAll(".tb-form").forEach(function (form) {
-    form.addEventListener("submit", onSubmit);
+    // On site the decision is made today: the date is filled in and can be changed.
+    var decided = form.querySelector('[name="decision_date"]');
+    if (decided && !decided.value) decided.value = today();
+    form.addEventListener("submit", function (e) { e.preventDefault(); onSubmit(form); });
+    form.querySelector(".tb-submit").addEventListener("click", function () { onSubmit(form); });
     form.addEventListener("change", function (e) {
       if (e.target.name === "authority") syncItems(form);
       if (e.target.name === "party.category") syncParty(form);
