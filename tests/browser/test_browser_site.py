@@ -27,6 +27,7 @@ PAGES = [
     "/sitemap.html",
     "/search.html",  # the real search page (typing a query: tests/browser/test_sample_site_browser.py)
     "/dashboard/",
+    "/tianbao/",  # the on-site form (filling it: tests/browser/test_tianbao_browser.py)
     "/data/",  # downloads: two tables, a row group per department
     "/about.html",
     "/404.html",

@@ -48,6 +48,26 @@ IDENTIFIER_FORMAT_CODES = {
     "region-code": "identifier.region_code",
     "masked-id-no": "privacy.id_not_masked",
 }
+# The sentences of the common mistakes, as ``str.format`` templates: ``{label}`` is the field's key
+# and title, ``{value}`` the value as ``show_value`` quotes it, ``{hint}`` the field's description.
+# The on-site form (``outputs/tianbao``) copies them into its page data, so the browser says what
+# ``gongshi validate`` says.
+FRAMES: dict[str, str] = {
+    "required": "缺少必填字段 {label}。{hint}",
+    "required_rule": "{rule}：缺少 {label}。{hint}",
+    "empty": "{label}不能为空。{hint}如果不需要填写，请删除这一行。",
+    "empty_required": "{label}是必填项，不能为空。{hint}",
+    "any_of": "{label}的值 {value} 不在允许的范围内。{why}",
+    "const": "{reason}（现在是 {value}）。",
+    "forbidden": "{reason}。",
+    "pattern": "{label}的格式不对：{value}。{hint}",
+    "identifier": "{label} {value} 无效：{why}",
+    "date": "{label} {value} 不是真实存在的日期。请写成 YYYY-MM-DD，例如 2026-03-05。",
+    "min_length": "{label}太短，至少要 {limit} 个字。{hint}",
+    "max_length": "{label}太长（{n} 个字），最多 {limit} 个字。请删减或改写。",
+    "min_items": "{label}至少要有 {limit} 项。{hint}",
+}
+SHOW_LIMIT = 40  # characters of a value quoted in a message
 # Record types checked first by the compiled fast check (``schemas.fast_check``); the registry
 # files are few, so they skip its compile cost.
 FAST_CHECKED = ("licence", "penalty")
@@ -136,7 +156,7 @@ def _show(value) -> str:
     if isinstance(value, list):
         return "一个列表"
     text = str(value).replace("\n", " ")
-    return f"“{text[:40]}…”" if len(text) > 40 else f"“{text}”"
+    return f"“{text[:SHOW_LIMIT]}…”" if len(text) > SHOW_LIMIT else f"“{text}”"
 
 
 def _last_key(path: str) -> str:
@@ -218,9 +238,9 @@ def _empty_message(problem: Problem, data, doc_type: str) -> Problem:
     label = field_label(doc_type, problem.path)
     hint = _hint(_info(doc_type, problem.path))
     if _required_when_absent(data, problem.path, doc_type):
-        message = f"{label}是必填项，不能为空。{hint}"
+        message = FRAMES["empty_required"].format(label=label, hint=hint)
     else:
-        message = f"{label}不能为空。{hint}如果不需要填写，请删除这一行。"
+        message = FRAMES["empty"].format(label=label, hint=hint)
     return replace(problem, message=message)
 
 
@@ -265,8 +285,9 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
         for k in missing:
             kpath = child_path(path, k)
             kinfo = _info(doc_type, kpath)
-            head = f"{rule}：缺少 {_label(k, kinfo)}。" if rule else f"缺少必填字段 {_label(k, kinfo)}。"
-            out.append(problem_at(loaded, kpath, "schema.required", head + _hint(kinfo)))
+            frame = FRAMES["required_rule" if rule else "required"]
+            msg = frame.format(rule=rule, label=_label(k, kinfo), hint=_hint(kinfo))
+            out.append(problem_at(loaded, kpath, "schema.required", msg))
         return out
 
     if kw == "additionalProperties" and isinstance(value, dict):
@@ -310,17 +331,18 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
         return [problem_at(loaded, path, "schema.enum", msg)]
 
     if kw == "anyOf":
-        msg = f"{label}的值 {_show(value)} 不在允许的范围内。{info.description or _rule(error)}"
+        why = info.description or _rule(error)
+        msg = FRAMES["any_of"].format(label=label, value=_show(value), why=why)
         return [problem_at(loaded, path, "schema.enum", msg)]
 
     if kw == "const":
         reason = (_rule(error) or f"{label}只能写 {_show(error.validator_value)}").rstrip("。")
-        msg = f"{reason}（现在是 {_show(value)}）。"
+        msg = FRAMES["const"].format(reason=reason, value=_show(value))
         return [problem_at(loaded, path, "schema.const", msg)]
 
     if kw == "not":
         reason = _rule(error) or f"这里不能填写{label}"
-        return [problem_at(loaded, path, "schema.forbidden", reason + "。")]
+        return [problem_at(loaded, path, "schema.forbidden", FRAMES["forbidden"].format(reason=reason))]
 
     if kw == "type":
         expected = error.validator_value
@@ -341,29 +363,29 @@ def _map_error(error: ValidationError, doc_type: str, loaded: Loaded) -> list[Pr
         return [problem_at(loaded, path, "sealed.format", msg)]
 
     if kw == "pattern":
-        msg = f"{label}的格式不对：{_show(value)}。{_hint(info)}"
+        msg = FRAMES["pattern"].format(label=label, value=_show(value), hint=_hint(info))
         return [problem_at(loaded, path, "schema.pattern", msg)]
 
     if kw == "format":
         fmt = error.validator_value
         if fmt in IDENTIFIER_FORMAT_CODES:
             why = _identifier_reason(fmt, value, loaded.data, error)
-            msg = f"{label} {_show(value)} 无效：{why}"
+            msg = FRAMES["identifier"].format(label=label, value=_show(value), why=why)
             return [problem_at(loaded, path, IDENTIFIER_FORMAT_CODES[fmt], msg)]
         if fmt == "date":
-            msg = f"{label} {_show(value)} 不是真实存在的日期。请写成 YYYY-MM-DD，例如 2026-03-05。"
+            msg = FRAMES["date"].format(label=label, value=_show(value))
         else:
             msg = f"{label}的格式不对：{_show(value)}。{_hint(info)}"
         return [problem_at(loaded, path, "schema.format", msg)]
 
     if kw == "minLength":
-        msg = f"{label}太短，至少要 {error.validator_value} 个字。{_hint(info)}"
+        msg = FRAMES["min_length"].format(label=label, limit=error.validator_value, hint=_hint(info))
         return [problem_at(loaded, path, "schema.min_length", msg)]
     if kw == "maxLength":
-        msg = f"{label}太长（{len(value)} 个字），最多 {error.validator_value} 个字。请删减或改写。"
+        msg = FRAMES["max_length"].format(label=label, n=len(value), limit=error.validator_value)
         return [problem_at(loaded, path, "schema.max_length", msg)]
     if kw == "minItems":
-        msg = f"{label}至少要有 {error.validator_value} 项。{_hint(info)}"
+        msg = FRAMES["min_items"].format(label=label, limit=error.validator_value, hint=_hint(info))
         return [problem_at(loaded, path, "schema.min_items", msg)]
     if kw == "maxItems":
         msg = f"{label}最多只能有 {error.validator_value} 项。"
@@ -415,3 +437,16 @@ def _identifier_reason(fmt: str, value, data, error: ValidationError) -> str:
         reason = identifiers.masked_id_problem(text, str(id_type or "身份证"))
         reason = reason or "证件号码必须脱敏，用 * 遮盖中间部分，例如 320404********1234。"
     return reason or "格式不对。"
+
+
+def field_texts(doc_type: str) -> dict[str, dict[str, str]]:
+    """``{json path: {"label", "hint", "description"}}`` for every field of ``doc_type``: what the messages of
+    ``FRAMES`` say about it (list items as ``$.categories[]``), for the on-site form's page data."""
+    return {
+        path: {
+            "label": _label(_last_key(path), info) if path != "$" else DOC_LABEL.get(doc_type, "文件"),
+            "hint": _hint(info),
+            "description": info.description,
+        }
+        for path, info in field_infos(doc_type).items()
+    }

@@ -62,6 +62,73 @@ NATIONAL_REGION = "100000"
 # Prefixes of 港澳台居民居住证 numbers (GB 11643 layout with a fixed address code).
 RESIDENCE_PERMIT_PREFIXES = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
 
+# The sentences of the ``*_problem`` functions below, as ``str.format`` templates. One table, so the
+# on-site form (``outputs/tianbao``) shows exactly these sentences: the build copies the table into
+# the page data and the browser fills the same fields ({n}, {expected}, …) with its own check.
+MESSAGES: dict[str, str] = {
+    "org_length": "组织机构代码应为 9 位，现在是 {n} 位；{example}。",
+    "org_case": "组织机构代码中的字母应大写；{example}。",
+    "org_body": "组织机构代码前 8 位只能是数字或大写字母；{example}。",
+    "org_check_charset": "组织机构代码第 9 位（校验码）只能是数字或 X；{example}。",
+    "org_check": (
+        "组织机构代码校验码不符：按前 8 位计算应为 {expected}，现在是 {actual}，请核对是否抄错；{example}。"
+    ),
+    "org_example": "正确的形如 {code}（8 位本体加 1 位校验码）",
+    "uscc_example": "正确的形如 {code}（18 位大写字母或数字）",
+    "uscc_placeholder": (
+        "{placeholder} 只是没有统一社会信用代码的个体工商户使用的占位代码，"
+        "这里需要真实的统一社会信用代码；{example}。"
+    ),
+    "uscc_length": "统一社会信用代码应为 18 位，现在是 {n} 位；{example}。",
+    "uscc_case": "统一社会信用代码中的字母应大写；{example}。",
+    "uscc_charset": (
+        "统一社会信用代码含有不允许的字符 {bad}（只用数字和除 I、O、Z、S、V 以外的大写字母）；{example}。"
+    ),
+    "uscc_department": (
+        "第 1 位登记管理部门码 {dept} 不存在"
+        "（应为 1–9、A、N 或 Y，企业和个体工商户为 9，机关为 1）；{example}。"
+    ),
+    "uscc_region": "第 3–8 位是登记管理机关的行政区划码，必须是 6 位数字，现在是 {region}；{example}。",
+    "uscc_org_check": (
+        "第 9–17 位（组织机构代码 {org}）的校验码不符：应为 {expected}，现在是 {actual}，"
+        "请核对是否抄错；{example}。"
+    ),
+    "uscc_check": (
+        "第 18 位校验码不符：按前 17 位计算应为 {expected}，现在是 {actual}，请核对是否抄错；{example}。"
+    ),
+    "brn_example": "正确的形如 {code}（15 位数字，末位为校验位）",
+    "brn_length": "工商注册号应为 15 位，现在是 {n} 位；{example}。",
+    "brn_digits": "工商注册号只能是数字；{example}。",
+    "brn_check": (
+        "工商注册号校验位不符：按前 14 位计算末位应为 {expected}，现在是 {actual}，"
+        "请核对是否抄错；{example}。"
+    ),
+    "masked_unmasked_id_card": (
+        "这是未脱敏的身份证号码，仓库中只能保存脱敏后的号码：用 * 遮盖中间部分，"
+        "例如 {example}（至少 8 位为 *，出生月日必须遮盖）。"
+    ),
+    "masked_unmasked": (
+        "证件号码必须脱敏，用 * 遮盖中间部分，例如身份证写成 {example}，其他证件至少遮盖一半字符。"
+    ),
+    "masked_id_card_shape": (
+        "脱敏的身份证号码应为 18 位（或 15 位），由数字、末位 X 和 * 组成，现在是 {n} 位；例如 {example}。"
+    ),
+    "masked_id_card_too_few": (
+        "身份证号码遮盖得太少：至少 {need} 位要写成 *，现在只有 {masked} 位；例如 {example}。"
+    ),
+    "masked_id_card_birth": "身份证号码中的出生月日（第 {start} 位起 4 位）必须遮盖；例如 {example}。",
+    "masked_other_charset": "脱敏的证件号码只能由字母、数字、括号、连字符和 * 组成，例如 E12*****8。",
+    "masked_other_too_few": (
+        "证件号码遮盖得太少：至少一半字符（{half} 个）要写成 *，现在只有 {masked} 个；例如 E12*****8。"
+    ),
+}
+
+
+def message(key: str, **fields: object) -> str:
+    """The sentence ``key`` of ``MESSAGES`` with its fields filled in."""
+    return MESSAGES[key].format(**fields)
+
+
 _ORG_BODY_RE = re.compile(r"^[0-9A-Z]{8}$")
 _DIGITS_RE = re.compile(r"^[0-9]+$")
 

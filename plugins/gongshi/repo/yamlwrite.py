@@ -128,3 +128,10 @@ def dump_record(data: dict) -> str:
         body["party"] = _ordered(body["party"], _PARTY_KEYS)
     text = yaml.dump(body, Dumper=_Dumper)
     return f"{schema_line(kind)}\n{text}"
+
+
+def key_order(kind: str) -> dict[str, tuple[str, ...]]:
+    """The order ``dump_record`` writes the keys of a ``kind`` record in (``record``) and of its
+    party (``party``); keys not listed follow in their own order. For writers outside Python (the
+    on-site form's page data)."""
+    return {"record": _HEAD + _KIND_KEYS[kind] + _TAIL, "party": _PARTY_KEYS}

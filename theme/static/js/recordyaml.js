@@ -1,0 +1,93 @@
+/* Record files for the on-site form: the same layout as plugins/gongshi/repo/yamlwrite.py
+ * (schema comment line, key order from the page data, list items indented under their key) and
+ * scalars that read back as the same text with gongshi's strict loader and as strings in a YAML 1.2
+ * editor: plain where that is unambiguous, single-quoted otherwise, a literal block for several lines.
+ */
+(function () {
+  "use strict";
+
+  // YAML 1.2 core-schema scalars that an editor would not read as a string (yamlwrite's resolvers).
+  var CORE = [
+    /^(?:true|True|TRUE|false|False|FALSE)$/,
+    /^(?:~|null|Null|NULL|)$/,
+    /^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$/,
+    /^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/
+  ];
+  var INDICATOR = /^[-?:,[\]{}#&*!|>'"%@`\s]/;
+
+  function plainOk(text) {
+    if (CORE.some(function (re) { return re.test(text); })) return false;
+    if (INDICATOR.test(text) || /\s$/.test(text)) return false;
+    if (/: |:$| #|[\t\u0000-\u001f\u007f\u0085\u2028\u2029\ufeff]/.test(text)) return false;
+    return true;
+  }
+
+  function scalar(text, indent) {
+    if (text.indexOf("\n") >= 0) {
+      var pad = indent + "  ";
+      return "|-\n" + text.split("\n").map(function (line) { return line ? pad + line : ""; }).join("\n");
+    }
+    if (plainOk(text)) return text;
+    return "'" + text.replace(/'/g, "''") + "'";
+  }
+
+  function ordered(obj, order) {
+    var keys = order.filter(function (k) { return Object.prototype.hasOwnProperty.call(obj, k); });
+    Object.keys(obj).forEach(function (k) { if (keys.indexOf(k) < 0) keys.push(k); });
+    return keys;
+  }
+
+  function block(obj, order, indent, partyOrder) {
+    var out = [];
+    ordered(obj, order).forEach(function (key) {
+      var value = obj[key];
+      if (Array.isArray(value)) {
+        out.push(indent + key + ":");
+        value.forEach(function (item) { out.push(indent + "  - " + scalar(String(item), indent + "  ")); });
+      } else if (value !== null && typeof value === "object") {
+        out.push(indent + key + ":");
+        out.push.apply(out, block(value, partyOrder || [], indent + "  "));
+      } else if (typeof value === "boolean") {
+        out.push(indent + key + ": " + (value ? "true" : "false"));
+      } else {
+        out.push(indent + key + ": " + scalar(String(value), indent));
+      }
+    });
+    return out;
+  }
+
+  /* The text of a record file: ``keyOrder`` is {record: [...], party: [...]}. */
+  function dump(data, keyOrder, schemaLine) {
+    return [schemaLine].concat(block(data, keyOrder.record, "", keyOrder.party)).join("\n") + "\n";
+  }
+
+  function pad2(n) { return (n < 10 ? "0" : "") + n; }
+
+  /* A record id that needs no look-up of the repository: <dept>-<xk|cf>-<year>-m<MMDD>-<HHMMSS>,
+   * the moment the file was made on the phone. The letter keeps `gongshi new`'s four-digit
+   * sequence untouched; two records of one department in the same second would be refused by
+   * `gongshi validate` (unique.id). */
+  function recordId(dept, code, year, now) {
+    return dept + "-" + code + "-" + year + "-m" + pad2(now.getMonth() + 1) + pad2(now.getDate()) +
+      "-" + pad2(now.getHours()) + pad2(now.getMinutes()) + pad2(now.getSeconds());
+  }
+
+  /* data/records/<dept>/<licences|penalties>/<YYYY>/<id>.yaml (yamlwrite.record_relpath). */
+  function relpath(dept, folder, year, id) {
+    return "data/records/" + dept + "/" + folder + "/" + year + "/" + id + ".yaml";
+  }
+
+  function encodePath(text) { return text.split("/").map(encodeURIComponent).join("/"); }
+
+  /* The forge's "new file" page with ``path`` and ``content`` filled in. */
+  function forgeUrl(forge, path, content) {
+    var repo = forge.base_url + "/" + encodePath(forge.repository);
+    var branch = encodePath(forge.branch);
+    var q = function (name, value) { return name + "=" + encodeURIComponent(value); };
+    if (forge.kind === "github") return repo + "/new/" + branch + "?" + q("filename", path) + "&" + q("value", content);
+    if (forge.kind === "gitea") return repo + "/_new/" + branch + "/?" + q("filename", path) + "&" + q("value", content);
+    return repo + "/-/new/" + branch + "?" + q("file_name", path) + "&" + q("content", content);
+  }
+
+  window.GongshiRecordYaml = { dump: dump, recordId: recordId, relpath: relpath, forgeUrl: forgeUrl };
+})();
