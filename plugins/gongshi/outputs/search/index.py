@@ -358,8 +358,8 @@ def write_search_index(
     departments: Mapping[str, Any] | None = None,
     notice_ids: frozenset[str] = frozenset(),
 ) -> dict:
-    """Write the index under ``search/`` for the public entries and withdrawal notices (``SearchIndex``); return sizes
-    and counts.
+    """Write the index under ``search/`` for the public entries and withdrawal notices
+    (``SearchIndex``); return sizes and counts.
 
     ``output`` is the site's (``site.output.SiteOutput``): with ``incremental``, its
     ``write_keyed`` keeps the files whose inputs did not change without making them. Without it,
