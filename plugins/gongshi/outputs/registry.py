@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledger
+from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledger, orgs
 from gongshi.outputs.search import hook as search
 from gongshi.site.output import SiteOutput
 
@@ -50,4 +50,5 @@ OUTPUTS: tuple[Output, ...] = (
     HookOutput("jsonapi", jsonapi.write_extra),
     HookOutput("dashboard", dashboard.write_extra),
     HookOutput("ledger", ledger.write_extra),
+    HookOutput("orgs", orgs.write_extra),
 )

@@ -37,7 +37,7 @@ from gongshi.public import recordview as rv
 from gongshi.public.record import PublicRecord, public_record
 from gongshi.rules.policy import NATIONAL, WITHHELD_LABELS, ZHONGLOU_NAME, months_label
 from gongshi.rules.regimes import CIVIL_CODE, CIVIL_CODE_ARTICLES
-from gongshi.site.urls import record_path, url_of
+from gongshi.site.urls import org_path, record_path, url_of
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -182,6 +182,7 @@ class SitePlan:
                 "disclosure_until": rv.iso(e.timeline.disclosure_until),
                 "dept": pr.authority.key,
                 "dept_name": pr.authority.name,
+                "org_url": org_path(pr.org_code) if pr.org_code else "",
             },
         )
 
