@@ -112,9 +112,10 @@ def org_context(snapshot: Snapshot, org: Organisation) -> dict:
         "names": names,
         "groups": [(kind, KIND_LABEL[kind], groups[kind]) for kind in KINDS],
         "counts": {kind: sum(len(g["rows"]) for g in groups[kind]) for kind in KINDS},
-        "none_statements": [
-            f"截至 {as_of_label(snapshot.as_of)}，本站无该单位公示中的{KIND_LABEL[kind]}。" for kind in empty
-        ],
+        "none_statements": {
+            kind: f"截至 {as_of_label(snapshot.as_of)}，本站无该单位公示中的{KIND_LABEL[kind]}。"
+            for kind in empty
+        },
         "notices": [make_notice_row(e, reg) for e in _newest_first(org.notices)],
     }
 
