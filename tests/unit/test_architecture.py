@@ -39,6 +39,7 @@ LAYER_RANK = {
     "cli": 8,
     "cli_common": 8,
     "cli_ledger": 8,
+    "cli_log": 8,
     "generator": 8,
     "sitebuild": 8,
     "sitewrite": 8,
