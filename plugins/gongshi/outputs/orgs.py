@@ -146,11 +146,14 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         base = page_base(site)
         fixed = digest(TEMPLATE, templates_key(site.env), repr(sorted(base.items())))
         template = site.env.get_template(TEMPLATE)
+        rendered = 0
         for code in sorted(orgs):
             org = orgs[code]
             rel = org_path(code)
 
             def produce(org=org, rel=rel) -> bytes:
+                nonlocal rendered
+                rendered += 1
                 context = {**base, **org_context(snapshot, org), "page_url": rel}
                 return template.render(context).encode("utf-8")
 
@@ -159,4 +162,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     if site.writer.in_place:
         # An in-place build keeps old files: drop the pages of organisations no longer public.
         remove_stale(Path(out_dir), site.writer.written, (ORG_DIR,))
-    return {"organisations": len(orgs), "notices": sum(len(o.notices) for o in orgs.values())}
+    # ``rendered``: pages whose key changed (the rest were kept without rendering).
+    return {
+        "organisations": len(orgs),
+        "rendered": rendered,
+        "notices": sum(len(o.notices) for o in orgs.values()),
+    }
