@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core import gcpause
-from gongshi.core.keys import digest, entries_key
+from gongshi.core import cachefile, gcpause
+from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, QUERY, STATE_LABEL
 from gongshi.outputs.html.keys import templates_key
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
 
 TEMPLATE = "org.html"
+CODES_FILE = "org-codes.marshal"
 ORG_DIR = "org"
 STATE_ORDER = (LISTED, QUERY)
 
@@ -60,18 +61,45 @@ def org_code(entry: Entry, departments) -> str | None:
     return public_record(entry, departments).org_code
 
 
-def organisations(snapshot: Snapshot) -> dict[str, Organisation]:
+class CodeCache:
+    """``org-codes.marshal``: each entry's organisation code by ``Entry.key`` (which covers the
+    file and the past names the projection reads), so that a rebuild projects only the records that
+    changed instead of every public record (≈ 0.1 ms each). Only a shortcut: a missing or outdated
+    file means the codes are worked out again from the projection."""
+
+    def __init__(self, root: Path | None):
+        self.path = cachefile.cache_path(root, CODES_FILE) if root is not None else None
+        doc = cachefile.read_dict(self.path)
+        codes = doc.get("codes") if doc.get("version") == code_version() else None
+        self.old: dict[str, str] = codes if isinstance(codes, dict) else {}
+        self.new: dict[str, str] = {}
+
+    def code(self, entry: Entry, departments) -> str | None:
+        key = entry.key
+        hit = self.old.get(key)
+        if hit is None:
+            hit = org_code(entry, departments) or ""
+        self.new[key] = hit
+        return hit or None
+
+    def save(self) -> None:
+        if self.path is not None and self.new != self.old:
+            cachefile.write(self.path, {"version": code_version(), "codes": self.new})
+
+
+def organisations(snapshot: Snapshot, cache: CodeCache | None = None) -> dict[str, Organisation]:
     """Every organisation with at least one decision in public view, by code; its notices too."""
     departments = snapshot.registry.departments
+    codes = cache if cache is not None else CodeCache(None)
     found: dict[str, Organisation] = {}
     for e in snapshot.entries:
         if e.state not in PUBLIC_STATES:
             continue
-        code = org_code(e, departments)
+        code = codes.code(e, departments)
         if code is not None:
             found.setdefault(code, Organisation(code)).public.append(e)
     for e in snapshot.withdrawal_notices():
-        code = org_code(e, departments)
+        code = codes.code(e, departments)
         if code is not None and code in found:
             found[code].notices.append(e)
     return found
@@ -142,7 +170,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Site hook (``outputs.registry.OUTPUTS``): one page per organisation, each kept without
     rendering when its key did not change."""
     with gcpause.paused():
-        orgs = organisations(snapshot)
+        codes = CodeCache(snapshot.root)
+        orgs = organisations(snapshot, codes)
+        codes.save()
         base = page_base(site)
         fixed = digest(TEMPLATE, templates_key(site.env), repr(sorted(base.items())))
         template = site.env.get_template(TEMPLATE)
