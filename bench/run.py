@@ -89,6 +89,10 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
             "pages": site.pages + site.record_pages,
             "written": site.writes.written,
             "kept": site.writes.unchanged + result.relinked,
+            # Organisation pages (outputs/orgs): how many there are and how many were rendered.
+            "org_pages": "{organisations}/{rendered} rendered".format(**site.extras.get("orgs", {}))
+            if "orgs" in site.extras
+            else "-",
             "timings": timings,
         }
     if name == "search-index":

@@ -119,7 +119,8 @@ def test_plan_paths_and_sitemap(snapshot):
         )
     }
     sitemap = plan.sitemap_paths()
-    assert "404.html" not in sitemap and record_path("scjg-cf-2026-0203") not in sitemap
+    # The 404 page is not a page to index; withdrawal notices are (issue 19: findable).
+    assert "404.html" not in sitemap and record_path("scjg-cf-2026-0203") in sitemap
     assert record_path("wjw-xk-2026-0011") in sitemap
 
 
@@ -181,18 +182,25 @@ def test_non_public_records_absent_everywhere(site):
 
 
 def test_withdrawn_record_is_a_notice_only(site):
-    page = (site / record_path("scjg-cf-2026-0203")).read_text(encoding="utf-8")
+    notice = record_path("scjg-cf-2026-0203")
+    page = (site / notice).read_text(encoding="utf-8")
     for s in NOTICE_STRINGS:
         assert s in page
-    assert "noindex" in page
+    # Findable (issue 19): the notice is what proves the decision was revoked.
+    assert "noindex" not in page
     texts = all_text(site)
-    others = [
-        n for n, t in texts.items() if "scjg-cf-2026-0203" in t and n != record_path("scjg-cf-2026-0203")
-    ]
-    # Only machine-readable notices may name it (feeds / API notices), never a list, archive or the sitemap.
-    assert not [n for n in others if n.endswith(".html") or n == "sitemap.xml" or n.startswith("search/")], (
-        others
-    )
+    others = {n for n, t in texts.items() if "scjg-cf-2026-0203" in t and n != notice}
+    # Linked from the department's page and its list of notices, the sitemap and the search
+    # index; never from a list or archive of public records.
+    for expected in ("dept/scjg/index.html", "archives/scjg/withdrawn/index.html", "sitemap.xml"):
+        assert expected in others, expected
+    assert any(n.startswith("search/d/") for n in others)
+    html = [n for n in others if n.endswith(".html")]
+    assert sorted(html) == ["archives/scjg/withdrawn/index.html", "dept/scjg/index.html"], html
+    # What links to it shows the notice's fields only, never the withdrawn content or party.
+    for n in others:
+        for s in SECRET_STRINGS["scjg-cf-2026-0203"]:
+            assert s not in texts[n], (n, s)
 
 
 def test_person_masked_and_no_id_number(site):

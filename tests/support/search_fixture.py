@@ -108,12 +108,13 @@ def all_results(page) -> dict:
     while page.is_visible("#search-more"):
         page.click("#search-more")
         settled(page)
-    hrefs = page.eval_on_selector_all("#search-results a", "els => els.map(a => a.getAttribute('href'))")
+    # The heading link of each result (a result may also link its organisation page).
+    hrefs = page.eval_on_selector_all("#search-results h3 a", "els => els.map(a => a.getAttribute('href'))")
     return {
         # records/<id>/ in the fixture site, r/<id>.html in the real one
         "ids": [h.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html") for h in hrefs],
         "status": page.inner_text("#search-status"),
-        "names": page.eval_on_selector_all("#search-results a", "els => els.map(a => a.textContent)"),
+        "names": page.eval_on_selector_all("#search-results h3 a", "els => els.map(a => a.textContent)"),
     }
 
 

@@ -41,6 +41,7 @@ LAYER_RANK = {
     "cli_ledger": 8,
     "cli_sealed": 8,
     "cli_zh": 8,
+    "cli_log": 8,
     "generator": 8,
     "sitebuild": 8,
     "sitewrite": 8,

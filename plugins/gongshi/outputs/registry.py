@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledger, tianbao
+from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledger, orgs, tianbao
 from gongshi.outputs.search import hook as search
 from gongshi.site.output import SiteOutput
 
@@ -51,4 +51,5 @@ OUTPUTS: tuple[Output, ...] = (
     HookOutput("dashboard", dashboard.write_extra),
     HookOutput("ledger", ledger.write_extra),
     HookOutput("tianbao", tianbao.write_extra),
+    HookOutput("orgs", orgs.write_extra),
 )

@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from gongshi.core.identifiers import uscc_problem
 from gongshi.core.privacy import redact
 from gongshi.core.records import (
     ACTIVE_STATUS,
@@ -128,6 +129,15 @@ class PublicRecord:
     @property
     def validity_end(self) -> str:
         return self.valid_to if self.kind == "licence" else self.valid_until
+
+    @property
+    def org_code(self) -> str | None:
+        """The 统一社会信用代码 of the party's organisation page (``outputs.orgs``): a legal person's
+        or 个体工商户's valid code; None for a natural person, no code or the placeholder."""
+        if self.is_natural_person:
+            return None
+        code = self.party_code("uscc")
+        return code if code and uscc_problem(code) is None else None
 
     def party_code(self, key: str) -> str:
         """One of the party's codes (``PARTY_CODE_KEYS``), ``""`` when absent."""

@@ -4,11 +4,17 @@ links a record (record URLs are derived from the record id and nothing else, so 
 from __future__ import annotations
 
 RECORD_PATH = "r/{id}.html"
+ORG_PATH = "org/{uscc}.html"  # an organisation's page, by its 统一社会信用代码
 
 
 def record_path(record_id: str) -> str:
     """The site-relative path of a record's page (or its withdrawal notice)."""
     return RECORD_PATH.format(id=record_id)
+
+
+def org_path(uscc: str) -> str:
+    """The site-relative path of an organisation's page (``outputs.orgs``)."""
+    return ORG_PATH.format(uscc=uscc)
 
 
 def url_of(path: str) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from gongshi.outputs.search.pieces import LOCAL_BITS, doc_fields, month_group, t
 from gongshi.outputs.search.tokenize import index_terms
 from gongshi.public.record import public_record
 
-from tests.support.search_fixture import DEPARTMENTS, filler_entries, fixture_entries
+from tests.support.search_fixture import DEPARTMENTS, filler_entries, fixture_entries, make_entry
 
 # Small enough that every path runs: several chunks per group, frequent terms in b/, many shards.
 SMALL = Tuning(doc_chunk=2, shard_docs=4, min_shards=4, big_df=8)
@@ -153,3 +154,40 @@ def test_empty_input_writes_a_valid_empty_index(tmp_path):
     stats = write_search_index([], tmp_path)
     meta = json.loads((tmp_path / "search" / "meta.json").read_text())
     assert stats["records"] == 0 and meta["records"] == 0 and meta["groups"] == []
+
+
+def test_withdrawal_notices_are_found_by_document_number_only(tmp_path):
+    """Issue 19: a withdrawn decision that was published is indexed as its notice (document number
+    and status; no party name, no codes); without ``notice_ids`` it is not indexed at all."""
+    notice = make_entry(
+        "scjg-cf-2024-0002",
+        name="常州撤回测试有限公司",
+        doc_no="钟市监罚〔2024〕2号",
+        decided=date(2024, 2, 1),
+        uscc="91320404MA1W8XYZ3K",
+        state="withdrawn",
+    )
+    notice.record.data["status"] = "撤销"
+    public = make_entry(
+        "scjg-cf-2024-0003",
+        name="常州公示测试有限公司",
+        doc_no="钟市监罚〔2024〕3号",
+        decided=date(2024, 2, 2),
+    )
+    write_search_index(
+        [notice, public], tmp_path / "a", tuning=SMALL, workers=1, notice_ids=frozenset({notice.id})
+    )
+    root = tmp_path / "a" / "search"
+    rows = [
+        row for p in sorted(root.glob("d/*/*.json")) for row in load(root, p.relative_to(root).as_posix())
+    ]
+    by_id = {row[0]: row for row in rows}
+    assert by_id[notice.id][1:3] == ["", "钟市监罚〔2024〕2号"]
+    assert by_id[notice.id][6:] == [[], "撤销"]
+    assert len(by_id[public.id]) == 7
+    index_text = all_bytes(root).decode("utf-8")
+    assert "撤回测试" not in index_text and "91320404MA1W8XYZ3K".lower() not in index_text.lower()
+    meta = load(root, "meta.json")
+    assert meta["records"] == 2 and meta["org_url"] == "org/{uscc}.html"
+    write_search_index([notice, public], tmp_path / "b", tuning=SMALL, workers=1)
+    assert load(tmp_path / "b" / "search", "meta.json")["records"] == 1

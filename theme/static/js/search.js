@@ -70,6 +70,9 @@
     status.textContent = text;
   }
 
+  // A 统一社会信用代码 (not the placeholder of a 个体工商户 without one: its last character is X).
+  var USCC = /^[1-9ANY][0-9A-HJ-NPQRTUWXY][0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$/;
+
   function renderRows(rows, meta) {
     rows.forEach(function (row) {
       var li = document.createElement("li");
@@ -77,16 +80,28 @@
       var h = document.createElement("h3");
       var a = document.createElement("a");
       a.href = siteRoot + meta.record_url.replace("{id}", encodeURIComponent(row[0]));
-      a.textContent = row[1];
+      // A withdrawn decision (an eighth element, its status): only its notice, never a party.
+      var notice = row.length > 7;
+      a.textContent = notice ? row[2] + " 撤回公告" : row[1];
       h.appendChild(a);
+      if (notice) {
+        li.className += " search-notice";
+        var badge = document.createElement("span");
+        badge.className = "badge-withdrawn";
+        badge.textContent = "已" + row[7];
+        h.appendChild(document.createTextNode(" "));
+        h.appendChild(badge);
+      }
       li.appendChild(h);
       var dl = document.createElement("dl");
-      [
+      var pairs = [
         ["决定书文号", row[2]],
         ["类型", KIND_LABEL[meta.kinds[row[3]]] || meta.kinds[row[3]]],
         ["部门", meta.depts[row[4]][1]],
         ["决定日期", row[5]],
-      ].forEach(function (pair) {
+      ];
+      if (notice) pairs.unshift(["状态", "已" + row[7] + "，原公示内容已撤下，请查看撤回公告"]);
+      pairs.forEach(function (pair) {
         var dt = document.createElement("dt");
         dt.textContent = pair[0];
         var dd = document.createElement("dd");
@@ -95,6 +110,16 @@
         dl.appendChild(dd);
       });
       li.appendChild(dl);
+      var code = row[6][0];
+      if (!notice && meta.org_url && code && USCC.test(code)) {
+        // Public records of a legal person or 个体工商户 with a credit code have an organisation page.
+        var p = document.createElement("p");
+        var org = document.createElement("a");
+        org.href = siteRoot + meta.org_url.replace("{uscc}", code);
+        org.textContent = "该单位的全部公示信息";
+        p.appendChild(org);
+        li.appendChild(p);
+      }
       list.appendChild(li);
     });
   }

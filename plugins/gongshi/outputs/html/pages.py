@@ -12,6 +12,7 @@ URL scheme (stable: record URLs are derived from the record id and nothing else)
     archives/                          archive index (by year/month and by department/year)
     archives/<YYYY>/<MM>/[N.html]      public records decided in that month
     archives/<dept>/<YYYY>/[N.html]    public records of a department decided in that year
+    archives/<dept>/withdrawn/[N.html] a department's withdrawal notices (newest decided first)
     r/<id>.html                        one record (or its withdrawal notice)
     dept/                              all departments and their 双公示目录
     dept/<key>/                        one department: catalog and recent decisions
@@ -36,7 +37,7 @@ from gongshi.public import recordview as rv
 from gongshi.public.record import PublicRecord, public_record
 from gongshi.rules.policy import NATIONAL, WITHHELD_LABELS, ZHONGLOU_NAME, months_label
 from gongshi.rules.regimes import CIVIL_CODE, CIVIL_CODE_ARTICLES
-from gongshi.site.urls import record_path, url_of
+from gongshi.site.urls import org_path, record_path, url_of
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -160,7 +161,6 @@ class SitePlan:
                     "status_date": pr.status_date,
                     "fields": rv.notice_fields(pr),
                 },
-                in_sitemap=False,
             )
         return Page(
             record_path(pr.id),
@@ -182,13 +182,16 @@ class SitePlan:
                 "disclosure_until": rv.iso(e.timeline.disclosure_until),
                 "dept": pr.authority.key,
                 "dept_name": pr.authority.name,
+                "org_url": org_path(pr.org_code) if pr.org_code else "",
             },
         )
 
     def sitemap_paths(self) -> list[str]:
-        """Public pages only: no 404, no withdrawal notices."""
+        """Public pages and withdrawal notices (a revoked decision must be findable: the notice
+        is what proves it); no 404."""
         out = [p.path for p in self.pages if p.in_sitemap]
         out += [record_path(e.id) for e in self.public]
+        out += [record_path(e.id) for e in self.notices]
         return out
 
 
@@ -209,6 +212,27 @@ def make_row(entry: Entry, registry) -> Row:
         doc_no=pr.doc_no,
         party=pr.party_name,
         title=pr.title,
+        dept=pr.authority.key,
+        dept_name=pr.authority.name,
+        decided=rv.iso(t.decision_date),
+        published=rv.iso(t.published_at),
+        state_label=STATE_LABEL.get(t.state, t.state),
+    )
+
+
+def make_notice_row(entry: Entry, registry) -> Row:
+    """A line for a withdrawal notice: its document number, authority and status, never the party
+    or the content of the withdrawn decision (the same fields as the notice page)."""
+    t = entry.timeline
+    pr = public_record(entry, registry.departments)
+    return Row(
+        id=pr.id,
+        url=record_path(pr.id),
+        kind=pr.kind,
+        kind_label=pr.kind_label,
+        doc_no=pr.doc_no,
+        party="撤回公告",
+        title=f"已{pr.status}" + (f"（{pr.status_date}）" if pr.status_date else ""),
         dept=pr.authority.key,
         dept_name=pr.authority.name,
         decided=rv.iso(t.decision_date),
@@ -296,6 +320,37 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
                     stable=True,
                 )
             )
+    # Withdrawal notices per department: a revoked decision stays findable by browsing too.
+    notices_by_dept: dict[str, list[Entry]] = defaultdict(list)
+    for e in notices:
+        notices_by_dept[e.department.key].append(e)
+    notice_memo: dict[str, Row] = {}
+
+    def notice_row(e: Entry) -> Row:
+        hit = notice_memo.get(e.id)
+        if hit is None:
+            hit = notice_memo[e.id] = make_notice_row(e, reg)
+        return hit
+
+    def notice_rows(entries: list[Entry]) -> Callable[[], list[Row]]:
+        return lambda: [notice_row(e) for e in entries]
+
+    withdrawn_lists: dict[str, tuple[int, str]] = {}
+    for dept, group in sorted(notices_by_dept.items()):
+        ordered = _newest_decided_first(group)
+        folder = f"archives/{dept}/withdrawn/"
+        withdrawn_lists[dept] = (len(ordered), url_of(f"{folder}index.html"))
+        for path, chunk, pager in paginate(folder, ordered, page_size):
+            head = {"title": f"{_dept_name(reg, dept)} 撤回公告", "pager": pager, "total": len(ordered)}
+            pages.append(
+                Page(
+                    path,
+                    "withdrawn",
+                    _with_rows(head, notice_rows(chunk)),
+                    key=digest(shared, repr(head), entries_key(chunk)),
+                    stable=True,
+                )
+            )
     years: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
     for (y, m), group in sorted(by_month.items(), reverse=True):
         years[y].append((m, len(group), url_of(f"archives/{y:04d}/{m:02d}/index.html")))
@@ -312,6 +367,7 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
                 "departments": [
                     (k, _dept_name(reg, k), dept_years.get(k, [])) for k in sorted(reg.departments)
                 ],
+                "withdrawn": withdrawn_lists,
                 "total": len(public),
             },
             stable=True,
@@ -338,17 +394,20 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
             }
         )
         recent = _newest_decided_first(by_dept.get(key, []))[:RECENT_ROWS]
+        recent_notices = _newest_decided_first(notices_by_dept.get(key, []))[:RECENT_ROWS]
         head = {
             "title": d.name,
             "years": dept_years.get(key, []),
             "counts": counts.get(key, {}),
+            "withdrawn": withdrawn_lists.get(key),
         }
+        context = _dept_context(head, d, items, rows_of(recent))
         pages.append(
             Page(
                 f"dept/{key}/index.html",
                 "department",
-                _dept_context(head, d, items, rows_of(recent)),
-                key=digest(shared, repr(head), entries_key(recent)),
+                _with_notices(context, notice_rows(recent_notices)),
+                key=digest(shared, repr(head), entries_key(recent), entries_key(recent_notices)),
             )
         )
     pages.append(
@@ -404,6 +463,10 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
 
 def _with_rows(head: dict, rows: Callable[[], list[Row]]) -> Callable[[], dict]:
     return lambda: {**head, "rows": rows()}
+
+
+def _with_notices(context: Callable[[], dict], notices: Callable[[], list[Row]]) -> Callable[[], dict]:
+    return lambda: {**context(), "notices": notices()}
 
 
 def _dept_context(head: dict, dept, items, recent: Callable[[], list[Row]]) -> Callable[[], dict]:

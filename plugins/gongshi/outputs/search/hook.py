@@ -31,6 +31,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         incremental=incremental,
         cache_dir=pieces,
         departments=snapshot.registry.departments,
+        notice_ids=frozenset(e.id for e in snapshot.withdrawal_notices()),
     )
     if site.writer.in_place:
         # An in-place build (plain ``pelican content``) keeps old files: drop the index files this

@@ -3,7 +3,9 @@
 The site hook (the search page and where the files go) is ``hook``; groups, their pieces and the
 piece cache are ``pieces``; the terms are ``tokenize``.
 
-Only records public on the build date are indexed (``Timeline.state`` listed or query); a natural
+Only records public on the build date are indexed (``Timeline.state`` listed or query), and the
+withdrawal notices of the site (by document number only, their doc row marked with the status, so
+that a withdrawn 文号 leads to its notice, never to its former content); a natural
 person's name is indexed and stored in its masked form only (the public projection,
 ``public.record.PublicRecord``).
 
@@ -87,8 +89,10 @@ from gongshi.outputs.search.pieces import (
     tokenize_group,
 )
 from gongshi.site.output import FileTarget, OutputWriter
+from gongshi.site.urls import ORG_PATH
 
 FORMAT_VERSION = 2
+ORG_URL = ORG_PATH  # an organisation's page (outputs/orgs): linked from its results
 PARALLEL_MIN = 4000  # records below which the pool costs more than it saves
 
 
@@ -202,13 +206,14 @@ class SearchIndex:
         incremental: bool = False,
         cache_dir: Path | None = None,
         departments: Mapping[str, Any] | None = None,
+        notice_ids: frozenset[str] = frozenset(),
     ):
         self.record_url = record_url
         self.departments = departments if departments is not None else {}
         self.tuning = tuning
         self.incremental = incremental
         self.workers = workers if workers is not None else default_workers()
-        self.groups, self.depts = plan_groups(entries)
+        self.groups, self.depts = plan_groups(entries, notice_ids)
         self.records = sum(len(g.entries) for g in self.groups)
         self.shards = shard_count(self.records, tuning)
         self.dept_index = {k: i for i, (k, _name) in enumerate(self.depts)}
@@ -330,6 +335,7 @@ class SearchIndex:
             "version": FORMAT_VERSION,
             "records": self.records,
             "record_url": self.record_url,
+            "org_url": ORG_URL,
             "kinds": list(KINDS),
             "depts": self.depts,
             "groups": [[g.number, len(g.entries)] for g in self.groups],
@@ -350,9 +356,10 @@ def write_search_index(
     incremental: bool = False,
     cache_dir: Path | None = None,
     departments: Mapping[str, Any] | None = None,
+    notice_ids: frozenset[str] = frozenset(),
 ) -> dict:
-    """Write the index under ``search/`` for the public entries (``SearchIndex``); return sizes
-    and counts.
+    """Write the index under ``search/`` for the public entries and withdrawal notices
+    (``SearchIndex``); return sizes and counts.
 
     ``output`` is the site's (``site.output.SiteOutput``): with ``incremental``, its
     ``write_keyed`` keeps the files whose inputs did not change without making them. Without it,
@@ -372,6 +379,7 @@ def write_search_index(
             incremental=incremental,
             cache_dir=cache_dir,
             departments=departments,
+            notice_ids=notice_ids,
         )
         out = _Counting(output, incremental)
         for f in index.files():

@@ -23,7 +23,7 @@ from typing import Any
 
 from gongshi.core import cachefile
 from gongshi.core.records import KINDS
-from gongshi.core.timeline import PUBLIC_STATES
+from gongshi.core.timeline import PUBLIC_STATES, WITHDRAWN
 from gongshi.outputs.search.tokenize import index_terms
 from gongshi.public.record import PublicRecord, public_record
 
@@ -39,10 +39,19 @@ def term_shard(term: str, shards: int) -> int:
     return zlib.crc32(term.encode("utf-8")) & (shards - 1)
 
 
-def doc_fields(pr: PublicRecord) -> list[str]:
+def doc_fields(pr: PublicRecord, notice: bool = False) -> list[str]:
     """The searchable fields of a record's public projection, in the order search-engine.js
-    rebuilds them from a doc row: the party name, the document number, the party's codes."""
+    rebuilds them from a doc row: the party name, the document number, the party's codes. A
+    withdrawal notice names no party: only its document number is searchable."""
+    if notice:
+        return ["", pr.doc_no]
     return [pr.party_name, pr.doc_no, *(value for _key, value in pr.party_codes)]
+
+
+def is_notice(entry) -> bool:
+    """An indexed entry that is withdrawn is a withdrawal notice (``plan_groups`` lets in only
+    the notices the site publishes)."""
+    return entry.timeline.state == WITHDRAWN
 
 
 def doc_row(
@@ -52,9 +61,12 @@ def doc_row(
     *,
     departments: Mapping[str, Any] | None = None,
 ) -> list:
+    """A doc row: id, name, document number, kind, department, decision date, codes; a withdrawal
+    notice has an eighth element, its status (撤销, 变更 ...), and neither name nor codes."""
     pr = public_record(entry, departments if departments is not None else {})
-    name, doc_no, *codes = fields if fields is not None else doc_fields(pr)
-    return [
+    notice = is_notice(entry)
+    name, doc_no, *codes = fields if fields is not None else doc_fields(pr, notice)
+    row = [
         pr.id,
         name,
         doc_no,
@@ -63,6 +75,9 @@ def doc_row(
         entry.timeline.decision_date.isoformat(),
         codes,
     ]
+    if notice:
+        row.append(pr.status)
+    return row
 
 
 def dumps(obj: Any) -> bytes:
@@ -78,13 +93,17 @@ class Group:
     chunk_keys: list[str] | None = None  # entries_key of each doc chunk's entries
 
 
-def plan_groups(entries: Iterable[Any]) -> tuple[list[Group], list[list[str]]]:
-    """Public entries → groups newest first, and the department table [[key, name], ...]."""
+def plan_groups(
+    entries: Iterable[Any], notice_ids: frozenset[str] = frozenset()
+) -> tuple[list[Group], list[list[str]]]:
+    """Public entries and the withdrawal notices (``notice_ids``: the ids of
+    ``Snapshot.withdrawal_notices``) → groups newest first, and the department table
+    [[key, name], ...]."""
     dept_names: dict[str, str] = {}
     by_group: dict[int, list] = {}
     for e in entries:  # every public record on every build: keep this loop lean
         t = e.timeline
-        if t.state not in PUBLIC_STATES:
+        if t.state not in PUBLIC_STATES and not (t.state == WITHDRAWN and e.record.id in notice_ids):
             continue
         dept = e.department  # the registry entry of record.authority
         dept_names[dept.key] = dept.name
@@ -122,7 +141,8 @@ def tokenize_group(
     postings: dict[str, list[int]] = defaultdict(list)
     rows = []
     for local, e in enumerate(group.entries):
-        fields = doc_fields(public_record(e, departments if departments is not None else {}))
+        pr = public_record(e, departments if departments is not None else {})
+        fields = doc_fields(pr, is_notice(e))
         rows.append(doc_row(e, dept_index, fields, departments=departments))
         for t in set(index_terms(fields)):
             postings[t].append(local)

@@ -1,0 +1,104 @@
+"""Organisation pages (``outputs/orgs``) on a real build of a generated repository: one page per
+organisation code with a decision in public view and no other (a brute-force scan of the
+snapshot), no page for a natural person, exactly its records on it, and a one-record change that
+re-renders only its own organisation's page (warm = cold)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from datetime import date
+from pathlib import Path
+
+import pytest
+from gongshi.core.identifiers import uscc_problem
+from gongshi.core.privacy import redact
+from gongshi.site.urls import org_path
+from gongshi.sitebuild import build
+from gongshi.snapshot.load import load
+
+from bench.generate import generate
+from tests.support.gitrepo import GitRepo
+from tests.support.outputtree import changed as _changed
+from tests.support.outputtree import files as _tree
+
+AS_OF = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def source_repo(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("orgs") / "repo"
+    generate(120, repo, seed=19, end=AS_OF)
+    return repo
+
+
+def brute_force(snapshot) -> dict[str, set[str]]:
+    """Code → ids of its public records and withdrawal notices, from the raw records."""
+    public: dict[str, set[str]] = defaultdict(set)
+    notices: dict[str, set[str]] = defaultdict(set)
+    notice_ids = {e.id for e in snapshot.withdrawal_notices()}
+    for e in snapshot.entries:
+        party = e.record.data.get("party") or {}
+        code = str(party.get("uscc") or "").strip()
+        if e.record.is_natural_person or uscc_problem(code) is not None or redact(code) != code:
+            continue
+        if e.is_public:
+            public[code].add(e.id)
+        elif e.id in notice_ids:
+            notices[code].add(e.id)
+    return {code: ids | notices[code] for code, ids in public.items()}
+
+
+def _linked_ids(html: str) -> set[str]:
+    return set(re.findall(r'href="/r/([a-z0-9-]+)\.html"', html))
+
+
+def test_pages_are_exactly_the_brute_force_organisations(source_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    out = tmp_path / "site"
+    build(source_repo, AS_OF, out, gongshi_overrides={"workers": 1})
+    snapshot = load(source_repo, AS_OF, cache=False)
+    expected = brute_force(snapshot)
+    assert len(expected) > 10
+    assert {p.name for p in (out / "org").iterdir()} == {f"{code}.html" for code in expected}
+    for code, ids in expected.items():
+        html = (out / org_path(code)).read_text(encoding="utf-8")
+        assert _linked_ids(html) == ids, code
+    # No natural person's name leaves through an organisation page, masked or not.
+    persons = {e.record.party_name for e in snapshot.entries if e.record.is_natural_person}
+    texts = "".join(p.read_text(encoding="utf-8") for p in (out / "org").iterdir())
+    assert persons and not any(name in texts for name in persons)
+
+
+def test_one_changed_record_rerenders_its_organisation_page_only(source_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    clone = GitRepo(tmp_path / "repo")
+    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(clone.path))
+    root = clone.path
+    warm = tmp_path / "warm"
+    first_build = build(root, AS_OF, warm, gongshi_overrides={"workers": 1})
+    organisations = first_build.site.extras["orgs"]["organisations"]
+    assert first_build.site.extras["orgs"]["rendered"] == organisations > 10
+    first = _tree(warm)
+    again = build(root, AS_OF, warm, gongshi_overrides={"workers": 1})
+    assert again.site.extras["orgs"]["rendered"] == 0
+
+    snapshot = load(root, AS_OF, cache=False)
+    expected = brute_force(snapshot)
+    code = sorted(expected)[len(expected) // 2]
+    rid = sorted(i for i in expected[code] if any(e.id == i and e.is_public for e in snapshot.entries))[0]
+    rel = next((root / "data" / "records").rglob(f"{rid}.yaml")).relative_to(root).as_posix()
+    text = (root / rel).read_text(encoding="utf-8")
+    if "\nremarks: " in text:
+        text = text.replace("\nremarks: ", "\nremarks: 单位页面测试。", 1)
+    else:
+        text = text.rstrip("\n") + "\nremarks: 单位页面测试。\n"
+    clone.commit(f"更正 {rid}", "2026-11-20T22:00:00+08:00", {rel: text})
+    after = build(root, AS_OF, warm, gongshi_overrides={"workers": 1})
+    assert after.site.extras["orgs"]["rendered"] == 1
+    # Remarks are not on the organisation page: its key changed, its bytes need not.
+    assert {p for p in _changed(first, _tree(warm)) if p.startswith("org/")} <= {org_path(code)}
+    cold = tmp_path / "cold"
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    build(root, AS_OF, cold, gongshi_overrides={"workers": 1})
+    assert _tree(cold) == _tree(warm)
