@@ -20,7 +20,15 @@ from gongshi.core.identifiers import id_check_char
 from gongshi.core.sealed import generate_identity, seal
 
 from tests.support.gitrepo import GitRepo
-from tests.support.opendata_repo import LICENCE_A, LICENCE_A_CORRECTION, PATHS, PENALTY_H, build_repo
+from tests.support.opendata_repo import (
+    LICENCE_A,
+    LICENCE_A_CORRECTION,
+    PATHS,
+    PENALTY_D,
+    PENALTY_D_REVOKED,
+    PENALTY_H,
+    build_repo,
+)
 
 AS_OF = "2026-10-12"
 IDENTITY, RECIPIENT = generate_identity()
@@ -35,6 +43,7 @@ PUBLIC_PERSON_ID = _id("32040419900101123")  # 欧阳娜娜 (scjg-cf-2026-0031)
 PRIVATE_PERSON = "司马相如"
 PRIVATE_PERSON_ID = _id("32040419851212567")
 LEGAL_REP_ID = _id("32040419700707345")
+REVOKED_PERSON_ID = _id("32040419800303123")  # 张小明 (scjg-cf-2026-0016)
 UNPUBLISHED_PARTY = "常州市撤下测试有限公司"
 
 P = "data/records"
@@ -65,7 +74,7 @@ party:
   name: {PRIVATE_PERSON}
   category: 自然人
   id_type: 身份证
-  id_no_masked: 320404********5675
+  id_no_masked: 320404********{PRIVATE_PERSON_ID[-4:]}
 {{sealed}}decision_date: 2026-09-01
 authority: scjg
 violation_type: 经营超过保质期的食品
@@ -124,10 +133,20 @@ def build_report_repo(path: Path) -> GitRepo:
     person = _with_party_extra(
         PENALTY_H, "  id_no_masked: 320404********5678\n", sealed_block("id_no_sealed", PUBLIC_PERSON_ID)
     )
+    revoked = _with_party_extra(
+        PENALTY_D + PENALTY_D_REVOKED,
+        "  id_no_masked: 320404********1234\n",
+        sealed_block("id_no_sealed", REVOKED_PERSON_ID),
+    )
     repo.commit(
         "平台：上报公钥；补录加密证件号码",
         "2026-10-07T09:00:00+08:00",
-        {"data/policy.yaml": policy, c["scjg-xk-2026-0101"]: licence_a, c["scjg-cf-2026-0031"]: person},
+        {
+            "data/policy.yaml": policy,
+            c["scjg-xk-2026-0101"]: licence_a,
+            c["scjg-cf-2026-0031"]: person,
+            c["scjg-cf-2026-0016"]: revoked,
+        },
     )
     repo.commit(
         "新增许可（后撤下）与国家秘密",

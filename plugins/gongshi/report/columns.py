@@ -5,9 +5,11 @@ code (``sheets.national_standard.FIELD_CODES``); ``--headers`` picks which one h
 
 from __future__ import annotations
 
-from gongshi.sheets.national_standard import FIELD_CODES, LICENCE_HEADERS, PENALTY_HEADERS
+from gongshi.sheets.national_standard import FIELD_CODES, ITEM_HEADER, LICENCE_HEADERS, PENALTY_HEADERS
 
 STATUS = "当前状态"
+STATUS_DATE = "状态变更日期"
+STATUS_REASON = "状态变更原因"
 REGION = "行政区划编码"
 USAGE_SCOPE = "信息使用范围"
 # Our own columns (not in the standard; codes with the ``GS_`` prefix say so).
@@ -24,7 +26,8 @@ OWN_CODES = {
     CHANGE: "GS_SBLX",
     BATCH: "GS_SBPC",
 }
-EXTRA = (REGION, USAGE_SCOPE, WITHHELD_REASON, RECORD_ID, CONTENT_DIGEST, CHANGE, BATCH)
+ITEM = ITEM_HEADER  # the catalog item code (the importer needs it to place the record)
+EXTRA = (STATUS_DATE, STATUS_REASON, REGION, USAGE_SCOPE, ITEM, WITHHELD_REASON, RECORD_ID, CONTENT_DIGEST, CHANGE, BATCH)
 
 NAMES: dict[str, tuple[str, ...]] = {
     "licence": (*LICENCE_HEADERS, *EXTRA),

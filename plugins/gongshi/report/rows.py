@@ -73,17 +73,6 @@ def usage_scope(record: Record) -> tuple[str, str]:
     return col.USAGE_PUBLIC, ""
 
 
-def _status_note(record: Record) -> str:
-    if record.status == ACTIVE_STATUS:
-        return ""
-    when = format_date(record.status_date)
-    return (
-        f"{record.status}（{when}）：{record.status_reason}"
-        if when
-        else f"{record.status}：{record.status_reason}"
-    )
-
-
 def report_row(entry: Entry, snapshot: Snapshot, unsealer: Unsealer, long_term: str = "") -> dict[str, str]:
     """The report row of ``entry`` keyed by the columns' Chinese names (``columns.NAMES``), with its
     content digest; 上报类型 and 上报批次 are filled by the batch."""
@@ -149,10 +138,13 @@ def report_row(entry: Entry, snapshot: Snapshot, unsealer: Unsealer, long_term: 
         row["数据来源单位统一社会信用代码"] = source.uscc_on(r.decision_date)
     else:
         row["数据来源单位"] = r.source_unit
-    remarks = str(d.get("remarks") or "")
-    row["备注"] = "；".join(x for x in (_status_note(r), remarks) if x)
+    row["备注"] = str(d.get("remarks") or "")
+    if r.status != ACTIVE_STATUS:
+        row[col.STATUS_DATE] = format_date(r.status_date)
+        row[col.STATUS_REASON] = r.status_reason
     row[col.REGION] = str(d.get("region_code") or entry.department.region_code or "")
     row[col.USAGE_SCOPE], row[col.WITHHELD_REASON] = usage_scope(r)
+    row[col.ITEM] = r.item
     row[col.RECORD_ID] = r.id
     row[col.CONTENT_DIGEST] = row_digest(row, r)
     return row

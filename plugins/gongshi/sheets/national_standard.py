@@ -229,6 +229,8 @@ _COMMON_ALIASES = {
     "证件类型": "party.id_type",
     "证件号码": "party.id_no",
     "当前状态": "status",
+    "状态变更日期": "status_date",
+    "状态变更原因": "status_reason",
     "数据来源单位": "source_name",
     "数据来源单位统一社会信用代码": "source_uscc",
     "备注": "remarks",
@@ -473,7 +475,7 @@ def code_key(value: str) -> str | None:
 # Field codes: receiving systems (the city platform's front database, its import templates) name
 # the standard's columns by code (``XK_XDR_MC``, ``CF_WSH`` ...) instead of the Chinese header.
 # The codes are the current generation's as copied in vendor systems (domain notes §2.2); codes of
-# columns outside the standard's 28/30 (当前状态 of penalties, 行政区划编码, 信息使用范围) follow the
+# columns outside the standard's 28/30 (当前状态 of penalties, 行政区划编码, 信息使用范围, 目录事项) follow the
 # same pattern and are this project's choice (docs/reporting.md).
 
 PARTY_FIELD_CODES: tuple[str, ...] = (
@@ -510,6 +512,9 @@ LICENCE_FIELD_CODES: dict[str, str] = {
     "备注": "BZ",
     "行政区划编码": "DFBM",
     "信息使用范围": "XK_SYFW",
+    ITEM_HEADER: "XK_SXBM",
+    "状态变更日期": "XK_ZTBGRQ",
+    "状态变更原因": "XK_ZTBGYY",
 }
 PENALTY_FIELD_CODES: dict[str, str] = {
     **{header: f"CF_{code}" for header, code in zip(PARTY_HEADERS, PARTY_FIELD_CODES, strict=True)},
@@ -533,6 +538,9 @@ PENALTY_FIELD_CODES: dict[str, str] = {
     "当前状态": "CF_ZT",
     "行政区划编码": "DFBM",
     "信息使用范围": "CF_SYFW",
+    ITEM_HEADER: "CF_SXBM",
+    "状态变更日期": "CF_ZTBGRQ",
+    "状态变更原因": "CF_ZTBGYY",
 }
 FIELD_CODES = {"licence": LICENCE_FIELD_CODES, "penalty": PENALTY_FIELD_CODES}
 _HEADER_BY_CODE = {
