@@ -1,15 +1,15 @@
 """A history for upward reporting: the open-data repository (tests/support/opendata_repo.py) plus
 the records only the internal report carries, with full ID numbers sealed to a throwaway key.
 
-| id                | what                                                              | 当前状态 | 信息使用范围 |
-|-------------------|-------------------------------------------------------------------|--------|------------|
-| scjg-xk-2026-0101 | corrected 04-02; legal representative's full ID sealed            | 有效   | 社会公示 |
-| scjg-cf-2026-0016 | natural person 张小明, revoked 05-10 (withdrawn)                  | 撤销   | 社会公示 |
-| scjg-cf-2026-0031 | natural person 欧阳娜娜, public, full ID sealed                   | 有效   | 社会公示 |
-| zhzf-cf-2026-0001 | 简易程序, withheld                                                 | 有效   | 仅政府部门内部共享 |
-| scjg-cf-2026-0041 | natural person 司马相如, withheld 个人隐私, full ID sealed          | 有效   | 仅政府部门内部共享 |
-| scjg-xk-2026-0051 | published 06-02, un-published 06-10 (public: false + unpublish)   | 有效   | 仅政府部门内部共享 |
-| scjg-xk-2026-0061 | 国家秘密 stub: never reported                                      | —      | — |
+| id                | what                                                     | 当前状态 | 信息使用范围 |
+|-------------------|----------------------------------------------------------|------|--------|
+| scjg-xk-2026-0101 | corrected 04-02; legal representative's full ID sealed   | 有效 | 社会公示 |
+| scjg-cf-2026-0016 | natural person 张小明, revoked 05-10, full ID sealed      | 撤销 | 社会公示 |
+| scjg-cf-2026-0031 | natural person 欧阳娜娜, public, full ID sealed           | 有效 | 社会公示 |
+| zhzf-cf-2026-0001 | 简易程序, withheld                                        | 有效 | 内部共享 |
+| scjg-cf-2026-0041 | natural person 司马相如, withheld 个人隐私, ID sealed      | 有效 | 内部共享 |
+| scjg-xk-2026-0051 | published, un-published 10-09 (public: false + unpublish) | 有效 | 内部共享 |
+| scjg-xk-2026-0061 | 国家秘密 stub: never reported                             | —    | —      |
 """
 
 from __future__ import annotations

@@ -27,7 +27,18 @@ OWN_CODES = {
     BATCH: "GS_SBPC",
 }
 ITEM = ITEM_HEADER  # the catalog item code (the importer needs it to place the record)
-EXTRA = (STATUS_DATE, STATUS_REASON, REGION, USAGE_SCOPE, ITEM, WITHHELD_REASON, RECORD_ID, CONTENT_DIGEST, CHANGE, BATCH)
+EXTRA = (
+    STATUS_DATE,
+    STATUS_REASON,
+    REGION,
+    USAGE_SCOPE,
+    ITEM,
+    WITHHELD_REASON,
+    RECORD_ID,
+    CONTENT_DIGEST,
+    CHANGE,
+    BATCH,
+)
 
 NAMES: dict[str, tuple[str, ...]] = {
     "licence": (*LICENCE_HEADERS, *EXTRA),

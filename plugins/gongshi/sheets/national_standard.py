@@ -475,8 +475,8 @@ def code_key(value: str) -> str | None:
 # Field codes: receiving systems (the city platform's front database, its import templates) name
 # the standard's columns by code (``XK_XDR_MC``, ``CF_WSH`` ...) instead of the Chinese header.
 # The codes are the current generation's as copied in vendor systems (domain notes §2.2); codes of
-# columns outside the standard's 28/30 (当前状态 of penalties, 行政区划编码, 信息使用范围, 目录事项) follow the
-# same pattern and are this project's choice (docs/reporting.md).
+# columns outside the standard's 28/30 (当前状态 of penalties, 行政区划编码, 信息使用范围, 目录事项,
+# 状态变更日期/原因) follow the same pattern and are this project's choice (docs/reporting.md).
 
 PARTY_FIELD_CODES: tuple[str, ...] = (
     "XDR_MC",
