@@ -97,7 +97,7 @@ def report_command(fmt, headers, kind, since_last, output, database, identity, a
         record=not no_record,
     )
     try:
-        outcome = run_report(root, snapshot, request, identities)
+        outcome = run_report(root, snapshot, request, identities, cache=cache_enabled())
     except (LedgerError, ExchangeError) as exc:
         click.echo(f"错误：{exc}", err=True)
         click.get_current_context().exit(1)

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gongshi.core import gcpause
 from gongshi.core.clock import CHINA_TZ
 from gongshi.core.records import KINDS
 from gongshi.report import columns as col
+from gongshi.report.digests import cache_key, load_digests, save_digests
 from gongshi.report.ledger import Batch, batch_id, delivered, next_sequence
 from gongshi.report.rows import Unsealer, is_reported, long_term_text, report_row
 
@@ -56,27 +59,63 @@ def plan_batch(
     *,
     since_last: bool,
     kinds: tuple[str, ...] = KINDS,
+    cache_root: Path | None = None,
 ) -> PlannedBatch:
-    """Every reported record (``since_last``: only those new or changed since the ledger's batches)."""
+    """Every reported record (``since_last``: only those new or changed since the ledger's batches).
+
+    With ``cache_root``, each record's row digest is kept between runs (``report.digests``): a
+    ``since_last`` batch then builds only the rows of records whose entry changed, and of those the
+    ledger has not seen."""
+    with gcpause.paused():  # 100,000 rows of small dicts: no cycles to collect
+        return _plan(snapshot, batches, unsealer, since_last, kinds, cache_root)
+
+
+def _plan(
+    snapshot: Snapshot,
+    batches: list[Batch],
+    unsealer: Unsealer,
+    since_last: bool,
+    kinds: tuple[str, ...],
+    cache_root: Path | None,
+) -> PlannedBatch:
     sent = delivered(batches)
     long_term = long_term_text(snapshot)
+    key = cache_key(snapshot, bool(unsealer.identities)) if cache_root is not None else ""
+    known = load_digests(cache_root, key) if cache_root is not None and since_last else {}
+    digests: dict[str, str] = {}
     rows: dict[str, list[tuple[tuple, dict[str, str]]]] = {k: [] for k in kinds}
     new = updated = 0
     for entry in snapshot.entries:
         r = entry.record
-        if r.kind not in rows or not is_reported(entry):
+        if r.folder_kind not in rows:
             continue
-        row = report_row(entry, snapshot, unsealer, long_term)
+        entry_key = entry.key if cache_root is not None else ""
+        current = known.get(entry_key)  # "": a 国家秘密 stub, never reported
+        row = None
+        if current is None:
+            if is_reported(entry):
+                row = report_row(entry, snapshot, unsealer, long_term)
+                current = row[col.CONTENT_DIGEST]
+            else:
+                current = ""
+        if cache_root is not None:
+            digests[entry_key] = current
+        if current == "":
+            continue
         before = sent.get(r.id)
-        if since_last and before == row[col.CONTENT_DIGEST]:
+        if since_last and before == current:
             continue
+        if row is None:
+            row = report_row(entry, snapshot, unsealer, long_term)
         if before is None:
             row[col.CHANGE] = col.CHANGE_NEW
             new += 1
         else:
             row[col.CHANGE] = col.CHANGE_UPDATE
             updated += 1
-        rows[r.kind].append(((entry.timeline.decision_date, r.id), row))
+        rows[r.folder_kind].append(((entry.timeline.decision_date, r.id), row))
+    if cache_root is not None and not unsealer.failures:
+        save_digests(cache_root, key, digests)
     ordered = {k: [row for _, row in sorted(v, key=lambda x: x[0])] for k, v in rows.items()}
     sequence = next_sequence(batches)
     records = {row[col.RECORD_ID]: row[col.CONTENT_DIGEST] for v in ordered.values() for row in v}

@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from gongshi.core import gcpause
 from gongshi.core.clock import CHINA_TZ
 from gongshi.report import columns as col
 from gongshi.report.batch import PlannedBatch
@@ -181,6 +182,11 @@ def _safe(target: str) -> str:
 
 def deliver(engine: Engine, batch: PlannedBatch, when: datetime | None = None) -> Delivery:
     """Write ``batch`` in one transaction (tables created when missing)."""
+    with gcpause.paused():  # tens of thousands of row dicts and statement parameters
+        return _deliver(engine, batch, when)
+
+
+def _deliver(engine: Engine, batch: PlannedBatch, when: datetime | None) -> Delivery:
     meta, tables, batches, items = national_tables()
     pause = int(os.environ.get(PAUSE_ENV, "0") or 0)
     try:

@@ -72,13 +72,25 @@ def _write_files(batch: PlannedBatch, request: ReportRequest) -> list[Path]:
 
 
 def run_report(
-    root: Path, snapshot: Snapshot, request: ReportRequest, identities: list[x25519.Identity] | None
+    root: Path,
+    snapshot: Snapshot,
+    request: ReportRequest,
+    identities: list[x25519.Identity] | None,
+    *,
+    cache: bool = True,
 ) -> ReportOutcome:
     """Plan, deliver and record one batch. Exit codes: 0 delivered (or nothing new), 1 failed."""
     batches = read_batches(root)
     unsealer = Unsealer(identities or ())
     kinds = (request.kind,) if request.kind else KINDS
-    batch = plan_batch(snapshot, batches, unsealer, since_last=request.since_last, kinds=kinds)
+    batch = plan_batch(
+        snapshot,
+        batches,
+        unsealer,
+        since_last=request.since_last,
+        kinds=kinds,
+        cache_root=root if cache else None,
+    )
     outcome = ReportOutcome(0, batch=batch)
     if unsealer.failures:
         shown = "、".join(unsealer.failures[:5]) + ("等" if len(unsealer.failures) > 5 else "")
