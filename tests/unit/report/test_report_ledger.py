@@ -125,8 +125,8 @@ class Scenario:
 def test_no_gap_no_duplicate_across_random_interleavings(tmp_path, seed):
     rng = Random(seed)
     s = Scenario(tmp_path / "repo", cache=seed % 2 == 0)
-    for _ in range(rng.randint(3, 6)):
-        if rng.random() < 0.6:
+    for _ in range(rng.randint(6, 10)):
+        if rng.random() < 0.5:
             for _ in range(rng.randint(1, 2)):
                 s.merge(rng)
         else:
