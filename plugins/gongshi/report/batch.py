@@ -114,7 +114,7 @@ def _plan(
             row[col.CHANGE] = col.CHANGE_UPDATE
             updated += 1
         rows[r.folder_kind].append(((entry.timeline.decision_date, r.id), row))
-    if cache_root is not None and not unsealer.failures:
+    if cache_root is not None and not unsealer.failures and digests != known:
         save_digests(cache_root, key, digests)
     ordered = {k: [row for _, row in sorted(v, key=lambda x: x[0])] for k, v in rows.items()}
     sequence = next_sequence(batches)

@@ -71,6 +71,15 @@ def _write_files(batch: PlannedBatch, request: ReportRequest) -> list[Path]:
     return [path]
 
 
+def _local_targets(request: ReportRequest) -> list[Path]:
+    """The files a report writes on this machine (an output, or a SQLite database file)."""
+    if request.output is not None:
+        return [request.output]
+    if request.database is not None and "://" not in request.database:
+        return [Path(request.database)]
+    return []
+
+
 def run_report(
     root: Path,
     snapshot: Snapshot,
@@ -129,6 +138,12 @@ def run_report(
     if request.record:
         path = record_batch(root, batch.as_recorded(target))
         outcome.lines.append(f"已记入上报台账 {path.relative_to(root).as_posix()}（请提交到仓库）。")
+    inside = [p for p in _local_targets(request) if p.resolve().is_relative_to(Path(root).resolve())]
+    if inside:
+        outcome.warnings.append(
+            f"警告：{inside[0]} 在数据仓库目录中。上报数据含完整姓名和证件号码，不要提交到仓库："
+            "请移到仓库之外，或把它加入 .gitignore。"
+        )
     if request.fmt == "csv" and request.database is None:
         outcome.warnings.append(
             "提示：CSV 导入时请把所有列设为“文本”，否则长数字代码会被改写（见文件第 1 行）。"

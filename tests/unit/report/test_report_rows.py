@@ -268,3 +268,12 @@ def test_xlsx_cells_are_text_and_round_trip_through_import(repo, style, monkeypa
             )
         withheld = original.get("disclosure", {}).get("public") is False
         assert (back.get("disclosure", {}).get("public") is False) == withheld, doc_no
+
+
+def test_a_report_written_inside_the_repository_is_warned_about(repo):
+    result = gongshi("report", "--format", "json", "--output", "r.json", "--as-of", AS_OF, "--no-record")
+    assert result.exit_code == 0 and "不要提交到仓库" in result.output
+    outside = gongshi(
+        "report", "--format", "json", "--output", str(repo.parent / "r.json"), "--as-of", AS_OF, "--no-record"
+    )
+    assert outside.exit_code == 0 and "不要提交到仓库" not in outside.output
