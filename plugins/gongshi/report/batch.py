@@ -12,7 +12,7 @@ from gongshi.core import gcpause
 from gongshi.core.clock import CHINA_TZ
 from gongshi.core.records import KINDS
 from gongshi.report import columns as col
-from gongshi.report.digests import cache_key, load_digests, save_digests
+from gongshi.report.digests import cache_key, load_digests, row_key, save_digests
 from gongshi.report.ledger import Batch, batch_id, delivered, next_sequence
 from gongshi.report.rows import Unsealer, is_reported, long_term_text, report_row
 
@@ -89,8 +89,8 @@ def _plan(
         r = entry.record
         if r.folder_kind not in rows:
             continue
-        entry_key = entry.key if cache_root is not None else ""
-        current = known.get(entry_key)  # "": a 国家秘密 stub, never reported
+        entry_key = row_key(entry) if cache_root is not None else None
+        current = known.get(entry_key) if entry_key else None  # "": a 国家秘密 stub, never reported
         row = None
         if current is None:
             if is_reported(entry):
@@ -98,7 +98,7 @@ def _plan(
                 current = row[col.CONTENT_DIGEST]
             else:
                 current = ""
-        if cache_root is not None:
+        if entry_key:
             digests[entry_key] = current
         if current == "":
             continue
