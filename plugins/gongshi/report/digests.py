@@ -26,7 +26,7 @@ CACHE_NAME = "report-digests.marshal"
 
 def cache_key(snapshot: Snapshot, unsealed: bool) -> str:
     reporting = snapshot.registry.policy.get("reporting")
-    return digest("report-digests/2", code_version(), snapshot.registry_key, repr(reporting), unsealed)
+    return digest("report-digests/3", code_version(), snapshot.registry_key, repr(reporting), unsealed)
 
 
 def row_key(entry: Entry) -> str | None:
@@ -34,7 +34,8 @@ def row_key(entry: Entry) -> str | None:
     r = entry.record
     if not r.blob_sha:
         return None
-    return f"{r.id} {r.blob_sha} {entry.timeline.disclosure_until}"
+    until = entry.timeline.disclosure_until
+    return f"{r.id} {r.blob_sha} {until.toordinal() if until else 0}"  # an ordinal: cheaper than isoformat
 
 
 def load_digests(root: Path, key: str) -> dict[str, str]:
