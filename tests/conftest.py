@@ -123,3 +123,24 @@ def console_errors():
         return errors
 
     return collect
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """A throwaway PostgreSQL cluster for the session (tests/support/postgres.py). Missing
+    PostgreSQL: the test FAILS when CI=true (.ci/run installs it), and is skipped otherwise."""
+    from tests.support.postgres import pg_bin, start_cluster
+
+    if pg_bin() is None:
+        _unavailable("PostgreSQL not found (/usr/lib/postgresql/*/bin/pg_ctl; apt-get install postgresql)")
+    cluster = start_cluster()
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_cluster) -> str:
+    """The SQLAlchemy URL of a fresh, empty database in the session's cluster."""
+    return postgres_cluster.new_database()

@@ -12,9 +12,10 @@ import click
 from gongshi import __version__
 from gongshi.cli_common import UsageProblem, as_of_or_fail, repo_root_or_fail, resolved_path_or_fail
 from gongshi.cli_ledger import ledger_group
+from gongshi.cli_log import log_command
+from gongshi.cli_report import report_command
 from gongshi.cli_sealed import ASK, entered_id_number, reseal_command
 from gongshi.cli_zh import chinese_commands, use_chinese
-from gongshi.cli_log import log_command
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 from gongshi.repo.files import find_repo_root
@@ -680,8 +681,9 @@ def check_published_command(previous, build_info, live_unavailable, current, fmt
 
 main.add_command(ledger_group)
 main.add_command(reseal_command)
-chinese_commands(main)
 main.add_command(log_command)
+main.add_command(report_command)
+chinese_commands(main)  # last: every command's help in Chinese
 
 
 def run() -> None:  # pragma: no cover - console entry for `python -m gongshi`

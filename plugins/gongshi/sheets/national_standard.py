@@ -193,6 +193,8 @@ _COMMON_ALIASES = {
     "证件类型": "party.id_type",
     "证件号码": "party.id_no",
     "当前状态": "status",
+    "状态变更日期": "status_date",
+    "状态变更原因": "status_reason",
     "数据来源单位": "source_name",
     "数据来源单位统一社会信用代码": "source_uscc",
     "备注": "remarks",
@@ -383,8 +385,9 @@ def normalise_header(text: object) -> str:
 
 
 def header_field(header: object, kind: str, legacy: bool) -> str | None:
-    """The column id of ``header`` for a sheet of ``kind`` (None: not a column we know)."""
-    name = normalise_header(header)
+    """The column id of ``header`` for a sheet of ``kind`` (None: not a column we know). A field
+    code (``XK_WSH``) counts as its header."""
+    name = header_of_code(header, kind) or normalise_header(header)
     if not name:
         return None
     m = _PARTY_CODE_RE.match(name)
@@ -498,3 +501,94 @@ STANDARD_HEADER_BY_KIND = {
 
 def standard_header(field: str, kind: str) -> str:
     return STANDARD_HEADER_BY_KIND[kind].get(field) or STANDARD_HEADER.get(field, field)
+
+
+
+# --------------------------------------------------------------------------------------------
+# Field codes: receiving systems (the city platform's front database, its import templates) name
+# the standard's columns by code (``XK_XDR_MC``, ``CF_WSH`` ...) instead of the Chinese header.
+# The codes are the current generation's as copied in vendor systems (domain notes §2.2); codes of
+# columns outside the standard's 28/30 (当前状态 of penalties, 行政区划编码, 信息使用范围, 目录事项,
+# 状态变更日期/原因) follow the same pattern and are this project's choice (docs/reporting.md).
+
+PARTY_FIELD_CODES: tuple[str, ...] = (
+    "XDR_MC",
+    "XDR_LB",
+    "XDR_SHXYM",
+    "XDR_GSZC",
+    "XDR_ZZJG",
+    "XDR_SWDJ",
+    "XDR_SYDW",
+    "XDR_SHZZ",
+    "FRDB",
+    "FR_ZJLX",
+    "FR_ZJHM",
+    "XDR_ZJLX",
+    "XDR_ZJHM",
+)
+LICENCE_FIELD_CODES: dict[str, str] = {
+    **{header: f"XK_{code}" for header, code in zip(PARTY_HEADERS, PARTY_FIELD_CODES, strict=True)},
+    "行政许可决定文书名称": "XK_XKWS",
+    "行政许可决定文书号": "XK_WSH",
+    "许可类别": "XK_XKLB",
+    "许可证书名称": "XK_XKZS",
+    "许可编号": "XK_XKBH",
+    "许可内容": "XK_NR",
+    "许可决定日期": "XK_JDRQ",
+    "有效期自": "XK_YXQZ",
+    "有效期至": "XK_YXQZI",
+    "许可机关": "XK_XKJG",
+    "许可机关统一社会信用代码": "XK_XKJGDM",
+    "当前状态": "XK_ZT",
+    "数据来源单位": "XK_LYDW",
+    "数据来源单位统一社会信用代码": "XK_LYDWDM",
+    "备注": "BZ",
+    "行政区划编码": "DFBM",
+    "信息使用范围": "XK_SYFW",
+    ITEM_HEADER: "XK_SXBM",
+    "状态变更日期": "XK_ZTBGRQ",
+    "状态变更原因": "XK_ZTBGYY",
+}
+PENALTY_FIELD_CODES: dict[str, str] = {
+    **{header: f"CF_{code}" for header, code in zip(PARTY_HEADERS, PARTY_FIELD_CODES, strict=True)},
+    "行政处罚决定书文号": "CF_WSH",
+    "违法行为类型": "CF_WFXW",
+    "违法事实": "CF_SY",
+    "处罚依据": "CF_YJ",
+    "处罚类别": "CF_CFLB",
+    "处罚内容": "CF_NR",
+    "罚款金额（万元）": "CF_NR_FK",
+    "没收违法所得、没收非法财物的金额（万元）": "CF_NR_WFFF",
+    "暂扣或吊销证照名称及编号": "CF_NR_ZKDX",
+    "处罚决定日期": "CF_JDRQ",
+    "处罚有效期": "CF_YXQ",
+    "公示截止期": "CF_GSJZQ",
+    "处罚机关": "CF_CFJG",
+    "处罚机关统一社会信用代码": "CF_CFJGDM",
+    "数据来源单位": "CF_SJLY",
+    "数据来源单位统一社会信用代码": "CF_SJLYDM",
+    "备注": "BZ",
+    "当前状态": "CF_ZT",
+    "行政区划编码": "DFBM",
+    "信息使用范围": "CF_SYFW",
+    ITEM_HEADER: "CF_SXBM",
+    "状态变更日期": "CF_ZTBGRQ",
+    "状态变更原因": "CF_ZTBGYY",
+}
+FIELD_CODES = {"licence": LICENCE_FIELD_CODES, "penalty": PENALTY_FIELD_CODES}
+_HEADER_BY_CODE = {
+    kind: {code: normalise_header(header) for header, code in codes.items()}
+    for kind, codes in FIELD_CODES.items()
+}
+
+
+_KIND_ONLY_CODES = {
+    kind: frozenset(c for c in codes.values() if c[:3] in ("XK_", "CF_"))
+    for kind, codes in FIELD_CODES.items()
+}
+
+
+def header_of_code(text: object, kind: str) -> str | None:
+    """The standard's (normalised) header of a field code such as ``XK_WSH`` or ``cf_wsh``; None
+    when ``text`` is no field code of ``kind``."""
+    return _HEADER_BY_CODE[kind].get(str(text or "").strip().upper())

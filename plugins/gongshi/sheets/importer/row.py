@@ -111,9 +111,10 @@ _TEXT_FIELDS = (
     "basis",
     "licence_affected",
     "remarks",
+    "status_reason",
 )
 _CODE_FIELDS = ("party.uscc", "party.business_reg_no", "party.org_code", "party.tax_reg_no")
-_DATE_FIELDS = ("decision_date", "valid_from", "valid_to", "valid_until")
+_DATE_FIELDS = ("decision_date", "valid_from", "valid_to", "valid_until", "status_date")
 
 
 def _choice(text: str, labels, codes: dict, synonyms: dict) -> str | None:
