@@ -13,6 +13,7 @@ from gongshi import __version__
 from gongshi.cli_common import UsageProblem, as_of_or_fail, repo_root_or_fail, resolved_path_or_fail
 from gongshi.cli_ledger import ledger_group
 from gongshi.cli_sealed import ASK, entered_id_number, reseal_command
+from gongshi.cli_tianbao import tianbao_link_command
 from gongshi.cli_zh import chinese_commands, use_chinese
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
@@ -679,6 +680,7 @@ def check_published_command(previous, build_info, live_unavailable, current, fmt
 
 main.add_command(ledger_group)
 main.add_command(reseal_command)
+main.add_command(tianbao_link_command)
 chinese_commands(main)
 
 

@@ -40,6 +40,7 @@ LAYER_RANK = {
     "cli_common": 8,
     "cli_ledger": 8,
     "cli_sealed": 8,
+    "cli_tianbao": 8,
     "cli_zh": 8,
     "generator": 8,
     "sitebuild": 8,
