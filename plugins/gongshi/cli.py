@@ -15,6 +15,7 @@ from gongshi.cli_ledger import ledger_group
 from gongshi.cli_log import log_command
 from gongshi.cli_report import report_command
 from gongshi.cli_sealed import ASK, entered_id_number, reseal_command
+from gongshi.cli_tianbao import tianbao_link_command
 from gongshi.cli_zh import chinese_commands, use_chinese
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
@@ -683,6 +684,7 @@ main.add_command(ledger_group)
 main.add_command(reseal_command)
 main.add_command(log_command)
 main.add_command(report_command)
+main.add_command(tianbao_link_command)
 chinese_commands(main)  # last: every command's help in Chinese
 
 

@@ -5,6 +5,10 @@ fixture repository and must pass `gongshi validate` unchanged; the forge URL mus
 same path and content; a bad 统一社会信用代码 must read exactly as the CLI says it; the identifier
 checks of identifiers.js must agree with core/identifiers.py on one table; axe-core finds nothing;
 and the form keeps working with the network cut once the page is loaded.
+
+The site never names the data repository: the page is opened with the bookmark link of
+`gongshi tianbao-link` (the forge in the fragment), keeps that setting in localStorage across
+reloads until "清除仓库设置", and refuses a bad fragment in Chinese without a forge button.
 """
 
 from __future__ import annotations
@@ -94,18 +98,33 @@ def forge_site(tmp_path_factory):
     return work / "repo", out
 
 
-@pytest.fixture
-def page(browser, serve, forge_site, console_errors):
-    _repo, out = forge_site
-    base = serve(out)
+@pytest.fixture(scope="module")
+def fragment(forge_site) -> str:
+    """The fragment of the bookmark link `gongshi tianbao-link` prints for the fixture's forge."""
+    repo, _out = forge_site
+    run = _gongshi("tianbao-link", "--site-url", "https://site.invalid", cwd=repo)
+    assert run.returncode == 0, run.stderr
+    link = run.stdout.strip()
+    assert link.startswith("https://site.invalid/tianbao/#forge=gitea:")
+    return link.split("#", 1)[1]
+
+
+def _open(browser, url: str):
     context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
     p = context.new_page()
-    errors = console_errors(p)
-    p.goto(base + "/tianbao/")
+    p.goto(url)
     p.wait_for_function("window.GongshiTianbao !== undefined")
+    return p
+
+
+@pytest.fixture
+def page(browser, serve, forge_site, fragment, console_errors):
+    _repo, out = forge_site
+    p = _open(browser, serve(out) + "/tianbao/#" + fragment)
+    errors = console_errors(p)
     yield p
     assert errors == []
-    context.close()
+    p.context.close()
 
 
 def _fill(page, kind: str, values: dict[str, str], categories: tuple[str, ...] = ()) -> None:
@@ -296,44 +315,129 @@ def test_without_a_forge_the_page_offers_copy_and_download_only(
     from tests.support.golden_site import build_golden_site
 
     out = build_golden_site(tmp_path)
-    context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
-    p = context.new_page()
+    p = _open(browser, serve(out) + "/tianbao/")
     errors = console_errors(p)
-    p.goto(serve(out) + "/tianbao/")
-    p.wait_for_function("window.GongshiTianbao !== undefined")
-    assert p.query_selector("#tb-forge") is None
+    assert "没有设置数据仓库" in p.inner_text("#tb-forge-status")
+    assert p.is_hidden("#tb-forge-clear")
     _fill(p, "licence", {**LICENCE, "decision_date": "2026-11-19", "valid_from": "2026-11-19"})
     p.wait_for_selector("#tb-output:not([hidden])")
+    assert p.is_hidden("#tb-forge")
     assert p.get_attribute("#tb-download", "href").startswith("blob:")
     assert p.get_attribute("#tb-download", "download").endswith(".yaml")
     assert axe(p) == [] and errors == []
-    context.close()
+    p.context.close()
+
+
+FORGES = [
+    ("github", "https://github.com", "/zhonglou/gongshi-data/new/main", ("filename", "value")),
+    ("gitea", "https://git.example.gov.cn", "/zhonglou/gongshi-data/_new/main/", ("filename", "value")),
+    ("gitlab", "https://gitlab.example.gov.cn/gl", "/zhonglou/gongshi-data/-/new/main",
+     ("file_name", "content")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("kind", "base", "path", "query"), FORGES)
+def test_the_bookmark_fragment_makes_the_forge_button_of_every_kind(
+    browser, serve, forge_site, console_errors, kind, base, path, query
+):
+    _repo, out = forge_site
+    site = serve(out)
+    p = _open(browser, f"{site}/tianbao/#forge={kind}:{base}/zhonglou/gongshi-data@main")
+    errors = console_errors(p)
+    assert p.url == site + "/tianbao/"  # the repository's address leaves the address bar
+    assert p.is_hidden("#tb-forge-error") and p.is_visible("#tb-forge-clear")
+    assert f"{base}/zhonglou/gongshi-data" in p.inner_text("#tb-forge-status")
+    _fill(p, "penalty", PENALTY, categories=("罚款",))
+    record_path, text, forge = _result(p)
+    assert p.is_visible("#tb-forge")
+    url = urlsplit(forge)
+    assert f"{url.scheme}://{url.netloc}{url.path}" == base + path
+    assert parse_qs(url.query, keep_blank_values=True, strict_parsing=True) == {
+        query[0]: [record_path],
+        query[1]: [text],
+    }
+    assert errors == []
+    p.context.close()
+
+
+def test_the_setting_survives_a_reload_and_can_be_cleared(page, axe):
+    page.reload()
+    page.wait_for_function("window.GongshiTianbao !== undefined")
+    assert "#" not in page.url
+    assert "https://git.example.gov.cn/zhonglou/gongshi-data" in page.inner_text("#tb-forge-status")
+    _fill(page, "licence", LICENCE)
+    _path, _text, forge = _result(page)
+    assert page.is_visible("#tb-forge") and forge.startswith("https://git.example.gov.cn/zhonglou/")
+    assert axe(page) == []
+
+    page.click("#tb-forge-clear")
+    assert page.is_hidden("#tb-forge") and page.is_hidden("#tb-forge-clear")
+    assert "已清除数据仓库设置" in page.inner_text("#tb-forge-status")
+    assert page.evaluate("localStorage.length") == 0
+    page.reload()
+    page.wait_for_function("window.GongshiTianbao !== undefined")
+    assert "没有设置数据仓库" in page.inner_text("#tb-forge-status")
+    _fill(page, "licence", LICENCE)
+    _result(page)
+    assert page.is_hidden("#tb-forge")
 
 
 @pytest.mark.parametrize(
-    ("kind", "base", "path", "query"),
+    ("value", "words"),
     [
-        ("github", "https://github.com", "/zhonglou/gongshi-data/new/main", ("filename", "value")),
-        ("gitea", "https://git.example.gov.cn", "/zhonglou/gongshi-data/_new/main/", ("filename", "value")),
-        (
-            "gitlab",
-            "https://gitlab.example.gov.cn",
-            "/zhonglou/gongshi-data/-/new/main",
-            ("file_name", "content"),
-        ),
+        ("gitea:http://git.example.gov.cn/zhonglou/gongshi-data@main", "https://"),
+        ("javascript:alert(1)", "平台类型"),
+        ("gitea:javascript:alert(1)//x/y@main", "https://"),
+        ("gitea:https://user:pw@git.example.gov.cn/zhonglou/gongshi-data@main", "用户名"),
+        ("gitea:https://git.example.gov.cn/gongshi-data@main", "所有者/名称"),
+        ("gitea:https://git.example.gov.cn/zhonglou/gongshi-data@../main", "分支名"),
+        ("这不是设置", "格式应为"),
+        ("%E0%A4%A", "无法识别"),
     ],
 )
-def test_forge_urls_of_every_kind_decode_to_path_and_content(page, kind, base, path, query):
-    forge = {"kind": kind, "base_url": base, "repository": "zhonglou/gongshi-data", "branch": "main"}
+def test_a_bad_fragment_is_refused_in_chinese_without_a_forge_button(
+    browser, serve, forge_site, fragment, console_errors, value, words
+):
+    _repo, out = forge_site
+    site = serve(out)
+    p = _open(browser, f"{site}/tianbao/#forge={value}")
+    errors = console_errors(p)
+
+    def refused() -> None:
+        p.wait_for_selector("#tb-forge-error:not([hidden])")
+        message = p.inner_text("#tb-forge-error")
+        assert message.startswith("书签链接中的数据仓库设置无效") and words in message, message
+        assert p.url == site + "/tianbao/"
+        _fill(p, "licence", LICENCE)
+        _result(p)
+        assert p.is_hidden("#tb-forge")
+
+    refused()
+    assert p.evaluate("localStorage.length") == 0
+    # A phone that already knows a repository: a bad link is not used either (no silent fallback).
+    p.goto(f"{site}/tianbao/#{fragment}")
+    p.wait_for_selector("#tb-forge:not([hidden])")
+    p.goto(f"{site}/tianbao/#forge={value}")
+    refused()
+    assert errors == []
+    p.context.close()
+
+
+def test_forge_urls_keep_path_and_content_exactly(page):
+    forge = {
+        "kind": "gitea",
+        "address": "https://git.example.gov.cn/zhonglou/gongshi-data",
+        "branch": "rel/1",
+    }
     record_path = "data/records/scjg/penalties/2026/scjg-cf-2026-m1124-153012.yaml"
     content = "# 注释\ndoc_no: 钟市监罚〔2026〕1号 & 100%\nfacts: |-\n  第一行\n  第二行 #?=\n"
     url = urlsplit(
         page.evaluate("a => window.GongshiRecordYaml.forgeUrl(...a)", [forge, record_path, content])
     )
-    assert f"{url.scheme}://{url.netloc}{url.path}" == base + path
+    assert f"{url.scheme}://{url.netloc}{url.path}" == forge["address"] + "/_new/rel/1/"
     assert parse_qs(url.query, keep_blank_values=True, strict_parsing=True) == {
-        query[0]: [record_path],
-        query[1]: [content],
+        "filename": [record_path],
+        "value": [content],
     }
 
 

@@ -91,7 +91,8 @@ def take(out: Path) -> list[Path]:
                 page.screenshot(path=str(path))
                 shots.append(path)
 
-            page.goto(base + "/tianbao/")
+            # The bookmark link of `gongshi tianbao-link`: the site itself never names the repository.
+            page.goto(base + "/tianbao/#forge=gitea:https://git.example.gov.cn/zhonglou/gongshi-data@main")
             shot("tianbao-form.png")
             _fill(page, values)
             page.click("#form-penalty .tb-submit")

@@ -41,6 +41,7 @@ LAYER_RANK = {
     "cli_common": 8,
     "cli_ledger": 8,
     "cli_sealed": 8,
+    "cli_tianbao": 8,
     "cli_zh": 8,
     "cli_log": 8,
     "cli_report": 8,

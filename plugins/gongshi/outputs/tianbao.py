@@ -5,21 +5,26 @@ shows the record file and opens the forge's "new file" page with path and conten
 
 Everything the page needs is generated here from the sources the CLI uses, so the two cannot
 drift: the fields from the bundled schemas, departments and catalog items from the registry,
-the sentences of the messages from ``core.identifiers.MESSAGES`` and ``check.schema_errors``, the
-key order and schema line from ``repo.yamlwrite`` and the forge from ``policy.yaml: forge``. The
-data travels inside the page as a JSON data block (not a script the CSP would have to allow), so
-the form needs no further request once loaded and works offline.
+the sentences of the messages from ``core.identifiers.MESSAGES`` and ``check.schema_errors`` and
+the key order and schema line from ``repo.yamlwrite``. The data travels inside the page as a JSON
+data block (not a script the CSP would have to allow), so the form needs no further request once
+loaded and works offline.
 
-The page shows no record: only the registry (public anyway on the department pages) and the
-forge address, which is useless to anyone the forge does not let in.
+The page shows no record, only the registry (public anyway on the department pages), and never
+the data repository's address: the repository is internal (issue 14: no public output links to
+it). The page learns it from the fragment of the bookmark link ``bookmark_link`` makes from
+``policy.yaml: forge`` (``gongshi tianbao-link``), which the platform team sends to clerks
+privately; a fragment is never sent to a server and is no part of the site.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from gongshi.check import schema_errors
 from gongshi.core import identifiers
@@ -35,6 +40,13 @@ DATA_SCRIPT = "tianbao/form-data.js"  # the page data, as ``window.GongshiFormDa
 TEMPLATE = "tianbao.html"
 KINDS = ("licence", "penalty")
 FORGE_KINDS = ("github", "gitea", "gitlab")
+# The page's fragment: ``#forge=<kind>:<https repository address>@<branch>``; tianbao.js reads the
+# same format (``parseForge``) and docs/tianbao.md documents it.
+FRAGMENT_KEY = "forge"
+# What policy.schema.json allows, checked again here so a link is never made of an unchecked file.
+FORGE_BASE_URL = re.compile(r"^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)*/?$")
+FORGE_REPOSITORY = re.compile(r"^/?[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)+/?$")
+FORGE_BRANCH = re.compile(r"^[A-Za-z0-9._/-]+$")
 # Keys a clerk does not fill on site: fixed by the form (kind), set later by an edit of the file
 # (status, corrections, disclosure), defaulted from the registry (region_code, source_unit), or
 # written only by tools that hold the credit office's keys (the sealed ID numbers).
@@ -168,17 +180,43 @@ def form_fields(kind: str) -> list[FormField]:
     return out
 
 
-def forge_settings(policy: dict) -> dict | None:
-    """``policy.yaml: forge`` as the page uses it, or None (no forge: copy and download only)."""
+class ForgeSettingError(ValueError):
+    """``policy.yaml: forge`` cannot make a bookmark link; the message is Chinese and names the field."""
+
+
+def forge_fragment(policy: dict) -> str:
+    """``forge=<kind>:<https repository address>@<branch>`` from ``policy.yaml: forge``, the part of
+    the bookmark link after ``#`` (percent-encoded where a fragment needs it)."""
     forge = policy.get("forge")
-    if not isinstance(forge, dict) or forge.get("kind") not in FORGE_KINDS:
-        return None
-    return {
-        "kind": forge["kind"],
-        "base_url": str(forge.get("base_url", "")).rstrip("/"),
-        "repository": str(forge.get("repository", "")).strip("/"),
-        "branch": str(forge.get("branch", "")),
-    }
+    where = "data/policy.yaml 的 forge"
+    if not isinstance(forge, dict):
+        raise ForgeSettingError(
+            f"{where} 没有设置：请先写上 kind、base_url、repository 和 branch（见 docs/tianbao.md）。"
+        )
+    kind = str(forge.get("kind", ""))
+    base_url = str(forge.get("base_url", ""))
+    repository = str(forge.get("repository", ""))
+    branch = str(forge.get("branch", ""))
+    if kind not in FORGE_KINDS:
+        raise ForgeSettingError(f"{where}.kind 应为 {'、'.join(FORGE_KINDS)} 之一，现在是 “{kind}”。")
+    if not FORGE_BASE_URL.match(base_url):
+        raise ForgeSettingError(
+            f"{where}.base_url 应为 https 开头的平台地址，例如 https://git.example.gov.cn，"
+            f"现在是 “{base_url}”。"
+        )
+    if not FORGE_REPOSITORY.match(repository):
+        raise ForgeSettingError(
+            f"{where}.repository 应写成“所有者/名称”，例如 zhonglou/gongshi-data，现在是 “{repository}”。"
+        )
+    if not FORGE_BRANCH.match(branch) or ".." in branch or branch.startswith(("/", "-")):
+        raise ForgeSettingError(f"{where}.branch 应为分支名，例如 main，现在是 “{branch}”。")
+    address = base_url.rstrip("/") + "/" + repository.strip("/")
+    return f"{FRAGMENT_KEY}=" + quote(f"{kind}:{address}@{branch}", safe=":/@-._~")
+
+
+def bookmark_link(site_url: str, policy: dict) -> str:
+    """The address of the form with the forge in its fragment, for clerks (sent privately)."""
+    return f"{site_url.rstrip('/')}/{PAGE.removesuffix('index.html')}#{forge_fragment(policy)}"
 
 
 def form_data(snapshot: Snapshot) -> dict:
@@ -214,7 +252,6 @@ def form_data(snapshot: Snapshot) -> dict:
         "departments": departments,
         "catalog": catalog,
         **message_tables(),
-        "forge": forge_settings(reg.policy),
         "today": day.isoformat(),
     }
 
@@ -261,7 +298,6 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         kinds=data["kinds"],
         departments=data["departments"],
         catalog=data["catalog"],
-        forge=data["forge"],
         in_sitemap=False,
     )
-    return {"fields": sum(len(f) for f in forms.values()), "forge": (data["forge"] or {}).get("kind", "")}
+    return {"fields": sum(len(f) for f in forms.values())}

@@ -54,15 +54,38 @@ def test_page_json_cannot_end_its_data_block():
     assert json.loads(text) == {"x": "</script><script>alert(1)</script> & more"}
 
 
-def test_forge_settings():
-    assert tianbao.forge_settings({}) is None
-    assert tianbao.forge_settings({"forge": {"kind": "svn"}}) is None
-    assert tianbao.forge_settings({"forge": FORGE}) == {
-        "kind": "gitlab",
-        "base_url": "https://git.example.gov.cn",
-        "repository": "zl/data",
-        "branch": "main",
-    }
+def test_the_page_data_names_no_forge():
+    """The repository is internal: the page learns it from its bookmark link, never from the build."""
+    assert "forge" not in tianbao.message_tables()
+    assert not hasattr(tianbao, "forge_settings")
+
+
+def test_forge_fragment_and_bookmark_link():
+    policy = {"forge": FORGE}
+    assert tianbao.forge_fragment(policy) == "forge=gitlab:https://git.example.gov.cn/zl/data@main"
+    assert tianbao.bookmark_link("https://example.gov.cn/gongshi/", policy) == (
+        "https://example.gov.cn/gongshi/tianbao/#forge=gitlab:https://git.example.gov.cn/zl/data@main"
+    )
+    github = {"kind": "github", "base_url": "https://github.com", "repository": "o/r", "branch": "feat/x"}
+    assert tianbao.forge_fragment({"forge": github}) == "forge=github:https://github.com/o/r@feat/x"
+
+
+@pytest.mark.parametrize(
+    ("forge", "words"),
+    [
+        (None, "没有设置"),
+        ({**FORGE, "kind": "svn"}, "forge.kind"),
+        ({**FORGE, "base_url": "http://git.example.gov.cn"}, "https"),
+        ({**FORGE, "base_url": "javascript:alert(1)//"}, "forge.base_url"),
+        ({**FORGE, "repository": "data"}, "所有者/名称"),
+        ({**FORGE, "branch": "../main"}, "forge.branch"),
+        ({**FORGE, "branch": "main branch"}, "forge.branch"),
+    ],
+)
+def test_forge_fragment_refuses_a_bad_setting_in_chinese(forge, words):
+    with pytest.raises(tianbao.ForgeSettingError, match=r"data/policy\.yaml") as exc:
+        tianbao.forge_fragment({} if forge is None else {"forge": forge})
+    assert words in str(exc.value)
 
 
 def test_policy_schema_accepts_a_forge_and_refuses_plain_http():
@@ -85,6 +108,9 @@ def test_messages_are_the_clis_tables():
     assert tables["frames"] is schema_errors.FRAMES
     assert tables["identifier_formats"] is schema_errors.IDENTIFIER_FORMAT_CODES
     texts = schema_errors.field_texts("licence")
-    assert texts["$.party.uscc"]["label"].startswith("“uscc”（统一社会信用代码")
+    assert texts["$.party.uscc"]["label"] == schema_errors.field_label("licence", "$.party.uscc")
+    label = texts["$.party.uscc"]["label"]
+    assert label.startswith("“统一社会信用代码") and label.endswith("（uscc）")
     assert texts["$.doc_no"]["hint"].endswith("。")
     assert set(schema_errors.FRAMES) >= {"required", "required_rule", "pattern", "identifier", "max_length"}
+    assert {"empty", "empty_required"} <= set(schema_errors.FRAMES)

@@ -79,9 +79,41 @@
 
   function encodePath(text) { return text.split("/").map(encodeURIComponent).join("/"); }
 
+  var FORGE_KINDS = ["github", "gitea", "gitlab"];
+  // policy.schema.json's forge.branch, without "..": a branch name and nothing a URL could misread.
+  var BRANCH = /^[A-Za-z0-9._\/-]+$/;
+
+  /* The forge setting of the bookmark link (`gongshi tianbao-link`, outputs/tianbao.forge_fragment):
+   * "<kind>:<https repository address>@<branch>", percent-encoded or not. Returns {forge} with
+   * {kind, address, branch} or {error}, a Chinese sentence. Only https addresses without user,
+   * query or fragment are taken, so the link the page makes can only open a repository page. */
+  function parseForge(text) {
+    var value;
+    try { value = decodeURIComponent(String(text)); } catch (e) { return { error: "链接中有无法识别的字符。" }; }
+    value = value.trim();
+    var m = /^([a-z]+):(.*)@([^@]*)$/.exec(value);
+    if (!m) return { error: "格式应为“平台类型:仓库地址@分支”，例如 gitea:https://git.example.gov.cn/zhonglou/gongshi-data@main。" };
+    if (FORGE_KINDS.indexOf(m[1]) < 0) return { error: "平台类型应为 github、gitea 或 gitlab，现在是“" + m[1] + "”。" };
+    if (!/^https:\/\//i.test(m[2])) return { error: "仓库地址只接受 https:// 开头的地址。" };
+    var url;
+    try { url = new URL(m[2]); } catch (e) { return { error: "仓库地址不是有效的网址。" }; }
+    if (url.protocol !== "https:" || !url.hostname) return { error: "仓库地址只接受 https:// 开头的地址。" };
+    if (url.username || url.password || url.search || url.hash) return { error: "仓库地址不能含有用户名、密码、? 或 #。" };
+    var segments = url.pathname.split("/").filter(function (s) { return s !== ""; });
+    if (segments.length < 2) return { error: "仓库地址应包含“所有者/名称”，例如 https://git.example.gov.cn/zhonglou/gongshi-data。" };
+    var branch = m[3];
+    if (!BRANCH.test(branch) || branch.indexOf("..") >= 0 || /^[\/-]/.test(branch)) {
+      return { error: "分支名应由字母、数字和 . _ / - 组成，例如 main。" };
+    }
+    return { forge: { kind: m[1], address: url.origin + "/" + segments.join("/"), branch: branch } };
+  }
+
+  /* The forge setting as parseForge reads it (what the page stores on the phone). */
+  function forgeText(forge) { return forge.kind + ":" + forge.address + "@" + forge.branch; }
+
   /* The forge's "new file" page with ``path`` and ``content`` filled in. */
   function forgeUrl(forge, path, content) {
-    var repo = forge.base_url + "/" + encodePath(forge.repository);
+    var repo = forge.address;
     var branch = encodePath(forge.branch);
     var q = function (name, value) { return name + "=" + encodeURIComponent(value); };
     if (forge.kind === "github") return repo + "/new/" + branch + "?" + q("filename", path) + "&" + q("value", content);
@@ -89,5 +121,7 @@
     return repo + "/-/new/" + branch + "?" + q("file_name", path) + "&" + q("content", content);
   }
 
-  window.GongshiRecordYaml = { dump: dump, recordId: recordId, relpath: relpath, forgeUrl: forgeUrl };
+  window.GongshiRecordYaml = {
+    dump: dump, recordId: recordId, relpath: relpath, forgeUrl: forgeUrl, parseForge: parseForge, forgeText: forgeText
+  };
 })();
