@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
+from gongshi.core import phases
 from gongshi.core.keys import digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
@@ -272,6 +273,11 @@ def write_site(
     writer.write("build-info.json", build_info(snapshot, plan))
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
+    for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):
+        phases.record(f"site.{name}", seconds)
+    for output in OUTPUTS if extras else ():
+        phases.record(f"output.{output.name}", result.timings.get(f"{output.name}_s", 0.0))
+    phases.record("site.sitemap_info", time.perf_counter() - t3)
     result.timings |= {
         "pages_s": round(t1 - t0, 3),
         "records_s": round(t2 - t1, 3),

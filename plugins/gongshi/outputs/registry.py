@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledger
+from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledgerbuild
 from gongshi.outputs.search import hook as search
 from gongshi.site.output import SiteOutput
 
@@ -49,5 +49,5 @@ OUTPUTS: tuple[Output, ...] = (
     HookOutput("feeds", feeds.write_extra),
     HookOutput("jsonapi", jsonapi.write_extra),
     HookOutput("dashboard", dashboard.write_extra),
-    HookOutput("ledger", ledger.write_extra),
+    HookOutput("ledger", ledgerbuild.write_extra),
 )
