@@ -98,6 +98,8 @@ class SiteResult:
     writes: WriteStats = field(default_factory=WriteStats)
     extras: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # Output name -> the files it (re)wrote this build (the change budget, ``registry.change_budget``).
+    rewritten: dict = field(default_factory=dict)
 
 
 def _render_one(env: jinja2.Environment, base: dict, page) -> bytes:
@@ -209,8 +211,10 @@ def run_extra_writers(
     file lists, manifest keys and sitemap entries are merged here, in the outputs' order)."""
     if workers <= 1 or len(outputs) < 2 or len(snapshot.entries) < PARALLEL_MIN:
         for output in outputs:
+            before = len(site.writer.changed)
             result.extras[output.name], seconds = _run_extra(output, snapshot, site)
             result.timings[f"{output.name}_s"] = seconds
+            result.rewritten[output.name] = site.writer.changed[before:]
         return
     writer = site.writer
     _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
@@ -229,6 +233,7 @@ def run_extra_writers(
         site.sitemap.extend(sitemap)
         result.extras[output.name] = out
         result.timings[f"{output.name}_s"] = seconds
+        result.rewritten[output.name] = list(changed)
 
 
 def write_site(

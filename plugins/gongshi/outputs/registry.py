@@ -31,12 +31,25 @@ class Output(Protocol):
     def write(self, snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict: ...
 
 
+DEFAULT_CHANGE_BUDGET = 6
+
+
+def change_budget(output: Output) -> int:
+    """How many files ``output`` may rewrite after a one-record change (a correction of one public
+    record, built the next day): its ``change_budget`` attribute, ``DEFAULT_CHANGE_BUDGET`` for an
+    output that declares none. A constant, whatever the number of records: an output keys its files
+    on what they are made of (``SiteOutput.write_keyed``), so one record reaches O(1) of them.
+    ``tests/site/test_change_budget.py`` counts the files each output rewrote."""
+    return int(getattr(output, "change_budget", DEFAULT_CHANGE_BUDGET))
+
+
 @dataclass(frozen=True)
 class HookOutput:
     """An output made by a module's ``write_extra(snapshot, out_dir, site)`` hook."""
 
     name: str
     hook: Callable[[Snapshot, Path, SiteOutput], dict]
+    change_budget: int = DEFAULT_CHANGE_BUDGET  # files rewritten after a one-record change
 
     def write(self, snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         return self.hook(snapshot, out_dir, site)
@@ -44,10 +57,14 @@ class HookOutput:
 
 # The order is the order they run (and report) in; the sitemap is sorted anyway.
 OUTPUTS: tuple[Output, ...] = (
-    HookOutput("search", search.write_extra),
-    HookOutput("exports", exports.write_extra),
-    HookOutput("feeds", feeds.write_extra),
-    HookOutput("jsonapi", jsonapi.write_extra),
-    HookOutput("dashboard", dashboard.write_extra),
-    HookOutput("ledger", ledgerbuild.write_extra),
+    # Its doc chunk and the term shards of the terms and pairs a record gained or lost (a party
+    # name of 15 characters holds about 30); search/meta.json.
+    HookOutput("search", search.write_extra, change_budget=40),
+    # The department × year CSV and xlsx, the year's zipped CSV, the downloads page.
+    HookOutput("exports", exports.write_extra, change_budget=5),
+    HookOutput("feeds", feeds.write_extra, change_budget=3),  # the whole site's, the department's
+    HookOutput("jsonapi", jsonapi.write_extra, change_budget=2),  # the record folder's shard, the index
+    HookOutput("dashboard", dashboard.write_extra, change_budget=2),
+    # The last (partial) chunk, head.json, roots.json, ledger.html.
+    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4),
 )
