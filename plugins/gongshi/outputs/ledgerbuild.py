@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import bisect
 import gzip
+import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -123,8 +124,8 @@ class LedgerState:
     """What a build of the ledger computed, kept in ``ledger-state.marshal`` (``core.cachefile``):
     ``records`` ``{path: "record key\\nid\\n<date> <event> <sha256>\\n…"}``, ``events`` (every
     event string, sorted) and the published prefix's ``tree``. A record's key covers its entry
-    (``Entry.key``: file, time rules' result, item, past names) and its history (commits, dates,
-    blob ids); the file's key covers the code, the registry files (the calendar included: earlier
+    (``Entry.key``: file, time rules' result, item, past names) and its history (commits, blob
+    ids); the file's key covers the code, the registry files (the calendar included: earlier
     versions are evaluated on their own dates) and the registry as shown. Only a shortcut: a
     missing or outdated file is a cold start with the same result."""
 
@@ -151,8 +152,11 @@ class LedgerState:
 
     @staticmethod
     def record_key(entry: Entry) -> str:
-        history = [(c.sha, c.date.isoformat(), c.blob, c.status) for c in entry.history]
-        return digest(entry.key, repr(history))
+        """The entry key and the record's history: a commit and the path fix the change's date,
+        status and blob (the blob and status are added anyway; no date is formatted: this runs for
+        every record on every build)."""
+        changes = "".join([f"{c.sha}{c.status}{c.blob or '-'}" for c in entry.history])
+        return hashlib.sha256(f"{entry.key}|{changes}".encode()).hexdigest()
 
     def update(self, snapshot: Snapshot) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
