@@ -189,7 +189,8 @@ def build(
             Pelican(settings).run()
             site = RecordGenerator.last_result
         with phases.timed("relink"):
-            relinked = relink_unchanged(staging, output)
+            handled = site.written if site is not None else frozenset()
+            relinked = relink_unchanged(staging, output, handled)
         with phases.timed("swap"):
             swap_in(staging, output)
     except BuildStopped as exc:

@@ -98,6 +98,8 @@ class SiteResult:
     writes: WriteStats = field(default_factory=WriteStats)
     extras: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # Every file written through the OutputWriter (kept ones are already hard links).
+    written: set = field(default_factory=set)
     # Output name -> the files it (re)wrote this build (the change budget, ``registry.change_budget``).
     rewritten: dict = field(default_factory=dict)
 
@@ -278,6 +280,7 @@ def write_site(
     writer.write("build-info.json", build_info(snapshot, plan))
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
+    result.written = writer.written
     for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):
         phases.record(f"site.{name}", seconds)
     for output in OUTPUTS if extras else ():
