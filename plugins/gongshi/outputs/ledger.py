@@ -203,7 +203,8 @@ def _hash(snapshot: Snapshot, entry: Entry, v: _Version, *, last: bool) -> str:
     rec = v.record
     assert rec is not None
     if rec is entry.record and tuple(entry.past_names) == v.names_before:
-        return content_hash(public_record(entry, snapshot.registry.departments).canonical_json())
+        projected = public_record(entry, snapshot.registry.departments, keep=False)
+        return content_hash(projected.canonical_json())
     departments = snapshot.registry.departments
     authority = departments.get(rec.authority, entry.department)
     source = departments.get(rec.source_unit, authority)
