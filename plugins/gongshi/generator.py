@@ -159,7 +159,7 @@ class RecordGenerator(Generator):
         finally:
             gc.unfreeze()  # frozen in load_snapshot; a long-lived process (pelican --listen) goes on
         if manifest is not None:
-            with phases.timed("site.manifest_save"):
+            with phases.timed("site/manifest_save"):
                 manifest.save()
         if out.in_place:
             removed = remove_stale(Path(self.output_path), out.written, OWNED_FOLDERS)

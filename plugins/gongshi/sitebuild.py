@@ -102,12 +102,12 @@ class BuildResult:
 
 def profile_table(seconds: dict[str, float], total: float) -> str:
     """``gongshi build --profile``: each phase and its seconds, a phase inside another indented
-    under it (``snapshot.validate`` under ``snapshot``; ``site.*`` under ``pelican``)."""
-    lines = ["各阶段用时（秒；缩进的阶段包含在上一级中，output.* 在两个进程中并行）："]
+    under it (``snapshot/validate`` under ``snapshot``; ``site/*`` under ``pelican``)."""
+    lines = ["各阶段用时（秒；缩进的阶段包含在上一级中，output/* 在两个进程中并行）："]
     for name, s in seconds.items():
-        depth = 0 if "." not in name else 2 if name.startswith("output.") else 1
+        depth = 0 if "/" not in name else 2 if name.startswith("output/") else 1
         lines.append(f"{'  ' * (depth + 1)}{name:<{28 - 2 * depth}} {s:>8.3f}")
-    top = sum(s for name, s in seconds.items() if "." not in name)
+    top = sum(s for name, s in seconds.items() if "/" not in name)
     lines.append(f"  {'(其他)':<26} {max(total - top, 0.0):>8.3f}")
     lines.append(f"  {'total':<28} {total:>8.3f}")
     return "\n".join(lines)

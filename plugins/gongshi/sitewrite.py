@@ -282,10 +282,10 @@ def write_site(
     result.writes = writer.stats
     result.written = writer.written
     for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):
-        phases.record(f"site.{name}", seconds)
+        phases.record(f"site/{name}", seconds)
     for output in OUTPUTS if extras else ():
-        phases.record(f"output.{output.name}", result.timings.get(f"{output.name}_s", 0.0))
-    phases.record("site.sitemap_info", time.perf_counter() - t3)
+        phases.record(f"output/{output.name}", result.timings.get(f"{output.name}_s", 0.0))
+    phases.record("site/sitemap_info", time.perf_counter() - t3)
     result.timings |= {
         "pages_s": round(t1 - t0, 3),
         "records_s": round(t2 - t1, 3),

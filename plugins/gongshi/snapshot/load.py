@@ -72,12 +72,12 @@ def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | 
     history from Git, then the policy and the calendar. Raises SnapshotError when it must not publish.
     ``cache``: reuse validated records and the history read by earlier builds (``check.cache``,
     ``history.cache``)."""
-    with phases.timed("snapshot.validate"):
+    with phases.timed("snapshot/validate"):
         result = validate_repository(root, as_of, paths, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors, result)
     try:
-        with phases.timed("snapshot.history"):
+        with phases.timed("snapshot/history"):
             if cache:
                 history: HistoryIndex = scan_history_cached(root)
             else:
@@ -191,12 +191,12 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
         entries: list[Entry] = []
         try:
             past_cache = cachefile.cache_path(root, PAST_NAMES_CACHE) if cache else None
-            with phases.timed("snapshot.past_names"):
+            with phases.timed("snapshot/past_names"):
                 past = past_person_names(root, history, inputs.validation.records, cache=past_cache)
         except BlobError as exc:
             problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
             raise SnapshotError(exc.message, [problem], inputs.validation) from None
-        with phases.timed("snapshot.evaluate"):
+        with phases.timed("snapshot/evaluate"):
             _evaluate_all(inputs, as_of, timelines, entries, warnings, past)
             if timelines is not None:
                 timelines.save()
