@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import bisect
 import gzip
-import hashlib
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -122,14 +121,18 @@ def grow_tree(
 
 class LedgerState:
     """What a build of the ledger computed, kept in ``ledger-state.marshal`` (``core.cachefile``):
-    ``records`` ``{path: "record key\\nid\\n<date> <event> <sha256>\\n…"}``, ``events`` (every
-    event string, sorted) and the published prefix's ``tree``. A record's key covers its entry
-    (``Entry.key``: file, time rules' result, item, past names) and its history (commits, blob
-    ids); the file's key covers the code, the registry files (the calendar included: earlier
-    versions are evaluated on their own dates) and the registry as shown. Only a shortcut: a
-    missing or outdated file is a cold start with the same result."""
+    ``records`` ``{path: "<entry key> <newest commit> <id>"}``, ``events`` (every event string of
+    every record, sorted) and the published prefix's ``tree``. A record's key is its entry key
+    (``Entry.key``: file, time rules' result, item, past names) and the newest first-parent commit
+    that touched it (a commit id fixes every commit before it, so the whole history); the file's
+    key covers the code, the registry files (the calendar included: earlier versions are evaluated
+    on their own dates) and the registry as shown. Only a shortcut: a missing or outdated file is a
+    cold start with the same result."""
 
     FILE = "ledger-state.marshal"
+    # A rebuild that recomputed at most this many records and left the published tree as it was
+    # does not write the state (tens of MB): the next build recomputes those few records again.
+    SAVE_AFTER = 64
 
     def __init__(self, snapshot: Snapshot):
         self.path = cachefile.cache_path(snapshot.root, self.FILE)
@@ -137,7 +140,7 @@ class LedgerState:
         self.records: dict[str, str] = {}
         self.events: list[str] = []
         self.tree: Tree | None = None
-        self.dirty = True
+        self.recomputed = 0
         if self.path is None:
             return
         doc = cachefile.read(self.path)
@@ -148,15 +151,13 @@ class LedgerState:
         if shapes and isinstance(days, list) and all(isinstance(d, tuple) and len(d) == 3 for d in days):
             self.records, self.events = records, events
             self.tree = Tree(b"", chunks, days)
-            self.dirty = False
 
     @staticmethod
-    def record_key(entry: Entry) -> str:
-        """The entry key and the record's history: a commit and the path fix the change's date,
-        status and blob (the blob and status are added anyway; no date is formatted: this runs for
-        every record on every build)."""
-        changes = "".join([f"{c.sha}{c.status}{c.blob or '-'}" for c in entry.history])
-        return hashlib.sha256(f"{entry.key}|{changes}".encode()).hexdigest()
+    def record_value(entry: Entry) -> str:
+        """``"<entry key> <newest commit> <id>"``: no hashing, no date formatted (every record,
+        every build)."""
+        newest = entry.history[0].sha if entry.history else "-"
+        return f"{entry.key} {newest} {entry.id}"
 
     def update(self, snapshot: Snapshot) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
@@ -164,31 +165,33 @@ class LedgerState:
         with one Git process), those of changed and removed records taken out. Returns the first
         position of ``events`` that changed (its length when nothing did)."""
         old, new = self.records, {}
-        missing: list[tuple[Entry, str]] = []
+        if len({e.id for e in snapshot.entries}) != len(snapshot.entries):
+            old, self.events, self.tree = {}, [], None  # ids are unique in a valid repository
+        missing: list[Entry] = []
         for e in snapshot.entries:
-            key = self.record_key(e)
-            hit = old.get(e.record.path)
-            if hit is not None and hit.startswith(key) and hit[len(key) : len(key) + 1] == "\n":
-                new[e.record.path] = hit
+            value = self.record_value(e)
+            path = e.record.path
+            if old.get(path) == value:
+                new[path] = value
             else:
-                missing.append((e, key))
-        removed = [s for path, hit in old.items() if path not in new for s in _strings(hit)]
+                missing.append(e)
+                new[path] = value
+        stale = {v.split(" ", 2)[2] for path, v in old.items() if new.get(path) != v}
+        removed = [s for s in self.events if s.split(SEP, 2)[1] in stale] if stale else []
         needed: list[str] = []
-        for e, _ in missing:
+        for e in missing:
             h, blob = e.history, e.record.blob_sha
             if len(h) > 1 or (h and h[0].blob != blob and blob is not None):
                 needed.extend(c.blob for c in h if c.blob and c.blob != blob)
         blobs = read_blobs(snapshot.root, needed) if needed else {}
         added: list[str] = []
-        for e, key in missing:
+        for e in missing:
             events = ledger.record_events(snapshot, e, blobs)
-            lines = [f"{ev.date} {ev.event} {ev.sha256}" for ev in events]
-            new[e.record.path] = "\n".join([key, e.id, *lines])
             added.extend(event_string(ev.date, ev.id, ev.event, ev.sha256) for ev in events)
         self.records = new
+        self.recomputed = len(missing) + len(old.keys() - new.keys())
         if not removed and not added:
             return len(self.events)
-        self.dirty = True
         first = min(bisect.bisect_left(self.events, s) for s in removed + added)
         gone = Counter(removed)
         tail = []
@@ -199,14 +202,15 @@ class LedgerState:
                 tail.append(s)
         tail.extend(added)
         tail.sort()
-        self.events[first:] = tail
+        self.events = self.events[:first] + tail
         return first
 
     def save(self, tree: Tree) -> None:
-        """Write the file when anything changed (a rebuild with nothing new writes nothing)."""
+        """Write the file when the published tree changed or more than ``SAVE_AFTER`` records were
+        recomputed (a rebuild with nothing new writes nothing)."""
         kept = self.tree
         same = kept is not None and (kept.chunk_roots, kept.days) == (tree.chunk_roots, tree.days)
-        if self.path is None or (same and not self.dirty):
+        if self.path is None or (same and self.recomputed <= self.SAVE_AFTER):
             return
         doc = {
             "key": self.key,
@@ -216,15 +220,6 @@ class LedgerState:
             "days": tree.days,
         }
         cachefile.write(self.path, doc)
-
-
-def _strings(hit: str) -> list[str]:
-    """The event strings of a record's cached value ("key\\nid\\nline…")."""
-    _key, _, rest = hit.partition("\n")
-    record_id, _, lines = rest.partition("\n")
-    if not lines:
-        return []
-    return [event_string(d, record_id, ev, h) for d, ev, h in (x.split(" ") for x in lines.split("\n"))]
 
 
 # ---------------------------------------------------------------- files
