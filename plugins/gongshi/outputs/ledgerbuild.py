@@ -152,31 +152,30 @@ class LedgerState:
             self.records, self.events = records, events
             self.tree = Tree(b"", chunks, days)
 
-    @staticmethod
-    def record_value(entry: Entry) -> str:
-        """``"<entry key> <newest commit> <id>"``: no hashing, no date formatted (every record,
-        every build)."""
-        newest = entry.history[0].sha if entry.history else "-"
-        return f"{entry.key} {newest} {entry.id}"
-
     def update(self, snapshot: Snapshot) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
         and changed records are computed (``ledger.record_events``; their earlier versions read
         with one Git process), those of changed and removed records taken out. Returns the first
         position of ``events`` that changed (its length when nothing did)."""
         old, new = self.records, {}
-        if len({e.id for e in snapshot.entries}) != len(snapshot.entries):
-            old, self.events, self.tree = {}, [], None  # ids are unique in a valid repository
         missing: list[Entry] = []
+        ids: set[str] = set()
+        old_get, add_id = old.get, ids.add
         for e in snapshot.entries:
-            value = self.record_value(e)
-            path = e.record.path
-            if old.get(path) == value:
-                new[path] = value
-            else:
+            # The record's value (class docstring): this loop is the ledger's cost when little changed.
+            record, h = e.record, e.history
+            value = f"{e.key} {h[0].sha if h else '-'} {record.id}"
+            add_id(record.id)
+            path = record.path
+            new[path] = value
+            if old_get(path) != value:
                 missing.append(e)
-                new[path] = value
-        stale = {v.split(" ", 2)[2] for path, v in old.items() if new.get(path) != v}
+        if len(ids) != len(snapshot.entries):
+            # Ids are unique in a valid repository; otherwise events cannot be found by id: start over.
+            old, self.events, self.tree, missing = {}, [], None, list(snapshot.entries)
+        gone_paths = old.keys() - new.keys()
+        stale = {e.record.id for e in missing if e.record.path in old}
+        stale.update(old[path].split(" ", 2)[2] for path in gone_paths)
         removed = [s for s in self.events if s.split(SEP, 2)[1] in stale] if stale else []
         needed: list[str] = []
         for e in missing:
@@ -189,7 +188,7 @@ class LedgerState:
             events = ledger.record_events(snapshot, e, blobs)
             added.extend(event_string(ev.date, ev.id, ev.event, ev.sha256) for ev in events)
         self.records = new
-        self.recomputed = len(missing) + len(old.keys() - new.keys())
+        self.recomputed = len(missing) + len(gone_paths)
         if not removed and not added:
             return len(self.events)
         first = min(bisect.bisect_left(self.events, s) for s in removed + added)
