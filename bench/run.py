@@ -94,6 +94,7 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
             if "orgs" in site.extras
             else "-",
             "timings": timings,
+            "phases": result.phases,
         }
     if name == "search-index":
         from gongshi.outputs.search.index import write_search_index
@@ -268,10 +269,32 @@ def _header() -> str:
 
 
 def _row(step: str, r: dict) -> str:
-    details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "timings"))
+    details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "timings", "phases"))
     if r.get("timings"):
         details += "; " + ", ".join(f"{k}={v}" for k, v in r["timings"].items())
-    return f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  {details}"
+    line = f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  {details}"
+    return "\n".join([line, *_shares(r)])
+
+
+def _shares(r: dict) -> list[str]:
+    """Under a build row: the seconds of every output (they run side by side in two workers, so
+    they add up to more than the wall time), the build's phases, and the ledger's share of the
+    build (its seconds over the build's) and of the output (its MB over the site's)."""
+    lines = []
+    timings = r.get("timings") or {}
+    outputs = {k[:-2]: v for k, v in timings.items() if k.endswith("_s") and k[:-2] not in _SITE_PHASES}
+    if outputs:
+        lines.append(" " * 17 + "outputs s: " + ", ".join(f"{k}={v}" for k, v in outputs.items()))
+    if r.get("phases"):
+        lines.append(" " * 17 + "phases s: " + ", ".join(f"{k}={v}" for k, v in r["phases"].items()))
+    if "ledger_s" in timings and r.get("s"):
+        lines.append(" " * 17 + f"ledger share of the build: {100 * timings['ledger_s'] / r['s']:.1f} %")
+    if r.get("ledger_mb") is not None and r.get("mb"):
+        lines.append(" " * 17 + f"ledger share of the output: {100 * r['ledger_mb'] / r['mb']:.1f} %")
+    return lines
+
+
+_SITE_PHASES = {"pages", "records", "extras", "total"}  # site timings that are not outputs
 
 
 if __name__ == "__main__":

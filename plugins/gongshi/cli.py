@@ -571,14 +571,15 @@ def stats_command(as_of: str | None, fmt: str) -> None:
 @click.option(
     "--settings", "settings", metavar="FILE", help="Pelican 设置文件（默认仓库中的 pelicanconf.py）。"
 )
-def build_command(as_of: str | None, output: str, settings: str | None) -> None:
+@click.option("--profile", "profile", is_flag=True, help="生成后列出各阶段用时（秒），用于查找慢的步骤。")
+def build_command(as_of: str | None, output: str, settings: str | None, profile: bool) -> None:
     """生成网站（与 pelican content 相同）。先检查全部数据，有错误则不生成；
     生成在输出目录旁的临时目录中进行，成功后才替换原网站，内容没有变化的文件不重写。
 
     退出码：0 成功，1 数据有错误（网站未生成），2 用法错误。
     """
     # lazy: the site build loads Pelican (~0.45 s); no other command needs it
-    from gongshi.sitebuild import BuildError, UnsafeOutput, build
+    from gongshi.sitebuild import BuildError, UnsafeOutput, build, profile_table
 
     day = as_of_or_fail(as_of)
     root = repo_root_or_fail()
@@ -604,6 +605,8 @@ def build_command(as_of: str | None, output: str, settings: str | None) -> None:
         f"写入 {site.writes.written} 个文件，{site.writes.unchanged + result.relinked} 个未变；"
         f"用时 {result.seconds:.1f} 秒。"
     )
+    if profile:
+        click.echo(profile_table(result.phases, result.seconds))
 
 
 @main.command("demo")

@@ -19,6 +19,7 @@ from pelican.contents import Article, Page
 from pelican.generators import Generator
 
 from gongshi.check.report import problem_block
+from gongshi.core import phases
 from gongshi.core.cachefile import enabled as cache_enabled
 from gongshi.core.clock import parse_as_of
 from gongshi.core.workers import default_workers
@@ -158,7 +159,8 @@ class RecordGenerator(Generator):
         finally:
             gc.unfreeze()  # frozen in load_snapshot; a long-lived process (pelican --listen) goes on
         if manifest is not None:
-            manifest.save()
+            with phases.timed("site/manifest_save"):
+                manifest.save()
         if out.in_place:
             removed = remove_stale(Path(self.output_path), out.written, OWNED_FOLDERS)
             if removed:

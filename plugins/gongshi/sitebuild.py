@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from gongshi.core import phases
 from gongshi.core.problems import Problem
 from gongshi.site.output import discard, make_staging, relink_unchanged, swap_in
 
@@ -95,6 +96,21 @@ class BuildResult:
     site: object = None  # sitewrite.SiteResult
     warnings: list[Problem] = field(default_factory=list)
     relinked: int = 0
+    # Seconds per phase (``core.phases``), in the order they ran: ``gongshi build --profile``.
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+def profile_table(seconds: dict[str, float], total: float) -> str:
+    """``gongshi build --profile``: each phase and its seconds, a phase inside another indented
+    under it (``snapshot/validate`` under ``snapshot``; ``site/*`` under ``pelican``)."""
+    lines = ["各阶段用时（秒；缩进的阶段包含在上一级中，output/* 在两个进程中并行）："]
+    for name, s in seconds.items():
+        depth = 0 if "/" not in name else 2 if name.startswith("output/") else 1
+        lines.append(f"{'  ' * (depth + 1)}{name:<{28 - 2 * depth}} {s:>8.3f}")
+    top = sum(s for name, s in seconds.items() if "/" not in name)
+    lines.append(f"  {'(其他)':<26} {max(total - top, 0.0):>8.3f}")
+    lines.append(f"  {'total':<28} {total:>8.3f}")
+    return "\n".join(lines)
 
 
 def settings_file(root: Path) -> Path:
@@ -116,24 +132,26 @@ def build(
     refusal = output_refusal(root, output)
     if refusal is not None:
         raise UnsafeOutput([refusal, "网站未生成，没有改动任何文件。"])
-    # lazy: Pelican and the generator load in ~0.45 s; importing this module for BuildError or
-    # CODE_ROOT (the CLI, bench) must not pay that
-    from pelican import Pelican
-    from pelican.settings import read_settings
-
-    # lazy: as above (the generator imports Pelican)
-    from gongshi.generator import (
-        FINAL_OUTPUT,
-        PREBUILT,
-        PREVIOUS,
-        SETTING,
-        BuildStopped,
-        GongshiSettings,
-        RecordGenerator,
-        load_snapshot,
-    )
-
     start = time.perf_counter()
+    phases.start()
+    with phases.timed("import"):
+        # lazy: Pelican and the generator load in ~0.45 s; importing this module for BuildError or
+        # CODE_ROOT (the CLI, bench) must not pay that
+        from pelican import Pelican
+        from pelican.settings import read_settings
+
+        # lazy: as above (the generator imports Pelican)
+        from gongshi.generator import (
+            FINAL_OUTPUT,
+            PREBUILT,
+            PREVIOUS,
+            SETTING,
+            BuildStopped,
+            GongshiSettings,
+            RecordGenerator,
+            load_snapshot,
+        )
+
     root, output = Path(root).resolve(), Path(output).resolve()
     conf_path = settings_path or settings_file(root)
     if not conf_path.is_file():
@@ -148,32 +166,38 @@ def build(
     }
     try:
         conf = GongshiSettings.from_settings({SETTING: gongshi})
-        snapshot = load_snapshot(conf)
+        with phases.timed("snapshot"):
+            snapshot = load_snapshot(conf)
     except BuildStopped as exc:
         raise BuildError(exc.lines) from None
     staging = make_staging(output)
     try:
-        settings = read_settings(
-            str(conf_path),
-            override={
-                **(overrides or {}),
-                "OUTPUT_PATH": str(staging),
-                "DELETE_OUTPUT_DIRECTORY": False,
-                SETTING: gongshi,
-                PREBUILT: snapshot,
-                PREVIOUS: str(output) if output.is_dir() else None,
-                FINAL_OUTPUT: str(output),
-            },
-        )
-        RecordGenerator.last_result = None
-        Pelican(settings).run()
-        site = RecordGenerator.last_result
-        relinked = relink_unchanged(staging, output)
-        swap_in(staging, output)
+        with phases.timed("pelican"):  # Pelican's own pages and static files, and the site below
+            settings = read_settings(
+                str(conf_path),
+                override={
+                    **(overrides or {}),
+                    "OUTPUT_PATH": str(staging),
+                    "DELETE_OUTPUT_DIRECTORY": False,
+                    SETTING: gongshi,
+                    PREBUILT: snapshot,
+                    PREVIOUS: str(output) if output.is_dir() else None,
+                    FINAL_OUTPUT: str(output),
+                },
+            )
+            RecordGenerator.last_result = None
+            Pelican(settings).run()
+            site = RecordGenerator.last_result
+        with phases.timed("relink"):
+            handled = site.written if site is not None else frozenset()
+            relinked = relink_unchanged(staging, output, handled)
+        with phases.timed("swap"):
+            swap_in(staging, output)
     except BuildStopped as exc:
         discard(staging)
         raise BuildError([] if exc.reported else exc.lines) from None
     except BaseException:
         discard(staging)
         raise
-    return BuildResult(output, as_of, time.perf_counter() - start, site, snapshot.warnings, relinked)
+    seconds = time.perf_counter() - start
+    return BuildResult(output, as_of, seconds, site, snapshot.warnings, relinked, phases.seconds())

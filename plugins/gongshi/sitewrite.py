@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
+from gongshi.core import phases
 from gongshi.core.keys import digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
@@ -97,6 +98,10 @@ class SiteResult:
     writes: WriteStats = field(default_factory=WriteStats)
     extras: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # Every file written through the OutputWriter (kept ones are already hard links).
+    written: set = field(default_factory=set)
+    # Output name -> the files it (re)wrote this build (the change budget, ``registry.change_budget``).
+    rewritten: dict = field(default_factory=dict)
 
 
 def _render_one(env: jinja2.Environment, base: dict, page) -> bytes:
@@ -208,8 +213,10 @@ def run_extra_writers(
     file lists, manifest keys and sitemap entries are merged here, in the outputs' order)."""
     if workers <= 1 or len(outputs) < 2 or len(snapshot.entries) < PARALLEL_MIN:
         for output in outputs:
+            before = len(site.writer.changed)
             result.extras[output.name], seconds = _run_extra(output, snapshot, site)
             result.timings[f"{output.name}_s"] = seconds
+            result.rewritten[output.name] = site.writer.changed[before:]
         return
     writer = site.writer
     _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
@@ -228,6 +235,7 @@ def run_extra_writers(
         site.sitemap.extend(sitemap)
         result.extras[output.name] = out
         result.timings[f"{output.name}_s"] = seconds
+        result.rewritten[output.name] = list(changed)
 
 
 def write_site(
@@ -272,6 +280,12 @@ def write_site(
     writer.write("build-info.json", build_info(snapshot, plan))
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
+    result.written = writer.written
+    for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):
+        phases.record(f"site/{name}", seconds)
+    for output in OUTPUTS if extras else ():
+        phases.record(f"output/{output.name}", result.timings.get(f"{output.name}_s", 0.0))
+    phases.record("site/sitemap_info", time.perf_counter() - t3)
     result.timings |= {
         "pages_s": round(t1 - t0, 3),
         "records_s": round(t2 - t1, 3),

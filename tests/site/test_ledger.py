@@ -143,6 +143,28 @@ def test_rewritten_content_fails(story, tmp_path):
     assert proc.returncode == 1 and SNACK in proc.stderr and "Traceback" not in proc.stderr
 
 
+def _ledger_files(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted((out / "ledger").rglob("*"))
+            if p.is_file()} | {"ledger.html": (out / "ledger.html").read_bytes()}  # fmt: skip
+
+
+def test_warm_ledger_after_a_change_in_the_middle_equals_a_cold_one(story, tmp_path, monkeypatch):
+    """The kept state (ledger-state.marshal: events, chunk and day roots) after the history was
+    rewritten in the middle, and after moving the as-of day back and forth: every warm build writes
+    the bytes a build without cache writes."""
+    _tmp, repo, _early, _first, _later = story
+    clone = repo.clone(tmp_path / "clone")
+    clone.git("checkout", "--quiet", "main")
+    site(clone, date(2026, 11, 30), tmp_path / "warm")  # fills the state
+    _filter_branch(clone, "--tree-filter", f"sed -i 's/糕点2盒/糕点3盒/' {data_path(SNACK)} || true")
+    for n, day in enumerate((date(2026, 11, 30), date(2026, 11, 20), date(2026, 12, 2))):
+        warm = site(clone, day, tmp_path / f"warm-{n}")
+        with monkeypatch.context() as m:
+            m.setenv("GONGSHI_CACHE", "off")
+            cold = site(clone, day, tmp_path / f"cold-{n}")
+        assert _ledger_files(warm) == _ledger_files(cold), day
+
+
 def test_backdated_publication_fails(story, tmp_path):
     _tmp, repo, _early, _first, later = story
     clone = repo.clone(tmp_path / "clone")

@@ -57,7 +57,8 @@ from gongshi.sheets.national_standard import (
     REMARK_SEPARATOR,
     STATUS_HEADER,
 )
-from gongshi.sheets.xlsxsave import keep_as_text, stamp_of, workbook_bytes
+from gongshi.sheets.textbook import TextSheet, text_workbook
+from gongshi.sheets.xlsxsave import stamp_of
 from gongshi.site.output import FileTarget, OutputWriter, SiteOutput
 
 if TYPE_CHECKING:
@@ -288,41 +289,14 @@ def to_xlsx(
     stamp: datetime | None = None,
 ) -> bytes:
     """One worksheet per kind; every cell a text cell (codes and dates keep their exact form,
-    nothing can become a formula: ``xlsxsave.keep_as_text``), the header bold and frozen. openpyxl
-    in write-only mode streams the rows; byte-identical for the same rows and ``stamp`` (default:
-    the as-of day)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
+    nothing can become a formula), the header bold and frozen (``sheets.textbook``, XlsxWriter);
+    byte-identical for the same rows and ``stamp`` (default: the as-of day)."""
     columns = columns or COLUMNS
-    wb = Workbook(write_only=True)
-    wb.properties.creator = "gongshi"
-    wb.properties.title = WORKBOOK_TITLE
-    bold = Font(bold=True)
-    for kind, rows in sheets:
-        ws = wb.create_sheet(KIND_LABEL[kind])
-        names = columns[kind]
-        for i, width in enumerate(column_widths(names), 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = "A2"
-
-        def text_cell(value: str, font=None, ws=ws) -> WriteOnlyCell:
-            cell = WriteOnlyCell(ws, value=value)
-            cell.number_format = "@"
-            if font is not None:
-                cell.font = font
-            return cell
-
-        header = [text_cell(c, bold) for c in names]
-        keep_as_text(header)
-        ws.append(header)
-        for values in _values(names, rows):
-            row = [text_cell(v) for v in values]
-            keep_as_text(row)
-            ws.append(row)
-    return workbook_bytes(wb, stamp or stamp_of(as_of))
+    book = (
+        TextSheet(KIND_LABEL[kind], columns[kind], _values(columns[kind], rows), column_widths(columns[kind]))
+        for kind, rows in sheets
+    )
+    return text_workbook(book, stamp or stamp_of(as_of), title=WORKBOOK_TITLE, creator="gongshi")
 
 
 def export_document(snapshot: Snapshot, selection: Selection = Selection()) -> dict:

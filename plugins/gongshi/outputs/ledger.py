@@ -21,25 +21,19 @@ again), ``ledger/head.json`` (size and root of this build) and
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core import cachefile, merkle
-from gongshi.core.keys import digest
 from gongshi.core.records import ACTIVE_STATUS, Record
 from gongshi.core.timeline import WITHHELD
 from gongshi.history.log import Publication
-from gongshi.history.versions import read_blobs, version_data
+from gongshi.history.versions import version_data
 from gongshi.public.record import CANONICAL_FORMAT, project, public_record
-from gongshi.repo.registrykey import registry_key
 from gongshi.rules.policy import evaluate
-from gongshi.site.output import SiteOutput
 
 if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
@@ -209,7 +203,8 @@ def _hash(snapshot: Snapshot, entry: Entry, v: _Version, *, last: bool) -> str:
     rec = v.record
     assert rec is not None
     if rec is entry.record and tuple(entry.past_names) == v.names_before:
-        return content_hash(public_record(entry, snapshot.registry.departments).canonical_json())
+        projected = public_record(entry, snapshot.registry.departments, keep=False)
+        return content_hash(projected.canonical_json())
     departments = snapshot.registry.departments
     authority = departments.get(rec.authority, entry.department)
     source = departments.get(rec.source_unit, authority)
@@ -225,92 +220,6 @@ def _hash(snapshot: Snapshot, entry: Entry, v: _Version, *, last: bool) -> str:
     return content_hash(projected.canonical_json())
 
 
-def ledger_entries(snapshot: Snapshot) -> list[LedgerEntry]:
-    """The ledger of the snapshot: every event dated before its as-of date, in order (date, record
-    id, event). A record's events are a function of its history, its current entry and the
-    registry, so they are kept between builds (``EventCache``): a build recomputes only new and
-    changed records, and reads the earlier versions of just those, with one Git process."""
-    cache = EventCache(snapshot)
-    found: list[list[LedgerEntry]] = []
-    missing: list[Entry] = []
-    for e in snapshot.entries:
-        hit = cache.get(e)
-        if hit is None:
-            missing.append(e)
-        else:
-            found.append(hit)
-    needed: list[str] = []
-    for e in missing:
-        h = e.history
-        if len(h) > 1 or (h and h[0].blob != e.record.blob_sha and e.record.blob_sha is not None):
-            needed.extend(c.blob for c in h if c.blob and c.blob != e.record.blob_sha)
-    blobs = read_blobs(snapshot.root, needed) if needed else {}
-    for e in missing:
-        events = record_events(snapshot, e, blobs)
-        cache.put(e, events)
-        found.append(events)
-    cache.save()
-    cutoff = snapshot.as_of.isoformat()
-    out = [ev for events in found for ev in events if ev.date < cutoff]
-    out.sort(key=LedgerEntry.sort_key)
-    return out
-
-
-class EventCache:
-    """Every record's events (all dates, before the as-of cut), kept between builds in
-    ``ledger-events.marshal`` (``core.cachefile``): ``{record path: "key\\n<date> <event>
-    <sha256>\\n…"}``. A record's key covers its entry (``Entry.key``: file, time rules' result,
-    item, past names) and its history (commits, dates, blob ids); the file's key covers the code,
-    the registry files (the calendar included: earlier versions are evaluated on their own dates)
-    and the registry as shown. Only a shortcut: a missing or outdated entry is recomputed, with
-    the same result."""
-
-    FILE = "ledger-events.marshal"
-
-    def __init__(self, snapshot: Snapshot):
-        self.path = cachefile.cache_path(snapshot.root, self.FILE)
-        self.key = digest(registry_key(snapshot.root), snapshot.registry_key)
-        self.old: dict = {}
-        self.new: dict = {}
-        if self.path is None:
-            return
-        doc = cachefile.read(self.path)
-        if isinstance(doc, dict) and doc.get("key") == self.key and isinstance(doc.get("records"), dict):
-            self.old = doc["records"]
-
-    @staticmethod
-    def record_key(entry: Entry) -> str:
-        history = [(c.sha, c.date.isoformat(), c.blob, c.status) for c in entry.history]
-        return digest(entry.key, repr(history))
-
-    def get(self, entry: Entry) -> list[LedgerEntry] | None:
-        if self.path is None:
-            return None
-        key = self.record_key(entry)
-        hit = self.old.get(entry.record.path)
-        if not (isinstance(hit, str) and hit.startswith(key)):
-            return None
-        rid = entry.id
-        try:
-            events = [LedgerEntry(d, rid, ev, h) for d, ev, h in (x.split(" ") for x in hit.split("\n")[1:])]
-        except ValueError:
-            return None
-        self.new[entry.record.path] = hit
-        return events
-
-    def put(self, entry: Entry, events: list[LedgerEntry]) -> None:
-        if self.path is not None:
-            # One string per record, a line per event (date, event, hash: none holds a space or a
-            # newline; the id is the record's): few objects to unmarshal and check next time.
-            lines = [f"{ev.date} {ev.event} {ev.sha256}" for ev in events]
-            self.new[entry.record.path] = "\n".join([self.record_key(entry), *lines])
-
-    def save(self) -> None:
-        """Write the file when anything changed (a rebuild with nothing new writes nothing)."""
-        if self.path is not None and self.new != self.old:
-            cachefile.write(self.path, {"key": self.key, "records": self.new})
-
-
 # ---------------------------------------------------------------- files
 
 
@@ -321,52 +230,15 @@ def chunk_bytes(n: int, leaves: list[bytes]) -> bytes:
     return head + b",\n".join(leaves) + b"\n]}\n"
 
 
-def day_roots(entries: list[LedgerEntry], hashes: list[bytes]) -> list[dict]:
-    """Size and root of the ledger at the end of every day that has events: what a build as of
-    the next day published (``as_of`` = that next day). ``hashes``: the entries' leaf hashes.
-    Incremental, O(n log n) in all."""
-    out = []
-    stack: list[tuple[int, bytes]] = []  # (size, root) of the perfect subtrees so far
-    for n, e in enumerate(entries):
-        size, h = 1, hashes[n]
-        while stack and stack[-1][0] == size:
-            size, h = size * 2, merkle.node_hash(stack.pop()[1], h)
-        stack.append((size, h))
-        if n + 1 == len(entries) or entries[n + 1].date != e.date:
-            root = stack[-1][1]
-            for _, left in reversed(stack[:-1]):
-                root = merkle.node_hash(left, root)
-            next_day = (date.fromisoformat(e.date) + timedelta(days=1)).isoformat()
-            out.append({"as_of": next_day, "size": n + 1, "root": root.hex()})
-    return out
-
-
-def head_doc(as_of: date, entries: list[LedgerEntry], root: bytes) -> dict:
+def head_doc(as_of: date, size: int, root: bytes) -> dict:
+    """``ledger/head.json``: what this build published (its size and root)."""
     return {
         "format": FORMAT,
         "record_format": CANONICAL_FORMAT,
         "tree": "RFC 9162 SHA-256",
         "as_of": as_of.isoformat(),
-        "size": len(entries),
+        "size": size,
         "root": root.hex(),
         "chunk_size": CHUNK,
-        "chunks": -(-len(entries) // CHUNK),
+        "chunks": -(-size // CHUNK),
     }
-
-
-def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
-    """Write the ledger files and its page; returns the size and root."""
-    entries = ledger_entries(snapshot)
-    leaves = [e.leaf() for e in entries]  # once: the chunk files and the tree both use them
-    hashes = [merkle.leaf_hash(b) for b in leaves]
-    root = merkle.root(hashes)
-    for n in range(-(-len(leaves) // CHUNK)):
-        # Unchanged chunks are not rewritten (the writer compares bytes); full ones never change.
-        part = chunk_bytes(n, leaves[n * CHUNK : (n + 1) * CHUNK])
-        site.write(CHUNK_PATH.format(n=n), gzip.compress(part, compresslevel=9, mtime=0))
-    head = head_doc(snapshot.as_of, entries, root)
-    site.write(HEAD, (json.dumps(head, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
-    lines = ",\n".join(canonical(r).decode("utf-8") for r in day_roots(entries, hashes))
-    site.write(ROOTS, f'{{"format":"{FORMAT}","roots":[\n{lines}\n]}}\n'.encode())
-    site.render(TEMPLATE, PAGE, title="公示账本", ledger=head)
-    return {"size": len(entries), "root": root.hex()}

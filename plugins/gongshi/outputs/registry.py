@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledger, orgs, tianbao
+from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledgerbuild, orgs, tianbao
 from gongshi.outputs.search import hook as search
 from gongshi.site.output import SiteOutput
 
@@ -31,25 +31,45 @@ class Output(Protocol):
     def write(self, snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict: ...
 
 
+DEFAULT_CHANGE_BUDGET = 6
+
+
+def change_budget(output: Output) -> int:
+    """How many files ``output`` may rewrite after a one-record change (a correction of one public
+    record, built the next day): its ``change_budget`` attribute, ``DEFAULT_CHANGE_BUDGET`` for an
+    output that declares none. A constant, whatever the number of records: an output keys its files
+    on what they are made of (``SiteOutput.write_keyed``), so one record reaches O(1) of them.
+    ``tests/site/test_change_budget.py`` counts the files each output rewrote."""
+    return int(getattr(output, "change_budget", DEFAULT_CHANGE_BUDGET))
+
+
 @dataclass(frozen=True)
 class HookOutput:
     """An output made by a module's ``write_extra(snapshot, out_dir, site)`` hook."""
 
     name: str
     hook: Callable[[Snapshot, Path, SiteOutput], dict]
+    change_budget: int = DEFAULT_CHANGE_BUDGET  # files rewritten after a one-record change
 
     def write(self, snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         return self.hook(snapshot, out_dir, site)
 
 
-# The order is the order they run (and report) in; the sitemap is sorted anyway.
+# The order is the order they start in (and report in; the sitemap is sorted anyway): the longest
+# of a cold build first, so that the two workers finish together (100,000 records: downloads and
+# the ledger ≈ 20–30 s each, then search and the JSON API, the rest about a second or two).
 OUTPUTS: tuple[Output, ...] = (
-    HookOutput("search", search.write_extra),
-    HookOutput("exports", exports.write_extra),
-    HookOutput("feeds", feeds.write_extra),
-    HookOutput("jsonapi", jsonapi.write_extra),
-    HookOutput("dashboard", dashboard.write_extra),
-    HookOutput("ledger", ledger.write_extra),
-    HookOutput("tianbao", tianbao.write_extra),
-    HookOutput("orgs", orgs.write_extra),
+    # The department × year CSV and xlsx, the year's zipped CSV, the downloads page.
+    HookOutput("exports", exports.write_extra, change_budget=5),
+    # The last (partial) chunk, head.json, roots.json, ledger.html.
+    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4),
+    # Its doc chunk and the term shards of the terms and pairs a record gained or lost (a party
+    # name of 15 characters holds about 30); search/meta.json.
+    HookOutput("search", search.write_extra, change_budget=40),
+    HookOutput("jsonapi", jsonapi.write_extra, change_budget=2),  # the record folder's shard, the index
+    HookOutput("dashboard", dashboard.write_extra, change_budget=2),
+    HookOutput("feeds", feeds.write_extra, change_budget=3),  # the whole site's, the department's
+    # The changed record's organisation page (and the one it left, when its party changed).
+    HookOutput("orgs", orgs.write_extra, change_budget=2),
+    HookOutput("tianbao", tianbao.write_extra, change_budget=0),  # made from the registry only
 )

@@ -293,11 +293,12 @@ def _project(
     return out, text
 
 
-def public_record(entry: Entry, departments: Mapping[str, Department]) -> PublicRecord:
+def public_record(entry: Entry, departments: Mapping[str, Department], *, keep: bool = True) -> PublicRecord:
     """The projection of a snapshot entry, built once per entry and build: it is kept on the entry
     (``Entry.projection``), so every output after the first, and fork workers started after it,
     reuse it. ``departments``: the registry's (``snapshot.registry.departments``), for the name of
-    a source unit other than the authority."""
+    a source unit other than the authority. ``keep=False``: not kept (an output that projects every
+    record once, such as the ledger in a fork worker, would otherwise hold 100,000 of them)."""
     hit = entry.projection
     if hit is None:
         r = entry.record
@@ -311,5 +312,6 @@ def public_record(entry: Entry, departments: Mapping[str, Department]) -> Public
             region_code=dept.region_code,
             past_names=entry.past_names,
         )
-        entry.projection = hit
+        if keep:
+            entry.projection = hit
     return hit

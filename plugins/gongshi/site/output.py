@@ -226,21 +226,26 @@ def remove_stale(root: Path, keep: set[str], folders: tuple[str, ...]) -> list[s
     return sorted(removed)
 
 
-def relink_unchanged(staging: Path, previous: Path) -> int:
+def relink_unchanged(staging: Path, previous: Path, handled: set[str] | frozenset[str] = frozenset()) -> int:
     """Replace every staged file whose bytes equal the previous output's by a hard link to it
     (for files written by code that does not use ``OutputWriter``: Pelican's pages, static files).
-    Plain strings and ``os.scandir``: this visits every file of the site on every build."""
+    ``handled``: site-relative paths an ``OutputWriter`` wrote, which it already linked when
+    unchanged: skipped without a look (most of the site). Plain strings and ``os.scandir``: this
+    visits every folder of the site on every build."""
     if not Path(previous).is_dir():
         return 0
     count = 0
-    stack = [(str(staging), str(previous))]
+    stack = [(str(staging), str(previous), "")]
     while stack:
-        new_dir, old_dir = stack.pop()
+        new_dir, old_dir, prefix = stack.pop()
         with os.scandir(new_dir) as it:
             for entry in it:
+                rel = prefix + entry.name
+                if rel in handled:
+                    continue
                 old = f"{old_dir}/{entry.name}"
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, old))
+                    stack.append((entry.path, old, rel + "/"))
                     continue
                 try:
                     st, ost = entry.stat(follow_symlinks=False), os.stat(old)

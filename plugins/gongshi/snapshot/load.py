@@ -19,7 +19,7 @@ from pathlib import Path
 
 from gongshi.check.result import ValidationResult
 from gongshi.check.run import validate_repository
-from gongshi.core import cachefile, gcpause
+from gongshi.core import cachefile, gcpause, phases
 from gongshi.core.clock import CHINA_TZ
 from gongshi.core.problems import Problem
 from gongshi.core.records import NATURAL_PERSON, Record
@@ -72,14 +72,16 @@ def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | 
     history from Git, then the policy and the calendar. Raises SnapshotError when it must not publish.
     ``cache``: reuse validated records and the history read by earlier builds (``check.cache``,
     ``history.cache``)."""
-    result = validate_repository(root, as_of, paths, cache=cache)
+    with phases.timed("snapshot/validate"):
+        result = validate_repository(root, as_of, paths, cache=cache)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors, result)
     try:
-        if cache:
-            history: HistoryIndex = scan_history_cached(root)
-        else:
-            history = scan_history(root)
+        with phases.timed("snapshot/history"):
+            if cache:
+                history: HistoryIndex = scan_history_cached(root)
+            else:
+                history = scan_history(root)
     except HistoryError as exc:
         problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
         raise SnapshotError(exc.message, [problem], result) from None
@@ -189,14 +191,16 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
         entries: list[Entry] = []
         try:
             past_cache = cachefile.cache_path(root, PAST_NAMES_CACHE) if cache else None
-            past = past_person_names(root, history, inputs.validation.records, cache=past_cache)
+            with phases.timed("snapshot/past_names"):
+                past = past_person_names(root, history, inputs.validation.records, cache=past_cache)
         except BlobError as exc:
             problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
             raise SnapshotError(exc.message, [problem], inputs.validation) from None
-        _evaluate_all(inputs, as_of, timelines, entries, warnings, past)
-        if timelines is not None:
-            timelines.save()
-        entries.sort(key=lambda e: e.sort_key)
+        with phases.timed("snapshot/evaluate"):
+            _evaluate_all(inputs, as_of, timelines, entries, warnings, past)
+            if timelines is not None:
+                timelines.save()
+            entries.sort(key=lambda e: e.sort_key)
     registry = inputs.validation.registry
     return Snapshot(root, as_of, registry, inputs.policy, inputs.calendar, entries, history.head, warnings)
 

@@ -100,3 +100,24 @@ def test_a_previous_gongshi_output_is_replaced(repo, tmp_path, monkeypatch):
         assert res.exit_code == 0, res.output
     info = json.loads((out / "build-info.json").read_text(encoding="utf-8"))
     assert info["generator"].startswith("gongshi ")
+
+
+def test_profile_prints_every_phase(repo, tmp_path, monkeypatch):
+    """``gongshi build --profile``: the phases of the build and their seconds, the snapshot's
+    steps under it, each output under the site, and a total that is the build's own time."""
+    monkeypatch.chdir(repo.path)
+    res = CliRunner().invoke(
+        main, ["build", "--as-of", "2026-01-05", "--output", str(tmp_path / "s"), "--profile"]
+    )
+    assert res.exit_code == 0, res.output
+    lines = res.output.splitlines()
+    at = next(n for n, line in enumerate(lines) if line.startswith("各阶段用时"))
+    rows = {line.split()[0]: float(line.split()[-1]) for line in lines[at + 1 :]}
+    phases = ("import", "snapshot", "snapshot/validate", "snapshot/history", "pelican",
+              "site/record_pages", "output/exports", "output/ledger", "relink", "swap", "total")  # fmt: skip
+    for phase in phases:
+        assert phase in rows, phase
+    top = sum(s for name, s in rows.items() if "/" not in name and name != "total")
+    assert abs(top - rows["total"]) < 0.01 and rows["snapshot"] >= rows["snapshot/validate"]
+    plain = CliRunner().invoke(main, ["build", "--as-of", "2026-01-05", "--output", str(tmp_path / "s")])
+    assert plain.exit_code == 0 and "各阶段用时" not in plain.output

@@ -1,0 +1,252 @@
+"""The ledger output (``ledger/``, ``ledger.html``), built in proportion to what changed.
+
+The entries, their hashes and the files are defined in ``outputs.ledger`` (docs/ledger.md). This
+module keeps what a build computed, so that the next one redoes only what a change reaches:
+
+* every record's events, keyed on its entry and history (a record that did not change is not
+  even parsed);
+* the sorted list of every event of every record, all dates (``event_string``: sorts as
+  ``LedgerEntry.sort_key``); the ledger of a build is the prefix dated before its as-of day;
+* the Merkle roots of the full chunks (a chunk is a whole subtree of the tree, ``CHUNK`` being a
+  power of two) and the (size, root) of every day of the published prefix.
+
+A change removes and inserts the events of the changed records at their places in the sorted list;
+everything before the first changed place keeps its chunk roots, chunk files and day roots. The
+tree is then grown from the last kept full chunk: one leaf hash per new or moved entry, one node
+hash per merge (``grow_tree``). A cold build is the same computation from an empty state, so a warm
+build writes the same bytes as a cold one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gzip
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gongshi.core import cachefile, merkle
+from gongshi.core.keys import code_version, digest
+from gongshi.history.versions import read_blobs
+from gongshi.outputs import ledger
+from gongshi.outputs.ledger import CHUNK, CHUNK_PATH, EVENTS, FORMAT, HEAD, PAGE, ROOTS, TEMPLATE, LedgerEntry
+from gongshi.repo.registrykey import registry_key
+from gongshi.site.output import SiteOutput
+
+if TYPE_CHECKING:
+    from gongshi.snapshot.build import Entry, Snapshot
+
+SEP = "\x00"  # below every character of a record id: "a" + SEP sorts before "ab", like ("a",) < ("ab",)
+_ORDER = {e: str(n) for n, e in enumerate(EVENTS)}
+
+
+def event_string(day: str, record_id: str, event: str, sha256: str) -> str:
+    """One event as a string that sorts exactly as ``LedgerEntry.sort_key`` (date, id, event
+    order, hash): the date and hash have fixed lengths and the separator sorts first."""
+    return f"{day}{SEP}{record_id}{SEP}{_ORDER[event]}{SEP}{sha256}"
+
+
+def entry_of(s: str) -> LedgerEntry:
+    day, record_id, order, sha256 = s.split(SEP)
+    return LedgerEntry(day, record_id, EVENTS[int(order)], sha256)
+
+
+# ---------------------------------------------------------------- the tree, grown
+
+
+@dataclass
+class Tree:
+    """The published prefix's Merkle tree: ``root``, the roots of its full chunks and the
+    (as_of, size, root hex) of every day that has events (``ledger/roots.json``)."""
+
+    root: bytes
+    chunk_roots: list[bytes] = field(default_factory=list)
+    days: list[tuple[str, int, str]] = field(default_factory=list)
+
+
+def _fold(stack: list[tuple[int, bytes]]) -> bytes:
+    """The root of the tree whose perfect subtrees, left to right, are ``stack`` (RFC 9162: the
+    right-most subtrees are joined first)."""
+    root = stack[-1][1]
+    for _, left in reversed(stack[:-1]):
+        root = merkle.node_hash(left, root)
+    return root
+
+
+def _push(stack: list[tuple[int, bytes]], size: int, h: bytes) -> None:
+    while stack and stack[-1][0] == size:
+        size, h = size * 2, merkle.node_hash(stack.pop()[1], h)
+    stack.append((size, h))
+
+
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+def grow_tree(
+    events: list[str], cut: int, kept: Tree | None, changed_from: int, chunk: int = CHUNK
+) -> tuple[Tree, int]:
+    """The tree of ``events[:cut]`` (sorted event strings), reusing ``kept`` (the tree of an
+    earlier build of the list, which was the same as ``events`` before position ``changed_from``).
+    Returns the tree and the first position whose chunk was recomputed: the kept full chunks end
+    there, and only leaves from there on are hashed."""
+    kept = kept or Tree(merkle.EMPTY_ROOT)
+    n_chunks = min(min(changed_from, cut) // chunk, len(kept.chunk_roots))
+    start = n_chunks * chunk
+    chunk_roots = kept.chunk_roots[:n_chunks]
+    days = [d for d in kept.days if d[1] < start]  # a day ending at `start` is decided again below
+    stack: list[tuple[int, bytes]] = []  # perfect subtrees of whole chunks
+    for r in chunk_roots:
+        _push(stack, chunk, r)
+    if start and (start == cut or events[start][:10] != events[start - 1][:10]):
+        day = events[start - 1][:10]
+        days.append((_next_day(day), start, _fold(stack).hex()))
+    local: list[tuple[int, bytes]] = []  # perfect subtrees inside the chunk being filled
+    for n in range(start, cut):
+        _push(local, 1, merkle.leaf_hash(entry_of(events[n]).leaf()))
+        if local[-1][0] == chunk:  # the chunk is full: a whole subtree
+            chunk_roots.append(local.pop()[1])
+            _push(stack, chunk, chunk_roots[-1])
+        if n + 1 == cut or events[n + 1][:10] != events[n][:10]:
+            days.append((_next_day(events[n][:10]), n + 1, _fold(stack + local).hex()))
+    root = _fold(stack + local) if cut else merkle.EMPTY_ROOT
+    return Tree(root, chunk_roots, days), start
+
+
+# ---------------------------------------------------------------- the state kept between builds
+
+
+class LedgerState:
+    """What a build of the ledger computed, kept in ``ledger-state.marshal`` (``core.cachefile``):
+    ``records`` ``{path: "<entry key> <newest commit> <id>"}``, ``events`` (every event string of
+    every record, sorted) and the published prefix's ``tree``. A record's key is its entry key
+    (``Entry.key``: file, time rules' result, item, past names) and the newest first-parent commit
+    that touched it (a commit id fixes every commit before it, so the whole history); the file's
+    key covers the code, the registry files (the calendar included: earlier versions are evaluated
+    on their own dates) and the registry as shown. Only a shortcut: a missing or outdated file is a
+    cold start with the same result."""
+
+    FILE = "ledger-state.marshal"
+    # A rebuild that recomputed at most this many records and left the published tree as it was
+    # does not write the state (tens of MB): the next build recomputes those few records again.
+    SAVE_AFTER = 64
+
+    def __init__(self, snapshot: Snapshot):
+        self.path = cachefile.cache_path(snapshot.root, self.FILE)
+        self.key = digest(code_version(), FORMAT, registry_key(snapshot.root), snapshot.registry_key)
+        self.records: dict[str, str] = {}
+        self.events: list[str] = []
+        self.tree: Tree | None = None
+        self.recomputed = 0
+        if self.path is None:
+            return
+        doc = cachefile.read(self.path)
+        if not (isinstance(doc, dict) and doc.get("key") == self.key):
+            return
+        records, events, chunks, days = (doc.get(k) for k in ("records", "events", "chunks", "days"))
+        shapes = isinstance(records, dict) and isinstance(events, list) and isinstance(chunks, list)
+        if shapes and isinstance(days, list) and all(isinstance(d, tuple) and len(d) == 3 for d in days):
+            self.records, self.events = records, events
+            self.tree = Tree(b"", chunks, days)
+
+    def update(self, snapshot: Snapshot) -> int:
+        """Bring the records and the sorted events up to date with ``snapshot``: the events of new
+        and changed records are computed (``ledger.record_events``; their earlier versions read
+        with one Git process), those of changed and removed records taken out. Returns the first
+        position of ``events`` that changed (its length when nothing did)."""
+        old, new = self.records, {}
+        missing: list[Entry] = []
+        ids: set[str] = set()
+        old_get, add_id = old.get, ids.add
+        for e in snapshot.entries:
+            # The record's value (class docstring): this loop is the ledger's cost when little changed.
+            record, h = e.record, e.history
+            value = f"{e.key} {h[0].sha if h else '-'} {record.id}"
+            add_id(record.id)
+            path = record.path
+            new[path] = value
+            if old_get(path) != value:
+                missing.append(e)
+        if len(ids) != len(snapshot.entries):
+            # Ids are unique in a valid repository; otherwise events cannot be found by id: start over.
+            old, self.events, self.tree, missing = {}, [], None, list(snapshot.entries)
+        gone_paths = old.keys() - new.keys()
+        stale = {e.record.id for e in missing if e.record.path in old}
+        stale.update(old[path].split(" ", 2)[2] for path in gone_paths)
+        removed = [s for s in self.events if s.split(SEP, 2)[1] in stale] if stale else []
+        needed: list[str] = []
+        for e in missing:
+            h, blob = e.history, e.record.blob_sha
+            if len(h) > 1 or (h and h[0].blob != blob and blob is not None):
+                needed.extend(c.blob for c in h if c.blob and c.blob != blob)
+        blobs = read_blobs(snapshot.root, needed) if needed else {}
+        added: list[str] = []
+        for e in missing:
+            events = ledger.record_events(snapshot, e, blobs)
+            added.extend(event_string(ev.date, ev.id, ev.event, ev.sha256) for ev in events)
+        self.records = new
+        self.recomputed = len(missing) + len(gone_paths)
+        if not removed and not added:
+            return len(self.events)
+        first = min(bisect.bisect_left(self.events, s) for s in removed + added)
+        gone = Counter(removed)
+        tail = []
+        for s in self.events[first:]:
+            if gone[s] > 0:
+                gone[s] -= 1
+            else:
+                tail.append(s)
+        tail.extend(added)
+        tail.sort()
+        self.events = self.events[:first] + tail
+        return first
+
+    def save(self, tree: Tree) -> None:
+        """Write the file when the published tree changed or more than ``SAVE_AFTER`` records were
+        recomputed (a rebuild with nothing new writes nothing)."""
+        kept = self.tree
+        same = kept is not None and (kept.chunk_roots, kept.days) == (tree.chunk_roots, tree.days)
+        if self.path is None or (same and self.recomputed <= self.SAVE_AFTER):
+            return
+        doc = {
+            "key": self.key,
+            "records": self.records,
+            "events": self.events,
+            "chunks": tree.chunk_roots,
+            "days": tree.days,
+        }
+        cachefile.write(self.path, doc)
+
+
+# ---------------------------------------------------------------- files
+
+
+def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
+    """Write the ledger files and its page; returns the size and root."""
+    state = LedgerState(snapshot)
+    changed_from = state.update(snapshot)
+    events = state.events
+    cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
+    tree, _start = grow_tree(events, cut, state.tree, changed_from)
+
+    def produce(n: int) -> bytes:
+        leaves = [entry_of(s).leaf() for s in events[n * CHUNK : min((n + 1) * CHUNK, cut)]]
+        return gzip.compress(ledger.chunk_bytes(n, leaves), compresslevel=9, mtime=0)
+
+    for n in range(-(-cut // CHUNK)):
+        # A full chunk is named by its subtree root (the root commits to its entries); the last,
+        # partial one by the tree's root and size. Kept chunks are linked, never compressed again.
+        full = (n + 1) * CHUNK <= cut
+        name = tree.chunk_roots[n].hex() if full else f"{tree.root.hex()} {cut}"
+        site.write_keyed(CHUNK_PATH.format(n=n), digest(FORMAT, str(n), name), lambda n=n: produce(n))
+    head = ledger.head_doc(snapshot.as_of, cut, tree.root)
+    site.write(HEAD, (json.dumps(head, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
+    roots = [{"as_of": a, "size": s, "root": r} for a, s, r in tree.days]
+    lines = ",\n".join(ledger.canonical(r).decode("utf-8") for r in roots)
+    site.write(ROOTS, f'{{"format":"{FORMAT}","roots":[\n{lines}\n]}}\n'.encode())
+    site.render(TEMPLATE, PAGE, title="公示账本", ledger=head)
+    state.save(tree)
+    return {"size": cut, "root": tree.root.hex()}

@@ -1,0 +1,81 @@
+"""The ledger grown from a kept tree (``outputs.ledgerbuild.grow_tree``) equals the tree computed
+from scratch (``core.merkle.root`` and a plain day-by-day fold), wherever the list changed and
+wherever the as-of cut falls, and hashes only the leaves from the first changed chunk on."""
+
+from __future__ import annotations
+
+import random
+from datetime import date, timedelta
+
+import pytest
+from gongshi.core import merkle
+from gongshi.outputs.ledger import LedgerEntry
+from gongshi.outputs.ledgerbuild import entry_of, event_string, grow_tree
+
+
+def _events(rng: random.Random, n: int) -> list[str]:
+    out = []
+    for _ in range(n):
+        day = f"2026-0{rng.randint(1, 3)}-{rng.randint(10, 28)}"
+        rid = rng.choice(["a-1", "a-10", "a-2", "b-1", "b"])
+        event = rng.choice(["published", "corrected", "withdrawn", "expired"])
+        out.append(event_string(day, rid, event, f"{rng.getrandbits(256):064x}"))
+    return sorted(out)
+
+
+def _plain(events: list[str], cut: int) -> tuple[bytes, list[tuple[str, int, str]]]:
+    """The root and day roots the obvious way: the Merkle Tree Hash of each day's prefix."""
+    hashes = [merkle.leaf_hash(entry_of(s).leaf()) for s in events[:cut]]
+    days = []
+    for n in range(cut):
+        if n + 1 == cut or events[n + 1][:10] != events[n][:10]:
+            days.append(
+                (
+                    (date.fromisoformat(events[n][:10]) + timedelta(days=1)).isoformat(),
+                    n + 1,
+                    merkle.root(hashes[: n + 1]).hex(),
+                )
+            )
+    return merkle.root(hashes), days
+
+
+def test_event_strings_sort_as_entries():
+    rng = random.Random(1)
+    strings = _events(rng, 300)
+    entries = [entry_of(s) for s in strings]
+    assert entries == sorted(entries, key=LedgerEntry.sort_key)
+    assert event_string("2026-01-01", "a", "expired", "0" * 64) < event_string(
+        "2026-01-01", "ab", "published", "0" * 64
+    )
+    assert all(
+        event_string(e.date, e.id, e.event, e.sha256) == s for e, s in zip(entries, strings, strict=True)
+    )
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_grown_tree_equals_the_tree_from_scratch(seed, monkeypatch):
+    rng = random.Random(seed)
+    chunk = 4
+    before = _events(rng, rng.randint(0, 60))
+    cut_before = rng.randint(0, len(before))
+    cold, _ = grow_tree(before, cut_before, None, 0, chunk)
+    assert (cold.root, cold.days) == _plain(before, cut_before)
+    assert len(cold.chunk_roots) == cut_before // chunk
+    # Change the list from some position on (insert and remove), move the cut, grow again.
+    first = rng.randint(0, len(before))
+    after = sorted(before[:first] + before[first + 2 :] + _events(rng, rng.randint(0, 10)))
+    changed_from = next(
+        (n for n, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+        min(len(before), len(after)),
+    )
+    cut_after = rng.randint(0, len(after))
+    hashed: list[int] = []
+    real = merkle.leaf_hash
+    monkeypatch.setattr(merkle, "leaf_hash", lambda b: hashed.append(1) or real(b))
+    warm, start = grow_tree(after, cut_after, cold, changed_from, chunk)
+    monkeypatch.undo()
+    assert (warm.root, warm.days) == _plain(after, cut_after)
+    assert warm.chunk_roots == grow_tree(after, cut_after, None, 0, chunk)[0].chunk_roots
+    # Only the leaves from the first chunk the change (or the old cut) reached are hashed.
+    assert start == min(changed_from, cut_after, cut_before) // chunk * chunk
+    assert len(hashed) == max(cut_after - start, 0)
