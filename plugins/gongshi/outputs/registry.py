@@ -71,5 +71,5 @@ OUTPUTS: tuple[Output, ...] = (
     HookOutput("feeds", feeds.write_extra, change_budget=3),  # the whole site's, the department's
     # The changed record's organisation page (and the one it left, when its party changed).
     HookOutput("orgs", orgs.write_extra, change_budget=2),
-    HookOutput("tianbao", tianbao.write_extra, change_budget=0),  # made from the registry only
+    HookOutput("tianbao", tianbao.write_extra, change_budget=1),  # made from the registry: none in fact
 )

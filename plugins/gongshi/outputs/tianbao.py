@@ -92,6 +92,16 @@ class FormField:
         return "f-" + self.name.replace(".", "-").replace("_", "-")
 
 
+def without_sealed(node):
+    """``node`` without the definitions of the sealed ID fields: the form never fills them, and the
+    public page should not even describe them."""
+    if isinstance(node, dict):
+        return {k: without_sealed(v) for k, v in node.items() if not k.endswith("_sealed")}
+    if isinstance(node, list):
+        return [without_sealed(v) for v in node]
+    return node
+
+
 def flat_schema(schema: dict) -> dict:
     """``schema`` with the keywords of its ``allOf`` members merged in (own keywords win), as a
     bundled property with an inlined ``$ref`` reads."""
@@ -244,8 +254,8 @@ def form_data(snapshot: Snapshot) -> dict:
                 "folder": KIND_FOLDER[kind],
                 "schema_line": yamlwrite.schema_line(kind),
                 "key_order": {k: list(v) for k, v in yamlwrite.key_order(kind).items()},
-                "schema": schemas.bundled(kind),
-                "texts": schema_errors.field_texts(kind),
+                "schema": without_sealed(schemas.bundled(kind)),
+                "texts": {k: v for k, v in schema_errors.field_texts(kind).items() if "_sealed" not in k},
             }
             for kind in KINDS
         },

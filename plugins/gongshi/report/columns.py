@@ -1,11 +1,11 @@
 """The report's columns: the national standard's (28 licence, 30 penalty) in its order, then the
 columns a receiving system needs to match and update a record. Each has a Chinese name and a field
-code (``sheets.national_standard.FIELD_CODES``); ``--headers`` picks which one heads the column.
+code (``sheets.national_standard.HEADER_CODES``); ``--headers`` picks which one heads the column.
 """
 
 from __future__ import annotations
 
-from gongshi.sheets.national_standard import FIELD_CODES, ITEM_HEADER, LICENCE_HEADERS, PENALTY_HEADERS
+from gongshi.sheets.national_standard import HEADER_CODES, ITEM_HEADER, LICENCE_HEADERS, PENALTY_HEADERS
 
 STATUS = "当前状态"
 STATUS_DATE = "状态变更日期"
@@ -46,7 +46,7 @@ NAMES: dict[str, tuple[str, ...]] = {
     "penalty": (*PENALTY_HEADERS, STATUS, *EXTRA),
 }
 CODES: dict[str, dict[str, str]] = {
-    kind: {name: FIELD_CODES[kind].get(name) or OWN_CODES[name] for name in names}
+    kind: {name: HEADER_CODES[kind].get(name) or OWN_CODES[name] for name in names}
     for kind, names in NAMES.items()
 }
 # Columns left out of a row's content digest: they say how the row was sent, not what it holds.

@@ -503,7 +503,6 @@ def standard_header(field: str, kind: str) -> str:
     return STANDARD_HEADER_BY_KIND[kind].get(field) or STANDARD_HEADER.get(field, field)
 
 
-
 # --------------------------------------------------------------------------------------------
 # Field codes: receiving systems (the city platform's front database, its import templates) name
 # the standard's columns by code (``XK_XDR_MC``, ``CF_WSH`` ...) instead of the Chinese header.
@@ -575,16 +574,16 @@ PENALTY_FIELD_CODES: dict[str, str] = {
     "状态变更日期": "CF_ZTBGRQ",
     "状态变更原因": "CF_ZTBGYY",
 }
-FIELD_CODES = {"licence": LICENCE_FIELD_CODES, "penalty": PENALTY_FIELD_CODES}
+HEADER_CODES = {"licence": LICENCE_FIELD_CODES, "penalty": PENALTY_FIELD_CODES}
 _HEADER_BY_CODE = {
     kind: {code: normalise_header(header) for header, code in codes.items()}
-    for kind, codes in FIELD_CODES.items()
+    for kind, codes in HEADER_CODES.items()
 }
 
 
 _KIND_ONLY_CODES = {
     kind: frozenset(c for c in codes.values() if c[:3] in ("XK_", "CF_"))
-    for kind, codes in FIELD_CODES.items()
+    for kind, codes in HEADER_CODES.items()
 }
 
 
