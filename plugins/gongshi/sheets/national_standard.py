@@ -510,38 +510,25 @@ def standard_header(field: str, kind: str) -> str:
 # columns outside the standard's 28/30 (当前状态 of penalties, 行政区划编码, 信息使用范围, 目录事项,
 # 状态变更日期/原因) follow the same pattern and are this project's choice (docs/reporting.md).
 
-PARTY_FIELD_CODES: tuple[str, ...] = (
-    "XDR_MC",
-    "XDR_LB",
-    "XDR_SHXYM",
-    "XDR_GSZC",
-    "XDR_ZZJG",
-    "XDR_SWDJ",
-    "XDR_SYDW",
-    "XDR_SHZZ",
-    "FRDB",
-    "FR_ZJLX",
-    "FR_ZJHM",
-    "XDR_ZJLX",
-    "XDR_ZJHM",
-)
+# Filled once HEADER_CODES exists below (building it reads headers, never codes).
+_HEADER_BY_CODE: dict[str, dict[str, str]] = {}
+
+
+def header_of_code(text: object, kind: str) -> str | None:
+    """The standard's (normalised) header of a field code such as ``XK_WSH`` or ``cf_wsh``; None
+    when ``text`` is no field code of ``kind``."""
+    return _HEADER_BY_CODE.get(kind, {}).get(str(text or "").strip().upper())
+
+
+def _codes_by_header(kind: str, headers: tuple[str, ...] | list[str]) -> dict[str, str]:
+    """The field code of each standard header: the same table the importer reads codes with
+    (``FIELD_CODES``), turned round, so a report headed by codes imports back."""
+    code_of_field = {fid: code for code, fid in FIELD_CODES[kind].items()}
+    return {h: code_of_field[header_field(h, kind, False)] for h in headers}
+
+
 LICENCE_FIELD_CODES: dict[str, str] = {
-    **{header: f"XK_{code}" for header, code in zip(PARTY_HEADERS, PARTY_FIELD_CODES, strict=True)},
-    "行政许可决定文书名称": "XK_XKWS",
-    "行政许可决定文书号": "XK_WSH",
-    "许可类别": "XK_XKLB",
-    "许可证书名称": "XK_XKZS",
-    "许可编号": "XK_XKBH",
-    "许可内容": "XK_NR",
-    "许可决定日期": "XK_JDRQ",
-    "有效期自": "XK_YXQZ",
-    "有效期至": "XK_YXQZI",
-    "许可机关": "XK_XKJG",
-    "许可机关统一社会信用代码": "XK_XKJGDM",
-    "当前状态": "XK_ZT",
-    "数据来源单位": "XK_LYDW",
-    "数据来源单位统一社会信用代码": "XK_LYDWDM",
-    "备注": "BZ",
+    **_codes_by_header("licence", LICENCE_HEADERS),
     "行政区划编码": "DFBM",
     "信息使用范围": "XK_SYFW",
     ITEM_HEADER: "XK_SXBM",
@@ -549,24 +536,7 @@ LICENCE_FIELD_CODES: dict[str, str] = {
     "状态变更原因": "XK_ZTBGYY",
 }
 PENALTY_FIELD_CODES: dict[str, str] = {
-    **{header: f"CF_{code}" for header, code in zip(PARTY_HEADERS, PARTY_FIELD_CODES, strict=True)},
-    "行政处罚决定书文号": "CF_WSH",
-    "违法行为类型": "CF_WFXW",
-    "违法事实": "CF_SY",
-    "处罚依据": "CF_YJ",
-    "处罚类别": "CF_CFLB",
-    "处罚内容": "CF_NR",
-    "罚款金额（万元）": "CF_NR_FK",
-    "没收违法所得、没收非法财物的金额（万元）": "CF_NR_WFFF",
-    "暂扣或吊销证照名称及编号": "CF_NR_ZKDX",
-    "处罚决定日期": "CF_JDRQ",
-    "处罚有效期": "CF_YXQ",
-    "公示截止期": "CF_GSJZQ",
-    "处罚机关": "CF_CFJG",
-    "处罚机关统一社会信用代码": "CF_CFJGDM",
-    "数据来源单位": "CF_SJLY",
-    "数据来源单位统一社会信用代码": "CF_SJLYDM",
-    "备注": "BZ",
+    **_codes_by_header("penalty", PENALTY_HEADERS),
     "当前状态": "CF_ZT",
     "行政区划编码": "DFBM",
     "信息使用范围": "CF_SYFW",
@@ -575,19 +545,15 @@ PENALTY_FIELD_CODES: dict[str, str] = {
     "状态变更原因": "CF_ZTBGYY",
 }
 HEADER_CODES = {"licence": LICENCE_FIELD_CODES, "penalty": PENALTY_FIELD_CODES}
-_HEADER_BY_CODE = {
-    kind: {code: normalise_header(header) for header, code in codes.items()}
-    for kind, codes in HEADER_CODES.items()
-}
+_HEADER_BY_CODE.update(
+    {
+        kind: {code: normalise_header(header) for header, code in codes.items()}
+        for kind, codes in HEADER_CODES.items()
+    }
+)
 
 
 _KIND_ONLY_CODES = {
     kind: frozenset(c for c in codes.values() if c[:3] in ("XK_", "CF_"))
     for kind, codes in HEADER_CODES.items()
 }
-
-
-def header_of_code(text: object, kind: str) -> str | None:
-    """The standard's (normalised) header of a field code such as ``XK_WSH`` or ``cf_wsh``; None
-    when ``text`` is no field code of ``kind``."""
-    return _HEADER_BY_CODE[kind].get(str(text or "").strip().upper())

@@ -251,6 +251,25 @@ def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
     return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.id))
 
 
+def _memoised_rows(
+    make: Callable[[Entry], Row],
+) -> tuple[Callable[[Entry], Row], Callable[[list[Entry]], Callable[[], list[Row]]]]:
+    """``make`` once per record id (a row is shown on several pages), and a lazy list of rows:
+    a page builds its rows only when it is rendered."""
+    memo: dict[str, Row] = {}
+
+    def one(e: Entry) -> Row:
+        hit = memo.get(e.id)
+        if hit is None:
+            hit = memo[e.id] = make(e)
+        return hit
+
+    def of(entries: list[Entry]) -> Callable[[], list[Row]]:
+        return lambda: [one(e) for e in entries]
+
+    return one, of
+
+
 def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     """Every page of the site for this snapshot (record pages lazily via ``SitePlan.record_pages``).
     List pages carry a key (their entries' keys and what else they show) and build their rows
@@ -259,16 +278,7 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
     notices = list(snapshot.withdrawal_notices())
     plan = SitePlan(snapshot=snapshot, public=public, notices=notices)
-    row_memo: dict[str, Row] = {}
-
-    def row(e: Entry) -> Row:
-        hit = row_memo.get(e.id)
-        if hit is None:
-            hit = row_memo[e.id] = make_row(e, reg)
-        return hit
-
-    def rows_of(entries: list[Entry]) -> Callable[[], list[Row]]:
-        return lambda: [row(e) for e in entries]
+    row, rows_of = _memoised_rows(lambda e: make_row(e, reg))
 
     pages = plan.pages
     shared = snapshot.registry_key  # department names appear in every row
@@ -324,16 +334,7 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     notices_by_dept: dict[str, list[Entry]] = defaultdict(list)
     for e in notices:
         notices_by_dept[e.department.key].append(e)
-    notice_memo: dict[str, Row] = {}
-
-    def notice_row(e: Entry) -> Row:
-        hit = notice_memo.get(e.id)
-        if hit is None:
-            hit = notice_memo[e.id] = make_notice_row(e, reg)
-        return hit
-
-    def notice_rows(entries: list[Entry]) -> Callable[[], list[Row]]:
-        return lambda: [notice_row(e) for e in entries]
+    _notice_row, notice_rows = _memoised_rows(lambda e: make_notice_row(e, reg))
 
     withdrawn_lists: dict[str, tuple[int, str]] = {}
     for dept, group in sorted(notices_by_dept.items()):

@@ -110,10 +110,14 @@ def _read_xls(path: Path, limits: ImportLimits) -> list[Table]:
             )
     finally:
         wb.close()
+    _note_hidden_sheets(tables, hidden_sheets)
+    return tables
+
+
+def _note_hidden_sheets(tables: list[Table], hidden_sheets: list[str]) -> None:
     if hidden_sheets and tables:
         names = "、".join(f"“{n}”" for n in hidden_sheets)
         tables[0].notices.append(f"隐藏的工作表 {names} 没有导入。如需导入，请在表格中取消隐藏后重新导入。")
-    return tables
 
 
 def _fill_merges(rows: list[tuple[int, list[object]]], merges: list[tuple[int, int, int, int]]) -> None:
@@ -151,9 +155,7 @@ def _read_xlsx(path: Path, limits: ImportLimits) -> list[Table]:
             tables.append(_sheet_table(wb[scan.name], scan))
     finally:
         wb.close()
-    if hidden_sheets and tables:
-        names = "、".join(f"“{n}”" for n in hidden_sheets)
-        tables[0].notices.append(f"隐藏的工作表 {names} 没有导入。如需导入，请在表格中取消隐藏后重新导入。")
+    _note_hidden_sheets(tables, hidden_sheets)
     return tables
 
 
