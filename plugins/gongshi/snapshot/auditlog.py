@@ -304,7 +304,8 @@ def audit_log(root: Path, record: str, as_of: date) -> AuditLog:
     registry = load_registry(root)
     policy = Policy.from_data(registry.policy)
     calendar = Calendar.load(root)
-    blobs = read_blobs(root, [c.blob for c in changes if c.blob])
+    # A few blobs: straight from Git (the build's blob cache is megabytes to load and rewrite).
+    blobs = read_blobs(root, [c.blob for c in changes if c.blob], cached=False)
     authors = _authors(root, [c.sha for c in changes])
     first = next((c for c in changes if c.status == "A"), changes[0])
     publication = Publication(first.date, first.sha, False)
