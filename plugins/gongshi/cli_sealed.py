@@ -4,13 +4,17 @@ office rotates its keys). The work is done by ``repo.idfields`` and ``repo.resea
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gongshi.cli_common import UsageProblem, repo_root_or_fail
 from gongshi.core.sealed import HOW_TO_CONFIGURE, IDENTITY_ENV, SealError, load_identities, policy_recipients
 from gongshi.repo.files import Registry, load_registry
-from gongshi.repo.idfields import EnteredNumber, IdNumberError, legal_rep_id_fields, person_id_fields
 from gongshi.repo.reseal import reseal_repository
+
+if TYPE_CHECKING:
+    from gongshi.repo.idfields import EnteredNumber
 
 # The value of --id-no / --legal-rep-id-no written without a number: ask for it at a hidden prompt.
 ASK = "\0ask"
@@ -29,6 +33,9 @@ def entered_id_number(
         raise UsageProblem("--id-no（自然人）和 --legal-rep-id-no（单位的法定代表人）不能同时使用。")
     if id_type is not None and id_no is None and legal_rep_id_no is None:
         raise UsageProblem("--id-type 要和 --id-no 或 --legal-rep-id-no 一起使用。")
+    # lazy: idfields checks numbers with python-stdnum (60 ms), needed only when a number is given
+    from gongshi.repo.idfields import IdNumberError, legal_rep_id_fields, person_id_fields
+
     recipients = policy_recipients(registry.policy)
     try:
         if id_no is not None:

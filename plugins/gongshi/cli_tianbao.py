@@ -10,7 +10,6 @@ import re
 import click
 
 from gongshi.cli_common import UsageProblem, repo_root_or_fail
-from gongshi.outputs.tianbao import ForgeSettingError, bookmark_link
 from gongshi.repo.files import load_registry
 
 SITE_URL_ENV = "GONGSHI_SITEURL"  # publishconf.py's public address of the site
@@ -36,6 +35,9 @@ def tianbao_link_command(site_url: str | None) -> None:
 
     退出码：0 已打印链接，2 没有网站地址或 forge 设置不对。
     """
+    # lazy: the form's module (schema messages, site output) costs 50 ms of every command's start-up
+    from gongshi.outputs.tianbao import ForgeSettingError, bookmark_link
+
     root = repo_root_or_fail()
     url = (site_url if site_url is not None else os.environ.get(SITE_URL_ENV, "")).strip()
     if not url:

@@ -15,8 +15,10 @@ a pull request cannot make its own author a platform member.
    are found without Git's rename detection (``--no-renames``): a deleted path whose file name or
    content reappears under another path.
 3. Editing a published record appends an entry to ``corrections: [{date, reason}]``; earlier entries
-   stay as they were. Exempt: formatting-only edits (the loaded data is equal) and a withdrawal
-   (only ``status``, ``status_date``, ``status_reason`` changed), which documents itself.
+   stay as they were. An entry marked ``nature: 形式`` may change only form fields
+   (``core.corrections.FORM_FIELDS``: facts, remarks...). Exempt: formatting-only edits (the
+   loaded data is equal) and a withdrawal (only ``status``, ``status_date``, ``status_reason``
+   changed), which documents itself.
 4. A department's pull request changes only ``data/records/<dept>/**.yaml``: any other file (a
    spreadsheet, an error report, a note, ``.gitattributes``, settings, code, pages, the registry) is
    an error naming it. A platform pull request may change them; platform files get a warning.
@@ -40,6 +42,7 @@ from pathlib import Path
 
 from gongshi.check.report import RENDERERS
 from gongshi.core.clock import today_in_china
+from gongshi.core.corrections import FORM, SUBSTANCE, stated_nature, substantive_fields
 from gongshi.core.problems import Problem
 from gongshi.core.records import WITHDRAWN_STATUSES, parse_date
 from gongshi.core.sealed import without_sealed
@@ -395,6 +398,15 @@ def correction_problem(old: dict, new: dict) -> tuple[str, str, str] | None:
                 "history.correction_incomplete",
                 "新增的更正记录缺少 reason（更正原因）。",
                 f"$.corrections[{i}]",
+            )
+    substance = substantive_fields(changed)
+    for i in range(len(old_list), len(new_list)):
+        if substance and stated_nature(new_list[i]) == FORM:
+            return (
+                "history.correction_nature",
+                f"新增的更正记录写明 nature: {FORM}，但这次修改了 {'、'.join(substance)}：改动当事人、金额、"
+                f"处罚类别或内容、日期、文号或状态的是实质更正。请改为 nature: {SUBSTANCE}。",
+                f"$.corrections[{i}].nature",
             )
     return None
 

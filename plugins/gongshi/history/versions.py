@@ -51,24 +51,26 @@ class BlobError(Exception):
         self.message = message
 
 
-def read_blobs(root: Path, blobs: Iterable[str]) -> dict[str, bytes]:
+def read_blobs(root: Path, blobs: Iterable[str], *, cached: bool = True) -> dict[str, bytes]:
     """The bytes of every blob id in ``blobs``: from the cache where it has them, the rest with
-    one ``git cat-file --batch``. Raises ``BlobError`` when Git cannot give one of them."""
+    one ``git cat-file --batch``. Raises ``BlobError`` when Git cannot give one of them.
+    ``cached=False``: straight from Git, the cache neither read nor written (for a handful of
+    blobs, as ``gongshi log`` reads, loading and rewriting the whole cache costs far more)."""
     root = Path(root)
     wanted = sorted({b for b in blobs if b})
     if not wanted:
         return {}
-    path = cachefile.cache_path(root, BLOBS_FILE)  # None: nothing is cached
+    path = cachefile.cache_path(root, BLOBS_FILE) if cached else None  # None: nothing is cached
     use_cache = path is not None
-    cached = cachefile.read_dict(path) if use_cache else {}
-    out = {b: cached[b] for b in wanted if isinstance(cached.get(b), bytes)}
+    kept = cachefile.read_dict(path) if use_cache else {}
+    out = {b: kept[b] for b in wanted if isinstance(kept.get(b), bytes)}
     missing = [b for b in wanted if b not in out]
     if missing:
         fresh = _cat_file(root, missing)
         out.update(fresh)
         if use_cache:
-            cached.update(fresh)
-            cachefile.write(path, cached)
+            kept.update(fresh)
+            cachefile.write(path, kept)
     return out
 
 

@@ -6,9 +6,11 @@ monthly 通报 (bulletin). Results are data; ``dashboard`` renders them, ``rende
 * **Coverage** is about what is *not* there, so it reads the registry too: a department's last
   publication (committed records, withheld ones included: they were reported), and for every
   catalog item in force on the as-of date its last decision.
-* **Accuracy** counts every correction entry (each one fixed a published record) and every
+* **Accuracy** counts the corrections of substance (实质: each one changed what a published
+  decision says; an entry that states no nature counts as one, ``core.corrections``) and every
   validation warning on a record file (the records are valid; warnings are findings a clerk
-  should look at) per 100 committed records.
+  should look at) per 100 committed records. Corrections of form (形式: a typo in the facts) are
+  counted in the figures but not held against accuracy.
 * **Ranking** of a month: by on-time rate, then completeness, then fewer findings per 100, then
   the department key, so that equal figures always give the same order. Departments with no
   record in the month are listed after the ranked ones, as silent.
@@ -22,7 +24,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from gongshi.outputs.stats import Figures, Stats, compute_stats, percent, render_csv
+from gongshi.outputs.stats import TOTAL, Figures, Stats, compute_stats, percent
+from gongshi.outputs.stats import render_csv as stats_csv
 from gongshi.outputs.stats import render_text as stats_text
 from gongshi.outputs.stats import to_json as stats_json
 
@@ -44,7 +47,10 @@ MEASURES: dict[str, str] = {
         "完整性：国家标准对每条记录要求填写的字段中已填写的比例（长期有效的有效期至和不适用的字段不计）。"
     ),
     "coverage": "覆盖面：30 天以上没有公示记录的部门，以及一年内没有作出过决定的在用目录事项。",
-    "accuracy": "准确性：每 100 条已提交记录的更正次数和校验提示数，越少越好。",
+    "accuracy": (
+        "准确性：每 100 条已提交记录的实质更正次数（未注明更正性质的按实质计；形式更正不计）"
+        "和校验提示数，越少越好。"
+    ),
     "provisional": "暂定：按尚未公布节假日安排的年份推算期限的记录，公布安排后结论可能改变。",
 }
 
@@ -73,7 +79,7 @@ class IdleItem:
 @dataclass(frozen=True)
 class Accuracy:
     records: int  # committed records (withheld included)
-    corrections: int
+    corrections: int  # corrections of substance (实质)
     findings: int
 
     def per_100(self, n: int) -> float | None:
@@ -164,9 +170,11 @@ def assess(snapshot: Snapshot, stats: Stats) -> Assessment:
     for key in stats.departments:
         f = stats.by_dept[key]
         found = sum(n for (d, _m), n in findings.items() if d == key)
-        accuracy[key] = Accuracy(f.records - f.preview, f.corrections, found)
+        accuracy[key] = Accuracy(f.records - f.preview, f.substantive_corrections, found)
     total = stats.total
-    total_accuracy = Accuracy(total.records - total.preview, total.corrections, sum(findings.values()))
+    total_accuracy = Accuracy(
+        total.records - total.preview, total.substantive_corrections, sum(findings.values())
+    )
     return Assessment(as_of, coverage, idle, findings, accuracy, total_accuracy)
 
 
@@ -182,7 +190,7 @@ def bulletin(stats: Stats, assessment: Assessment, month: str) -> Bulletin:
     for key, name in stats.departments.items():
         plain = stats.dept_month_plain.get((key, month))
         f = Figures.from_plain(plain) if plain is not None else Figures()
-        acc = Accuracy(f.records - f.preview, f.corrections, assessment.findings[(key, month)])
+        acc = Accuracy(f.records - f.preview, f.substantive_corrections, assessment.findings[(key, month)])
         (ranked if f.records else unranked).append((key, name, f, acc))
 
     def order(row) -> tuple:
@@ -209,7 +217,7 @@ def render_text(stats: Stats, assessment: Assessment) -> str:
     out.append(
         f"全部：及时性 {percent(t.on_time_rate)}，撤回及时性 {percent(t.withdrawal_on_time_rate)}"
         f"（{t.withdrawals_on_time}/{t.withdrawals_timed}），完整性 {percent(t.required_share)}"
-        f"（{t.required_filled}/{t.required_applicable}），每百条更正 "
+        f"（{t.required_filled}/{t.required_applicable}），每百条实质更正 "
         f"{per_100(assessment.total_accuracy.corrections_per_100)}、校验提示 "
         f"{per_100(assessment.total_accuracy.findings_per_100)}"
         + (f"，暂定 {t.provisional}" if t.provisional else "")
@@ -218,7 +226,7 @@ def render_text(stats: Stats, assessment: Assessment) -> str:
         f, acc, cov = stats.by_dept[key], assessment.accuracy[key], assessment.coverage[key]
         last = "从未公示" if cov.last_published is None else f"最近公示 {cov.last_published.isoformat()}"
         out.append(
-            f"  {name}（{key}）：完整性 {percent(f.required_share)}，每百条更正 "
+            f"  {name}（{key}）：完整性 {percent(f.required_share)}，每百条实质更正 "
             f"{per_100(acc.corrections_per_100)}、校验提示 {per_100(acc.findings_per_100)}，"
             f"撤回及时性 {percent(f.withdrawal_on_time_rate)}，{last}"
             + ("（30 天以上未公示）" if cov.silent else "")
@@ -270,13 +278,61 @@ def to_json(assessment: Assessment) -> dict:
     }
 
 
+# The assessment's own columns of ``gongshi stats --format csv``, after those of ``stats``.
+CSV_COLUMNS = (
+    "校验提示",
+    "每百条实质更正",
+    "每百条校验提示",
+    "最近公示日期",
+    "未公示天数",
+    "30天以上未公示",
+    "一年内无决定的目录事项",
+)
+
+
+def render_csv(stats: Stats, assessment: Assessment) -> str:
+    """The monthly figures as CSV (``stats.render_csv``) with the assessment measures: accuracy on
+    every row (the department-month's, the department's, all), coverage on the department's 合计
+    row (last publication, days silent, idle catalog items) and the idle items on the 全部 row."""
+
+    def cells(key: str, month: str, f: Figures) -> list[str]:
+        if not key:
+            acc = assessment.total_accuracy
+        elif month == TOTAL:
+            acc = assessment.accuracy[key]
+        else:
+            acc = Accuracy(
+                f.records - f.preview, f.substantive_corrections, assessment.findings[(key, month)]
+            )
+        row = [str(acc.findings), _per_100_cell(acc.corrections_per_100), _per_100_cell(acc.findings_per_100)]
+        cov = assessment.coverage.get(key) if month == TOTAL else None
+        if cov is not None:
+            row += [
+                cov.last_published.isoformat() if cov.last_published else "",
+                "" if cov.days_silent is None else str(cov.days_silent),
+                "是" if cov.silent else "否",
+                str(sum(1 for i in assessment.idle_items if i.dept == key)),
+            ]
+        elif not key:
+            row += ["", "", "", str(len(assessment.idle_items))]
+        else:
+            row += ["", "", "", ""]
+        return row
+
+    return stats_csv(stats, CSV_COLUMNS, cells)
+
+
+def _per_100_cell(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
 def report(snapshot: Snapshot, fmt: str, stats: Stats | None = None) -> str:
-    """``gongshi stats``: the monthly figures and, in text and JSON, the assessment measures (the CSV
-    stays one row per department and month)."""
+    """``gongshi stats``: the monthly figures with the assessment measures (text, JSON, and CSV
+    columns after the monthly ones)."""
     stats = stats or compute_stats(snapshot)
-    if fmt == "csv":
-        return render_csv(stats)
     measures = assess(snapshot, stats)
+    if fmt == "csv":
+        return render_csv(stats, measures)
     if fmt == "json":
         doc = stats_json(stats)
         doc["assessment"] = {"measures": MEASURES, **to_json(measures)}

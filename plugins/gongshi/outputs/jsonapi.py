@@ -157,7 +157,7 @@ def record_document(entry: Entry, snapshot: Snapshot, page_url: PageUrl | None =
             "disclosure_until": _iso(t.disclosure_until),
         },
         pr.kind: _licence_fields(pr) if pr.kind == "licence" else _penalty_fields(pr),
-        "corrections": [{"date": c.date, "reason": c.reason} for c in pr.corrections],
+        "corrections": [c.to_json() for c in pr.corrections],
         "remarks": _opt(pr.remarks),
         "history": [
             {"date": h.date, "event": h.event, "detail": h.detail} for h in history_rows(pr, entry.timeline)

@@ -6,8 +6,9 @@ public records only. Results are data (``Stats``); ``render_text/json/csv`` prin
 
 Grouping: a record belongs to the month it entered the main branch (its publication commit, also
 for withheld records, which are committed but never published); corrections count in the month of
-the correction date, withdrawals in the month of the status change. Not-yet-committed records
-(previews) are counted apart and left out of timeliness.
+the correction date (``substantive_corrections``: those of substance, ``core.corrections``),
+withdrawals in the month of the status change. Not-yet-committed records (previews) are counted
+apart and left out of timeliness.
 
 Timeliness is the policy's verdict (``Timeline.on_time``): back-filled records (decided before the
 platform started) published by the 补录 deadline are reported apart, later ones count as late;
@@ -24,7 +25,7 @@ import json
 import operator
 import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile
+from gongshi.core.corrections import is_substantive
 from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import REPAIRED_STATUS, Department, Record, parse_date
 from gongshi.core.timeline import PUBLIC_STATES, WITHDRAWN, WITHHELD
@@ -101,6 +103,7 @@ class Figures:
     withdrawals_late: int = 0
     delays: list[int] = field(default_factory=list)  # working days late, one per late record
     corrections: int = 0  # correction entries dated in the group's period
+    substantive_corrections: int = 0  # of which 实质 (stated, or no nature stated: core.corrections)
     corrected_records: int = 0
     withdrawals: Counter = field(default_factory=Counter)  # by status (撤销, 变更, 注销, 失效)
     repaired: int = 0
@@ -212,7 +215,12 @@ class Figures:
                 "complete_records": self.complete_records,
             },
             "completeness": self.completeness(),
-            "corrections": {"entries": self.corrections, "records": self.corrected_records},
+            "corrections": {
+                "entries": self.corrections,
+                "substantive": self.substantive_corrections,
+                "form": self.corrections - self.substantive_corrections,
+                "records": self.corrected_records,
+            },
             "withdrawals": dict(sorted(self.withdrawals.items())),
             "withdrawal_timeliness": {
                 "on_time": self.withdrawals_on_time,
@@ -240,6 +248,7 @@ _SUMS = (
     "required_applicable",
     "required_filled",
     "complete_records",
+    "substantive_corrections",
 )
 _COUNTERS = ("published_by_kind", "withheld_by_reason", "withdrawals")
 _FIELD_KEYS = tuple((kind, name) for kind, fields in OPTIONAL_FIELDS.items() for name, _g, _a in fields)
@@ -389,7 +398,9 @@ def _part_figures(entries: list[Entry], as_of: date, registry_departments: Mappi
         for c in r.corrections:
             d = parse_date(c.get("date"))
             if d is not None and d <= as_of:
-                group(dept, d).corrections += 1
+                g = group(dept, d)
+                g.corrections += 1
+                g.substantive_corrections += is_substantive(c)
         if e.state == WITHDRAWN and t.withdrawn_on is not None:
             g = group(dept, t.withdrawn_on)
             g.withdrawals[r.status] += 1
@@ -513,11 +524,26 @@ CSV_COLUMNS = (
     "更正",
     "撤回",
     "信用修复",
+    # The assessment measures (issue 16), after the first columns so that readers of those keep working.
+    "实质更正",
+    "形式更正",
+    "暂定",
+    "按时撤回",
+    "逾期撤回",
+    "撤回及时率",
+    "应填字段",
+    "已填应填字段",
+    "完整性",
+    "应填字段齐全的记录",
 )
 
 
+def _rate(x: float | None) -> str:
+    return "" if x is None else f"{x:.4f}"
+
+
 def _csv_row(key: str, name: str, month: str, f: Figures) -> list[str]:
-    rate = "" if f.on_time_rate is None else f"{f.on_time_rate:.4f}"
+    rate = _rate(f.on_time_rate)
     return [
         key,
         name,
@@ -535,19 +561,39 @@ def _csv_row(key: str, name: str, month: str, f: Figures) -> list[str]:
         str(f.corrections),
         str(sum(f.withdrawals.values())),
         str(f.repaired),
+        str(f.substantive_corrections),
+        str(f.corrections - f.substantive_corrections),
+        str(f.provisional),
+        str(f.withdrawals_on_time),
+        str(f.withdrawals_late),
+        _rate(f.withdrawal_on_time_rate),
+        str(f.required_applicable),
+        str(f.required_filled),
+        _rate(f.required_share),
+        str(f.complete_records),
     ]
 
 
-def render_csv(stats: Stats) -> str:
-    """One row per department-month, a 合计 row per department, a 全部 row for all (UTF-8, CRLF)."""
+def render_csv(
+    stats: Stats,
+    extra_columns: tuple[str, ...] = (),
+    extra: Callable[[str, str, Figures], list[str]] | None = None,
+) -> str:
+    """One row per department-month, a 合计 row per department, a 全部 row for all (UTF-8, CRLF).
+    ``extra(department key, month, figures)`` adds the cells of ``extra_columns`` to each row
+    (the department key is "" on the 全部 row, the month ``TOTAL`` on 合计 rows)."""
     buf = io.StringIO(newline="")
     w = csv.writer(buf, lineterminator="\r\n")
-    w.writerow(CSV_COLUMNS)
+    w.writerow(CSV_COLUMNS + extra_columns)
+
+    def row(key: str, name: str, month: str, f: Figures) -> list[str]:
+        return _csv_row(key, name, month, f) + (extra(key, month, f) if extra is not None else [])
+
     for key, name in stats.departments.items():
         for m in stats.dept_months(key):
-            w.writerow(_csv_row(key, name, m, stats.by_dept_month[(key, m)]))
-        w.writerow(_csv_row(key, name, TOTAL, stats.by_dept[key]))
-    w.writerow(_csv_row("", "全部", TOTAL, stats.total))
+            w.writerow(row(key, name, m, stats.by_dept_month[(key, m)]))
+        w.writerow(row(key, name, TOTAL, stats.by_dept[key]))
+    w.writerow(row("", "全部", TOTAL, stats.total))
     return "\ufeff" + buf.getvalue()
 
 

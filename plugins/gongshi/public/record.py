@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from gongshi.core.corrections import stated_nature
 from gongshi.core.identifiers import uscc_problem
 from gongshi.core.privacy import redact
 from gongshi.core.records import (
@@ -55,10 +56,19 @@ class Unit:
 
 @dataclass(frozen=True)
 class Correction:
-    """One ``corrections`` entry as published: its date and the reason (privacy rules applied)."""
+    """One ``corrections`` entry as published: its date, the reason (privacy rules applied) and the
+    nature the entry states (实质/形式; "" when it states none: the canonical JSON then has no
+    ``nature`` key, so the content hashes of records written before the field stay the same)."""
 
     date: str
     reason: str
+    nature: str = ""
+
+    def to_json(self) -> dict:
+        out = {"date": self.date, "reason": self.reason}
+        if self.nature:
+            out["nature"] = self.nature
+        return out
 
 
 @dataclass(frozen=True)
@@ -152,7 +162,7 @@ class PublicRecord:
         for name in _UNIT_FIELDS:
             u = out[name]
             out[name] = {"key": u.key, "name": u.name, "uscc": u.uscc}
-        out["corrections"] = [{"date": c.date, "reason": c.reason} for c in self.corrections]
+        out["corrections"] = [c.to_json() for c in self.corrections]
         out["party_codes"] = dict(self.party_codes)
         out["categories"] = list(self.categories)
         for name in _AMOUNT_FIELDS:
@@ -268,7 +278,9 @@ def _project(
         status_reason=text(d.get("status_reason")),
         remarks=text(d.get("remarks")),
         corrections=tuple(
-            Correction(_iso(c.get("date")) or text(c.get("date")), text(c.get("reason")))
+            Correction(
+                _iso(c.get("date")) or text(c.get("date")), text(c.get("reason")), stated_nature(c) or ""
+            )
             for c in record.corrections
         ),
         doc_title=text(d.get("doc_title")),

@@ -172,13 +172,15 @@ def timeliness(t: Timeline) -> str:
 
 def history_rows(pr: PublicRecord, t: Timeline) -> list[HistoryRow]:
     """A record's public change history, oldest first, from its structured data only: the first
-    publication, each ``corrections`` entry, the status change (withdrawal or credit repair).
+    publication, each ``corrections`` entry (更正, or 更正（实质）/更正（形式） when the entry states its
+    nature), the status change (withdrawal or credit repair).
     The same rows on the record page and in the JSON API."""
     rows = []
     if t.published_at is not None and not t.preview:
         rows.append((iso(t.published_at), 0, HistoryRow(iso(t.published_at), PUBLISHED_EVENT, "")))
     for c in pr.corrections:
-        rows.append((c.date, 1, HistoryRow(c.date, CORRECTED_EVENT, c.reason)))
+        event = f"{CORRECTED_EVENT}（{c.nature}）" if c.nature else CORRECTED_EVENT
+        rows.append((c.date, 1, HistoryRow(c.date, event, c.reason)))
     if not pr.is_active and pr.status_date:
         rows.append((pr.status_date, 2, HistoryRow(pr.status_date, pr.status, pr.status_reason)))
     return [row for *_, row in sorted(rows, key=lambda x: (x[0], x[1]))]

@@ -287,6 +287,13 @@ def _regime_from_data(r: object, where: str) -> NationalRegime:
     )
 
 
+# The keys of national.market_supervision without a default, and what each is (Chinese).
+MARKET_REQUIRED = {
+    "in_force_from": "施行日期，按规定的正式文本填写",
+    "low_fine_max_yuan": "江苏省规定的“较低数额罚款”的上限（元）",
+}
+
+
 def _market_from_data(m: object) -> MarketSupervision | None:
     if m is None:
         return None
@@ -296,14 +303,21 @@ def _market_from_data(m: object) -> MarketSupervision | None:
     departments = m.get("departments") if isinstance(m.get("departments"), list) else []
     if not departments:
         raise PolicyError(f"data/policy.yaml：{where}.departments 应列出适用的部门代号（市场监管部门）。")
-    low = m.get("low_fine_max_yuan")
+    # The references give neither the rule's date in force nor the province's 较低数额: the policy
+    # must state both (no default would be a legal fact we do not have).
+    for key, what in MARKET_REQUIRED.items():
+        if m.get(key) is None or not str(m.get(key)).strip():
+            raise PolicyError(
+                f"data/policy.yaml：启用了 {where}，但没有写 {where}.{key}（{what}）。"
+                "参考资料没有给出这个值，请按正式文本核对后写明。"
+            )
     return MarketSupervision(
         name=str(m.get("name", "市场监督管理行政处罚信息公示规定")),
         in_force_from=_date(m.get("in_force_from"), f"{where}.in_force_from"),
         departments=tuple(str(d) for d in departments),
         short_months=_int(m.get("short_months", 3), f"{where}.short_months", minimum=1),
         long_months=_int(m.get("long_months", 36), f"{where}.long_months", minimum=1),
-        low_fine_max_yuan=None if low is None else _int(low, f"{where}.low_fine_max_yuan"),
+        low_fine_max_yuan=_int(m.get("low_fine_max_yuan"), f"{where}.low_fine_max_yuan"),
     )
 
 

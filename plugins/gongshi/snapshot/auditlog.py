@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from gongshi.core.corrections import DEFAULT_NATURE, SUBSTANCE, nature_of_fields, stated_nature
 from gongshi.core.records import FOLDER_KIND, Record
 from gongshi.core.timeline import STATE_LABEL, Timeline
 from gongshi.history.cache import scan_history_cached
@@ -63,12 +64,21 @@ class FieldChange:
 
 @dataclass(frozen=True)
 class CorrectionCheck:
-    """A correction entry a commit added, checked against the commit's date."""
+    """A correction entry a commit added, checked against the commit's date, with its nature:
+    the one it states (None: none, so it counts as 实质) and the one the fields the commit
+    changed suggest (``core.corrections.nature_of_fields``)."""
 
     date: str
     reason: str
     merged: date
     flag: str  # "" when in order; otherwise a Chinese sentence
+    nature: str | None = None
+    suggested: str = SUBSTANCE
+
+    @property
+    def counted(self) -> str:
+        """The nature accuracy counts it as."""
+        return self.nature or DEFAULT_NATURE
 
     def to_json(self) -> dict:
         return {
@@ -76,6 +86,9 @@ class CorrectionCheck:
             "reason": self.reason,
             "merged": self.merged.isoformat(),
             "flag": self.flag,
+            "nature": self.nature,
+            "nature_counted": self.counted,
+            "nature_suggested": self.suggested,
         }
 
 
@@ -291,7 +304,8 @@ def audit_log(root: Path, record: str, as_of: date) -> AuditLog:
     registry = load_registry(root)
     policy = Policy.from_data(registry.policy)
     calendar = Calendar.load(root)
-    blobs = read_blobs(root, [c.blob for c in changes if c.blob])
+    # A few blobs: straight from Git (the build's blob cache is megabytes to load and rewrite).
+    blobs = read_blobs(root, [c.blob for c in changes if c.blob], cached=False)
     authors = _authors(root, [c.sha for c in changes])
     first = next((c for c in changes if c.status == "A"), changes[0])
     publication = Publication(first.date, first.sha, False)
@@ -306,11 +320,14 @@ def audit_log(root: Path, record: str, as_of: date) -> AuditLog:
         event.fields = diff_documents(previous, doc) if c.status != "D" else []
         if doc is not None:
             before = {_correction_key(k) for k in (previous or {}).get("corrections") or []}
+            suggested = nature_of_fields([f.field for f in event.fields])
             for k in doc.get("corrections") or []:
                 day, reason = _correction_key(k)
                 if (day, reason) not in before:
                     flag = check_correction(day, c.date, calendar, policy)
-                    event.corrections.append(CorrectionCheck(day, reason, c.date, flag))
+                    event.corrections.append(
+                        CorrectionCheck(day, reason, c.date, flag, stated_nature(k), suggested)
+                    )
                     if flag:
                         log.flags.append(f"{c.date.isoformat()} {c.sha[:12]}：{flag}")
         log.events.append(event)
@@ -369,6 +386,14 @@ def _value(v: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
+def _nature_text(k: CorrectionCheck) -> str:
+    if k.nature is None:
+        return f"未注明，按{DEFAULT_NATURE}计（本次改动的字段看是{k.suggested}更正）"
+    if k.nature != k.suggested:
+        return f"{k.nature}（本次改动的字段看是{k.suggested}更正，请核对）"
+    return k.nature
+
+
 def render_text(log: AuditLog) -> str:
     lines = [f"记录 {log.record_id}（{log.path}），截至 {log.as_of.isoformat()}"]
     t = log.timeline
@@ -404,6 +429,7 @@ def render_text(log: AuditLog) -> str:
                 lines.append(f"    {f.field}: {_value(f.old)} → {_value(f.new)}")
         for k in e.corrections:
             lines.append(f"    更正 {k.date}：{k.reason}" + (f"  ⚠ {k.flag}" if k.flag else "  （日期相符）"))
+            lines.append(f"      更正性质：{_nature_text(k)}")
     lines += ["", "状态变化："]
     lines += [f"  {s.date.isoformat()}  {_state_label(s.state)}" for s in log.states] or ["  （无）"]
     lines += ["", "需要注意："]

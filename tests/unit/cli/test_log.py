@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from gongshi.cli import main
+from gongshi.core.cachefile import cache_path
 from gongshi.history.log import scan_history
+from gongshi.history.versions import BLOBS_FILE
 from gongshi.snapshot.auditlog import audit_log, diff_documents
 
 from tests.support.site_fixture import RECORDS, build_repo, data_path
@@ -141,3 +143,17 @@ def test_field_diff_is_yaml_aware():
         ("categories[1]", None, "罚款"),
         ("remarks", None, "备注"),
     ]
+
+
+def test_reads_versions_straight_from_git_without_the_build_cache(repo, monkeypatch):
+    # The build's blob cache is megabytes on a large repository: `gongshi log` neither loads nor
+    # rewrites it for its few versions (and gives the same events as with a cache present).
+    monkeypatch.chdir(repo)
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    blobs = cache_path(repo, BLOBS_FILE)
+    assert blobs is not None
+    if blobs.exists():
+        blobs.unlink()
+    code, out = run(repo, "wjw-xk-2026-0011", "--format", "json")
+    assert code == 0 and len(json.loads(out)["events"]) == 3
+    assert not blobs.exists()

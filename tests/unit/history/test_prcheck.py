@@ -172,6 +172,29 @@ def test_appending_a_second_correction_passes(pr):
     assert check_history(pr.path).problems == []
 
 
+@pytest.mark.parametrize(
+    ("doc_no", "nature", "expected"),
+    [
+        # 更正性质 形式 on a changed document number (substance): refused at the entry's nature.
+        ("钟市监许〔2026〕99号", "形式", ["history.correction_nature"]),
+        # The same change stated as 实质, or not stated at all: allowed.
+        ("钟市监许〔2026〕99号", "实质", []),
+        ("钟市监许〔2026〕99号", "", []),
+    ],
+)
+def test_a_form_correction_may_not_change_substance(pr, doc_no, nature, expected):
+    path = SCJG + "scjg-xk-2026-0002.yaml"
+    entry = "corrections:\n  - date: 2026-03-10\n    reason: 更正文号\n"
+    entry += f"    nature: {nature}\n" if nature else ""
+    pr.commit("更正", "2026-03-10T10:00:00+08:00", {path: record(doc_no, entry)})
+    result = check_history(pr.path)
+    assert codes(result) == expected
+    if expected:
+        problem = result.errors[0]
+        assert problem.path == "$.corrections[0].nature" and problem.line == 10
+        assert "doc_no" in problem.message and "nature: 实质" in problem.message
+
+
 def test_incomplete_correction_fails(pr):
     path = SCJG + "scjg-xk-2026-0001.yaml"
     pr.commit(

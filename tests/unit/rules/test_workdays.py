@@ -184,12 +184,25 @@ def test_cli_deadline(tmp_path):
     assert res.stdout == "2025-09-30\n"
 
 
-def test_cli_deadline_provisional_warns_but_succeeds(tmp_path):
+@pytest.mark.parametrize(
+    ("decided", "printed"),
+    [
+        ("2026-12-28", "2027-01-07 暂定\n"),
+        # Issue 16's acceptance case: 元旦 2027-01-01 (statutory rule, no notice yet) → 01-04, 暂定.
+        ("2026-12-23", "2027-01-04 暂定\n"),
+        # The boundary: counted wholly within 2026 (its calendar file exists), not 暂定.
+        ("2026-12-18", "2026-12-29\n"),
+    ],
+)
+def test_cli_deadline_provisional_warns_but_succeeds(tmp_path, decided, printed):
     root = _repo_with_calendar(tmp_path)
-    res = _gongshi(root, "deadline", "2026-12-28")
+    res = _gongshi(root, "deadline", decided)
     assert res.returncode == 0
-    assert res.stdout == "2027-01-07 暂定\n"
-    assert "data/calendar/2027.yaml" in res.stderr and "警告" in res.stderr
+    assert res.stdout == printed
+    if "暂定" in printed:
+        assert "data/calendar/2027.yaml" in res.stderr and "警告" in res.stderr
+    else:
+        assert res.stderr == ""
 
 
 def test_cli_deadline_bad_date(tmp_path):

@@ -551,6 +551,7 @@ def rules_view(snapshot: Snapshot) -> dict:
                 ],
                 "short": months_label(market.short_months),
                 "long": months_label(market.long_months),
+                "low_fine": market.low_fine_max_yuan,
             }
             if market is not None
             else None
