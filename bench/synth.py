@@ -393,6 +393,7 @@ class _Generator:
         self.since = {d["key"]: date.fromisoformat(d.get("records_since", "2016-01-01")) for d in DEPARTMENTS}
         self.file_seq: dict[tuple, int] = defaultdict(int)
         self.doc_seq: dict[tuple, int] = defaultdict(int)
+        self.serials: dict[str, int] = defaultdict(int)
         self.item_seq: dict[str, int] = defaultdict(int)
         codes = [i.code for its in self.items.values() for i in its]
         self.item_base = {code: Random(f"{seed}-{code}").randrange(10**5) for code in codes}
@@ -481,13 +482,20 @@ class _Generator:
     def _doc_no(self, pattern: str, dept: str, ctx: _Context, year: int) -> str:
         # Numbers without a year run on across years.
         key = (dept, pattern, year if "{y" in pattern else 0)
+        # ``{serial}``: the how-manieth number of the same party under this pattern (a second
+        # 排污许可证 of one company is …002P; at 1,000,000 records some companies get two).
+        extra = {}
+        if "{serial" in pattern:
+            base = pattern.format_map(ChainMap({"n": 0, "serial": 0}, ctx))
+            self.serials[base] += 1
+            extra["serial"] = self.serials[base]
         # A number that happens to look like a resident ID would trip the privacy lint (in the
         # number fields only with a valid check digit: 320404{ymd}… is a permit number): take the
         # next sequence number. A pattern without {n} yields the same text every time, so a retry
         # cannot help: stop with the pattern's name instead of looping for ever.
         for _ in range(100):
             self.doc_seq[key] += 1
-            text = pattern.format_map(ChainMap({"n": self.doc_seq[key]}, ctx))
+            text = pattern.format_map(ChainMap({"n": self.doc_seq[key], **extra}, ctx))
             if not any(f.exact for f in privacy.find_personal_numbers(text)):
                 return text
             if "{n" not in pattern:

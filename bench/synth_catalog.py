@@ -322,7 +322,7 @@ LICENCE_ITEMS = {
             "category": "普通",
             "title": "排污许可决定书",
             "cert": "排污许可证",
-            "no": "{uscc}001P",
+            "no": "{uscc}{serial:03d}P",
             "doc": None,
             "years": 5,
             "parties": (1, 0, 0),

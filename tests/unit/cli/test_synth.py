@@ -156,3 +156,14 @@ def test_sample_command(tmp_path, capsys):
     assert synth.main(["sample", "--out", str(tmp_path), "--count", "65", "--force"]) == 0
     assert len(list((tmp_path / "data" / "records").rglob("*.yaml"))) == 65
     assert synth.main(["sample", "--out", str(tmp_path), "--end", "2026-13-01", "--force"]) == 2
+
+
+def test_a_second_permit_of_one_party_gets_the_next_serial():
+    # At 1,000,000 records some companies get two 排污许可证: the number built from the credit
+    # code must not repeat (validation refuses a document number used twice).
+    gen = synth._Generator(1, date(2020, 1, 1), END)
+    ctx = synth._Context(gen.rng, date(2024, 5, 6), uscc="91320404MA1PD1HN19")
+    numbers = [gen._doc_no("{uscc}{serial:03d}P", "sthj", ctx, 2024) for _ in range(3)]
+    assert numbers == ["91320404MA1PD1HN19001P", "91320404MA1PD1HN19002P", "91320404MA1PD1HN19003P"]
+    other = synth._Context(gen.rng, date(2024, 5, 6), uscc="9132040467550125XE")
+    assert gen._doc_no("{uscc}{serial:03d}P", "sthj", other, 2024) == "9132040467550125XE001P"
