@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
-from gongshi.core import phases
-from gongshi.core.keys import digest
+from gongshi.core import cachefile, phases
+from gongshi.core.keys import code_version, digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
 from gongshi.outputs.registry import OUTPUTS, Output
@@ -37,6 +37,11 @@ if TYPE_CHECKING:
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
+# At most this many entries changed since the last build: the outputs run one after the other in
+# this process. Each then has little to do, and two fork workers would cost more than they save
+# (each copies the pages of a large process it touches, and redoes what the other also needs).
+WARM_MAX_CHANGED = 500
+ENTRY_KEYS_FILE = "output-entry-keys.marshal"  # the entry keys of the last build's outputs
 
 NAV = (
     ("", "首页"),
@@ -201,6 +206,23 @@ def _pool_extra(index: int) -> tuple:
     return index, out, seconds, written, local.changed, local.stats.unchanged, keys, site.sitemap
 
 
+def changed_since_last_build(snapshot: Snapshot) -> int | None:
+    """How many entries' keys (``Entry.key``) the last build's outputs did not see, or None when
+    unknown (first build, no cache, other code). A hint for scheduling only (``run_extra_writers``):
+    every output keys its own files and caches, so a wrong count costs time, never bytes. The
+    keys of this build are saved for the next one."""
+    path = cachefile.cache_path(snapshot.root, ENTRY_KEYS_FILE)
+    if path is None:
+        return None
+    keys = [e.key for e in snapshot.entries]
+    doc = cachefile.read_dict(path)
+    old = doc.get("keys") if doc.get("version") == code_version() else None
+    changed = len(set(keys).difference(old)) if isinstance(old, list) else None
+    if changed != 0 or len(old) != len(keys):
+        cachefile.write(path, {"version": code_version(), "keys": keys})
+    return changed
+
+
 def run_extra_writers(
     snapshot: Snapshot,
     site: SiteOutput,
@@ -209,9 +231,15 @@ def run_extra_writers(
     outputs: tuple[Output, ...] = OUTPUTS,
 ) -> None:
     """Every output (search, downloads, feeds, API, dashboard). They are independent, so with
-    more than one worker they run in fork workers side by side (each writes its own files; the
-    file lists, manifest keys and sitemap entries are merged here, in the outputs' order)."""
-    if workers <= 1 or len(outputs) < 2 or len(snapshot.entries) < PARALLEL_MIN:
+    more than one worker, on a large site with much to do, they run in fork workers side by side
+    (each writes its own files; the file lists, manifest keys and sitemap entries are merged here,
+    in the outputs' order). After a small change (``changed_since_last_build``) they run here, one
+    after the other: each redoes only what the change reaches."""
+    parallel = workers > 1 and len(outputs) >= 2 and len(snapshot.entries) >= PARALLEL_MIN
+    if parallel and site.writer.manifest is not None:
+        changed = changed_since_last_build(snapshot)
+        parallel = changed is None or changed > WARM_MAX_CHANGED
+    if not parallel:
         for output in outputs:
             before = len(site.writer.changed)
             result.extras[output.name], seconds = _run_extra(output, snapshot, site)
