@@ -220,12 +220,17 @@ def changed_since_last_build(snapshot: Snapshot) -> int | None:
     path = cachefile.cache_path(snapshot.root, ENTRY_KEYS_FILE)
     if path is None:
         return None
-    keys = [e.key for e in snapshot.entries]
+    # One string of every key, not a list of 100,000: read, checked and written at C speed.
+    keys = "\n".join([e.key for e in snapshot.entries])
     doc = cachefile.read_dict(path)
     old = doc.get("keys") if doc.get("version") == code_version() else None
-    changed = len(set(keys).difference(old)) if isinstance(old, list) else None
-    if changed != 0 or len(old) != len(keys):
-        cachefile.write(path, {"version": code_version(), "keys": keys})
+    if old == keys:
+        return 0
+    if isinstance(old, str):
+        changed = len(set(keys.split("\n")).difference(old.split("\n"))) if keys else 0
+    else:
+        changed = None
+    cachefile.write(path, {"version": code_version(), "keys": keys})
     return changed
 
 

@@ -115,16 +115,25 @@ class CodeCache:
 
 
 def organisations(snapshot: Snapshot, cache: CodeCache | None = None) -> dict[str, Organisation]:
-    """Every organisation with at least one decision in public view, by code; its notices too."""
+    """Every organisation with at least one decision in public view, by code; its notices too.
+    Every public entry on every build: the cache's dicts are read inline (``CodeCache.code``)."""
     departments = snapshot.registry.departments
     codes = cache if cache is not None else CodeCache(None)
+    old, new = codes.old, codes.new
     found: dict[str, Organisation] = {}
     for e in snapshot.entries:
-        if e.state not in PUBLIC_STATES:
+        if e.timeline.state not in PUBLIC_STATES:
             continue
-        code = codes.code(e, departments)
-        if code is not None:
-            found.setdefault(code, Organisation(code)).public.append(e)
+        key = e.key
+        code = old.get(key)
+        if code is None:
+            code = org_code(e, departments) or ""
+        new[key] = code
+        if code:
+            org = found.get(code)
+            if org is None:
+                org = found[code] = Organisation(code)
+            org.public.append(e)
     for e in snapshot.withdrawal_notices():
         code = codes.code(e, departments)
         if code is not None and code in found:
