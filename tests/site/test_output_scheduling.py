@@ -5,13 +5,16 @@ by side. Either way the site is byte for byte a cold one-process build's."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from gongshi import sitewrite
 from gongshi.outputs.registry import OUTPUTS
+from gongshi.site.output import OutputWriter, SiteOutput
 from gongshi.sitebuild import build
 from gongshi.snapshot.load import load
 
@@ -85,3 +88,55 @@ def test_many_changes_or_other_code_use_the_pool(source_repo, tmp_path, monkeypa
     assert schedules.ways == []
     monkeypatch.setattr(sitewrite, "code_version", lambda: "other code")
     assert sitewrite.changed_since_last_build(load(root, AS_OF, cache=True)) is None
+
+
+class _Writes:
+    """An output that writes one file (and says which process wrote it), or fails. ``signal``:
+    it creates that file first; ``wait``: it waits for that file (another output's signal)."""
+
+    def __init__(self, name: str, fail: bool = False, signal: Path | None = None, wait: Path | None = None):
+        self.name = name
+        self.fail = fail
+        self.signal, self.wait = signal, wait
+
+    def write(self, snapshot, out_dir, site) -> dict:
+        if self.signal is not None:
+            self.signal.touch()
+        for _ in range(600):
+            if self.wait is None or self.wait.exists():
+                break
+            time.sleep(0.1)
+        if self.fail:
+            raise ValueError(f"{self.name} failed")
+        site.write(f"{self.name}.txt", self.name.encode())
+        site.sitemap.append(f"{self.name}.html")
+        return {"pid": os.getpid()}
+
+
+def _site(tmp_path: Path) -> SiteOutput:
+    return SiteOutput(tmp_path, None, {}, OutputWriter(tmp_path / "out"))
+
+
+def test_side_by_side_merges_both_processes_in_the_outputs_order(tmp_path):
+    # The parent's first output waits for the child's first: both processes take part.
+    marker = tmp_path / "child started"
+    outputs = (
+        _Writes("o0", wait=marker),
+        *(_Writes(f"o{i}") for i in range(1, 5)),
+        _Writes("o5", signal=marker),
+    )
+    site, result = _site(tmp_path), sitewrite.SiteResult()
+    sitewrite._side_by_side(object(), site, result, outputs)
+    assert list(result.extras) == [o.name for o in outputs]
+    assert {x["pid"] for x in result.extras.values()} > {os.getpid()}  # both processes worked
+    assert site.sitemap == [f"o{i}.html" for i in range(6)]
+    assert site.writer.written == {f"o{i}.txt" for i in range(6)}
+    assert all(result.rewritten[f"o{i}"] == [f"o{i}.txt"] for i in range(6))
+    assert all((tmp_path / "out" / f"o{i}.txt").read_bytes() == f"o{i}".encode() for i in range(6))
+
+
+@pytest.mark.parametrize("failing", [0, 5])  # the first the parent takes, the first the child takes
+def test_a_failing_output_fails_the_build_in_either_process(tmp_path, failing):
+    outputs = tuple(_Writes(f"o{i}", fail=i == failing) for i in range(6))
+    with pytest.raises((ValueError, RuntimeError), match=f"o{failing} failed"):
+        sitewrite._side_by_side(object(), _site(tmp_path), sitewrite.SiteResult(), outputs)
