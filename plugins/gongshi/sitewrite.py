@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import time
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +23,8 @@ from typing import TYPE_CHECKING
 import jinja2
 
 from gongshi import __version__
-from gongshi.core import phases
-from gongshi.core.keys import digest
+from gongshi.core import cachefile, phases
+from gongshi.core.keys import code_version, digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
 from gongshi.outputs.registry import OUTPUTS, Output
@@ -37,6 +38,16 @@ if TYPE_CHECKING:
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
+# At most this many entries changed since the last build: each output has little to do, and a
+# fork worker's fixed cost (copying the pages of a large process it touches, sending back its file
+# lists) is a large share of it. The outputs then run in this process and in ONE fork worker side
+# by side (``_side_by_side``), not in a pool of fork workers.
+WARM_MAX_CHANGED = 500
+# Outputs with many files first, for this process (what a fork worker wrote is sent back and
+# merged: 37,000 organisation pages' paths and keys cost more to send than to keep here); the
+# others in the order the child takes them from the end.
+PARENT_FIRST = ("orgs", "search", "ledger", "exports", "dashboard", "jsonapi", "feeds", "tianbao")
+ENTRY_KEYS_FILE = "output-entry-keys.marshal"  # the entry keys of the last build's outputs
 
 NAV = (
     ("", "首页"),
@@ -201,6 +212,105 @@ def _pool_extra(index: int) -> tuple:
     return index, out, seconds, written, local.changed, local.stats.unchanged, keys, site.sitemap
 
 
+def changed_since_last_build(snapshot: Snapshot) -> int | None:
+    """How many entries' keys (``Entry.key``) the last build's outputs did not see, or None when
+    unknown (first build, no cache, other code). A hint for scheduling only (``run_extra_writers``):
+    every output keys its own files and caches, so a wrong count costs time, never bytes. The
+    keys of this build are saved for the next one."""
+    path = cachefile.cache_path(snapshot.root, ENTRY_KEYS_FILE)
+    if path is None:
+        return None
+    # One string of every key, not a list of 100,000: read, checked and written at C speed.
+    keys = "\n".join([e.key for e in snapshot.entries])
+    doc = cachefile.read_dict(path)
+    old = doc.get("keys") if doc.get("version") == code_version() else None
+    if old == keys:
+        return 0
+    if isinstance(old, str):
+        changed = len(set(keys.split("\n")).difference(old.split("\n"))) if keys else 0
+    else:
+        changed = None
+    cachefile.write(path, {"version": code_version(), "keys": keys})
+    return changed
+
+
+def _take(bounds, order: list[int], last: bool) -> int | None:
+    """The next output no process has taken yet (``bounds``: the first and the end of what is left
+    of ``order``, shared by the parent and its child): the first for the parent, the last for the
+    child; None when none is left."""
+    with bounds.get_lock():
+        first, end = bounds[0], bounds[1]
+        if first >= end:
+            return None
+        if last:
+            bounds[1] = end - 1
+            return order[end - 1]
+        bounds[0] = first + 1
+        return order[first]
+
+
+def _child_extras(conn, bounds, order: list[int]) -> None:
+    """The fork child of ``_side_by_side``: outputs from the end of ``order`` until none is left,
+    then everything it wrote, sent to the parent (or the error)."""
+    try:
+        done = []
+        while (index := _take(bounds, order, last=True)) is not None:
+            done.append(_pool_extra(index))
+        conn.send(("ok", done))
+    except BaseException:
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def _side_by_side(
+    snapshot: Snapshot, site: SiteOutput, result: SiteResult, outputs: tuple[Output, ...]
+) -> None:
+    """The outputs of a warm build in this process and in one fork child at the same time: two
+    cores at the cost of one fork (a pool forks a worker per core, and this process would only
+    wait). This process takes outputs from the start of ``PARENT_FIRST`` order, the child from its
+    end, until they meet: what each takes depends on how long the others took."""
+    ctx = multiprocessing.get_context("fork")
+    first = [i for name in PARENT_FIRST for i, o in enumerate(outputs) if o.name == name]
+    order = first + [i for i in range(len(outputs)) if i not in first]
+    bounds = ctx.Array("i", [0, len(order)])
+    receive, send = ctx.Pipe(duplex=False)
+    writer = site.writer
+    mine: dict[int, tuple] = {}
+    _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
+    try:
+        child = ctx.Process(target=_child_extras, args=(send, bounds, order))
+        child.start()
+        send.close()
+        try:
+            while (index := _take(bounds, order, last=False)) is not None:
+                own = SiteOutput(site.out_dir, site.env, site.base, writer, workers=1)
+                before = len(writer.changed)
+                out, seconds = _run_extra(outputs[index], snapshot, own)
+                mine[index] = (out, seconds, writer.changed[before:], own.sitemap)
+        finally:
+            try:
+                status, payload = receive.recv()
+            except EOFError:
+                status, payload = "error", f"the output worker ended without a result ({child.exitcode})"
+            child.join()
+    finally:
+        _POOL.clear()
+    if status != "ok":
+        raise RuntimeError(f"an output failed in its worker process:\n{payload}")
+    theirs = {item[0]: item for item in payload}
+    for index, output in enumerate(outputs):
+        if index in theirs:
+            _index, out, seconds, written, changed, n_same, keys, sitemap = theirs[index]
+            _merge_worker(writer, written, changed, n_same, keys)
+        else:
+            out, seconds, changed, sitemap = mine[index]
+        site.sitemap.extend(sitemap)
+        result.extras[output.name] = out
+        result.timings[f"{output.name}_s"] = seconds
+        result.rewritten[output.name] = list(changed)
+
+
 def run_extra_writers(
     snapshot: Snapshot,
     site: SiteOutput,
@@ -209,9 +319,17 @@ def run_extra_writers(
     outputs: tuple[Output, ...] = OUTPUTS,
 ) -> None:
     """Every output (search, downloads, feeds, API, dashboard). They are independent, so with
-    more than one worker they run in fork workers side by side (each writes its own files; the
-    file lists, manifest keys and sitemap entries are merged here, in the outputs' order)."""
-    if workers <= 1 or len(outputs) < 2 or len(snapshot.entries) < PARALLEL_MIN:
+    more than one worker they run side by side (each writes its own files; the file lists, manifest
+    keys and sitemap entries are merged here, in the outputs' order): on a large site with much to
+    do in a pool of fork workers, after a small change (``changed_since_last_build``) in this
+    process and one fork worker (``_side_by_side``)."""
+    parallel = workers > 1 and len(outputs) >= 2 and len(snapshot.entries) >= PARALLEL_MIN
+    if parallel and site.writer.manifest is not None:
+        changed = changed_since_last_build(snapshot)
+        if changed is not None and changed <= WARM_MAX_CHANGED:
+            _side_by_side(snapshot, site, result, outputs)
+            return
+    if not parallel:
         for output in outputs:
             before = len(site.writer.changed)
             result.extras[output.name], seconds = _run_extra(output, snapshot, site)

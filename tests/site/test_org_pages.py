@@ -102,3 +102,62 @@ def test_one_changed_record_rerenders_its_organisation_page_only(source_repo, tm
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     build(root, AS_OF, cold, gongshi_overrides={"workers": 1})
     assert _tree(cold) == _tree(warm)
+
+
+def _set_uscc(text: str, code: str) -> str:
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("  uscc: "))
+    lines[at] = f'  uscc: "{code}"'
+    return "\n".join(lines)
+
+
+def test_page_keys_kept_between_builds_follow_moves_removals_and_the_registry(
+    source_repo, tmp_path, monkeypatch
+):
+    """The page keys kept between builds (``orgs.CodeCache``) are reused only for organisations no
+    changed entry reaches: a record moved to another code re-keys both pages, a deleted record its
+    own, a renamed department every page; each warm build equals a cold one."""
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    clone = GitRepo(tmp_path / "repo")
+    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(clone.path))
+    root = clone.path
+    warm = tmp_path / "warm"
+    build(root, AS_OF, warm, gongshi_overrides={"workers": 1})
+    expected = brute_force(load(root, AS_OF, cache=False))
+    public = {e.id for e in load(root, AS_OF, cache=False).entries if e.is_public}
+    # A public record of one organisation moves to another: the page it left goes, the page it
+    # joined is re-keyed (its code is new to that entry) ...
+    source = next(c for c in sorted(expected) if expected[c] & public)
+    target = next(c for c in sorted(expected) if c != source and expected[c] & public)
+    moved = sorted(expected[source] & public)[0]
+    rel = next((root / "data" / "records").rglob(f"{moved}.yaml")).relative_to(root).as_posix()
+    text = (root / rel).read_text(encoding="utf-8")
+    assert f'uscc: "{source}"' in text
+    clone.commit(f"更正 {moved}", "2026-11-20T22:00:00+08:00", {rel: _set_uscc(text, target)})
+
+    def rebuild_equals_cold(name: str) -> dict:
+        extras = build(root, AS_OF, warm, gongshi_overrides={"workers": 1}).site.extras["orgs"]
+        cold = tmp_path / f"cold-{name}"
+        monkeypatch.setenv("GONGSHI_CACHE", "off")
+        build(root, AS_OF, cold, gongshi_overrides={"workers": 1})
+        monkeypatch.setenv("GONGSHI_CACHE", "on")
+        assert _tree(cold) == _tree(warm), name
+        return extras
+
+    rest = expected[source] - {moved}
+    after_move = rebuild_equals_cold("move")
+    assert after_move["rendered"] == 1 + bool(rest & public)
+    assert moved in _linked_ids((warm / org_path(target)).read_text(encoding="utf-8"))
+
+    # ... and when it is deleted, the page it was on is re-keyed (its code was the entry's last build).
+    clone.commit(f"删除 {moved}", "2026-11-20T22:10:00+08:00", {rel: None})
+    after_removal = rebuild_equals_cold("removal")
+    assert after_removal["rendered"] == 1
+    assert after_removal["organisations"] == after_move["organisations"]
+    assert moved not in _linked_ids((warm / org_path(target)).read_text(encoding="utf-8"))
+
+    departments = root / "data" / "departments.yaml"
+    renamed = departments.read_text(encoding="utf-8").replace("钟楼区", "钟楼区（测试）", 1)
+    clone.commit("部门更名", "2026-11-20T22:20:00+08:00", {"data/departments.yaml": renamed})
+    after_rename = rebuild_equals_cold("rename")
+    assert after_rename["rendered"] == after_rename["organisations"]

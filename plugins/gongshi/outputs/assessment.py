@@ -141,16 +141,25 @@ def assess(snapshot: Snapshot, stats: Stats) -> Assessment:
     last_published: dict[str, date] = {}
     last_decision: dict[str, date] = {}
     month_of_file: dict[str, tuple[str, str]] = {}
+    warned = {p.file for p in snapshot.warnings if p.severity == "warning"}
+    # Only what the entry holds unpacked (its department and catalog item are the registry's
+    # entries of ``record.authority`` and ``record.item``): reading ``record.data`` would unpack
+    # every cached record, most of a warm build's time here.
     for e in snapshot.entries:
-        r, t = e.record, e.timeline
-        if not t.preview and t.published_at is not None and t.published_at <= as_of:
-            dept = r.authority
-            if dept not in last_published or t.published_at > last_published[dept]:
-                last_published[dept] = t.published_at
-            month_of_file[r.path] = (dept, _month(t.published_at))
-        d = t.decision_date
-        if d is not None and d <= as_of and (r.item not in last_decision or d > last_decision[r.item]):
-            last_decision[r.item] = d
+        t = e.timeline
+        published = t.published_at
+        if published is not None and published <= as_of and not t.preview:
+            dept = e.department.key
+            last = last_published.get(dept)
+            if last is None or published > last:
+                last_published[dept] = published
+            if e.record.path in warned:
+                month_of_file[e.record.path] = (dept, _month(published))
+        d, item = t.decision_date, e.item
+        if item is not None and d is not None and d <= as_of:
+            last = last_decision.get(item.code)
+            if last is None or d > last:
+                last_decision[item.code] = d
     coverage = {}
     for key in stats.departments:
         last = last_published.get(key)

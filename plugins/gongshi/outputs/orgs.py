@@ -64,15 +64,23 @@ def org_code(entry: Entry, departments) -> str | None:
 class CodeCache:
     """``org-codes.marshal``: each entry's organisation code by ``Entry.key`` (which covers the
     file and the past names the projection reads), so that a rebuild projects only the records that
-    changed instead of every public record (≈ 0.1 ms each). Only a shortcut: a missing or outdated
-    file means the codes are worked out again from the projection."""
+    changed instead of every public record (≈ 0.1 ms each); and each page's key of the last build
+    with what all keys shared (``org_key``'s ``fixed``, the registry, the as-of date), so that a
+    rebuild digests the keys of the pages a change reaches only. Only a shortcut: a missing or
+    outdated file means the codes and keys are worked out again."""
 
     def __init__(self, root: Path | None):
         self.path = cachefile.cache_path(root, CODES_FILE) if root is not None else None
         doc = cachefile.read_dict(self.path)
-        codes = doc.get("codes") if doc.get("version") == code_version() else None
+        fresh = doc.get("version") == code_version()
+        codes, keys = (doc.get("codes"), doc.get("keys")) if fresh else (None, None)
         self.old: dict[str, str] = codes if isinstance(codes, dict) else {}
         self.new: dict[str, str] = {}
+        # The page keys of the last build (code -> key) and what they shared (``shared_key``).
+        self.old_shared: str | None = doc.get("shared") if fresh and isinstance(keys, dict) else None
+        self.old_keys: dict[str, str] = keys if self.old_shared is not None else {}
+        self.shared: str | None = None
+        self.keys: dict[str, str] = {}
 
     def code(self, entry: Entry, departments) -> str | None:
         key = entry.key
@@ -82,22 +90,50 @@ class CodeCache:
         self.new[key] = hit
         return hit or None
 
+    def reusable_keys(self, shared: str) -> dict[str, str]:
+        """The last build's page keys still valid in this one: none when what they shared changed,
+        else those of every organisation no changed entry belongs to (or belonged to). Call after
+        every entry's code was asked (``organisations``): the entries asked last build and not now
+        (changed or gone), and those asked now and not last build (new or changed), mark their
+        organisations."""
+        self.shared = shared
+        if shared != self.old_shared:
+            return {}
+        old, new = self.old, self.new
+        touched = {old[k] for k in old.keys() - new.keys()} | {new[k] for k in new.keys() - old.keys()}
+        keys = self.old_keys
+        return {code: key for code, key in keys.items() if code not in touched}
+
     def save(self) -> None:
-        if self.path is not None and self.new != self.old:
-            cachefile.write(self.path, {"version": code_version(), "codes": self.new})
+        same = self.new == self.old and self.keys == self.old_keys and self.shared == self.old_shared
+        if self.path is None or same:
+            return
+        doc = {"version": code_version(), "codes": self.new}
+        if self.shared is not None:
+            doc |= {"shared": self.shared, "keys": self.keys}
+        cachefile.write(self.path, doc)
 
 
 def organisations(snapshot: Snapshot, cache: CodeCache | None = None) -> dict[str, Organisation]:
-    """Every organisation with at least one decision in public view, by code; its notices too."""
+    """Every organisation with at least one decision in public view, by code; its notices too.
+    Every public entry on every build: the cache's dicts are read inline (``CodeCache.code``)."""
     departments = snapshot.registry.departments
     codes = cache if cache is not None else CodeCache(None)
+    old, new = codes.old, codes.new
     found: dict[str, Organisation] = {}
     for e in snapshot.entries:
-        if e.state not in PUBLIC_STATES:
+        if e.timeline.state not in PUBLIC_STATES:
             continue
-        code = codes.code(e, departments)
-        if code is not None:
-            found.setdefault(code, Organisation(code)).public.append(e)
+        key = e.key
+        code = old.get(key)
+        if code is None:
+            code = org_code(e, departments) or ""
+        new[key] = code
+        if code:
+            org = found.get(code)
+            if org is None:
+                org = found[code] = Organisation(code)
+            org.public.append(e)
     for e in snapshot.withdrawal_notices():
         code = codes.code(e, departments)
         if code is not None and code in found:
@@ -172,9 +208,10 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     with gcpause.paused():
         codes = CodeCache(snapshot.root)
         orgs = organisations(snapshot, codes)
-        codes.save()
         base = page_base(site)
         fixed = digest(TEMPLATE, templates_key(site.env), repr(sorted(base.items())))
+        # A page's key is worked out again only for organisations a changed entry reaches.
+        reuse = codes.reusable_keys(digest(fixed, snapshot.registry_key, snapshot.as_of.isoformat()))
         template = site.env.get_template(TEMPLATE)
         rendered = 0
         for code in sorted(orgs):
@@ -187,8 +224,11 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
                 context = {**base, **org_context(snapshot, org), "page_url": rel}
                 return template.render(context).encode("utf-8")
 
-            site.write_keyed(rel, org_key(snapshot, org, fixed), produce)
+            key = reuse.get(code) or org_key(snapshot, org, fixed)
+            codes.keys[code] = key
+            site.write_keyed(rel, key, produce)
             site.sitemap.append(rel)
+        codes.save()
     if site.writer.in_place:
         # An in-place build keeps old files: drop the pages of organisations no longer public.
         remove_stale(Path(out_dir), site.writer.written, (ORG_DIR,))

@@ -1,0 +1,142 @@
+"""How the outputs are scheduled (``sitewrite.run_extra_writers``): a build with much to do runs
+them in a pool of fork workers; after a small change (``changed_since_last_build``, counted from
+the entry keys the last build saved) they run in the build's own process and one fork worker side
+by side. Either way the site is byte for byte a cold one-process build's."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+from gongshi import sitewrite
+from gongshi.outputs.registry import OUTPUTS
+from gongshi.site.output import OutputWriter, SiteOutput
+from gongshi.sitebuild import build
+from gongshi.snapshot.load import load
+
+from bench.generate import generate
+from bench.run import change_one_record
+from tests.support.outputtree import files as _tree
+
+AS_OF = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="module")
+def source_repo(tmp_path_factory) -> Path:
+    repo = tmp_path_factory.mktemp("scheduling") / "repo"
+    generate(80, repo, seed=23, end=AS_OF)
+    return repo
+
+
+class Schedules:
+    """Which way each build ran its outputs."""
+
+    def __init__(self, monkeypatch):
+        self.ways: list[str] = []
+        side_by_side = sitewrite._side_by_side
+
+        def counting(*args, **kwargs):
+            self.ways.append("side by side")
+            return side_by_side(*args, **kwargs)
+
+        monkeypatch.setattr(sitewrite, "_side_by_side", counting)
+        monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)  # a small site scheduled like a large one
+
+
+def test_a_small_change_runs_the_outputs_side_by_side_with_the_same_bytes(source_repo, tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    shutil.copytree(source_repo, root)
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    schedules = Schedules(monkeypatch)
+    warm = tmp_path / "warm"
+    # The first build knows nothing of a last one: a pool of workers.
+    first = build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
+    assert schedules.ways == [] and set(first.site.extras) == {o.name for o in OUTPUTS}
+
+    change_one_record(root, AS_OF.isoformat())
+    assert sitewrite.changed_since_last_build(load(root, AS_OF, cache=True)) == 1
+    # The count above saved this build's keys: the next one, unchanged, counts none.
+    assert sitewrite.changed_since_last_build(load(root, AS_OF, cache=True)) == 0
+    change_one_record(root, AS_OF.isoformat())
+    again = build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
+    assert schedules.ways == ["side by side"]
+    assert set(again.site.extras) == {o.name for o in OUTPUTS}
+    assert sum(len(v) for v in again.site.rewritten.values()) > 0
+    assert again.site.rewritten["jsonapi"]  # the changed record's shard, written by one of the two
+
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    cold = tmp_path / "cold"
+    build(root, AS_OF, cold, gongshi_overrides={"workers": 1})
+    assert _tree(cold) == _tree(warm)
+
+
+def test_many_changes_or_other_code_use_the_pool(source_repo, tmp_path, monkeypatch):
+    """No count (other code, no saved keys) or more changes than ``WARM_MAX_CHANGED``: the pool."""
+    root = tmp_path / "repo"
+    shutil.copytree(source_repo, root)
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    schedules = Schedules(monkeypatch)
+    warm = tmp_path / "warm"
+    build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
+    change_one_record(root, AS_OF.isoformat())
+    monkeypatch.setattr(sitewrite, "WARM_MAX_CHANGED", 0)
+    build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
+    assert schedules.ways == []
+    monkeypatch.setattr(sitewrite, "code_version", lambda: "other code")
+    assert sitewrite.changed_since_last_build(load(root, AS_OF, cache=True)) is None
+
+
+class _Writes:
+    """An output that writes one file (and says which process wrote it), or fails. ``signal``:
+    it creates that file first; ``wait``: it waits for that file (another output's signal)."""
+
+    def __init__(self, name: str, fail: bool = False, signal: Path | None = None, wait: Path | None = None):
+        self.name = name
+        self.fail = fail
+        self.signal, self.wait = signal, wait
+
+    def write(self, snapshot, out_dir, site) -> dict:
+        if self.signal is not None:
+            self.signal.touch()
+        for _ in range(600):
+            if self.wait is None or self.wait.exists():
+                break
+            time.sleep(0.1)
+        if self.fail:
+            raise ValueError(f"{self.name} failed")
+        site.write(f"{self.name}.txt", self.name.encode())
+        site.sitemap.append(f"{self.name}.html")
+        return {"pid": os.getpid()}
+
+
+def _site(tmp_path: Path) -> SiteOutput:
+    return SiteOutput(tmp_path, None, {}, OutputWriter(tmp_path / "out"))
+
+
+def test_side_by_side_merges_both_processes_in_the_outputs_order(tmp_path):
+    # The parent's first output waits for the child's first: both processes take part.
+    marker = tmp_path / "child started"
+    outputs = (
+        _Writes("o0", wait=marker),
+        *(_Writes(f"o{i}") for i in range(1, 5)),
+        _Writes("o5", signal=marker),
+    )
+    site, result = _site(tmp_path), sitewrite.SiteResult()
+    sitewrite._side_by_side(object(), site, result, outputs)
+    assert list(result.extras) == [o.name for o in outputs]
+    assert {x["pid"] for x in result.extras.values()} > {os.getpid()}  # both processes worked
+    assert site.sitemap == [f"o{i}.html" for i in range(6)]
+    assert site.writer.written == {f"o{i}.txt" for i in range(6)}
+    assert all(result.rewritten[f"o{i}"] == [f"o{i}.txt"] for i in range(6))
+    assert all((tmp_path / "out" / f"o{i}.txt").read_bytes() == f"o{i}".encode() for i in range(6))
+
+
+@pytest.mark.parametrize("failing", [0, 5])  # the first the parent takes, the first the child takes
+def test_a_failing_output_fails_the_build_in_either_process(tmp_path, failing):
+    outputs = tuple(_Writes(f"o{i}", fail=i == failing) for i in range(6))
+    with pytest.raises((ValueError, RuntimeError), match=f"o{failing} failed"):
+        sitewrite._side_by_side(object(), _site(tmp_path), sitewrite.SiteResult(), outputs)
