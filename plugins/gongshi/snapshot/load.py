@@ -300,16 +300,14 @@ def _evaluate_all(
         if timelines is not None:
             added = first_added(path)
             pub_sha = added.sha if added is not None else None
-            hit = timelines.find(path, record.blob_sha, pub_sha)
+            hit = timelines.take(path, record.blob_sha, pub_sha)
         if hit is None:
             published = history.publication(path, as_of)
             item_code, authority = record.item, record.authority
             item = catalog.get(item_code)
             timeline, notes = evaluate(record, as_of, published, calendar, policy, item, changes)
         else:
-            timelines.keep(hit)
-            timeline, notes = timelines.timeline(hit), timelines.notes(hit)
-            item_code, authority = timelines.refs(hit)
+            timeline, notes, key, item_code, authority = hit
             item = catalog.get(item_code)
         for note in notes:
             # The validation warns once per year without a calendar file; a build does not repeat
@@ -326,7 +324,6 @@ def _evaluate_all(
             past_names=past.get(path, ()) if past else (),
         )
         if hit is not None:
-            key = timelines.entry_key(hit)
             if key is not None and not entry.past_names:
                 entry.__dict__["key"] = key  # the cached_property, from the same inputs
         elif timelines is not None:

@@ -43,8 +43,8 @@ class TimelineCache:
     warnings, the entry's output key (``snapshot.build.Entry.key``, a function of the same inputs)
     and its catalog item code and authority (so a rebuild never unpacks a kept record).
 
-    ``find`` gives the index of a reusable result; ``timeline``, ``notes``, ``key`` and ``refs``
-    read it; ``keep`` or ``put`` says what the next file holds; ``save`` writes it when it differs."""
+    ``take`` gives a stored result (and keeps it), ``put`` a new one; ``save`` writes the file
+    when it differs."""
 
     FILE = "timelines.marshal"
 
@@ -97,34 +97,25 @@ class TimelineCache:
         days[None] = None
         return list(map(days.__getitem__, column))
 
-    def find(self, path: str, blob: str | None, pub_sha: str | None) -> int | None:
-        """The index of the stored result for this record file (``blob``) published by commit
-        ``pub_sha`` (None: a preview), or None."""
+    def take(self, path: str, blob: str | None, pub_sha: str | None):
+        """``(Timeline, warnings, entry key or None, item code, authority)`` stored for this record
+        file (``blob``) published by commit ``pub_sha`` (None: a preview), kept for the next
+        build; None when there is none (one call per record: 100,000 of them)."""
         i = self.where.get(path)
-        if i is None or blob is None or self.columns["blobs"][i] != blob or self.columns["pub_shas"][i] != pub_sha:
+        if i is None or blob is None:
             return None
-        if self._rows is None and not self._decoded_rows():
+        columns = self.columns
+        if columns["blobs"][i] != blob or columns["pub_shas"][i] != pub_sha:
             return None
-        return i
-
-    def timeline(self, i: int) -> Timeline:
-        timeline = object.__new__(Timeline)  # frozen: fill its __dict__ directly (5x cheaper)
-        timeline.__dict__.update(zip(_TIMELINE_NAMES, self._rows[i]))
-        return timeline
-
-    def notes(self, i: int) -> list[Problem]:
-        problems = self.warned.get(self.columns["paths"][i])
-        return [Problem(*p) for p in problems] if problems else []
-
-    def entry_key(self, i: int) -> str:
-        return self.columns["keys"][i]
-
-    def refs(self, i: int) -> tuple[str, str]:
-        """The record's catalog item code and authority."""
-        return self.columns["items"][i], self.columns["authorities"][i]
-
-    def keep(self, i: int) -> None:
+        rows = self._rows if self._rows is not None else self._decoded_rows()
+        if not rows:
+            return None
         self.kept.append(i)
+        timeline = object.__new__(Timeline)  # frozen: fill its __dict__ directly (5x cheaper)
+        timeline.__dict__.update(zip(_TIMELINE_NAMES, rows[i]))
+        problems = self.warned.get(path) if self.warned else None
+        notes = [Problem(*p) for p in problems] if problems else []
+        return timeline, notes, columns["keys"][i], columns["items"][i], columns["authorities"][i]
 
     def put(self, record, pub_sha: str | None, timeline: Timeline, warnings: list[Problem], key: str) -> None:
         if record.blob_sha is None:
