@@ -41,7 +41,9 @@ def _change_fields() -> tuple[tuple[str, ...], tuple[tuple[type, ...], ...], fro
     names, allowed, dates = [], [], set()
     for f in dataclasses.fields(Change):
         kind = hints[f.name]
-        options = typing.get_args(kind) if typing.get_origin(kind) in (typing.Union, types.UnionType) else (kind,)
+        options = (
+            typing.get_args(kind) if typing.get_origin(kind) in (typing.Union, types.UnionType) else (kind,)
+        )
         if date in options:
             dates.add(f.name)
             options = tuple(int if o is date else o for o in options)
@@ -125,7 +127,7 @@ def _from_columns(doc: dict) -> HistoryIndex:
     append = flat.append
     for row in zip(*decoded, strict=True):
         c = new(Change)  # frozen: fill its __dict__ directly (5x cheaper than __init__)
-        c.__dict__.update(zip(names, row))
+        c.__dict__.update(zip(names, row, strict=True))
         append(c)
     changes: dict[str, list[Change]] = {}
     start = 0
@@ -136,7 +138,9 @@ def _from_columns(doc: dict) -> HistoryIndex:
         raise ValueError("a first add out of range")
     first = dict(zip(first_paths, map(flat.__getitem__, first_at), strict=True))
     _to, from_plain, _layout = _codec()
-    return HistoryIndex(head=head, changes=changes, first_added=first, warnings=from_plain(doc.get("warnings")))
+    return HistoryIndex(
+        head=head, changes=changes, first_added=first, warnings=from_plain(doc.get("warnings"))
+    )
 
 
 def _load(path, prefix: str) -> HistoryIndex | None:

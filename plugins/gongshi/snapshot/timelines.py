@@ -13,6 +13,8 @@ field. At 100,000 records that is several times cheaper than a tuple per record.
 
 from __future__ import annotations
 
+import contextlib
+import time
 from dataclasses import fields
 from datetime import date
 from pathlib import Path
@@ -47,33 +49,68 @@ class TimelineCache:
     when it differs."""
 
     FILE = "timelines.marshal"
+    # The results changed since FILE was written, against it: a rebuild after a few changes
+    # writes a few rows, not 100,000 (rewriting them all cost more than reading them).
+    DELTA = "timelines-delta.marshal"
+    DELTA_SHARE = 8  # FILE is written anew when the delta would hold more than 1/8 of the entries
 
     def __init__(self, root: Path, as_of: date):
         self.path = cachefile.cache_path(root, self.FILE)
+        self.delta_path = cachefile.cache_path(root, self.DELTA)
         self.key = digest(registry_key(root), as_of.isoformat())
         self.columns: dict[str, list] = {name: [] for name in _COLUMNS}
         self.values: dict[str, list] = {name: [] for name in _TIMELINE_NAMES}
         self.warned: dict[str, list] = {}
-        self._load(cachefile.read(self.path))
-        self.where = dict(zip(self.columns["paths"], range(len(self.columns["paths"])), strict=True))
+        self.base_id: str | None = None
+        base = self._columns_of(cachefile.read(self.path))
+        if base is not None:
+            self.columns, self.values, self.warned = base[0], base[1], dict(base[2])
+            self.base_id = base[3]
+        self.base_size = len(self.columns["paths"])  # rows [0, base_size) are FILE's, the rest DELTA's
+        self.where = dict(zip(self.columns["paths"], range(self.base_size), strict=True))
+        if self.base_id is not None:
+            self._apply_delta(cachefile.read(self.delta_path))
         self._rows: list[tuple] | None = None
         self.kept: list[int] = []
         self.added: list[tuple] = []  # (column values, timeline values, warnings) of new results
 
-    def _load(self, doc) -> None:
+    def _columns_of(self, doc, base: str | None = None):
+        """``(columns, timeline values, warned, id)`` of a file of this key and layout (a delta:
+        of the base ``base``), or None."""
         if not (
             isinstance(doc, dict)
             and doc.get("key") == self.key
             and doc.get("fields") == list(_TIMELINE_NAMES)
             and isinstance(doc.get("warned"), dict)
+            and isinstance(doc.get("id"), str)
+            and doc.get("base") == base
         ):
-            return
+            return None
         columns = {name: doc.get(name) for name in _COLUMNS}
         values = {name: doc.get(f"t.{name}") for name in _TIMELINE_NAMES}
         every = [*columns.values(), *values.values()]
         if not all(isinstance(c, list) for c in every) or len({len(c) for c in every}) != 1:
+            return None
+        return columns, values, doc["warned"], doc["id"]
+
+    def _apply_delta(self, doc) -> None:
+        delta = self._columns_of(doc, self.base_id)
+        dropped = doc.get("dropped") if delta is not None else None
+        if delta is None or not isinstance(dropped, list):
             return
-        self.columns, self.values, self.warned = columns, values, doc["warned"]
+        columns, values, warned, _id = delta
+        for path in dropped:
+            self.where.pop(path, None)
+            self.warned.pop(path, None)
+        start = self.base_size
+        for name in _COLUMNS:
+            self.columns[name] = self.columns[name] + columns[name]
+        for name in _TIMELINE_NAMES:
+            self.values[name] = self.values[name] + values[name]
+        for k, path in enumerate(columns["paths"]):
+            self.where[path] = start + k
+            self.warned.pop(path, None)
+        self.warned.update(warned)
 
     def _decoded_rows(self) -> list[tuple]:
         """The timeline field values of every stored entry (dates as dates), decoded once."""
@@ -112,7 +149,7 @@ class TimelineCache:
             return None
         self.kept.append(i)
         timeline = object.__new__(Timeline)  # frozen: fill its __dict__ directly (5x cheaper)
-        timeline.__dict__.update(zip(_TIMELINE_NAMES, rows[i]))
+        timeline.__dict__.update(zip(_TIMELINE_NAMES, rows[i], strict=True))
         problems = self.warned.get(path) if self.warned else None
         notes = [Problem(*p) for p in problems] if problems else []
         return timeline, notes, columns["keys"][i], columns["items"][i], columns["authorities"][i]
@@ -129,19 +166,42 @@ class TimelineCache:
         self.added.append((row, values, problems))
 
     def save(self) -> None:
-        total = len(self.columns["paths"])
-        if self.path is None or (not self.added and self.kept == list(range(total))):
+        if self.path is None:
             return
-        kept = self.kept
-        doc: dict = {"key": self.key, "fields": list(_TIMELINE_NAMES)}
+        kept, added = self.kept, self.added
+        if not added and len(kept) == len(self.where):
+            return  # every stored result was used as it is (each path once)
+        base_size = self.base_size
+        # Rows of FILE to keep are those used now; what the delta holds: the other rows used now.
+        from_delta = [i for i in kept if i >= base_size]
+        if self.base_id is not None and (len(from_delta) + len(added)) * self.DELTA_SHARE <= len(kept) + len(
+            added
+        ):
+            used = set(kept)
+            paths = self.columns["paths"]
+            dropped = [paths[i] for i in range(base_size) if i not in used]
+            doc = self._doc(from_delta, base=self.base_id)
+            doc["dropped"] = dropped
+            cachefile.write(self.delta_path, doc)
+            return
+        cachefile.write(self.path, self._doc(kept))
+        if self.delta_path is not None:
+            with contextlib.suppress(OSError):
+                self.delta_path.unlink(missing_ok=True)
+
+    def _doc(self, rows: list[int], base: str | None = None) -> dict:
+        """The file holding the stored rows ``rows`` and this run's new results."""
+        doc: dict = {"key": self.key, "fields": list(_TIMELINE_NAMES), "base": base}
+        added = self.added
         for c, name in enumerate(_COLUMNS):
             old = self.columns[name]
-            doc[name] = [old[i] for i in kept] + [row[c] for row, _v, _p in self.added]
+            doc[name] = [old[i] for i in rows] + [row[c] for row, _v, _p in added]
         for c, name in enumerate(_TIMELINE_NAMES):
             old = self.values[name]
-            doc[f"t.{name}"] = [old[i] for i in kept] + [values[c] for _r, values, _p in self.added]
+            doc[f"t.{name}"] = [old[i] for i in rows] + [values[c] for _r, values, _p in added]
         paths = self.columns["paths"]
-        warned = {paths[i]: self.warned[paths[i]] for i in kept if paths[i] in self.warned}
-        warned.update((row[0], problems) for row, _v, problems in self.added if problems)
+        warned = {paths[i]: self.warned[paths[i]] for i in rows if paths[i] in self.warned}
+        warned.update((row[0], problems) for row, _v, problems in added if problems)
         doc["warned"] = warned
-        cachefile.write(self.path, doc)
+        doc["id"] = digest(self.key, str(time.time_ns()), str(len(doc["paths"])))
+        return doc

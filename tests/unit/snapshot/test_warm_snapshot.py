@@ -97,6 +97,8 @@ def test_warm_snapshot_equals_cold_after_every_kind_of_change(repo, monkeypatch)
     edits = {p: _remark((root / p).read_text(encoding="utf-8"), "更正。") for p in rng.sample(paths, 5)}
     repo.commit("更正五条", "2026-11-20T20:00:00+08:00", edits)
     _same(root, AS_OF, monkeypatch)
+    # A few changed timelines go to the delta file, next to the untouched full one.
+    assert (cachefile.cache_dir(root) / "timelines-delta.marshal").is_file()
 
     # A deletion and a rename (a new id: the old one deleted, the new one added).
     gone, moved = rng.sample(_records(repo), 2)
@@ -119,7 +121,11 @@ def test_warm_snapshot_equals_cold_after_every_kind_of_change(repo, monkeypatch)
     repo.write(edited, _remark((root / edited).read_text(encoding="utf-8"), "未提交。"))
     source = rng.choice(_records(repo))
     new = source.replace(".yaml", "8.yaml")
-    doc_no = next(line for line in (root / source).read_text(encoding="utf-8").splitlines() if line.startswith("doc_no:"))
+    doc_no = next(
+        line
+        for line in (root / source).read_text(encoding="utf-8").splitlines()
+        if line.startswith("doc_no:")
+    )
     repo.write(new, (root / source).read_text(encoding="utf-8").replace(doc_no, doc_no[:-1] + "号之二"))
     _same(root, AS_OF, monkeypatch, uncommitted=True)
     repo.git("checkout", "--", edited)
