@@ -10,6 +10,7 @@ only when its layout is the current one and every value has the declared type.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import types
 import typing
@@ -25,6 +26,8 @@ from gongshi.repo.files import RECORDS_DIR
 from gongshi.repo.git import run_git
 
 HISTORY_FILE = "history.marshal"
+DELTA_FILE = "history-delta.marshal"  # the commits after HISTORY_FILE's, while few
+DELTA_SHARE = 8  # HISTORY_FILE is written anew when the delta would hold more than 1/8 of the changes
 
 
 @cache
@@ -143,9 +146,10 @@ def _from_columns(doc: dict) -> HistoryIndex:
     )
 
 
-def _load(path, prefix: str) -> HistoryIndex | None:
+def _load(path, prefix: str, base: str | None = None) -> HistoryIndex | None:
     """The cached index, or None (missing, refused by ``cachefile.read``, another code version,
-    data folder or field layout, or a value not of its field's type)."""
+    data folder or field layout, or a value not of its field's type). ``base``: a delta file
+    (``DELTA_FILE``), of the commits after ``base``."""
     doc = cachefile.read(path)
     _to, _from, layout = _codec()
     if not (
@@ -153,6 +157,7 @@ def _load(path, prefix: str) -> HistoryIndex | None:
         and doc.get("version") == code_version()
         and doc.get("prefix") == prefix
         and doc.get("layout") == layout
+        and doc.get("base") == base
         and isinstance(doc.get("index"), dict)
     ):
         return None
@@ -162,8 +167,18 @@ def _load(path, prefix: str) -> HistoryIndex | None:
         return None
 
 
+def _write(path, prefix: str, index: HistoryIndex, base: str | None = None) -> None:
+    _to, _from, layout = _codec()
+    doc = {"version": code_version(), "prefix": prefix, "layout": layout, "base": base}
+    cachefile.write(path, {**doc, "index": _to_columns(index)})
+
+
 def scan_history_cached(root: Path) -> HistoryIndex:
-    """``history.log.scan_history(root)``, reading only the commits added since the cached one."""
+    """``history.log.scan_history(root)``, reading only the commits added since the cached one.
+
+    The cache is the index at some commit (``HISTORY_FILE``) and, while they are few, the changes
+    of the commits after it (``DELTA_FILE``): a build after one more commit writes those, not the
+    whole history again."""
     root = Path(root)
     path = cachefile.cache_path(root, HISTORY_FILE)
     probe = run_git(
@@ -175,23 +190,61 @@ def scan_history_cached(root: Path) -> HistoryIndex:
     prefix, head = lines[0].strip(), lines[2].strip()
     if path is None:
         return scan_history(root)
-    old = _load(path, prefix)
-    index = None
-    if old is not None:
-        if old.head == head:
-            return old
-        if old.head and _on_first_parent_chain(root, old.head, head):
+    delta_path = cachefile.cache_path(root, DELTA_FILE)
+    full = _load(path, prefix)
+    delta = _load(delta_path, prefix, base=full.head) if full is not None and full.head else None
+    current = _combine(full, delta) if full is not None and delta is not None else full
+    if current is not None:
+        if current.head == head:
+            return current
+        if current.head and _on_first_parent_chain(root, current.head, head):
             new = HistoryIndex(head=head)
-            stream_log(root, f"{old.head}..{head}", prefix, new)
-            index = _merge(old, new)
-    if index is None:
-        index = scan_history(root)
+            stream_log(root, f"{current.head}..{head}", prefix, new)
+            index = _merge(current, new)
+            after = _after(full, delta, new, index)
+            total = sum(map(len, index.changes.values()))
+            if full.head and sum(map(len, after.changes.values())) * DELTA_SHARE <= total:
+                _write(delta_path, prefix, after, base=full.head)
+                return index
+            _write(path, prefix, index)
+            _drop(delta_path)
+            return index
+    index = scan_history(root)
     if index.head:
-        _to, _from, layout = _codec()
-        cachefile.write(
-            path, {"version": code_version(), "prefix": prefix, "layout": layout, "index": _to_columns(index)}
-        )
+        _write(path, prefix, index)
+        _drop(delta_path)
     return index
+
+
+def _drop(path) -> None:
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.unlink(missing_ok=True)
+
+
+def _combine(full: HistoryIndex, delta: HistoryIndex) -> HistoryIndex:
+    """The index of ``full`` with the commits after it (``delta``, written by ``_after``)."""
+    changes = dict(full.changes)
+    for path, items in delta.changes.items():
+        changes[path] = items + changes.get(path, [])
+    first = dict(delta.first_added)
+    first.update(full.first_added)  # the oldest add wins
+    return HistoryIndex(
+        head=delta.head, changes=changes, first_added=first, warnings=delta.warnings + full.warnings
+    )
+
+
+def _after(full: HistoryIndex, delta: HistoryIndex | None, new: HistoryIndex, index: HistoryIndex):
+    """What ``index`` (``_merge`` of ``full`` + ``delta`` with ``new``) holds beyond ``full``:
+    ``_combine(full, _after(...))`` is ``index``."""
+    changes = dict(delta.changes) if delta is not None else {}
+    for path, items in new.changes.items():
+        changes[path] = items + changes.get(path, [])
+    first = dict(new.first_added)
+    if delta is not None:
+        first.update(delta.first_added)
+    warnings = index.warnings[: len(index.warnings) - len(full.warnings)]
+    return HistoryIndex(head=index.head, changes=changes, first_added=first, warnings=warnings)
 
 
 def _on_first_parent_chain(root: Path, ancestor: str, head: str) -> bool:

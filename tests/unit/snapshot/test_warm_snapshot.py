@@ -148,3 +148,47 @@ def test_warm_snapshot_equals_cold_after_every_kind_of_change(repo, monkeypatch)
     policy = (root / "data/policy.yaml").read_text(encoding="utf-8")
     repo.commit("政策注释", "2026-11-20T21:40:00+08:00", {"data/policy.yaml": policy + "# 注释\n"})
     _same(root, AS_OF, monkeypatch)
+
+
+def test_history_cache_with_a_delta_equals_a_full_scan(repo):
+    """Commits after the cached one go to a small delta file, one after another; the index read
+    back (full file + delta) is the full scan's, and a rewritten history starts again."""
+    from gongshi.history.cache import DELTA_FILE, HISTORY_FILE, scan_history_cached
+    from gongshi.history.log import scan_history
+
+    root = repo.path
+    folder = cachefile.cache_dir(root)
+
+    def same() -> None:
+        cached, full = scan_history_cached(root), scan_history(root)
+        assert (cached.head, cached.changes, cached.first_added) == (
+            full.head,
+            full.changes,
+            full.first_added,
+        )
+        blobs = {p: [c.blob for c in items] for p, items in full.changes.items()}
+        assert {p: [c.blob for c in items] for p, items in cached.changes.items()} == blobs
+        again = scan_history_cached(root)  # read back from the files
+        assert (again.head, again.changes, again.first_added) == (full.head, full.changes, full.first_added)
+        assert again.warnings == cached.warnings
+
+    same()
+    assert (folder / HISTORY_FILE).is_file() and not (folder / DELTA_FILE).exists()
+    full_bytes = (folder / HISTORY_FILE).read_bytes()
+    paths = _records(repo)
+    for n, p in enumerate(paths[:3]):
+        text = _remark((root / p).read_text(encoding="utf-8"), f"第{n}次更正。")
+        repo.commit(f"更正{n}", f"2026-11-20T2{n}:00:00+08:00", {p: text})
+        same()
+        assert (folder / DELTA_FILE).is_file()
+        assert (folder / HISTORY_FILE).read_bytes() == full_bytes  # untouched
+    repo.commit("删除", "2026-11-20T23:00:00+08:00", {paths[0]: None})
+    same()
+
+    # Rewritten: the cached commit is no longer on main.
+    repo.git("reset", "--quiet", "--hard", "HEAD~2")
+    repo.commit(
+        "改写", "2026-11-20T23:30:00+08:00", {paths[5]: _remark((root / paths[5]).read_text(), "改写。")}
+    )
+    same()
+    assert not (folder / DELTA_FILE).exists()
