@@ -87,7 +87,7 @@ class TimelineCache:
         ):
             return None
         columns = {name: doc.get(name) for name in _COLUMNS}
-        values = {name: doc.get(f"t.{name}") for name in _TIMELINE_NAMES}
+        values = {name: doc.get(f"t_{name}") for name in _TIMELINE_NAMES}
         every = [*columns.values(), *values.values()]
         if not all(isinstance(c, list) for c in every) or len({len(c) for c in every}) != 1:
             return None
@@ -198,7 +198,7 @@ class TimelineCache:
             doc[name] = [old[i] for i in rows] + [row[c] for row, _v, _p in added]
         for c, name in enumerate(_TIMELINE_NAMES):
             old = self.values[name]
-            doc[f"t.{name}"] = [old[i] for i in rows] + [values[c] for _r, values, _p in added]
+            doc[f"t_{name}"] = [old[i] for i in rows] + [values[c] for _r, values, _p in added]
         paths = self.columns["paths"]
         warned = {paths[i]: self.warned[paths[i]] for i in rows if paths[i] in self.warned}
         warned.update((row[0], problems) for row, _v, problems in added if problems)
