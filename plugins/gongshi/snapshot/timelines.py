@@ -154,7 +154,10 @@ class TimelineCache:
         notes = [Problem(*p) for p in problems] if problems else []
         return timeline, notes, columns["keys"][i], columns["items"][i], columns["authorities"][i]
 
-    def put(self, record, pub_sha: str | None, timeline: Timeline, warnings: list[Problem], key: str) -> None:
+    def put(
+        self, record, pub_sha: str | None, timeline: Timeline, warnings: list[Problem], key: str | None
+    ) -> None:
+        """Store a new result; ``key`` None: the entry's key is not reusable (computed each build)."""
         if record.blob_sha is None:
             return
         values = tuple(
