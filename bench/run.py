@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 from gongshi.core.cachefile import cache_dir
-from gongshi.history.cache import HISTORY_FILE
+from gongshi.history.cache import DELTA_FILE, HISTORY_FILE
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "out"
@@ -263,11 +263,14 @@ def main(argv: list[str] | None = None) -> int:
     run("output")
     if {"rebuild-one", "history-incr"} & set(steps):
         change_one_record(repo, args.as_of)
-    history_cache = cache / HISTORY_FILE
-    saved = history_cache.read_bytes() if history_cache.is_file() else None
+    history_files = [cache / HISTORY_FILE, cache / DELTA_FILE]
+    saved = [f.read_bytes() if f.is_file() else None for f in history_files]
     run("history-incr")
-    if saved is not None:  # the rebuild reads the new commit itself
-        history_cache.write_bytes(saved)
+    for f, data in zip(history_files, saved, strict=True):  # the rebuild reads the new commit itself
+        if data is not None:
+            f.write_bytes(data)
+        else:
+            f.unlink(missing_ok=True)
     run("rebuild-one")
     run("search-index")
     _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())

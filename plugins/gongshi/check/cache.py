@@ -22,16 +22,23 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 import re
 import subprocess
 import tempfile
+from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 from gongshi.check.result import ROW_COLUMNS
 from gongshi.core import cachefile
 from gongshi.core.keys import digest
+from gongshi.core.problems import Problem
+from gongshi.repo.files import CALENDAR_DIR
 from gongshi.repo.registrykey import registry_key
+
+REGISTRY_PROBLEMS_FILE = "registry-problems.marshal"
 
 # --------------------------------------------------------------------------------------------
 # Git blob ids
@@ -267,3 +274,37 @@ def look_up(root: Path, relpaths: list[str], as_of: date, listing: GitListing | 
         cached.missing.extend(start + k for k, j in enumerate(found) if j is None)
         cached._changed.append((store, start, stop, found))
     return cached
+
+
+# --------------------------------------------------------------------------------------------
+# The registry files' problems
+
+
+@cache
+def _problems_codec():
+    return cachefile.plain_codec(dict[str, list[Problem]])
+
+
+def registry_problems_cached(root: Path, compute: Callable[[], dict[str, list[Problem]]]):
+    """``compute()`` (the problems of the registry files, by file), reused while the registry
+    files, the code version and the names in the calendar folder (strays there are reported)
+    are the same: checking departments.yaml loads python-stdnum's region table, a fifth of a
+    second on every build otherwise."""
+    path = cachefile.cache_path(root, REGISTRY_PROBLEMS_FILE)
+    if path is None:
+        return compute()
+    try:
+        names = sorted(f"{e.name}\0{e.is_file()}" for e in os.scandir(Path(root) / CALENDAR_DIR))
+    except OSError:
+        names = ["?"]
+    key = digest(registry_key(root), *names)
+    doc = cachefile.read(path)
+    to_plain, from_plain = _problems_codec()
+    if isinstance(doc, dict) and doc.get("key") == key:
+        try:
+            return from_plain(doc.get("problems"))
+        except (ValueError, TypeError):
+            pass
+    out = compute()
+    cachefile.write(path, {"key": key, "problems": to_plain(out)})
+    return out

@@ -252,7 +252,10 @@ def _validate_files(
     root: Path, as_of: date, scope: set[str] | None, jobs: int | None, listing
 ) -> ValidationResult:
     registry = load_registry(root)
-    reg_problems = registry_problems(root, registry)
+    if listing is not None:  # a run with the caches
+        reg_problems = record_cache.registry_problems_cached(root, lambda: registry_problems(root, registry))
+    else:
+        reg_problems = registry_problems(root, registry)
     problems: list[Problem] = []
     files_checked = 0
     for rel, probs in reg_problems.items():

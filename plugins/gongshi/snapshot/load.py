@@ -102,10 +102,17 @@ def commit_as_of(root: Path, as_of: date) -> str | None:
         return None
     if run_git(root, "rev-parse", "--is-shallow-repository").stdout.strip() != "false":
         return None  # not in Git, or a shallow clone (scan_history reports it)
+    end = datetime.combine(as_of + timedelta(days=1), time(), CHINA_TZ).timestamp()
+    # The usual build is of today: HEAD's own date settles it without listing 40,000 commits.
+    head = run_git(root, "log", "-1", "--format=%ct", "HEAD")
+    if head.returncode != 0:
+        return None  # no commit yet
+    stamp = head.stdout.strip()
+    if stamp.isdigit() and int(stamp) < end:
+        return None
     log = run_git(root, "log", "--first-parent", "--format=%H %ct", "HEAD")
     if log.returncode != 0:
-        return None  # no commit yet
-    end = datetime.combine(as_of + timedelta(days=1), time(), CHINA_TZ).timestamp()
+        return None
     for n, line in enumerate(log.stdout.splitlines()):
         sha, _, stamp = line.partition(" ")
         if stamp.isdigit() and int(stamp) < end:
@@ -284,17 +291,24 @@ def _evaluate_all(
     """One Entry per valid record into ``entries`` (timelines from the cache where it has them)."""
     result, history, policy, calendar = inputs.validation, inputs.history, inputs.policy, inputs.calendar
     calendar_warned = any(p.code == MISSING_YEAR for p in result.warnings)
+    departments, catalog = result.registry.departments, result.registry.catalog
+    changes_of, first_added = history.changes.get, history.first_added.get
     for record in result.records:
-        changes = history.changes.get(record.path, [])
-        published = history.publication(record.path, as_of)
-        hit = timelines.get(record, published) if timelines is not None else None
+        path = record.path
+        changes = changes_of(path, [])
+        hit = pub_sha = None
+        if timelines is not None:
+            added = first_added(path)
+            pub_sha = added.sha if added is not None else None
+            hit = timelines.take(path, record.blob_sha, pub_sha)
         if hit is None:
+            published = history.publication(path, as_of)
             item_code, authority = record.item, record.authority
-            item = result.registry.catalog.get(item_code)
+            item = catalog.get(item_code)
             timeline, notes = evaluate(record, as_of, published, calendar, policy, item, changes)
         else:
-            timeline, notes, key, (item_code, authority) = hit
-            item = result.registry.catalog.get(item_code)
+            timeline, notes, key, item_code, authority = hit
+            item = catalog.get(item_code)
         for note in notes:
             # The validation warns once per year without a calendar file; a build does not repeat
             # it for each record whose verdict is 暂定 (``gongshi explain`` shows the record's own).
@@ -305,12 +319,14 @@ def _evaluate_all(
             record=record,
             timeline=timeline,
             history=changes,
-            department=result.registry.departments[authority],
+            department=departments[authority],
             item=item,
-            past_names=past.get(record.path, ()) if past else (),
+            past_names=past.get(path, ()) if past else (),
         )
-        if hit is not None and not entry.past_names:
-            entry.__dict__["key"] = key  # the cached_property, from the same inputs
+        if hit is not None:
+            if key is not None and not entry.past_names:
+                entry.__dict__["key"] = key  # the cached_property, from the same inputs
         elif timelines is not None:
-            timelines.put(record, published, timeline, notes, entry.key)
+            # Past names are no input of the cache: such an entry's key is computed every time.
+            timelines.put(record, pub_sha, timeline, notes, None if entry.past_names else entry.key)
         entries.append(entry)

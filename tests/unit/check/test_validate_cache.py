@@ -191,3 +191,32 @@ def test_text_scans_do_not_depend_on_the_loaders_text_list():
     found = codes(False)
     assert {"privacy.unmasked_number", "text.invisible_character"} <= {code for _path, code in found}
     assert codes(True) == found
+
+
+def test_registry_problems_are_reused_only_for_the_same_registry_files(source_repo, tmp_path, monkeypatch):
+    """The registry files' problems come from the cache only while those files and the calendar
+    folder's names are the same: a broken department, a stray calendar file are reported at once."""
+    root = tmp_path / "clean"
+    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(root))
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+
+    def codes(result) -> set[tuple[str, str]]:
+        return {(p.file, p.code) for p in result.problems}
+
+    cold = validate_repository(root, AS_OF, cache=False)
+    assert validate_repository(root, AS_OF, cache=True).problems == cold.problems
+    assert validate_repository(root, AS_OF, cache=True).problems == cold.problems
+    assert (cachefile.cache_dir(root) / "registry-problems.marshal").is_file()
+
+    departments = root / "data" / "departments.yaml"
+    text = departments.read_text(encoding="utf-8")
+    departments.write_text(text.replace("uscc: ", "uscc: X", 1), encoding="utf-8")
+    broken = validate_repository(root, AS_OF, cache=True)
+    assert broken.problems == validate_repository(root, AS_OF, cache=False).problems
+    assert any(f == "data/departments.yaml" for f, _c in codes(broken) - codes(cold))
+
+    departments.write_text(text, encoding="utf-8")
+    (root / "data" / "calendar" / "notes.txt").write_text("假期说明\n", encoding="utf-8")
+    stray = validate_repository(root, AS_OF, cache=True)
+    assert ("data/calendar/notes.txt", "path.ignored") in codes(stray)
+    assert stray.problems == validate_repository(root, AS_OF, cache=False).problems

@@ -140,10 +140,18 @@ def test_history_cache_is_plain_data_checked_on_read(tmp_path, monkeypatch):
     full = scan_history_cached(repo.path)
     path = cachefile.cache_path(repo.path, HISTORY_FILE)
     doc = cachefile.read(path)
-    assert doc["index"][0] == repo.head() and doc["layout"] == cachefile.dataclass_layout(HistoryIndex)
+    assert doc["index"]["head"] == repo.head() and doc["layout"] == cachefile.dataclass_layout(HistoryIndex)
     # A cache written for other fields (another code layout) is not read: rebuilt instead.
-    cachefile.write(path, {**doc, "layout": ["Change.sha: str"], "index": ("f" * 40, {}, {}, [])})
+    empty = {**doc["index"], "paths": [], "counts": [], "first_paths": [], "first_at": []}
+    empty["changes"] = {name: [] for name in doc["index"]["changes"]}
+    cachefile.write(path, {**doc, "layout": ["Change.sha: str"], "index": empty})
     assert scan_history_cached(repo.path) == full
-    # A value of the wrong type is refused too.
-    cachefile.write(path, {**doc, "index": (doc["index"][0], {"x": [("s", 1, 2, 3, 4)]}, {}, [])})
+    # A value of the wrong type is refused too (a date column holding text, a count too many).
+    wrong = {**doc["index"], "changes": {**doc["index"]["changes"], "date": ["2026-01-05"]}}
+    cachefile.write(path, {**doc, "index": wrong})
+    assert scan_history_cached(repo.path) == full
+    cachefile.write(path, {**doc, "index": {**doc["index"], "counts": [2]}})
+    assert scan_history_cached(repo.path) == full
+    # What the cache held is what was scanned.
+    cachefile.write(path, doc)
     assert scan_history_cached(repo.path) == full
