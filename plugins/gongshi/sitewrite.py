@@ -116,7 +116,7 @@ _POOL: dict = {}
 def _pool_render(bounds: tuple[int, int]) -> tuple:
     plan: SitePlan = _POOL["plan"]
     env, base, writer = _POOL["env"], _POOL["base"], _POOL["writer"]
-    local = OutputWriter(writer.root, writer.previous, manifest=writer.manifest and writer.manifest.fork())
+    local = writer.fork()
     items = _POOL["items"]
     for entry, notice in items[bounds[0] : bounds[1]]:
         _write_record_page(plan, env, base, local, entry, notice, _POOL["fixed"])
@@ -191,8 +191,7 @@ def _run_extra(output: Output, snapshot: Snapshot, site: SiteOutput) -> tuple[di
 def _pool_extra(index: int) -> tuple:
     """One output in a fork worker, with its own writer; the parent merges what it wrote."""
     parent: SiteOutput = _POOL["site"]
-    w = parent.writer
-    local = OutputWriter(w.root, w.previous, manifest=w.manifest and w.manifest.fork())
+    local = parent.writer.fork()
     # One core each: the writers themselves are what runs side by side.
     site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1)
     out, seconds = _run_extra(_POOL["outputs"][index], _POOL["snapshot"], site)
