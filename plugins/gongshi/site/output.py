@@ -163,30 +163,38 @@ class OutputWriter:
     def write_text(self, rel: str, text: str) -> bool:
         return self.write(rel, text.encode("utf-8"))
 
+    def keep(self, rel: str, key: str) -> bool:
+        """Keep the previous output's ``rel`` when it was made from ``key`` and is untouched since
+        (a hard link into a staging folder; nothing at all in place or in a delta build); False
+        when it must be produced. Plain strings: this runs for every file of the site."""
+        previous = self.root if self.in_place else self.previous
+        if self.manifest.previous_key(rel, previous) != key or rel in self.written:
+            return False
+        # Kept: a hard link to the previous file has its size and mtime, so the manifest entry
+        # carries over unchanged (no stat).
+        self.written.add(rel)
+        if not self.in_place and not self.delta:  # a delta build leaves it in the live output
+            folder, _, _name = rel.rpartition("/")
+            if folder not in self._dirs:
+                (self.root / folder).mkdir(parents=True, exist_ok=True)
+                self._dirs.add(folder)
+            try:
+                os.link(f"{self.previous}/{rel}", f"{self.root}/{rel}")
+            except OSError:
+                _link_or_copy(self.previous / rel, self.root / rel)
+                self.manifest.record(rel, key, self.root / rel)
+                self.stats.unchanged += 1
+                return True
+        self.stats.unchanged += 1
+        self.manifest.new[rel] = self.manifest.old[rel]
+        return True
+
     def write_keyed(self, rel: str, key: str | None, produce: Callable[[], bytes]) -> bool:
         """Write ``produce()`` at ``rel`` unless the previous output's file was made from the same
         input ``key`` and is untouched since (then it is kept: hard link, no rendering at all)."""
         if key is None or self.manifest is None:
             return self.write(rel, produce())
-        previous = self.root if self.in_place else self.previous
-        if self.manifest.previous_key(rel, previous) == key and rel not in self.written:
-            # Kept: a hard link to the previous file has its size and mtime, so the manifest
-            # entry carries over unchanged (no stat). Plain strings: this runs for every file.
-            self.written.add(rel)
-            if not self.in_place and not self.delta:  # a delta build leaves it in the live output
-                folder, _, _name = rel.rpartition("/")
-                if folder not in self._dirs:
-                    (self.root / folder).mkdir(parents=True, exist_ok=True)
-                    self._dirs.add(folder)
-                try:
-                    os.link(f"{self.previous}/{rel}", f"{self.root}/{rel}")
-                except OSError:
-                    _link_or_copy(self.previous / rel, self.root / rel)
-                    self.manifest.record(rel, key, self.root / rel)
-                    self.stats.unchanged += 1
-                    return False
-            self.stats.unchanged += 1
-            self.manifest.new[rel] = self.manifest.old[rel]
+        if self.keep(rel, key):
             return False
         changed = self.write(rel, produce())
         self.manifest.record(rel, key, self.current(rel) if self.delta else self.root / rel)
