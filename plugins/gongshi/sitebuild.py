@@ -1,9 +1,11 @@
 """``gongshi build``: the same Pelican run as ``pelican content``, made atomic.
 
 The snapshot is built (and checked) first, so a repository with errors stops before anything is
-written. Pelican then writes into a staging folder next to the output; only a finished build is
-renamed into place, and files whose bytes did not change keep their inode and mtime (hard links to
-the previous output). A failed build deletes the staging folder and leaves the old site as it was.
+written. Pelican then writes into a staging folder next to the output: the whole site for a first
+build, renamed into place when finished; over an existing output only the files whose bytes change,
+moved in by a journal once the build finished (``site.output``: a delta build). Files whose bytes
+did not change keep their inode and mtime. A failed build deletes the staging folder and leaves the
+old site as it was; a build killed while applying its journal is finished by the next build.
 
 The output folder is replaced as a whole, so before anything is read or written ``build`` refuses
 (``UnsafeOutput``) an output that is the repository itself, one of its ancestors, its ``data``
