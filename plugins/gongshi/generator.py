@@ -35,6 +35,7 @@ SETTING = "GONGSHI"
 PREBUILT = "GONGSHI_SNAPSHOT"  # set by ``gongshi build``: the snapshot it already built
 PREVIOUS = "GONGSHI_PREVIOUS_OUTPUT"  # set by ``gongshi build``: the output being replaced
 FINAL_OUTPUT = "GONGSHI_FINAL_OUTPUT"  # set by ``gongshi build``: where the staged output will go
+DELTA = "GONGSHI_DELTA"  # set by ``gongshi build``: stage only what changes (``site.output``)
 OWNED_FOLDERS = ("r", "list", "archives", "dept", "data", "ledger")  # data/, ledger/: shards, chunks
 KNOWN_KEYS = {
     "repo_root": "数据仓库目录（含 data/departments.yaml）",
@@ -140,7 +141,8 @@ class RecordGenerator(Generator):
         previous = self.settings.get(PREVIOUS) or self.output_path
         final = self.settings.get(FINAL_OUTPUT) or self.output_path
         manifest = OutputManifest(self.conf.repo_root, Path(final)) if cache_enabled() else None
-        out = OutputWriter(Path(self.output_path), Path(previous), manifest=manifest)
+        delta = bool(self.settings.get(DELTA))
+        out = OutputWriter(Path(self.output_path), Path(previous), manifest=manifest, delta=delta)
         base = {
             "SITENAME": self.settings.get("SITENAME", ""),
             "SITEURL": self.settings.get("SITEURL", ""),

@@ -1,9 +1,11 @@
 """``gongshi build``: the same Pelican run as ``pelican content``, made atomic.
 
 The snapshot is built (and checked) first, so a repository with errors stops before anything is
-written. Pelican then writes into a staging folder next to the output; only a finished build is
-renamed into place, and files whose bytes did not change keep their inode and mtime (hard links to
-the previous output). A failed build deletes the staging folder and leaves the old site as it was.
+written. Pelican then writes into a staging folder next to the output: the whole site for a first
+build, renamed into place when finished; over an existing output only the files whose bytes change,
+moved in by a journal once the build finished (``site.output``: a delta build). Files whose bytes
+did not change keep their inode and mtime. A failed build deletes the staging folder and leaves the
+old site as it was; a build killed while applying its journal is finished by the next build.
 
 The output folder is replaced as a whole, so before anything is read or written ``build`` refuses
 (``UnsafeOutput``) an output that is the repository itself, one of its ancestors, its ``data``
@@ -23,7 +25,17 @@ from pathlib import Path
 
 from gongshi.core import phases
 from gongshi.core.problems import Problem
-from gongshi.site.output import discard, make_staging, relink_unchanged, swap_in
+from gongshi.site.output import (
+    apply_delta,
+    discard,
+    lock_output,
+    make_staging,
+    prune_unchanged,
+    relink_unchanged,
+    swap_in,
+    unlock_output,
+    walk_files,
+)
 
 SETTINGS_FILE = "pelicanconf.py"
 # The code checkout this package was installed from (editable install): its pelicanconf.py and
@@ -142,9 +154,6 @@ def build(
 
         # lazy: as above (the generator imports Pelican)
         from gongshi.generator import (
-            FINAL_OUTPUT,
-            PREBUILT,
-            PREVIOUS,
             SETTING,
             BuildStopped,
             GongshiSettings,
@@ -170,7 +179,39 @@ def build(
             snapshot = load_snapshot(conf)
     except BuildStopped as exc:
         raise BuildError(exc.lines) from None
-    staging = make_staging(output)
+    lock = lock_output(output)  # one build of this output at a time (a delta build edits it)
+    failed = True
+    try:
+        relinked = _build_locked(output, conf_path, overrides, gongshi, snapshot, Pelican, read_settings)
+        failed = False
+    finally:
+        unlock_output(lock, output, failed=failed)
+    site = RecordGenerator.last_result
+    seconds = time.perf_counter() - start
+    return BuildResult(output, as_of, seconds, site, snapshot.warnings, relinked, phases.seconds())
+
+
+def _build_locked(
+    output: Path, conf_path: Path, overrides, gongshi: dict, snapshot, pelican, read_settings
+) -> int:
+    """Pelican into a staging folder, then into place (the caller holds the output's lock). Over an
+    existing output the build is a delta (``site.output``): only changed files are staged and the
+    journal moves them in; otherwise the staging folder is the whole site and is swapped in.
+    Returns how many staged files were found unchanged (linked or dropped)."""
+    # lazy: as in build (the generator imports Pelican)
+    from gongshi.generator import (
+        DELTA,
+        FINAL_OUTPUT,
+        PREBUILT,
+        PREVIOUS,
+        SETTING,
+        BuildStopped,
+        RecordGenerator,
+    )
+
+    staging = make_staging(output)  # replays a journal a killed build left, before anything reads
+    delta = next(output.iterdir(), None) is not None
+    committed = False
     try:
         with phases.timed("pelican"):  # Pelican's own pages and static files, and the site below
             settings = read_settings(
@@ -181,23 +222,33 @@ def build(
                     "DELETE_OUTPUT_DIRECTORY": False,
                     SETTING: gongshi,
                     PREBUILT: snapshot,
-                    PREVIOUS: str(output) if output.is_dir() else None,
+                    PREVIOUS: str(output) if delta else None,
                     FINAL_OUTPUT: str(output),
+                    DELTA: delta,
                 },
             )
             RecordGenerator.last_result = None
-            Pelican(settings).run()
+            pelican(settings).run()
             site = RecordGenerator.last_result
+        if site is None:
+            raise BuildError(["网站生成器没有运行，网站未生成。"])
+        if not delta:
+            with phases.timed("relink"):
+                relinked = relink_unchanged(staging, output, site.written)
+            with phases.timed("swap"):
+                swap_in(staging, output)
+            return relinked
         with phases.timed("relink"):
-            handled = site.written if site is not None else frozenset()
-            relinked = relink_unchanged(staging, output, handled)
+            relinked, others = prune_unchanged(staging, output, site.written)
+            deletions = set(walk_files(output)).difference(site.written, others)
         with phases.timed("swap"):
-            swap_in(staging, output)
+            committed = True  # from here on the journal, not the staging folder's removal, decides
+            apply_delta(staging, output, deletions)
+        return relinked
     except BuildStopped as exc:
         discard(staging)
         raise BuildError([] if exc.reported else exc.lines) from None
     except BaseException:
-        discard(staging)
+        if not committed:
+            discard(staging)
         raise
-    seconds = time.perf_counter() - start
-    return BuildResult(output, as_of, seconds, site, snapshot.warnings, relinked, phases.seconds())

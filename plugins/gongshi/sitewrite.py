@@ -31,7 +31,7 @@ from gongshi.outputs.registry import OUTPUTS, Output
 from gongshi.outputs.search.hook import SEARCH_PAGE
 from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
 from gongshi.site.output import OutputWriter, SiteOutput, WriteStats
-from gongshi.site.sitemap import robots_txt, sitemap_files
+from gongshi.site.sitemap import MAX_URLS, robots_txt, sitemap_files, sitemap_names
 from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
@@ -127,30 +127,41 @@ _POOL: dict = {}
 def _pool_render(bounds: tuple[int, int]) -> tuple:
     plan: SitePlan = _POOL["plan"]
     env, base, writer = _POOL["env"], _POOL["base"], _POOL["writer"]
-    local = OutputWriter(writer.root, writer.previous, manifest=writer.manifest and writer.manifest.fork())
-    items = _POOL["items"]
-    for entry, notice in items[bounds[0] : bounds[1]]:
-        _write_record_page(plan, env, base, local, entry, notice, _POOL["fixed"])
+    local = writer.fork()
+    for entry, notice, key in _POOL["items"][bounds[0] : bounds[1]]:
+        _write_record_page(plan, env, base, local, entry, notice, key)
     return sorted(local.written), local.changed, local.stats.unchanged, local.manifest and local.manifest.new
 
 
 def _write_record_page(
-    plan: SitePlan, env, base: dict, writer: OutputWriter, entry, notice: bool, fixed
+    plan: SitePlan, env, base: dict, writer: OutputWriter, entry, notice: bool, key: str | None
 ) -> None:
-    """Render a record page, or keep the previous one when its inputs did not change (manifest)."""
-    key = record_page_key(plan, entry, notice, fixed) if fixed is not None else None
+    """Render a record page (``key``: its input key, or None without a manifest)."""
     writer.write_keyed(
         record_path(entry.id), key, lambda: _render_one(env, base, plan.record_page(entry, notice))
     )
 
 
 def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, workers: int = 1) -> int:
+    """Every record page and withdrawal notice. The pages whose key is unchanged are kept first, in
+    this process (a key and a look at the previous file each); only the rest are rendered, by a
+    fork pool when there are many (a cold build), so a rebuild forks nothing and sends no file
+    lists between processes."""
     items = plan.record_entries()
-    fixed = record_pages_key(env, base, plan) if writer.manifest is not None else None
-    if workers > 1 and len(items) >= PARALLEL_MIN:
-        chunk = max(200, len(items) // (workers * 8))
-        bounds = [(i, min(i + chunk, len(items))) for i in range(0, len(items), chunk)]
-        _POOL.update(plan=plan, env=env, base=base, writer=writer, items=items, fixed=fixed)
+    if writer.manifest is not None:
+        fixed = record_pages_key(env, base, plan)
+        keep = writer.keep
+        todo = []
+        for entry, notice in items:
+            key = record_page_key(plan, entry, notice, fixed)
+            if not keep(record_path(entry.id), key):
+                todo.append((entry, notice, key))
+    else:
+        todo = [(entry, notice, None) for entry, notice in items]
+    if workers > 1 and len(todo) >= PARALLEL_MIN:
+        chunk = max(200, len(todo) // (workers * 8))
+        bounds = [(i, min(i + chunk, len(todo))) for i in range(0, len(todo), chunk)]
+        _POOL.update(plan=plan, env=env, base=base, writer=writer, items=todo)
         try:
             with multiprocessing.get_context("fork").Pool(workers) as pool:
                 for written, changed, n_same, keys in pool.imap(_pool_render, bounds):
@@ -158,8 +169,8 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
         finally:
             _POOL.clear()
     else:
-        for entry, notice in items:
-            _write_record_page(plan, env, base, writer, entry, notice, fixed)
+        for entry, notice, key in todo:
+            _write_record_page(plan, env, base, writer, entry, notice, key)
     return len(items)
 
 
@@ -202,8 +213,7 @@ def _run_extra(output: Output, snapshot: Snapshot, site: SiteOutput) -> tuple[di
 def _pool_extra(index: int) -> tuple:
     """One output in a fork worker, with its own writer; the parent merges what it wrote."""
     parent: SiteOutput = _POOL["site"]
-    w = parent.writer
-    local = OutputWriter(w.root, w.previous, manifest=w.manifest and w.manifest.fork())
+    local = parent.writer.fork()
     # One core each: the writers themselves are what runs side by side.
     site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1)
     out, seconds = _run_extra(_POOL["outputs"][index], _POOL["snapshot"], site)
@@ -356,6 +366,25 @@ def run_extra_writers(
         result.rewritten[output.name] = list(changed)
 
 
+def write_sitemap(writer: OutputWriter, paths: list[str], site_url: str) -> None:
+    """``sitemap.xml`` (and its parts) for the sorted distinct ``paths``, keyed on them: an unchanged
+    list of pages keeps the files without writing or comparing megabytes of XML."""
+    if writer.manifest is None:
+        for rel, data in sitemap_files(paths, site_url).items():
+            writer.write(rel, data)
+        return
+    key = digest(code_version(), site_url, MAX_URLS, "\n".join(paths))
+    made: dict[str, bytes] = {}
+
+    def produce(name: str) -> bytes:
+        if not made:
+            made.update(sitemap_files(paths, site_url))
+        return made[name]
+
+    for name in sitemap_names(len(paths)):
+        writer.write_keyed(name, digest(key, name), lambda name=name: produce(name))
+
+
 def write_site(
     snapshot: Snapshot,
     env: jinja2.Environment,
@@ -391,12 +420,11 @@ def write_site(
     if extras:
         run_extra_writers(snapshot, site, result, workers)
     t3 = time.perf_counter()
-    paths = plan.sitemap_paths() + site.sitemap
-    for rel, data in sitemap_files(paths, site_url).items():
-        writer.write(rel, data)
+    paths = sorted(set(plan.sitemap_paths() + site.sitemap))
+    write_sitemap(writer, paths, site_url)
     writer.write("robots.txt", robots_txt(site_url))
     writer.write("build-info.json", build_info(snapshot, plan))
-    result.sitemap_urls = len(set(paths))
+    result.sitemap_urls = len(paths)
     result.writes = writer.stats
     result.written = writer.written
     for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):

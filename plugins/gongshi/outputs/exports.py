@@ -455,7 +455,7 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None
         out.write_keyed(rel, key, producing)
         if made and rel.endswith(".csv"):
             fresh[rel] = made[0]
-        return len(made[0]) if made else (out_dir / rel).stat().st_size
+        return len(made[0]) if made else out.current(rel).stat().st_size
 
     written: list[Download] = []
     shards = plan_shards(snapshot)
@@ -489,7 +489,7 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None
         header = len(to_csv(kind, [], SITE_COLUMNS[kind]))
 
         def joined(parts=parts, header=header, year=year, kind=kind) -> bytes:
-            files = [fresh.get(s.path("csv")) or (out_dir / s.path("csv")).read_bytes() for s in parts]
+            files = [fresh.get(s.path("csv")) or out.current(s.path("csv")).read_bytes() for s in parts]
             data = files[0][:header] + b"".join(f[header:] for f in files)
             return _zip_bytes(f"{year}-{kind}.csv", data, max(s.stamp for s in parts))
 

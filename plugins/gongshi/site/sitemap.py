@@ -21,6 +21,13 @@ def _urlset(urls: list[str]) -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def sitemap_names(count: int, max_urls: int = MAX_URLS) -> list[str]:
+    """The files ``sitemap_files`` makes for ``count`` distinct pages, without making them."""
+    if count <= max_urls:
+        return ["sitemap.xml"]
+    return [f"sitemap-{n}.xml" for n in range(1, -(-count // max_urls) + 1)] + ["sitemap.xml"]
+
+
 def sitemap_files(paths: list[str], site_url: str, max_urls: int = MAX_URLS) -> dict[str, bytes]:
     """``{site-relative file: bytes}``. ``site_url`` is absolute in production (``SITEURL``);
     empty in development, which gives root-relative locations."""

@@ -18,8 +18,9 @@ def record_pages_key(env, base: dict, plan) -> str:
 def record_page_key(plan, entry, notice: bool, fixed: str) -> str:
     """Everything one record page is made from (besides ``fixed``): the entry (file, timeline,
     catalog item, past names: ``Entry.key``). Its change history comes from the record's own data,
-    so the entry's key covers it too."""
-    return digest(fixed, notice, entry.key)
+    so the entry's key covers it too. One hash of one string (``fixed`` and ``entry.key`` are hex
+    digests of fixed length): this runs for every record page of every build."""
+    return hashlib.blake2b(f"{fixed}{notice:d}{entry.key}".encode(), digest_size=20).hexdigest()
 
 
 def templates_key(env) -> str:

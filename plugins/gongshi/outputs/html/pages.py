@@ -23,6 +23,7 @@ URL scheme (stable: record URLs are derived from the record id and nothing else)
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -248,7 +249,7 @@ def _kind(e: Entry) -> str:
 
 
 def _newest_decided_first(entries: list[Entry]) -> list[Entry]:
-    return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.id))
+    return sorted(entries, key=lambda e: (-e.timeline.decision_date.toordinal(), e.record.id))
 
 
 def _memoised_rows(
@@ -275,7 +276,7 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     List pages carry a key (their entries' keys and what else they show) and build their rows
     only when rendered, so a rebuild renders only the pages whose records changed."""
     reg = snapshot.registry
-    public = [e for e in snapshot.entries if e.state in PUBLIC_STATES]
+    public = [e for e in snapshot.entries if e.timeline.state in PUBLIC_STATES]
     notices = list(snapshot.withdrawal_notices())
     plan = SitePlan(snapshot=snapshot, public=public, notices=notices)
     row, rows_of = _memoised_rows(lambda e: make_row(e, reg))
@@ -284,7 +285,10 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     shared = snapshot.registry_key  # department names appear in every row
 
     # Rolling lists: newest publication first (the snapshot's order).
-    listed = {k: [e for e in public if e.state == LISTED and _kind(e) == k] for k in KINDS}
+    listed: dict[str, list[Entry]] = {k: [] for k in KINDS}
+    for e in public:
+        if e.timeline.state == LISTED:
+            listed[_kind(e)].append(e)
     for kind in KINDS:
         for path, chunk, pager in paginate(f"list/{KIND_SLUG[kind]}/", listed[kind], page_size):
             head = {
@@ -304,12 +308,18 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
             )
 
     # Archives: public records by decision month and by department and year, newest decided first.
+    # Sorted once: every group below is filled in this order, so it is sorted too.
     by_month: dict[tuple[int, int], list[Entry]] = defaultdict(list)
     by_dept_year: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-    for e in public:
+    by_dept: dict[str, list[Entry]] = defaultdict(list)
+    counts = {k: {"licence": 0, "penalty": 0} for k in reg.departments}
+    for e in _newest_decided_first(public):
         d = e.timeline.decision_date
+        dept = e.department.key
         by_month[(d.year, d.month)].append(e)
-        by_dept_year[(e.department.key, d.year)].append(e)
+        by_dept_year[(dept, d.year)].append(e)
+        by_dept[dept].append(e)
+        counts.setdefault(dept, {"licence": 0, "penalty": 0})[_kind(e)] += 1
     groups: list[tuple[str, str, list[Entry], dict]] = []
     for (y, m), group in sorted(by_month.items(), reverse=True):
         groups.append((f"archives/{y:04d}/{m:02d}/", f"{y} 年 {m} 月作出的决定", group, {}))
@@ -317,8 +327,7 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
         groups.append(
             (f"archives/{dept}/{y:04d}/", f"{_dept_name(reg, dept)} {y} 年作出的决定", group, {"dept": dept})
         )
-    for folder, title, group, extra in groups:
-        ordered = _newest_decided_first(group)
+    for folder, title, ordered, extra in groups:
         for path, chunk, pager in paginate(folder, ordered, page_size):
             head = {"title": title, "pager": pager, "total": len(ordered), **extra}
             pages.append(
@@ -332,13 +341,12 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
             )
     # Withdrawal notices per department: a revoked decision stays findable by browsing too.
     notices_by_dept: dict[str, list[Entry]] = defaultdict(list)
-    for e in notices:
+    for e in _newest_decided_first(notices):
         notices_by_dept[e.department.key].append(e)
     _notice_row, notice_rows = _memoised_rows(lambda e: make_notice_row(e, reg))
 
     withdrawn_lists: dict[str, tuple[int, str]] = {}
-    for dept, group in sorted(notices_by_dept.items()):
-        ordered = _newest_decided_first(group)
+    for dept, ordered in sorted(notices_by_dept.items()):
         folder = f"archives/{dept}/withdrawn/"
         withdrawn_lists[dept] = (len(ordered), url_of(f"{folder}index.html"))
         for path, chunk, pager in paginate(folder, ordered, page_size):
@@ -376,11 +384,6 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
     )
 
     # Departments: the catalog of all departments, then one page each.
-    counts = {k: {"licence": 0, "penalty": 0} for k in reg.departments}
-    by_dept: dict[str, list[Entry]] = defaultdict(list)
-    for e in public:
-        counts.setdefault(e.department.key, {"licence": 0, "penalty": 0})[_kind(e)] += 1
-        by_dept[e.department.key].append(e)
     dept_rows = []
     for key in sorted(reg.departments):
         d = reg.departments[key]
@@ -394,8 +397,8 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
                 "public": counts.get(key, {}),
             }
         )
-        recent = _newest_decided_first(by_dept.get(key, []))[:RECENT_ROWS]
-        recent_notices = _newest_decided_first(notices_by_dept.get(key, []))[:RECENT_ROWS]
+        recent = by_dept.get(key, [])[:RECENT_ROWS]
+        recent_notices = notices_by_dept.get(key, [])[:RECENT_ROWS]
         head = {
             "title": d.name,
             "years": dept_years.get(key, []),
@@ -417,9 +420,9 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
 
     # Home: counts, today's rolling lists, latest changes.
     # Latest changes: the newest commit touching each public record (ISO times, all +08:00).
-    latest = sorted(
-        (e for e in public if e.history), key=lambda e: (e.history[0].committed_at, e.id), reverse=True
-    )[:HOME_ROWS]
+    latest = heapq.nlargest(  # = sorted(..., reverse=True)[:HOME_ROWS], without sorting them all
+        HOME_ROWS, (e for e in public if e.history), key=lambda e: (e.history[0].committed_at, e.record.id)
+    )
     pages.append(
         Page(
             "index.html",
@@ -428,7 +431,7 @@ def plan_site(snapshot: Snapshot, *, page_size: int = PAGE_SIZE) -> SitePlan:
                 "title": "首页",
                 "listed": {k: [row(e) for e in listed[k][:HOME_ROWS]] for k in KINDS},
                 "listed_total": {k: len(listed[k]) for k in KINDS},
-                "public_total": {k: sum(1 for e in public if _kind(e) == k) for k in KINDS},
+                "public_total": {k: sum(c.get(k, 0) for c in counts.values()) for k in KINDS},
                 "dept_count": len(reg.departments),
                 "latest": [
                     (e.history[0].date.isoformat(), rv.CHANGE_ACTION.get(e.history[0].status, ""), row(e))
