@@ -464,11 +464,19 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
     if texts is None:
         texts = _texts(data, "$", None, [])
         joined = "\0".join(t[2] for t in texts)
+        numbered = "\0".join(t[2] for t in texts if t[1] not in _CODE_FIELDS)
     else:
         joined = "\0".join(texts)
+        keys = loaded.text_keys
+        # The code fields are never scanned for numbers (a credit code would send nearly every
+        # record down the text-by-text path): the first test leaves them out too.
+        if len(keys) == len(texts):
+            numbered = "\0".join([t for t, k in zip(texts, keys, strict=True) if k not in _CODE_FIELDS])
+        else:
+            numbered = joined
         texts = None
     invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
-    numbers = privacy.may_hold_personal_number(joined)
+    numbers = privacy.may_hold_personal_number(numbered)
     if not (invisible or numbers):
         return out
     infos = field_infos(kind)

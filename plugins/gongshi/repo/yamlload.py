@@ -51,6 +51,9 @@ class Loaded:
     # Every scalar value (not the keys) in document order: checks that look for something in any
     # text can first test them all at once.
     texts: list[str] = field(default_factory=list, repr=False)
+    # The mapping key each of ``texts`` stands under (None for a list item or the document itself):
+    # a check that skips some fields can leave their values out of that first test.
+    text_keys: list[str | None] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -125,7 +128,7 @@ def _key_suffix(key: str) -> str:
     return suffix
 
 
-def _build(parser, lines: dict[str, int], texts: list[str]):
+def _build(parser, lines: dict[str, int], texts: list[str], text_keys: list[str | None]):
     """Build plain dicts/lists/strs from a libyaml parser's events, enforcing the strict rules.
 
     This loop runs for every scalar of every record (the loader is a fifth of a cold validation), so
@@ -139,6 +142,7 @@ def _build(parser, lines: dict[str, int], texts: list[str]):
     intern = sys.intern
     normalize = unicodedata.normalize
     add_text = texts.append
+    add_key = text_keys.append
     pending = None  # an event read ahead (see the key case below)
     while True:
         if pending is None:
@@ -160,6 +164,7 @@ def _build(parser, lines: dict[str, int], texts: list[str]):
                 lines["$"] = line
                 root = value
                 add_text(value)
+                add_key(None)
                 continue
             frame = stack[-1]
             container = frame[0]
@@ -185,6 +190,7 @@ def _build(parser, lines: dict[str, int], texts: list[str]):
                         lines[frame[1] + (_KEY_SUFFIX.get(key) or _key_suffix(key))] = line
                         container[key] = value
                         add_text(value)
+                        add_key(key)
                         continue
                     frame[2] = key
                     pending = event
@@ -193,9 +199,11 @@ def _build(parser, lines: dict[str, int], texts: list[str]):
                 lines[frame[1] + (_KEY_SUFFIX.get(key) or _key_suffix(key))] = frame[4].get(key, line)
                 container[key] = value
                 frame[2] = None
+                add_key(key)
             else:
                 lines[f"{frame[1]}[{len(container)}]"] = line
                 container.append(value)
+                add_key(None)
             add_text(value)
             continue
         if etype in _END_EVENTS:
@@ -277,8 +285,9 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
         text = _decode(raw)
         lines: dict[str, int] = {}
         texts: list[str] = []
-        data = _build(_Parser(text), lines, texts)
-        result.data, result.lines, result.texts = data, lines, texts
+        text_keys: list[str | None] = []
+        data = _build(_Parser(text), lines, texts, text_keys)
+        result.data, result.lines, result.texts, result.text_keys = data, lines, texts, text_keys
     except _Reject as rej:
         result.problems.append(Problem(file, rej.line, rej.path, rej.code, rej.message))
     except yaml.MarkedYAMLError as exc:
