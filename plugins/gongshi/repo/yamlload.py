@@ -271,8 +271,9 @@ def _build(parser, lines: dict[str, int], texts: list[str], text_keys: list[str 
 _NOT_SIMPLE_RE = re.compile(
     "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
-# A line: indentation, then `key:` with an optional value, or `- ` and an item.
-_SIMPLE_LINE_RE = re.compile(r"( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?|- +(.*))\Z")
+# Every line: indentation, then `key:` with an optional value, or `- ` and an item; or a comment
+# from the first column, or blank.
+_SIMPLE_LINE_RE = re.compile(r"^(?:( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?|(- +)(.*))|#.*| *)$", re.MULTILINE)
 # A plain value must not start with an indicator nor hold ": " or " #" nor end with ":".
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _DOUBLE_QUOTED_RE = re.compile(r'"([^"\\]*)"\Z')
@@ -297,31 +298,27 @@ def _simple_document(text: str):
     """``(document, lines, texts, text_keys)`` of ``text`` in the common shape, or None."""
     if _NOT_SIMPLE_RE.search(text) is not None:
         return None
+    rows = _SIMPLE_LINE_RE.findall(text)
+    if len(rows) != text.count("\n") + 1:
+        return None  # a line of another shape (an indented comment among them)
     parsed = []  # (line number, indent, key or None, value or None)
-    match = _SIMPLE_LINE_RE.match
-    for number, line in enumerate(text.split("\n"), 1):
-        stripped = line.lstrip(" ")
-        if not stripped:
-            continue  # a blank line
-        if stripped[0] == "#":
-            if stripped is line:
-                continue  # a comment line
-            return None  # an indented comment: after a value it may be read otherwise
-        m = match(line)
-        if m is None:
-            return None
-        indent, key, value, item = m.groups()
-        if key is None:
-            value = item
-        if value is not None:
+    for number, (indent, key, value, dash, item) in enumerate(rows, 1):
+        if key:
             value = value.rstrip(" ")
             if value:
                 value = _simple_value(value)
                 if value is None:
                     return None
-            elif key is None:
+            parsed.append((number, len(indent), key, value))
+        elif dash:
+            value = item.rstrip(" ")
+            if not value:
                 return None  # "- " alone: an empty item
-        parsed.append((number, len(indent), key, value))
+            value = _simple_value(value)
+            if value is None:
+                return None
+            parsed.append((number, len(indent), None, value))
+        # else a blank line or a comment line
     if not parsed or parsed[0][1] != 0 or parsed[0][2] is None:
         return None
     lines: dict[str, int] = {"$": parsed[0][0]}
