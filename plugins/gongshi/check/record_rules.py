@@ -497,6 +497,10 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
                 )
         if key in _CODE_FIELDS or not (numbers or hidden):
             continue
+        # Most texts hold no number: the field's path and title only for those that do.
+        findings = privacy.find_personal_numbers(text) if numbers else []
+        if not (hidden or findings):
+            continue
         path = child_path(parent, key)
         info = infos.get(_INDEX_RE.sub("[]", path))
         where = info.title if info and info.title else path
@@ -513,9 +517,7 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
                     f"请删除号码，或只保留脱敏形式（用 * 遮盖中间部分）。",
                 )
             )
-        if not numbers:
-            continue
-        for f in privacy.find_personal_numbers(text):
+        for f in findings:
             if key in _NUMBER_FIELDS and not f.exact:
                 continue
             masked = privacy.mask(f)

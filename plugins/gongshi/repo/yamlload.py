@@ -273,7 +273,9 @@ _NOT_SIMPLE_RE = re.compile(
 )
 # Every line: indentation, then `key:` with an optional value, or `- ` and an item; or a comment
 # from the first column, or blank.
-_SIMPLE_LINE_RE = re.compile(r"^(?:( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?|(- +)(.*))|#.*| *)$", re.MULTILINE)
+_SIMPLE_LINE_RE = re.compile(
+    r"^(?:( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?|(- +)(.*))|#.*| *)$", re.MULTILINE
+)
 # A plain value must not start with an indicator nor hold ": " or " #" nor end with ":".
 _PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _DOUBLE_QUOTED_RE = re.compile(r'"([^"\\]*)"\Z')
@@ -489,6 +491,8 @@ def load_yaml_file(path: Path, file: str | None = None) -> Loaded:
                     break
                 parts.append(chunk)
                 size += len(chunk)
+                if size == st.st_size:
+                    break  # all fstat counted, in a read that asked for more: the end, no read for b""
         finally:
             os.close(fd)
         return load_yaml_bytes(parts[0] if len(parts) == 1 else b"".join(parts), rel)
