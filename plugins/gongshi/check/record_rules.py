@@ -464,11 +464,19 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
     if texts is None:
         texts = _texts(data, "$", None, [])
         joined = "\0".join(t[2] for t in texts)
+        numbered = "\0".join(t[2] for t in texts if t[1] not in _CODE_FIELDS)
     else:
         joined = "\0".join(texts)
+        keys = loaded.text_keys
+        # The code fields are never scanned for numbers (a credit code would send nearly every
+        # record down the text-by-text path): the first test leaves them out too.
+        if len(keys) == len(texts):
+            numbered = "\0".join([t for t, k in zip(texts, keys, strict=True) if k not in _CODE_FIELDS])
+        else:
+            numbered = joined
         texts = None
     invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
-    numbers = privacy.may_hold_personal_number(joined)
+    numbers = privacy.may_hold_personal_number(numbered)
     if not (invisible or numbers):
         return out
     infos = field_infos(kind)
@@ -489,6 +497,10 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
                 )
         if key in _CODE_FIELDS or not (numbers or hidden):
             continue
+        # Most texts hold no number: the field's path and title only for those that do.
+        findings = privacy.find_personal_numbers(text) if numbers else []
+        if not (hidden or findings):
+            continue
         path = child_path(parent, key)
         info = infos.get(_INDEX_RE.sub("[]", path))
         where = info.title if info and info.title else path
@@ -505,9 +517,7 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
                     f"请删除号码，或只保留脱敏形式（用 * 遮盖中间部分）。",
                 )
             )
-        if not numbers:
-            continue
-        for f in privacy.find_personal_numbers(text):
+        for f in findings:
             if key in _NUMBER_FIELDS and not f.exact:
                 continue
             masked = privacy.mask(f)

@@ -148,3 +148,149 @@ def test_arbitrary_yaml_like_text_never_raises(text):
     assert loaded.ok or loaded.problems
     if loaded.ok:
         assert loaded.data is None or isinstance(loaded.data, (str, list, dict))
+
+
+# --------------------------------------------------------------------------------------------
+# The common shape read without libyaml (``_simple_document``) means what libyaml's events mean
+
+
+def _both_ways(text: str):
+    """``(simple, libyaml)``: the fast reading (None when it declines) and libyaml's, each as
+    (document, lines in order, texts, text keys) or the code of the problem."""
+    from gongshi.repo import yamlload
+
+    simple = yamlload._simple_document(text)
+    if simple is not None:
+        simple = (simple[0], list(simple[1].items()), simple[2], simple[3])
+    lines, texts, keys = {}, [], []
+    try:
+        data = yamlload._build(yamlload._Parser(text), lines, texts, keys)
+        full = (data, list(lines.items()), texts, keys)
+    except Exception as exc:  # any refusal: the fast reading must have declined
+        full = ("refused", type(exc).__name__)
+    return simple, full
+
+
+def _same_reading(text: str) -> bool:
+    simple, full = _both_ways(text)
+    if simple is None:
+        return True
+    # Same values, same key order at every level, same lines, texts and keys.
+    import json
+
+    return simple == full and json.dumps(simple[0], ensure_ascii=False) == json.dumps(
+        full[0], ensure_ascii=False
+    )
+
+
+_SIMPLE_TEXTS = [
+    '# yaml-language-server: $schema=x\nkind: penalty\nparty:\n  name: 张三\n  uscc: "91320404MA1YAR876L"\n',
+    "categories:\n  - 罚款\n  - 警告\nfacts: 事实\n",
+    "categories:\n- 罚款\n- 警告\nfacts: 事实\n",
+    "a:\nb: x\n",
+    "a:\n\nb:\n",
+    "a:\n  b:\n    c: d\n  e: f\ng: h\n",
+    "a: 'single # quoted'\nb: \"double: quoted\"\n",
+    "a:   several spaces  \nb: x\n",
+    "a: x\n\n\n# comment\nb: y",
+    "a: x#y\nb: 'it'\n",
+    "a: 2026-01-01\nb: 00123\nc: true\nd: ~\n",
+    "a: ＮＦＫＣ：全角\nb: e\u0301\n",
+]
+_NEAR_MISSES = [
+    "a: 〔2026〕第1号 #1\n",
+    "a: 'it''s'\n",
+    "a: x # comment\n",
+    "a: x\n  continued\n",
+    "a: x\n   # indented comment\nb: y\n",
+    'a: "x" # c\n',
+    'a: "esc\\"aped"\n',
+    "a: 'unclosed\n",
+    'a: "unclosed\n',
+    "a: [1, 2]\n",
+    "a: {b: c}\n",
+    "a: |\n  block\n",
+    "a: >\n  folded\n",
+    "a: &x 1\nb: *x\n",
+    "a: !!str x\n",
+    "a: b: c\n",
+    "a: b:\n",
+    "a:b\n",
+    "a : b\n",
+    "a: 1\na: 2\n",
+    "a:\n  - x\n  b: y\n",
+    "a:\n  - x\n    y\n",
+    "a:\n  - b: c\n",
+    "a:\n  -\n",
+    "a:\n- x\n  - y\n",
+    "a:\n    b: c\n  d: e\n",
+    "  a: b\n",
+    "- a\n- b\n",
+    "a: b\n- c\n",
+    "---\na: b\n",
+    "a: b\n...\n",
+    "%YAML 1.1\n---\na: b\n",
+    "a:\tb\n",
+    "a: b\r\nc: d\r\n",
+    "a: b\u2028c: d\n",
+    "a: b\x85c\n",
+    "a: \ufeffb\n",
+    "a: \x7f\n",
+    "a: -x\n",
+    "a: ?x\n",
+    "a: @x\n",
+    "a: `x`\n",
+    "a: %x\n",
+    "决定日期: 2026-01-01\n",
+    "a-b: c\n",
+    "? a\n: b\n",
+    "a: b\n c: d\n",
+    "",
+    "# only a comment\n",
+    "scalar\n",
+]
+
+
+@pytest.mark.parametrize("text", _SIMPLE_TEXTS + _NEAR_MISSES)
+def test_the_fast_reading_means_what_libyaml_means(text):
+    assert _same_reading(text), _both_ways(text)
+
+
+def test_the_fast_reading_takes_the_common_shape_and_declines_the_rest():
+    taken = [text for text in _SIMPLE_TEXTS if _both_ways(text)[0] is not None]
+    assert taken == _SIMPLE_TEXTS
+    declined = [text for text in _NEAR_MISSES if _both_ways(text)[0] is None]
+    # Each near miss goes through libyaml (which either reads it or reports the problem).
+    assert declined == _NEAR_MISSES
+
+
+def test_the_fast_reading_agrees_on_every_corpus_file():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    paths = sorted(root.glob("tests/corpus/*/*.yaml")) + sorted(root.glob("data/**/*.yaml"))
+    taken = 0
+    for path in paths:
+        text = path.read_bytes().decode("utf-8-sig", errors="replace")
+        assert _same_reading(text), path
+        taken += _both_ways(text)[0] is not None
+    assert taken > len(paths) // 2
+
+
+_LINE_PIECES = st.lists(
+    st.tuples(
+        st.sampled_from(["", " ", "  ", "    "]),
+        st.sampled_from(["a:", "b:", "c:", "- ", "-", "# c", "", "a :", "a:b"]),
+        st.text(alphabet=st.sampled_from(list("x :#-'\"\\[]{}&*!|>?%@`\t\u3000é钟")), max_size=8),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_LINE_PIECES)
+def test_the_fast_reading_agrees_on_yaml_like_lines(pieces):
+    text = "\n".join(
+        indent + head + (" " + tail if tail and head.endswith(":") else tail) for indent, head, tail in pieces
+    )
+    assert _same_reading(text), _both_ways(text)
