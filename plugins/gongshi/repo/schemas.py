@@ -16,7 +16,6 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from gongshi.core.keys import SCHEMA_DIR
-from gongshi.repo.schemacheck import Untranslatable, compile_check
 
 if TYPE_CHECKING:
     from jsonschema import Draft202012Validator, FormatChecker
@@ -105,24 +104,147 @@ def validator(doc_type: str) -> Draft202012Validator:
 # --------------------------------------------------------------------------------------------
 # The fast pass/fail check
 #
-# ``jsonschema`` walks the schema for every document and builds an error object for every failed
-# branch of an ``if``/``anyOf``/``not`` (≈ 0.3 ms per record, most of a cold validation). Almost
-# every record is valid, and for a valid document only "valid" matters, so records are first
-# checked by code compiled from the same bundled schema (``schemacheck``: exact, keyword by
-# keyword); only documents it rejects (or cannot handle) go through ``jsonschema`` for the Chinese
-# messages. tests/unit/repo/test_schemas.py proves both agree on every corpus document and on
-# mutated synthetic records.
+# ``jsonschema`` walks the schema for every document (≈ 0.3 ms per record, most of a cold
+# validation). Almost every record is valid, and for a valid document only "valid" matters, so
+# records are first checked by code that ``fastjsonschema`` generates from the same bundled schema;
+# only documents it rejects (or cannot handle) go through ``jsonschema`` for the Chinese messages.
+# fastjsonschema knows drafts 4/6/7: the translation below keeps only keywords whose draft-7
+# meaning equals the 2020-12 one on what the loader produces (dicts, lists, stripped strings and
+# the booleans/integers ``coerce_document`` makes). Where its code is stricter than ``jsonschema``
+# (``$`` compiled as ``\Z``, ``uniqueItems`` comparing ``True`` with ``"True"``, ``minimum`` on
+# booleans), a rejection only costs a ``jsonschema`` run, so those are allowed where rejecting more
+# means rejecting the document: not under ``not``/``if``/``oneOf``, where stricter flips to more
+# lenient. Any other keyword: no fast check for that document type (``fast_check`` is None).
+# tests/unit/repo/test_schemas.py proves both agree on every corpus document and on synthetic records.
+
+_EXACT = {
+    "type",
+    "properties",
+    "additionalProperties",
+    "required",
+    "enum",
+    "const",
+    "minLength",
+    "maxLength",
+    "minItems",
+    "maxItems",
+    "items",
+    "contains",
+    "allOf",
+    "anyOf",
+    "oneOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "format",
+}
+_STRICTER = {"pattern", "uniqueItems", "minimum", "maximum"}
+_TYPES = {"string", "object", "array", "boolean", "integer", "null"}
+
+
+class _Untranslatable(Exception):
+    pass
+
+
+def _draft7(node, exact: bool):
+    """``node`` (a bundled 2020-12 schema) for fastjsonschema's draft 7; raises _Untranslatable.
+    ``exact``: inside ``not``/``if``/``oneOf``, where a stricter check would accept more."""
+    if isinstance(node, bool):
+        return node
+    if not isinstance(node, dict):
+        raise _Untranslatable(repr(node))
+    out: dict = {}
+    for key, value in node.items():
+        if key in _ANNOTATIONS or key == "$schema":
+            continue
+        if key in _STRICTER:
+            if exact and not (key == "pattern" and "$" not in value):
+                raise _Untranslatable(key)
+            out[key] = value
+        elif key not in _EXACT:
+            raise _Untranslatable(key)
+        elif key == "type":
+            types = value if isinstance(value, list) else [value]
+            if not set(types) <= _TYPES:  # "number" would also take floats: none come from YAML
+                raise _Untranslatable(f"type {value}")
+            out[key] = value
+        elif key in ("properties",):
+            out[key] = {k: _draft7(v, exact) for k, v in value.items()}
+        elif key in ("additionalProperties", "items", "contains", "then", "else"):
+            if key == "items" and not isinstance(value, dict):
+                raise _Untranslatable("items array")  # 2020-12 prefixItems semantics differ
+            out[key] = _draft7(value, exact)
+        elif key in ("not", "if"):
+            out[key] = _draft7(value, True)
+        elif key in ("allOf", "anyOf", "oneOf"):
+            out[key] = [_draft7(v, exact or key == "oneOf") for v in value]
+        elif key in ("enum", "const"):
+            # A const is written as a one-value enum (the same test: fastjsonschema's short
+            # exceptions, which are much cheaper where if/anyOf raise them as control flow, do not
+            # support const).
+            values = value if key == "enum" else [value]
+            if all(isinstance(v, str) for v in values):
+                out["enum"] = list(values)  # a second enum in the same node cannot occur: see below
+            elif key == "const" and isinstance(value, bool):
+                # Python's 0 == False: the type keeps a stray integer from matching a boolean const,
+                # as jsonschema's equality does.
+                out.setdefault("allOf", []).append({"type": "boolean", "enum": [value]})
+            else:
+                raise _Untranslatable(f"{key} {value!r}")
+            if "enum" in node and "const" in node:
+                raise _Untranslatable("enum and const")
+        elif key == "required":
+            out[key] = list(value)
+        else:
+            out[key] = value
+    return out
+
+
+def _formats(node, found: set[str]) -> set[str]:
+    if isinstance(node, dict):
+        if isinstance(node.get("format"), str):
+            found.add(node["format"])
+        for v in node.values():
+            _formats(v, found)
+    elif isinstance(node, list):
+        for v in node:
+            _formats(v, found)
+    return found
 
 
 @cache
 def fast_check(doc_type: str) -> Callable[[object], bool] | None:
     """``check(data) -> True`` when ``data`` (coerced) is valid for ``doc_type``'s schema, False when
-    it is not (then ask ``validator(doc_type)`` why). None when no fast check can be made."""
-    checker = format_checker()
+    it may not be (then ask ``validator(doc_type)``). None when no fast check can be made."""
     try:
-        return compile_check(bundled(doc_type), dict(checker.checkers))
-    except Untranslatable:
+        import fastjsonschema
+    except ImportError:  # pragma: no cover - a pinned dependency
         return None
+    try:
+        schema = _draft7(bundled(doc_type), False)
+    except _Untranslatable:
+        return None
+    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
+    checker = format_checker()
+    # The very functions jsonschema calls for these formats (identifiers, date).
+    formats = {name: (lambda v, name=name: checker.conforms(v, name)) for name in _formats(schema, set())}
+    try:
+        compiled = fastjsonschema.compile(
+            schema, formats=formats, use_default=False, detailed_exceptions=False
+        )
+    except Exception:  # a schema the generator cannot take: jsonschema alone
+        return None
+    invalid = fastjsonschema.JsonSchemaValueException
+
+    def check(data) -> bool:
+        try:
+            compiled(data)
+        except (invalid, Exception):  # invalid, or generated code failing on odd data: ask jsonschema
+            return False
+        return True
+
+    return check
 
 
 @cache

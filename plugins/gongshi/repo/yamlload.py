@@ -17,7 +17,6 @@ ourselves from libyaml's event stream (C speed for scanning and parsing):
 from __future__ import annotations
 
 import os
-import re
 import stat
 import sys
 import unicodedata
@@ -254,142 +253,6 @@ def _build(parser, lines: dict[str, int], texts: list[str], text_keys: list[str 
     return root
 
 
-# --------------------------------------------------------------------------------------------
-# The common shape, read without libyaml
-#
-# Almost every record is block mappings of `key: value` lines with plain or quoted one-line values
-# and lists of one-line items. For text that is only that, ``_simple_document`` builds the same
-# document, lines and texts as libyaml's events and ``_build`` (a third of the loader's time was
-# making libyaml's event objects); on anything else — other characters, a tab, a comment after a
-# value, a multi-line or block scalar, a flow collection, a list of mappings, an anchor, a tag, a
-# duplicate key, a key that is not an ASCII word, an indentation it does not expect — it returns
-# None and the file goes through libyaml, which reports what is wrong.
-# tests/unit/repo/test_loader.py compares both on the corpus and on a table of near misses.
-
-# Characters libyaml reads as something other than text on one line, or refuses (C0/C1 controls,
-# DEL, CR, NEL, U+2028/9, BOM, noncharacters U+FFFE/F), and the tab: any of them, and libyaml decides.
-_NOT_SIMPLE_RE = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
-# Every line: indentation, then `key:` with an optional value, or `- ` and an item; or a comment
-# from the first column, or blank.
-_SIMPLE_LINE_RE = re.compile(
-    r"^(?:( *)(?:([A-Za-z_][A-Za-z0-9_]*):(?: +(.*))?|(- +)(.*))|#.*| *)$", re.MULTILINE
-)
-# A plain value must not start with an indicator nor hold ": " or " #" nor end with ":".
-_PLAIN_START = frozenset("-?:,[]{}#&*!|>'\"%@`")
-_DOUBLE_QUOTED_RE = re.compile(r'"([^"\\]*)"\Z')
-_SINGLE_QUOTED_RE = re.compile(r"'([^']*)'\Z")
-
-
-def _simple_value(value: str) -> str | None:
-    """The text of a one-line value as libyaml reads it (before trimming), None when not simple."""
-    first = value[0]
-    if first == '"':
-        m = _DOUBLE_QUOTED_RE.match(value)
-        return m.group(1) if m else None
-    if first == "'":
-        m = _SINGLE_QUOTED_RE.match(value)
-        return m.group(1) if m else None
-    if first in _PLAIN_START or ": " in value or " #" in value or value.endswith(":"):
-        return None
-    return value
-
-
-def _simple_document(text: str):
-    """``(document, lines, texts, text_keys)`` of ``text`` in the common shape, or None."""
-    if _NOT_SIMPLE_RE.search(text) is not None:
-        return None
-    rows = _SIMPLE_LINE_RE.findall(text)
-    if len(rows) != text.count("\n") + 1:
-        return None  # a line of another shape (an indented comment among them)
-    parsed = []  # (line number, indent, key or None, value or None)
-    for number, (indent, key, value, dash, item) in enumerate(rows, 1):
-        if key:
-            value = value.rstrip(" ")
-            if value:
-                value = _simple_value(value)
-                if value is None:
-                    return None
-            parsed.append((number, len(indent), key, value))
-        elif dash:
-            value = item.rstrip(" ")
-            if not value:
-                return None  # "- " alone: an empty item
-            value = _simple_value(value)
-            if value is None:
-                return None
-            parsed.append((number, len(indent), None, value))
-        # else a blank line or a comment line
-    if not parsed or parsed[0][1] != 0 or parsed[0][2] is None:
-        return None
-    lines: dict[str, int] = {"$": parsed[0][0]}
-    texts: list[str] = []
-    text_keys: list[str | None] = []
-    normalize, intern = unicodedata.normalize, sys.intern
-    root: dict = {}
-    # Open mappings: (indent, dict, path, key lines); at most one open list, under the last key.
-    stack = [(0, root, "$", {})]
-    count = len(parsed)
-    i = 0
-    while i < count:
-        number, indent, key, value = parsed[i]
-        while indent < stack[-1][0]:
-            stack.pop()
-        level, container, path, key_lines = stack[-1]
-        if key is None or indent != level or key in key_lines:
-            return None  # a list item out of place, an unexpected indentation, a duplicate key
-        key = intern(key)
-        key_lines[key] = number
-        here = path + (_KEY_SUFFIX.get(key) or _key_suffix(key))
-        following = parsed[i + 1] if i + 1 < count else None
-        if value is not None and value != "":
-            if following is not None and following[1] > indent:
-                return None  # a value going on over the next line, or an error
-            text_value = normalize("NFC", value).strip()
-            lines[here] = number
-            container[key] = text_value
-            texts.append(text_value)
-            text_keys.append(key)
-            i += 1
-            continue
-        if following is None or (
-            following[1] <= indent and not (following[2] is None and following[1] == indent)
-        ):
-            lines[here] = number  # "key:" and nothing under it: an empty value
-            container[key] = ""
-            texts.append("")
-            text_keys.append(key)
-            i += 1
-            continue
-        if following[2] is not None:  # a mapping under the key
-            if len(stack) >= 8:
-                return None
-            lines[here] = number
-            child: dict = {}
-            container[key] = child
-            stack.append((following[1], child, here, {}))
-            i += 1
-            continue
-        # A list of one-line items under the key, each "- " at the same indentation.
-        lines[here] = number
-        items: list = []
-        container[key] = items
-        item_indent = following[1]
-        i += 1
-        while i < count and parsed[i][2] is None and parsed[i][1] == item_indent:
-            number, _indent, _key, value = parsed[i]
-            if i + 1 < count and parsed[i + 1][1] > item_indent:
-                return None
-            text_value = normalize("NFC", value).strip()
-            lines[f"{here}[{len(items)}]"] = number
-            items.append(text_value)
-            texts.append(text_value)
-            text_keys.append(None)
-            i += 1
-    return root, lines, texts, text_keys
-
-
 def _attach(frame: list, value) -> None:
     container = frame[0]
     if type(container) is dict:
@@ -420,10 +283,6 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
                 None,
             )
         text = _decode(raw)
-        simple = _simple_document(text)
-        if simple is not None:
-            result.data, result.lines, result.texts, result.text_keys = simple
-            return result
         lines: dict[str, int] = {}
         texts: list[str] = []
         text_keys: list[str | None] = []
