@@ -11,10 +11,11 @@ template, write bytes, add pages to the sitemap).
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -201,34 +202,73 @@ def _pool_extra(index: int) -> tuple:
     return index, out, seconds, written, local.changed, local.stats.unchanged, keys, site.sitemap
 
 
+def _pool_task(task: tuple[str, object]) -> tuple:
+    """One task of ``render_side_by_side``'s pool: an output (its index) or a run of record pages."""
+    kind, arg = task
+    return _pool_extra(arg) if kind == "output" else _pool_render(arg)  # type: ignore[arg-type]
+
+
 def run_extra_writers(
     snapshot: Snapshot,
     site: SiteOutput,
     result: SiteResult,
-    workers: int = 1,
     outputs: tuple[Output, ...] = OUTPUTS,
 ) -> None:
-    """Every output (search, downloads, feeds, API, dashboard). They are independent, so with
-    more than one worker they run in fork workers side by side (each writes its own files; the
-    file lists, manifest keys and sitemap entries are merged here, in the outputs' order)."""
-    if workers <= 1 or len(outputs) < 2 or len(snapshot.entries) < PARALLEL_MIN:
-        for output in outputs:
-            before = len(site.writer.changed)
-            result.extras[output.name], seconds = _run_extra(output, snapshot, site)
-            result.timings[f"{output.name}_s"] = seconds
-            result.rewritten[output.name] = site.writer.changed[before:]
-        return
+    """Every output (search, downloads, feeds, API, dashboard, ledger ...) one after the other, in
+    this process (a small site, or one worker; large sites use ``render_side_by_side``)."""
+    for output in outputs:
+        before = len(site.writer.changed)
+        result.extras[output.name], seconds = _run_extra(output, snapshot, site)
+        result.timings[f"{output.name}_s"] = seconds
+        result.rewritten[output.name] = site.writer.changed[before:]
+
+
+def render_side_by_side(
+    plan: SitePlan,
+    env,
+    stable: dict,
+    snapshot: Snapshot,
+    site: SiteOutput,
+    result: SiteResult,
+    workers: int,
+    outputs: tuple[Output, ...] = OUTPUTS,
+) -> tuple[float, float]:
+    """The record pages and every output in ONE fork pool: the outputs first, in their declared
+    order (the longest of a cold build first), then the record pages in runs that fill the
+    workers' remaining time. Two phases one after the other left a core idle at the end of each
+    (the longest output alone, the last pages); one queue keeps both busy until the end. Each task
+    writes with its own writer; the file lists, manifest keys and sitemap entries are merged here
+    in a fixed order (record pages, then the outputs in order), whatever order they finished in.
+    Returns the seconds until the last record page and until the last task."""
     writer = site.writer
+    items = plan.record_entries()
+    fixed = record_pages_key(env, stable, plan) if writer.manifest is not None else None
+    run = max(200, len(items) // (workers * 8))
+    bounds = [(i, min(i + run, len(items))) for i in range(0, len(items), run)]
+    tasks = [("output", i) for i in range(len(outputs))] + [("pages", b) for b in bounds]
+    _POOL.update(plan=plan, env=env, base=stable, writer=writer, items=items, fixed=fixed)
     _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
     done: dict[int, tuple] = {}
+    t0 = time.perf_counter()
+    pages_done = 0.0
     try:
+        # What the parent made so far (the plan, the projections of the pages) lives as long as the
+        # pool: out of the cyclic collector's reach, the workers' collections do not walk it.
+        gc.freeze()
         # Not multiprocessing.Pool: its workers are daemons, which may not start processes.
         ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(outputs)), mp_context=ctx) as pool:
-            for item in pool.map(_pool_extra, range(len(outputs))):
-                done[item[0]] = item
+        with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx) as pool:
+            futures = {pool.submit(_pool_task, task): n for n, task in enumerate(tasks)}
+            for future in as_completed(futures):
+                n = futures[future]
+                done[n] = future.result()
+                if tasks[n][0] == "pages":
+                    pages_done = time.perf_counter() - t0
     finally:
         _POOL.clear()
+    for n, (kind, _arg) in enumerate(tasks):
+        if kind == "pages":
+            _merge_worker(writer, *done[n])
     for index, output in enumerate(outputs):
         _index, out, seconds, written, changed, n_same, keys, sitemap = done[index]
         _merge_worker(writer, written, changed, n_same, keys)
@@ -236,6 +276,8 @@ def run_extra_writers(
         result.extras[output.name] = out
         result.timings[f"{output.name}_s"] = seconds
         result.rewritten[output.name] = list(changed)
+    result.record_pages = len(items)
+    return pages_done, time.perf_counter() - t0
 
 
 def write_site(
@@ -266,12 +308,17 @@ def write_site(
             writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
         result.pages += 1
     t1 = time.perf_counter()
-    result.record_pages = render_record_pages(plan, env, stable, writer, workers)
-    result.notices = len(plan.notices)
-    t2 = time.perf_counter()
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
-    if extras:
-        run_extra_writers(snapshot, site, result, workers)
+    result.notices = len(plan.notices)
+    if extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN:
+        records_s, outputs_s = render_side_by_side(plan, env, stable, snapshot, site, result, workers)
+        t2 = t1 + records_s  # the record pages ran beside the outputs: their phases overlap
+    else:
+        result.record_pages = render_record_pages(plan, env, stable, writer, workers)
+        t2 = time.perf_counter()
+        if extras:
+            run_extra_writers(snapshot, site, result)
+        outputs_s = time.perf_counter() - t2
     t3 = time.perf_counter()
     paths = plan.sitemap_paths() + site.sitemap
     for rel, data in sitemap_files(paths, site_url).items():
@@ -281,7 +328,7 @@ def write_site(
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
     result.written = writer.written
-    for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):
+    for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", outputs_s)):
         phases.record(f"site/{name}", seconds)
     for output in OUTPUTS if extras else ():
         phases.record(f"output/{output.name}", result.timings.get(f"{output.name}_s", 0.0))
@@ -289,7 +336,7 @@ def write_site(
     result.timings |= {
         "pages_s": round(t1 - t0, 3),
         "records_s": round(t2 - t1, 3),
-        "extras_s": round(t3 - t2, 3),
+        "extras_s": round(outputs_s, 3),
         "total_s": round(time.perf_counter() - t0, 3),
     }
     return result
