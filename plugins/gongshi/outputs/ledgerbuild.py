@@ -153,7 +153,7 @@ class LedgerState:
         doc = cachefile.read(self.path)
         if not (isinstance(doc, dict) and doc.get("key") == self.key):
             return
-        paths, values, events = (_lines(doc.get(k)) for k in ("paths", "values", "events"))
+        paths, values, events = (split_lines(doc.get(k)) for k in ("paths", "values", "events"))
         chunks, days = doc.get("chunks"), doc.get("days")
         shapes = paths is not None and values is not None and events is not None and len(paths) == len(values)
         shapes = shapes and isinstance(chunks, list) and isinstance(days, list)
@@ -189,7 +189,7 @@ class LedgerState:
         gone_paths = old.keys() - new.keys() if len(old) != len(new) or missing else set()
         stale = {e.record.id for e in missing if e.record.path in old}
         stale.update(old[path].split(" ", 2)[2] for path in gone_paths)
-        removed = _events_of(self.events, stale)
+        removed = events_of(self.events, stale)
         needed: list[str] = []
         for e in missing:
             h, blob = e.history, e.record.blob_sha
@@ -225,23 +225,24 @@ class LedgerState:
         if self.path is None or (same and self.recomputed <= self.SAVE_AFTER):
             return
         joined = {
-            "paths": _joined(list(self.records)),
-            "values": _joined(list(self.records.values())),
-            "events": _joined(self.events),
+            "paths": joined_lines(list(self.records)),
+            "values": joined_lines(list(self.records.values())),
+            "events": joined_lines(self.events),
         }
         if None in joined.values():
             return  # a newline in a path or id (not a valid record file): no shortcut next time
         cachefile.write(self.path, {"key": self.key, **joined, "chunks": tree.chunk_roots, "days": tree.days})
 
 
-def _joined(lines: list[str]) -> str | None:
-    """``lines`` as one newline-joined string, or None when one of them holds a newline."""
+def joined_lines(lines: list[str]) -> str | None:
+    """``lines`` as one newline-joined string, or None when that would not split back into them
+    (a line holding a newline; one empty line, which reads back as no line)."""
     text = "\n".join(lines)
-    return text if text.count("\n") == max(len(lines) - 1, 0) else None
+    return text if text.count("\n") == max(len(lines) - 1, 0) and lines != [""] else None
 
 
-def _lines(text: object) -> list[str] | None:
-    """The lines of a string written by ``_joined`` (None: not a string)."""
+def split_lines(text: object) -> list[str] | None:
+    """The lines of a string written by ``joined_lines`` (None: not a string)."""
     if not isinstance(text, str):
         return None
     return text.split("\n") if text else []
@@ -255,7 +256,7 @@ def _root_line(as_of: str, size: int, root: str) -> str:
     return ledger.canonical({"as_of": as_of, "size": size, "root": root}).decode("utf-8")
 
 
-def _events_of(events: list[str], ids: set[str]) -> list[str]:
+def events_of(events: list[str], ids: set[str]) -> list[str]:
     """The event strings of the records ``ids``. A few ids (a rebuild after a change): a substring
     test per event, exact after the split; many: the split of every event."""
     if not ids:
