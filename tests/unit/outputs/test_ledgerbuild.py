@@ -106,7 +106,6 @@ def test_state_lines_round_trip_and_refuse_a_newline():
     and a line holding a newline is refused (no state is written) rather than split wrongly."""
     for lines in (
         [],
-        [""],
         ["a"],
         ["a", "", "b c"],
         [event_string("2026-01-01", "a", "published", "0" * 64)],
