@@ -35,6 +35,8 @@ from gongshi.site.sitemap import robots_txt, sitemap_files
 from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
@@ -232,6 +234,7 @@ def render_side_by_side(
     result: SiteResult,
     workers: int,
     outputs: tuple[Output, ...] = OUTPUTS,
+    meanwhile: Callable[[], None] | None = None,
 ) -> tuple[float, float]:
     """The record pages and every output in ONE fork pool: the outputs first, in their declared
     order (the longest of a cold build first), then the record pages in runs that fill the
@@ -239,7 +242,9 @@ def render_side_by_side(
     (the longest output alone, the last pages); one queue keeps both busy until the end. Each task
     writes with its own writer; the file lists, manifest keys and sitemap entries are merged here
     in a fixed order (record pages, then the outputs in order), whatever order they finished in.
-    Returns the seconds until the last record page and until the last task."""
+    ``meanwhile`` runs in this process once the workers have started (the list pages: what it
+    allocates is not copied into every worker). Returns the seconds until the last record page and
+    until the last task."""
     writer = site.writer
     items = plan.record_entries()
     fixed = record_pages_key(env, stable, plan) if writer.manifest is not None else None
@@ -259,6 +264,8 @@ def render_side_by_side(
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx) as pool:
             futures = {pool.submit(_pool_task, task): n for n, task in enumerate(tasks)}
+            if meanwhile is not None:
+                meanwhile()
             for future in as_completed(futures):
                 n = futures[future]
                 done[n] = future.result()
@@ -299,21 +306,36 @@ def write_site(
     fixed = None
     if writer.manifest is not None:
         fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
-    for page in plan.pages:
-        page_base = stable if page.stable else base
-        if page.key is None or fixed is None:
-            writer.write(page.path, _render_one(env, page_base, page))
-        else:
-            key = digest(fixed[page.stable], page.template, page.path, page.key)
-            writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
-        result.pages += 1
-    t1 = time.perf_counter()
+    page_seconds: list[float] = []
+
+    def render_pages() -> None:
+        tp = time.perf_counter()
+        for page in plan.pages:
+            page_base = stable if page.stable else base
+            if page.key is None or fixed is None:
+                writer.write(page.path, _render_one(env, page_base, page))
+            else:
+                key = digest(fixed[page.stable], page.template, page.path, page.key)
+                writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
+            result.pages += 1
+        page_seconds.append(time.perf_counter() - tp)
+
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
     result.notices = len(plan.notices)
-    if extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN:
-        records_s, outputs_s = render_side_by_side(plan, env, stable, snapshot, site, result, workers)
-        t2 = t1 + records_s  # the record pages ran beside the outputs: their phases overlap
+    parallel = extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN
+    if parallel:
+        # The projections first, inherited by the workers (record pages and outputs read them);
+        # then this process renders the list pages while the workers run.
+        for e in plan.public + plan.notices:
+            plan.public_record(e)
+        t1 = time.perf_counter()
+        records_s, outputs_s = render_side_by_side(
+            plan, env, stable, snapshot, site, result, workers, meanwhile=render_pages
+        )
+        t2 = t1 + records_s  # the record pages, the outputs and the list pages overlap
     else:
+        render_pages()
+        t1 = time.perf_counter()
         result.record_pages = render_record_pages(plan, env, stable, writer, workers)
         t2 = time.perf_counter()
         if extras:
@@ -328,13 +350,16 @@ def write_site(
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
     result.written = writer.written
-    for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", outputs_s)):
+    # Planning (and projecting) and rendering the list pages; beside the workers, rendering
+    # overlapped them.
+    pages_s = t1 - t0 + (page_seconds[0] if parallel else 0.0)
+    for name, seconds in (("pages", pages_s), ("record_pages", t2 - t1), ("outputs", outputs_s)):
         phases.record(f"site/{name}", seconds)
     for output in OUTPUTS if extras else ():
         phases.record(f"output/{output.name}", result.timings.get(f"{output.name}_s", 0.0))
     phases.record("site/sitemap_info", time.perf_counter() - t3)
     result.timings |= {
-        "pages_s": round(t1 - t0, 3),
+        "pages_s": round(pages_s, 3),
         "records_s": round(t2 - t1, 3),
         "extras_s": round(outputs_s, 3),
         "total_s": round(time.perf_counter() - t0, 3),
