@@ -14,8 +14,9 @@ from __future__ import annotations
 import gc
 import json
 import multiprocessing
+import multiprocessing.connection
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,8 +36,6 @@ from gongshi.site.sitemap import robots_txt, sitemap_files
 from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
@@ -126,6 +125,27 @@ def _pool_render(bounds: tuple[int, int]) -> tuple:
     return sorted(local.written), local.changed, local.stats.unchanged, local.manifest and local.manifest.new
 
 
+def _write_pages(pages, env, bases: dict, writer: OutputWriter, fixed: dict | None) -> None:
+    """Render the site's pages (lists, archives ...), or keep those whose key did not change.
+    ``bases``: the template variables of a page with the as-of date (False) and without (True)."""
+    for page in pages:
+        page_base = bases[page.stable]
+        if page.key is None or fixed is None:
+            writer.write(page.path, _render_one(env, page_base, page))
+        else:
+            key = digest(fixed[page.stable], page.template, page.path, page.key)
+            writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
+
+
+def _pool_pages(bounds: tuple[int, int]) -> tuple:
+    """A run of the plan's pages in a fork worker, with its own writer."""
+    plan: SitePlan = _POOL["plan"]
+    w = _POOL["writer"]
+    local = OutputWriter(w.root, w.previous, manifest=w.manifest and w.manifest.fork())
+    _write_pages(plan.pages[bounds[0] : bounds[1]], _POOL["env"], _POOL["bases"], local, _POOL["page_keys"])
+    return sorted(local.written), local.changed, local.stats.unchanged, local.manifest and local.manifest.new
+
+
 def _write_record_page(
     plan: SitePlan, env, base: dict, writer: OutputWriter, entry, notice: bool, fixed
 ) -> None:
@@ -207,7 +227,58 @@ def _pool_extra(index: int) -> tuple:
 def _pool_task(task: tuple[str, object]) -> tuple:
     """One task of ``render_side_by_side``'s pool: an output (its index) or a run of record pages."""
     kind, arg = task
-    return _pool_extra(arg) if kind == "output" else _pool_render(arg)  # type: ignore[arg-type]
+    if kind == "output":
+        return _pool_extra(arg)  # type: ignore[arg-type]
+    return _pool_pages(arg) if kind == "pages" else _pool_render(arg)  # type: ignore[arg-type]
+
+
+def _forked_child(send, task: tuple[str, object]) -> None:
+    try:
+        result = (True, _pool_task(task))
+    except BaseException as exc:  # handed to the parent, which raises it
+        result = (False, exc)
+    try:
+        send.send(result)
+    except Exception:  # an exception that does not pickle: its text
+        send.send((False, RuntimeError(traceback.format_exc())))
+    finally:
+        send.close()
+
+
+def run_forked(tasks: list[tuple[str, object]], workers: int) -> dict[int, tuple]:
+    """Each task in its own fork of this process, at most ``workers`` at a time, in order; returns
+    task number -> result. One process per task, not a pool: a pool's worker keeps what its
+    earlier tasks allocated (Python rarely returns memory), so two memory-heavy outputs in one
+    worker added up; a fresh fork starts every task from this process's size. A task that fails
+    raises its exception here (after the running ones end)."""
+    ctx = multiprocessing.get_context("fork")
+    pending = list(enumerate(tasks))
+    running: dict = {}  # receiving end -> (task number, process)
+    results: dict[int, tuple] = {}
+    failure: BaseException | None = None
+    while running or (pending and failure is None):
+        while pending and failure is None and len(running) < workers:
+            n, task = pending.pop(0)
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_forked_child, args=(send, task))
+            proc.start()
+            send.close()
+            running[recv] = (n, proc)
+        for conn in multiprocessing.connection.wait(list(running)):
+            n, proc = running.pop(conn)
+            try:
+                ok, value = conn.recv()
+            except EOFError:
+                ok, value = False, RuntimeError(f"a build worker ended without a result (task {tasks[n]})")
+            conn.close()
+            proc.join()
+            if ok:
+                results[n] = value
+            elif failure is None:
+                failure = value
+    if failure is not None:
+        raise failure
+    return results
 
 
 def run_extra_writers(
@@ -228,53 +299,51 @@ def run_extra_writers(
 def render_side_by_side(
     plan: SitePlan,
     env,
-    stable: dict,
+    bases: dict,
+    page_keys: dict | None,
     snapshot: Snapshot,
     site: SiteOutput,
     result: SiteResult,
     workers: int,
     outputs: tuple[Output, ...] = OUTPUTS,
-    meanwhile: Callable[[], None] | None = None,
-) -> tuple[float, float]:
-    """The record pages and every output in ONE fork pool: the outputs first, in their declared
-    order (the longest of a cold build first), then the record pages in runs that fill the
-    workers' remaining time. Two phases one after the other left a core idle at the end of each
-    (the longest output alone, the last pages); one queue keeps both busy until the end. Each task
-    writes with its own writer; the file lists, manifest keys and sitemap entries are merged here
-    in a fixed order (record pages, then the outputs in order), whatever order they finished in.
-    ``meanwhile`` runs in this process once the workers have started (the list pages: what it
-    allocates is not copied into every worker). Returns the seconds until the last record page and
-    until the last task."""
+) -> float:
+    """The site's pages, the record pages and every output as ONE queue of tasks, each in its own
+    fork (``run_forked``), ``workers`` at a time: the outputs first, in their declared order (the
+    longest of a cold build first), then the list pages and the record pages in runs that fill
+    the workers' remaining time. Separate phases one after the other left a core idle at the end
+    of each (the longest output alone, the last pages). This process only plans and projects
+    (every task inherits the projections), so every fork starts from its size. Each task writes
+    with its own writer; the file lists, manifest keys and sitemap entries are merged here in a
+    fixed order (pages, record pages, then the outputs in order), whatever order they finished
+    in. ``bases``: the template variables with the as-of date (False) and without (True);
+    ``page_keys``: the pages' fixed keys (None: no manifest). Returns the seconds it took."""
+    stable = bases[True]
     writer = site.writer
     items = plan.record_entries()
     fixed = record_pages_key(env, stable, plan) if writer.manifest is not None else None
     run = max(200, len(items) // (workers * 8))
     bounds = [(i, min(i + run, len(items))) for i in range(0, len(items), run)]
-    tasks = [("output", i) for i in range(len(outputs))] + [("pages", b) for b in bounds]
+    page_run = max(100, len(plan.pages) // (workers * 2))
+    page_bounds = [(i, min(i + page_run, len(plan.pages))) for i in range(0, len(plan.pages), page_run)]
+    tasks: list[tuple[str, object]] = [("output", i) for i in range(len(outputs))]
+    tasks += [("pages", b) for b in page_bounds] + [("records", b) for b in bounds]
     _POOL.update(plan=plan, env=env, base=stable, writer=writer, items=items, fixed=fixed)
-    _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
-    done: dict[int, tuple] = {}
+    _POOL.update(site=site, outputs=outputs, snapshot=snapshot, bases=bases, page_keys=page_keys)
     t0 = time.perf_counter()
-    pages_done = 0.0
     try:
-        # What the parent made so far (the plan, the projections of the pages) lives as long as the
-        # pool: out of the cyclic collector's reach, the workers' collections do not walk it.
+        # What the parent made (the plan, the projections) lives as long as the workers: out of
+        # the cyclic collector's reach, the workers' collections do not walk (and copy) it.
         gc.freeze()
-        # Not multiprocessing.Pool: its workers are daemons, which may not start processes.
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(tasks)), mp_context=ctx) as pool:
-            futures = {pool.submit(_pool_task, task): n for n, task in enumerate(tasks)}
-            if meanwhile is not None:
-                meanwhile()
-            for future in as_completed(futures):
-                n = futures[future]
-                done[n] = future.result()
-                if tasks[n][0] == "pages":
-                    pages_done = time.perf_counter() - t0
+        done = run_forked(tasks, workers)
     finally:
         _POOL.clear()
+    records_s = time.perf_counter() - t0
     for n, (kind, _arg) in enumerate(tasks):
         if kind == "pages":
+            _merge_worker(writer, *done[n])
+            result.pages += page_bounds[n - len(outputs)][1] - page_bounds[n - len(outputs)][0]
+    for n, (kind, _arg) in enumerate(tasks):
+        if kind == "records":
             _merge_worker(writer, *done[n])
     for index, output in enumerate(outputs):
         _index, out, seconds, written, changed, n_same, keys, sitemap = done[index]
@@ -284,7 +353,7 @@ def render_side_by_side(
         result.timings[f"{output.name}_s"] = seconds
         result.rewritten[output.name] = list(changed)
     result.record_pages = len(items)
-    return pages_done, time.perf_counter() - t0
+    return records_s
 
 
 def write_site(
@@ -306,35 +375,21 @@ def write_site(
     fixed = None
     if writer.manifest is not None:
         fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
-    page_seconds: list[float] = []
-
-    def render_pages() -> None:
-        tp = time.perf_counter()
-        for page in plan.pages:
-            page_base = stable if page.stable else base
-            if page.key is None or fixed is None:
-                writer.write(page.path, _render_one(env, page_base, page))
-            else:
-                key = digest(fixed[page.stable], page.template, page.path, page.key)
-                writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
-            result.pages += 1
-        page_seconds.append(time.perf_counter() - tp)
-
+    bases = {False: base, True: stable}
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
     result.notices = len(plan.notices)
     parallel = extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN
     if parallel:
-        # The projections first, inherited by the workers (record pages and outputs read them);
-        # then this process renders the list pages while the workers run.
+        # The projections first, in this process: every task (pages, record pages, outputs)
+        # inherits them.
         for e in plan.public + plan.notices:
             plan.public_record(e)
         t1 = time.perf_counter()
-        records_s, outputs_s = render_side_by_side(
-            plan, env, stable, snapshot, site, result, workers, meanwhile=render_pages
-        )
-        t2 = t1 + records_s  # the record pages, the outputs and the list pages overlap
+        outputs_s = render_side_by_side(plan, env, bases, fixed, snapshot, site, result, workers)
+        t2 = t1 + outputs_s  # the pages, the record pages and the outputs overlap
     else:
-        render_pages()
+        _write_pages(plan.pages, env, bases, writer, fixed)
+        result.pages += len(plan.pages)
         t1 = time.perf_counter()
         result.record_pages = render_record_pages(plan, env, stable, writer, workers)
         t2 = time.perf_counter()
@@ -350,9 +405,8 @@ def write_site(
     result.sitemap_urls = len(set(paths))
     result.writes = writer.stats
     result.written = writer.written
-    # Planning (and projecting) and rendering the list pages; beside the workers, rendering
-    # overlapped them.
-    pages_s = t1 - t0 + (page_seconds[0] if parallel else 0.0)
+    # Planning and rendering the pages (beside the workers: planning and projecting).
+    pages_s = t1 - t0
     for name, seconds in (("pages", pages_s), ("record_pages", t2 - t1), ("outputs", outputs_s)):
         phases.record(f"site/{name}", seconds)
     for output in OUTPUTS if extras else ():
