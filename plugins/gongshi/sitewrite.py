@@ -19,7 +19,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -36,6 +36,8 @@ from gongshi.site.sitemap import robots_txt, sitemap_files
 from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
@@ -232,25 +234,27 @@ def _pool_task(task: tuple[str, object]) -> tuple:
     return _pool_pages(arg) if kind == "pages" else _pool_render(arg)  # type: ignore[arg-type]
 
 
-def _forked_child(send, task: tuple[str, object]) -> None:
+def _forked_child(send, run: Callable[[Any], Any], task: object) -> None:
+    text = ""
     try:
-        result = (True, _pool_task(task))
+        result = (True, run(task))
     except BaseException as exc:  # handed to the parent, which raises it
-        result = (False, exc)
+        result, text = (False, exc), traceback.format_exc()
     try:
         send.send(result)
-    except Exception:  # an exception that does not pickle: its text
-        send.send((False, RuntimeError(traceback.format_exc())))
+    except Exception:  # a result or exception that does not pickle: the task's traceback
+        send.send((False, RuntimeError(text or traceback.format_exc())))
     finally:
         send.close()
 
 
-def run_forked(tasks: list[tuple[str, object]], workers: int) -> dict[int, tuple]:
-    """Each task in its own fork of this process, at most ``workers`` at a time, in order; returns
-    task number -> result. One process per task, not a pool: a pool's worker keeps what its
-    earlier tasks allocated (Python rarely returns memory), so two memory-heavy outputs in one
-    worker added up; a fresh fork starts every task from this process's size. A task that fails
-    raises its exception here (after the running ones end)."""
+def run_forked(run: Callable[[Any], Any], tasks: list, workers: int) -> dict[int, Any]:
+    """``run(task)`` for each task in its own fork of this process, at most ``workers`` at a time,
+    started in order; returns task number -> result (it must pickle). One process per task, not a
+    pool: a pool's worker keeps what its earlier tasks allocated (Python rarely returns memory),
+    so two memory-heavy outputs in one worker added up; a fresh fork starts every task from this
+    process's size. A task that fails raises its exception here (after the running ones end; no
+    new one starts)."""
     ctx = multiprocessing.get_context("fork")
     pending = list(enumerate(tasks))
     running: dict = {}  # receiving end -> (task number, process)
@@ -260,7 +264,7 @@ def run_forked(tasks: list[tuple[str, object]], workers: int) -> dict[int, tuple
         while pending and failure is None and len(running) < workers:
             n, task = pending.pop(0)
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_forked_child, args=(send, task))
+            proc = ctx.Process(target=_forked_child, args=(send, run, task))
             proc.start()
             send.close()
             running[recv] = (n, proc)
@@ -334,7 +338,7 @@ def render_side_by_side(
         # What the parent made (the plan, the projections) lives as long as the workers: out of
         # the cyclic collector's reach, the workers' collections do not walk (and copy) it.
         gc.freeze()
-        done = run_forked(tasks, workers)
+        done = run_forked(_pool_task, tasks, workers)
     finally:
         _POOL.clear()
     records_s = time.perf_counter() - t0
