@@ -1,12 +1,15 @@
 """Rendering a ``SitePlan`` with a Jinja environment into an ``OutputWriter`` (no Pelican here).
 
 Record pages are rendered directly with ``Template.render`` (about 10x cheaper than Pelican's
-``Writer.write_file``) and, above ``PARALLEL_MIN`` pages, by a fork pool that inherits the
-environment and the plan. Everything is written through ``OutputWriter`` (bytes change → write).
+``Writer.write_file``). Everything is written through ``OutputWriter`` (bytes change → write).
 
 The other outputs (see docs/site.md "Adding pages"): every ``Output`` declared in
 ``gongshi.outputs.registry.OUTPUTS`` is called once per build with a ``SiteOutput`` (render a theme
 template, write bytes, add pages to the sitemap).
+
+Above ``PARALLEL_MIN`` records with more than one worker, the outputs, the list pages and the
+record pages are one queue of tasks, each in its own fork that inherits the environment, the plan
+and the projections (``render_side_by_side``, ``run_forked``).
 """
 
 from __future__ import annotations
