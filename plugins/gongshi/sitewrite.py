@@ -1,24 +1,28 @@
 """Rendering a ``SitePlan`` with a Jinja environment into an ``OutputWriter`` (no Pelican here).
 
 Record pages are rendered directly with ``Template.render`` (about 10x cheaper than Pelican's
-``Writer.write_file``) and, above ``PARALLEL_MIN`` pages, by a fork pool that inherits the
-environment and the plan. Everything is written through ``OutputWriter`` (bytes change → write).
+``Writer.write_file``). Everything is written through ``OutputWriter`` (bytes change → write).
 
 The other outputs (see docs/site.md "Adding pages"): every ``Output`` declared in
 ``gongshi.outputs.registry.OUTPUTS`` is called once per build with a ``SiteOutput`` (render a theme
 template, write bytes, add pages to the sitemap).
+
+Above ``PARALLEL_MIN`` records with more than one worker, the outputs, the list pages and the
+record pages are one queue of tasks, each in its own fork that inherits the environment, the plan
+and the projections (``render_side_by_side``, ``run_forked``).
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import multiprocessing
+import multiprocessing.connection
 import time
 import traceback
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -35,6 +39,8 @@ from gongshi.site.sitemap import MAX_URLS, robots_txt, sitemap_files, sitemap_na
 from gongshi.site.urls import record_path
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from gongshi.snapshot.build import Snapshot
 
 PARALLEL_MIN = 2000
@@ -133,6 +139,27 @@ def _pool_render(bounds: tuple[int, int]) -> tuple:
     return sorted(local.written), local.changed, local.stats.unchanged, local.manifest and local.manifest.new
 
 
+def _write_pages(pages, env, bases: dict, writer: OutputWriter, fixed: dict | None) -> None:
+    """Render the site's pages (lists, archives ...), or keep those whose key did not change.
+    ``bases``: the template variables of a page with the as-of date (False) and without (True)."""
+    for page in pages:
+        page_base = bases[page.stable]
+        if page.key is None or fixed is None:
+            writer.write(page.path, _render_one(env, page_base, page))
+        else:
+            key = digest(fixed[page.stable], page.template, page.path, page.key)
+            writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
+
+
+def _pool_pages(bounds: tuple[int, int]) -> tuple:
+    """A run of the plan's pages in a fork worker, with its own writer."""
+    plan: SitePlan = _POOL["plan"]
+    w = _POOL["writer"]
+    local = w.fork()
+    _write_pages(plan.pages[bounds[0] : bounds[1]], _POOL["env"], _POOL["bases"], local, _POOL["page_keys"])
+    return sorted(local.written), local.changed, local.stats.unchanged, local.manifest and local.manifest.new
+
+
 def _write_record_page(
     plan: SitePlan, env, base: dict, writer: OutputWriter, entry, notice: bool, key: str | None
 ) -> None:
@@ -147,17 +174,7 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
     this process (a key and a look at the previous file each); only the rest are rendered, by a
     fork pool when there are many (a cold build), so a rebuild forks nothing and sends no file
     lists between processes."""
-    items = plan.record_entries()
-    if writer.manifest is not None:
-        fixed = record_pages_key(env, base, plan)
-        keep = writer.keep
-        todo = []
-        for entry, notice in items:
-            key = record_page_key(plan, entry, notice, fixed)
-            if not keep(record_path(entry.id), key):
-                todo.append((entry, notice, key))
-    else:
-        todo = [(entry, notice, None) for entry, notice in items]
+    todo = record_pages_to_render(plan, env, base, writer)
     if workers > 1 and len(todo) >= PARALLEL_MIN:
         chunk = max(200, len(todo) // (workers * 8))
         bounds = [(i, min(i + chunk, len(todo))) for i in range(0, len(todo), chunk)]
@@ -171,7 +188,24 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
     else:
         for entry, notice, key in todo:
             _write_record_page(plan, env, base, writer, entry, notice, key)
-    return len(items)
+    return len(plan.record_entries())
+
+
+def record_pages_to_render(plan: SitePlan, env, base: dict, writer: OutputWriter) -> list[tuple]:
+    """``(entry, notice, key)`` of every record page and notice that must be rendered: with a
+    manifest, the pages whose key is unchanged are kept here first (a key and a look at the
+    previous file each), in this process, so that no fork is needed for them."""
+    items = plan.record_entries()
+    if writer.manifest is None:
+        return [(entry, notice, None) for entry, notice in items]
+    fixed = record_pages_key(env, base, plan)
+    keep = writer.keep
+    todo = []
+    for entry, notice in items:
+        key = record_page_key(plan, entry, notice, fixed)
+        if not keep(record_path(entry.id), key):
+            todo.append((entry, notice, key))
+    return todo
 
 
 def build_info(snapshot: Snapshot, plan: SitePlan) -> bytes:
@@ -321,42 +355,135 @@ def _side_by_side(
         result.rewritten[output.name] = list(changed)
 
 
+def _pool_task(task: tuple[str, object]) -> tuple:
+    """One task of ``render_side_by_side``'s pool: an output (its index) or a run of record pages."""
+    kind, arg = task
+    if kind == "output":
+        return _pool_extra(arg)  # type: ignore[arg-type]
+    return _pool_pages(arg) if kind == "pages" else _pool_render(arg)  # type: ignore[arg-type]
+
+
+def _forked_child(send, run: Callable[[Any], Any], task: object) -> None:
+    text = ""
+    try:
+        result = (True, run(task))
+    except BaseException as exc:  # handed to the parent, which raises it
+        result, text = (False, exc), traceback.format_exc()
+    try:
+        send.send(result)
+    except Exception:  # a result or exception that does not pickle: the task's traceback
+        send.send((False, RuntimeError(text or traceback.format_exc())))
+    finally:
+        send.close()
+
+
+def run_forked(run: Callable[[Any], Any], tasks: list, workers: int) -> dict[int, Any]:
+    """``run(task)`` for each task in its own fork of this process, at most ``workers`` at a time,
+    started in order; returns task number -> result (it must pickle). One process per task, not a
+    pool: a pool's worker keeps what its earlier tasks allocated (Python rarely returns memory),
+    so two memory-heavy outputs in one worker added up; a fresh fork starts every task from this
+    process's size. A task that fails raises its exception here (after the running ones end; no
+    new one starts)."""
+    ctx = multiprocessing.get_context("fork")
+    pending = list(enumerate(tasks))
+    running: dict = {}  # receiving end -> (task number, process)
+    results: dict[int, tuple] = {}
+    failure: BaseException | None = None
+    while running or (pending and failure is None):
+        while pending and failure is None and len(running) < workers:
+            n, task = pending.pop(0)
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_forked_child, args=(send, run, task))
+            proc.start()
+            send.close()
+            running[recv] = (n, proc)
+        for conn in multiprocessing.connection.wait(list(running)):
+            n, proc = running.pop(conn)
+            try:
+                ok, value = conn.recv()
+            except EOFError:
+                ok, value = False, RuntimeError(f"a build worker ended without a result (task {tasks[n]})")
+            conn.close()
+            proc.join()
+            if ok:
+                results[n] = value
+            elif failure is None:
+                failure = value
+    if failure is not None:
+        raise failure
+    return results
+
+
 def run_extra_writers(
     snapshot: Snapshot,
     site: SiteOutput,
     result: SiteResult,
-    workers: int = 1,
     outputs: tuple[Output, ...] = OUTPUTS,
+    *,
+    side_by_side: bool = False,
 ) -> None:
-    """Every output (search, downloads, feeds, API, dashboard). They are independent, so with
-    more than one worker they run side by side (each writes its own files; the file lists, manifest
-    keys and sitemap entries are merged here, in the outputs' order): on a large site with much to
-    do in a pool of fork workers, after a small change (``changed_since_last_build``) in this
-    process and one fork worker (``_side_by_side``)."""
-    parallel = workers > 1 and len(outputs) >= 2 and len(snapshot.entries) >= PARALLEL_MIN
-    if parallel and site.writer.manifest is not None:
-        changed = changed_since_last_build(snapshot)
-        if changed is not None and changed <= WARM_MAX_CHANGED:
-            _side_by_side(snapshot, site, result, outputs)
-            return
-    if not parallel:
-        for output in outputs:
-            before = len(site.writer.changed)
-            result.extras[output.name], seconds = _run_extra(output, snapshot, site)
-            result.timings[f"{output.name}_s"] = seconds
-            result.rewritten[output.name] = site.writer.changed[before:]
+    """Every output (search, downloads, feeds, API, dashboard, ledger ...). ``side_by_side``
+    (after a small change, ``changed_since_last_build``): in this process and one fork worker at
+    the same time (``_side_by_side``); otherwise one after the other in this process (a small
+    site, or one worker). A large build with much to do uses ``render_side_by_side`` instead."""
+    if side_by_side and len(outputs) >= 2:
+        _side_by_side(snapshot, site, result, outputs)
         return
+    for output in outputs:
+        before = len(site.writer.changed)
+        result.extras[output.name], seconds = _run_extra(output, snapshot, site)
+        result.timings[f"{output.name}_s"] = seconds
+        result.rewritten[output.name] = site.writer.changed[before:]
+
+
+def render_side_by_side(
+    plan: SitePlan,
+    env,
+    bases: dict,
+    page_keys: dict | None,
+    snapshot: Snapshot,
+    site: SiteOutput,
+    result: SiteResult,
+    workers: int,
+    outputs: tuple[Output, ...] = OUTPUTS,
+) -> float:
+    """The site's pages, the record pages and every output as ONE queue of tasks, each in its own
+    fork (``run_forked``), ``workers`` at a time: the outputs first, in their declared order (the
+    longest of a cold build first), then the list pages and the record pages in runs that fill
+    the workers' remaining time. Separate phases one after the other left a core idle at the end
+    of each (the longest output alone, the last pages). This process only plans and projects
+    (every task inherits the projections), so every fork starts from its size. Each task writes
+    with its own writer; the file lists, manifest keys and sitemap entries are merged here in a
+    fixed order (pages, record pages, then the outputs in order), whatever order they finished
+    in. ``bases``: the template variables with the as-of date (False) and without (True);
+    ``page_keys``: the pages' fixed keys (None: no manifest). Returns the seconds it took."""
+    stable = bases[True]
     writer = site.writer
-    _POOL.update(site=site, outputs=outputs, snapshot=snapshot)
-    done: dict[int, tuple] = {}
+    items = record_pages_to_render(plan, env, stable, writer)
+    run = max(200, len(items) // (workers * 8))
+    bounds = [(i, min(i + run, len(items))) for i in range(0, len(items), run)]
+    page_run = max(100, len(plan.pages) // (workers * 2))
+    page_bounds = [(i, min(i + page_run, len(plan.pages))) for i in range(0, len(plan.pages), page_run)]
+    tasks: list[tuple[str, object]] = [("output", i) for i in range(len(outputs))]
+    tasks += [("pages", b) for b in page_bounds] + [("records", b) for b in bounds]
+    _POOL.update(plan=plan, env=env, base=stable, writer=writer, items=items)
+    _POOL.update(site=site, outputs=outputs, snapshot=snapshot, bases=bases, page_keys=page_keys)
+    t0 = time.perf_counter()
     try:
-        # Not multiprocessing.Pool: its workers are daemons, which may not start processes.
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(min(workers, len(outputs)), mp_context=ctx) as pool:
-            for item in pool.map(_pool_extra, range(len(outputs))):
-                done[item[0]] = item
+        # What the parent made (the plan, the projections) lives as long as the workers: out of
+        # the cyclic collector's reach, the workers' collections do not walk (and copy) it.
+        gc.freeze()
+        done = run_forked(_pool_task, tasks, workers)
     finally:
         _POOL.clear()
+    records_s = time.perf_counter() - t0
+    for n, (kind, _arg) in enumerate(tasks):
+        if kind == "pages":
+            _merge_worker(writer, *done[n])
+            result.pages += page_bounds[n - len(outputs)][1] - page_bounds[n - len(outputs)][0]
+    for n, (kind, _arg) in enumerate(tasks):
+        if kind == "records":
+            _merge_worker(writer, *done[n])
     for index, output in enumerate(outputs):
         _index, out, seconds, written, changed, n_same, keys, sitemap = done[index]
         _merge_worker(writer, written, changed, n_same, keys)
@@ -364,6 +491,8 @@ def run_extra_writers(
         result.extras[output.name] = out
         result.timings[f"{output.name}_s"] = seconds
         result.rewritten[output.name] = list(changed)
+    result.record_pages = len(plan.record_entries())
+    return records_s
 
 
 def write_sitemap(writer: OutputWriter, paths: list[str], site_url: str) -> None:
@@ -404,21 +533,34 @@ def write_site(
     fixed = None
     if writer.manifest is not None:
         fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
-    for page in plan.pages:
-        page_base = stable if page.stable else base
-        if page.key is None or fixed is None:
-            writer.write(page.path, _render_one(env, page_base, page))
-        else:
-            key = digest(fixed[page.stable], page.template, page.path, page.key)
-            writer.write_keyed(page.path, key, lambda p=page, b=page_base: _render_one(env, b, p))
-        result.pages += 1
-    t1 = time.perf_counter()
-    result.record_pages = render_record_pages(plan, env, stable, writer, workers)
-    result.notices = len(plan.notices)
-    t2 = time.perf_counter()
+    bases = {False: base, True: stable}
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
-    if extras:
-        run_extra_writers(snapshot, site, result, workers)
+    result.notices = len(plan.notices)
+    parallel = extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN
+    # After a small change (a warm build) the pages and record pages are kept or rendered here and
+    # the outputs run in this process and one fork; with much to do, everything is one queue of
+    # forked tasks (``render_side_by_side``).
+    warm = False
+    if parallel and writer.manifest is not None:
+        changed = changed_since_last_build(snapshot)
+        warm = changed is not None and changed <= WARM_MAX_CHANGED
+    if parallel and not warm:
+        # The projections first, in this process: every task (pages, record pages, outputs)
+        # inherits them.
+        for e in plan.public + plan.notices:
+            plan.public_record(e)
+        t1 = time.perf_counter()
+        outputs_s = render_side_by_side(plan, env, bases, fixed, snapshot, site, result, workers)
+        t2 = t1 + outputs_s  # the pages, the record pages and the outputs overlap
+    else:
+        _write_pages(plan.pages, env, bases, writer, fixed)
+        result.pages += len(plan.pages)
+        t1 = time.perf_counter()
+        result.record_pages = render_record_pages(plan, env, stable, writer, workers)
+        t2 = time.perf_counter()
+        if extras:
+            run_extra_writers(snapshot, site, result, side_by_side=warm)
+        outputs_s = time.perf_counter() - t2
     t3 = time.perf_counter()
     paths = sorted(set(plan.sitemap_paths() + site.sitemap))
     write_sitemap(writer, paths, site_url)
@@ -427,15 +569,17 @@ def write_site(
     result.sitemap_urls = len(paths)
     result.writes = writer.stats
     result.written = writer.written
-    for name, seconds in (("pages", t1 - t0), ("record_pages", t2 - t1), ("outputs", t3 - t2)):
+    # Planning and rendering the pages (beside the workers: planning and projecting).
+    pages_s = t1 - t0
+    for name, seconds in (("pages", pages_s), ("record_pages", t2 - t1), ("outputs", outputs_s)):
         phases.record(f"site/{name}", seconds)
     for output in OUTPUTS if extras else ():
         phases.record(f"output/{output.name}", result.timings.get(f"{output.name}_s", 0.0))
     phases.record("site/sitemap_info", time.perf_counter() - t3)
     result.timings |= {
-        "pages_s": round(t1 - t0, 3),
+        "pages_s": round(pages_s, 3),
         "records_s": round(t2 - t1, 3),
-        "extras_s": round(t3 - t2, 3),
+        "extras_s": round(outputs_s, 3),
         "total_s": round(time.perf_counter() - t0, 3),
     }
     return result

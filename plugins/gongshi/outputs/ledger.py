@@ -189,6 +189,8 @@ def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list
             except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # an old version that the rules cannot read was not a valid record
         out.append(_Version(c.date, rec, timeline, tuple(names)))
+        if n == len(changes) - 1:
+            break  # the newest version: no version after it masks its name (most records have one)
         # The names the projection masks: a version's party name when that party was a natural
         # person or the party is one now (snapshot.load.past_person_names, the same rule).
         name = rec.party_name.strip() if isinstance(rec.party_name, str) else ""

@@ -1,5 +1,6 @@
 """The outputs of the site besides its HTML pages, declared: ``sitewrite`` calls every entry of
-``OUTPUTS`` once per build, after the record pages (docs/site.md "Adding pages or files").
+``OUTPUTS`` once per build, after the site's pages (beside the record pages on a large site;
+docs/site.md "Adding pages or files").
 
 Direct imports, no names looked up at run time: a missing or broken output is an import error, not
 a part of the site that silently goes missing.
@@ -56,9 +57,13 @@ class HookOutput:
 
 
 # The order is the order they start in (and report in; the sitemap is sorted anyway): the longest
-# of a cold build first, so that the two workers finish together (100,000 records: downloads and
-# the ledger ≈ 20–30 s each, then search and the JSON API, the rest about a second or two).
+# of a cold build first, so that the two workers finish together; the record pages fill the
+# workers' time after them (``sitewrite.render_side_by_side``). 100,000 records, CPU seconds of a
+# cold build: orgs ≈ 13, downloads ≈ 11, ledger ≈ 9–13, then search, the dashboard and the JSON API
+# ≈ 2–3 each, the rest well under a second.
 OUTPUTS: tuple[Output, ...] = (
+    # The changed record's organisation page (and the one it left, when its party changed).
+    HookOutput("orgs", orgs.write_extra, change_budget=2),
     # The department × year CSV and xlsx, the year's zipped CSV, the downloads page.
     HookOutput("exports", exports.write_extra, change_budget=5),
     # The last (partial) chunk, head.json, roots.json, ledger.html.
@@ -66,10 +71,8 @@ OUTPUTS: tuple[Output, ...] = (
     # Its doc chunk and the term shards of the terms and pairs a record gained or lost (a party
     # name of 15 characters holds about 30); search/meta.json.
     HookOutput("search", search.write_extra, change_budget=40),
-    HookOutput("jsonapi", jsonapi.write_extra, change_budget=2),  # the record folder's shard, the index
     HookOutput("dashboard", dashboard.write_extra, change_budget=2),
+    HookOutput("jsonapi", jsonapi.write_extra, change_budget=2),  # the record folder's shard, the index
     HookOutput("feeds", feeds.write_extra, change_budget=3),  # the whole site's, the department's
-    # The changed record's organisation page (and the one it left, when its party changed).
-    HookOutput("orgs", orgs.write_extra, change_budget=2),
     HookOutput("tianbao", tianbao.write_extra, change_budget=1),  # made from the registry: none in fact
 )

@@ -10,7 +10,14 @@ from datetime import date, timedelta
 import pytest
 from gongshi.core import merkle
 from gongshi.outputs.ledger import LedgerEntry
-from gongshi.outputs.ledgerbuild import entry_of, event_string, grow_tree
+from gongshi.outputs.ledgerbuild import (
+    entry_of,
+    event_string,
+    events_of,
+    grow_tree,
+    joined_lines,
+    split_lines,
+)
 
 
 def _events(rng: random.Random, n: int) -> list[str]:
@@ -79,3 +86,31 @@ def test_grown_tree_equals_the_tree_from_scratch(seed, monkeypatch):
     # Only the leaves from the first chunk the change (or the old cut) reached are hashed.
     assert start == min(changed_from, cut_after, cut_before) // chunk * chunk
     assert len(hashed) == max(cut_after - start, 0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_events_of_a_few_records_are_exactly_theirs(seed):
+    """The substring search used after a small change finds exactly the events of those records,
+    also where one id is part of another ("a-1" in "a-10", "b" in "b-1") or of nothing else; the
+    same as splitting every event (the way taken for many records)."""
+    rng = random.Random(seed)
+    events = _events(rng, 200)
+    for ids in ({"a-1"}, {"b"}, {"a-10", "b"}, {"c"}, {"a-1", "a-10", "a-2", "b-1", "b", "x", "y", "z", "w"}):
+        want = sorted(s for s in events if entry_of(s).id in ids)
+        assert sorted(events_of(events, ids)) == want, ids
+    assert events_of(events, set()) == []
+
+
+def test_state_lines_round_trip_and_refuse_a_newline():
+    """The kept state stores its lists as newline-joined strings: they come back as they were,
+    and a line holding a newline is refused (no state is written) rather than split wrongly."""
+    for lines in (
+        [],
+        ["a"],
+        ["a", "", "b c"],
+        [event_string("2026-01-01", "a", "published", "0" * 64)],
+    ):
+        text = joined_lines(lines)
+        assert text is not None and split_lines(text) == lines
+    assert joined_lines(["a\nb", "c"]) is None and joined_lines([""]) is None
+    assert split_lines(None) is None and split_lines(3) is None
