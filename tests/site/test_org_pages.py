@@ -102,3 +102,29 @@ def test_one_changed_record_rerenders_its_organisation_page_only(source_repo, tm
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     build(root, AS_OF, cold, gongshi_overrides={"workers": 1})
     assert _tree(cold) == _tree(warm)
+
+
+def test_a_new_day_keeps_the_dated_organisation_pages(source_repo, tmp_path, monkeypatch):
+    """ "截至 <date>，本站无该单位公示中的行政处罚" takes its date from build-info.json in the browser:
+    the page's bytes and key carry no date, so the next day's build renders only the pages whose
+    records changed state, not every dated page; warm = cold."""
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    clone = GitRepo(tmp_path / "repo")
+    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(clone.path))
+    warm = tmp_path / "warm"
+    build(clone.path, AS_OF, warm, gongshi_overrides={"workers": 1})
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (warm / "org").iterdir()}
+    dated = [name for name, html in pages.items() if "本站无该单位公示中的" in html]
+    assert len(dated) > 10
+    next_day = date(2026, 11, 21)
+    after = build(clone.path, next_day, warm, gongshi_overrides={"workers": 1})
+    assert after.site.extras["orgs"]["rendered"] < len(dated) // 2
+    for p in (warm / "org").iterdir():
+        html = p.read_text(encoding="utf-8")
+        assert "2026-11-21" not in html and "11 月 21 日" not in html, p.name  # no record is that new
+        if "本站无该单位公示中的" in html:
+            assert "截至<span data-as-of>本站最近一次更新</span>，本站无该单位公示中的" in html
+    cold = tmp_path / "cold"
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    build(clone.path, next_day, cold, gongshi_overrides={"workers": 1})
+    assert _tree(cold) == _tree(warm)

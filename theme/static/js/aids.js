@@ -176,11 +176,11 @@
       .catch(function () { /* offline or file:// — the fallback text stays */ });
   }
 
-  function ready() {
+  function start() {
     wire();
     footer();
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", ready);
-  else ready();
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
