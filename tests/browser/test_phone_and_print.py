@@ -12,17 +12,19 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from gongshi.site.urls import record_path
+from gongshi.site.urls import org_path, record_path
 
 from tests.support.golden_site import build_golden_site
 
 pytestmark = pytest.mark.browser
 
 PHONE = {"width": 375, "height": 812}
+ORG = "91320404MA1XYW0280"  # the golden site's organisation with licences and no penalty
 PHONE_PAGES = ["/dashboard/", "/dashboard/bulletin.html"]
 PRINTED = [
     "/" + record_path("wjw-xk-2026-0011"),  # a record page: kept from day to day, date from build-info
-    "/dept/scjg/",  # an organisation page
+    "/dept/scjg/",  # a department page
+    "/" + org_path(ORG),  # an organisation page: kept from day to day, its dated statement too
     "/list/penalty/",  # a list page
 ]
 
@@ -108,8 +110,8 @@ def test_printed_page_carries_its_address_and_data_date(browser, base, site, pat
         url = base + path
         assert page.goto(url).ok
         page.wait_for_selector("[data-page-url]", state="attached")
-        if page.locator("[data-as-of-src]").count():
-            page.wait_for_selector("[data-as-of-loaded]", state="attached")
+        if page.locator("[data-as-of]").count():  # every date slot filled from build-info.json
+            page.wait_for_selector("[data-as-of]:not([data-as-of-loaded])", state="detached")
         # On screen the address is not shown; on paper it is.
         assert not page.locator(".page-url").is_visible()
         text = pdf_text(page.pdf(format="A4"), tmp_path)
@@ -118,3 +120,5 @@ def test_printed_page_carries_its_address_and_data_date(browser, base, site, pat
     flat = re.sub(r"\s+", "", text)
     assert f"信息截至{as_of}" in flat, text[-400:]
     assert "本页地址：" + re.sub(r"\s+", "", url) in flat, text[-400:]
+    if "/org/" in path:  # the statement is dated on paper although the page's bytes carry no date
+        assert f"截至{as_of}，本站无该单位公示中的行政处罚" in flat, text

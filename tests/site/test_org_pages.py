@@ -161,3 +161,29 @@ def test_page_keys_kept_between_builds_follow_moves_removals_and_the_registry(
     clone.commit("部门更名", "2026-11-20T22:20:00+08:00", {"data/departments.yaml": renamed})
     after_rename = rebuild_equals_cold("rename")
     assert after_rename["rendered"] == after_rename["organisations"]
+
+
+def test_a_new_day_keeps_the_dated_organisation_pages(source_repo, tmp_path, monkeypatch):
+    """ "截至 <date>，本站无该单位公示中的行政处罚" takes its date from build-info.json in the browser:
+    the page's bytes and key carry no date, so the next day's build renders only the pages whose
+    records changed state, not every dated page; warm = cold."""
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    clone = GitRepo(tmp_path / "repo")
+    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(clone.path))
+    warm = tmp_path / "warm"
+    build(clone.path, AS_OF, warm, gongshi_overrides={"workers": 1})
+    pages = {p.name: p.read_text(encoding="utf-8") for p in (warm / "org").iterdir()}
+    dated = [name for name, html in pages.items() if "本站无该单位公示中的" in html]
+    assert len(dated) > 10
+    next_day = date(2026, 11, 21)
+    after = build(clone.path, next_day, warm, gongshi_overrides={"workers": 1})
+    assert after.site.extras["orgs"]["rendered"] < len(dated) // 2
+    for p in (warm / "org").iterdir():
+        html = p.read_text(encoding="utf-8")
+        assert "2026-11-21" not in html and "11 月 21 日" not in html, p.name  # no record is that new
+        if "本站无该单位公示中的" in html:
+            assert "截至<span data-as-of>本站最近一次更新</span>，本站无该单位公示中的" in html
+    cold = tmp_path / "cold"
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    build(clone.path, next_day, cold, gongshi_overrides={"workers": 1})
+    assert _tree(cold) == _tree(warm)

@@ -349,19 +349,22 @@ DOWNLOAD_DIR = "data"
 # The site's files carry the standard's columns without 数据导出时间: a file is rewritten only when
 # its records change, so it shows no build date (the downloads page says as of when).
 SITE_COLUMNS: dict[str, tuple[str, ...]] = dict(EXPORT_HEADERS)
-SITE_FORMATS = ("csv", "xlsx")  # per department and year; the whole site: one zipped CSV per year
 ZIP_FORMAT = "csv.zip"
+# Per department and year: the CSV zipped (CSV text compresses about 10×; unzipped, the CSV files
+# were three quarters of the site's downloads) and the .xlsx (itself a zip). The whole site: one
+# zipped CSV per kind and year.
+SITE_FORMATS = (ZIP_FORMAT, "xlsx")
 
 
 @dataclass(frozen=True)
 class Download:
     """One file written into the site, for the downloads page to link."""
 
-    path: str  # site-relative, ``/`` separators, e.g. ``data/scjg/2026-penalty.csv``
+    path: str  # site-relative, ``/`` separators, e.g. ``data/scjg/2026-penalty.csv.zip``
     dept: str | None  # None: the whole site
     year: int
     kind: str
-    format: str  # "csv", "xlsx" or "csv.zip"
+    format: str  # "csv.zip" or "xlsx"
     rows: int
     size: int
 
@@ -377,6 +380,12 @@ class Shard:
 
     def path(self, fmt: str) -> str:
         return f"{DOWNLOAD_DIR}/{self.dept}/{self.year}-{self.kind}.{fmt}"
+
+    @property
+    def member(self) -> str:
+        """The CSV's name inside its zip: unique across departments, so that files unzipped
+        into one folder do not overwrite each other."""
+        return f"{self.dept}-{self.year}-{self.kind}.csv"
 
     @cached_property
     def entries_digest(self) -> str:
@@ -430,20 +439,26 @@ def _zip_bytes(name: str, data: bytes, stamp: datetime) -> bytes:
     return out.getvalue()
 
 
+def _unzip_one(data: bytes) -> bytes:
+    """The one file of a zip archive written by ``_zip_bytes``."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return z.read(z.infolist()[0])
+
+
 def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None = None) -> list[Download]:
     """The download files under ``<out_dir>/data/`` (docs/exports.md "Site downloads"):
 
-    * ``data/<dept>/<year>-<kind>.csv`` and ``.xlsx``: a department's public decisions of one kind
-      decided in one year;
+    * ``data/<dept>/<year>-<kind>.csv.zip`` and ``.xlsx``: a department's public decisions of one
+      kind decided in one year (the CSV ``<dept>-<year>-<kind>.csv`` in a zip archive);
     * ``data/<year>-<kind>.csv.zip``: the whole site's decisions of that kind and year, one CSV
       (the departments' CSV files joined, department by department) in a zip archive.
 
     With ``output`` (the site's), a file whose inputs did not change since the previous build is
-    kept without computing its rows; the whole-site CSV is then joined from the departments' files.
-    Without it, the files are written under ``out_dir``.
+    kept without computing its rows; the whole-site CSV is then joined from the departments' files
+    (unzipped). Without it, the files are written under ``out_dir``.
     """
     out = output if output is not None else OutputWriter(Path(out_dir))
-    fresh: dict[str, bytes] = {}  # CSV files made in this call (the others are read back when joined)
+    fresh: dict[str, bytes] = {}  # department CSVs made in this call (the others are read back)
 
     def emit(rel: str, key: str, produce) -> int:
         made = []
@@ -453,8 +468,6 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None
             return made[0]
 
         out.write_keyed(rel, key, producing)
-        if made and rel.endswith(".csv"):
-            fresh[rel] = made[0]
         return len(made[0]) if made else out.current(rel).stat().st_size
 
     written: list[Download] = []
@@ -467,15 +480,14 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None
                 memo.append([record_row(e, snapshot) for e in shard.entries])
             return memo[0]
 
-        for fmt, produce in (
-            ("csv", lambda shard=shard, rows=rows: to_csv(shard.kind, rows(), SITE_COLUMNS[shard.kind])),
-            (
-                "xlsx",
-                lambda shard=shard, rows=rows: to_xlsx(
-                    [(shard.kind, rows())], snapshot.as_of, columns=SITE_COLUMNS, stamp=shard.stamp
-                ),
-            ),
-        ):
+        def zipped_csv(shard=shard, rows=rows) -> bytes:
+            data = fresh[shard.path(ZIP_FORMAT)] = to_csv(shard.kind, rows(), SITE_COLUMNS[shard.kind])
+            return _zip_bytes(shard.member, data, shard.stamp)
+
+        def workbook(shard=shard, rows=rows) -> bytes:
+            return to_xlsx([(shard.kind, rows())], snapshot.as_of, columns=SITE_COLUMNS, stamp=shard.stamp)
+
+        for fmt, produce in zip(SITE_FORMATS, (zipped_csv, workbook), strict=True):
             rel = shard.path(fmt)
             size = emit(rel, shard.key(snapshot, fmt), produce)
             written.append(Download(rel, shard.dept, shard.year, shard.kind, fmt, len(shard.entries), size))
@@ -485,11 +497,14 @@ def write_downloads(snapshot: Snapshot, out_dir: Path, output: FileTarget | None
         by_year.setdefault((shard.year, shard.kind), []).append(shard)
     for (year, kind), parts in sorted(by_year.items(), key=lambda x: (-x[0][0], KINDS.index(x[0][1]))):
         rel = f"{DOWNLOAD_DIR}/{year}-{kind}.{ZIP_FORMAT}"
-        key = digest(ZIP_FORMAT, *(s.key(snapshot, "csv") for s in parts))
+        key = digest(ZIP_FORMAT, *(s.key(snapshot, ZIP_FORMAT) for s in parts))
         header = len(to_csv(kind, [], SITE_COLUMNS[kind]))
 
         def joined(parts=parts, header=header, year=year, kind=kind) -> bytes:
-            files = [fresh.get(s.path("csv")) or out.current(s.path("csv")).read_bytes() for s in parts]
+            files = [
+                fresh.get(s.path(ZIP_FORMAT)) or _unzip_one(out.current(s.path(ZIP_FORMAT)).read_bytes())
+                for s in parts
+            ]
             data = files[0][:header] + b"".join(f[header:] for f in files)
             return _zip_bytes(f"{year}-{kind}.csv", data, max(s.stamp for s in parts))
 

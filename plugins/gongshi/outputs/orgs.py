@@ -33,7 +33,7 @@ from gongshi.core.keys import code_version, digest, entries_key
 from gongshi.core.records import KIND_LABEL, KINDS
 from gongshi.core.timeline import LISTED, PUBLIC_STATES, QUERY, STATE_LABEL
 from gongshi.outputs.html.keys import templates_key
-from gongshi.outputs.html.pages import as_of_label, make_notice_row, make_row
+from gongshi.outputs.html.pages import make_notice_row, make_row
 from gongshi.public.record import public_record
 from gongshi.site.output import SiteOutput, remove_stale
 from gongshi.site.urls import org_path
@@ -176,23 +176,18 @@ def org_context(snapshot: Snapshot, org: Organisation) -> dict:
         "names": names,
         "groups": [(kind, KIND_LABEL[kind], groups[kind]) for kind in KINDS],
         "counts": {kind: sum(len(g["rows"]) for g in groups[kind]) for kind in KINDS},
-        "none_statements": {
-            kind: f"截至 {as_of_label(snapshot.as_of)}，本站无该单位公示中的{KIND_LABEL[kind]}。"
-            for kind in empty
-        },
         "notices": [make_notice_row(e, reg) for e in _newest_first(org.notices)],
     }
 
 
 def org_key(snapshot: Snapshot, org: Organisation, fixed: str) -> str:
     """Everything one page is made from besides ``fixed`` (templates, shared variables): its
-    entries and notices, the registry (department names); the as-of date only when the page is
-    dated (a kind with nothing in public view)."""
-    kinds = {_kind(e) for e in org.public}
-    dated = snapshot.as_of.isoformat() if len(kinds) < len(KINDS) else ""
+    entries and notices, the registry (department names). Not the as-of date: the statement
+    "截至 <date>，本站无…" takes its date from build-info.json in the reader's browser, so a
+    daily build keeps every page whose records did not change."""
     public = sorted(org.public, key=lambda e: e.id)
     notices = sorted(org.notices, key=lambda e: e.id)
-    return digest(fixed, snapshot.registry_key, org.uscc, entries_key(public), entries_key(notices), dated)
+    return digest(fixed, snapshot.registry_key, org.uscc, entries_key(public), entries_key(notices))
 
 
 def page_base(site: SiteOutput) -> dict:

@@ -5,7 +5,9 @@ Real Git repository (tests/support/opendata_repo.py), real theme templates, the 
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
 from datetime import date
 from pathlib import Path
 
@@ -57,6 +59,11 @@ def run(snapshot, out: Path, previous: Path | None, manifest) -> OutputWriter:
 LONGER = "补充说明" * 40
 
 
+def unzip(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        return {name: z.read(name) for name in z.namelist()}
+
+
 def files(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
@@ -72,8 +79,8 @@ def test_one_changed_record_rewrites_only_its_shards(repo, tmp_path, monkeypatch
     rows = Rows(monkeypatch)
     same = run(load(root, AS_OF, cache=False), tmp_path / "b", tmp_path / "a", OutputManifest(root, site))
     assert rows.ids == [] and same.changed == [] and files(tmp_path / "b") == before
-    shard = tmp_path / "b" / "data/scjg/2026-penalty.csv"
-    assert shard.stat().st_ino == (tmp_path / "a" / "data/scjg/2026-penalty.csv").stat().st_ino
+    shard = tmp_path / "b" / "data/scjg/2026-penalty.csv.zip"
+    assert shard.stat().st_ino == (tmp_path / "a" / "data/scjg/2026-penalty.csv.zip").stat().st_ino
 
     # One penalty of scjg decided in 2026 corrected: its department-year files and the site's 2026
     # penalty file change (and the page, which shows their sizes); nothing else is computed.
@@ -86,10 +93,26 @@ def test_one_changed_record_rewrites_only_its_shards(repo, tmp_path, monkeypatch
     after = files(tmp_path / "c")
     shard_ids = {"scjg-cf-2026-0015", "scjg-cf-2026-0023", "scjg-cf-2026-0031"}
     assert sorted(rows.ids) == sorted(shard_ids), "only the changed record's shard is computed"
-    want = {"data/scjg/2026-penalty.csv", "data/scjg/2026-penalty.xlsx", "data/2026-penalty.csv.zip", PAGE}
+    want = {
+        "data/scjg/2026-penalty.csv.zip",
+        "data/scjg/2026-penalty.xlsx",
+        "data/2026-penalty.csv.zip",
+        PAGE,
+    }
     assert {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)} == want
     assert set(changed.changed) == want
-    assert "分片测试更正。".encode() in after["data/scjg/2026-penalty.csv"]
+    department = unzip(after["data/scjg/2026-penalty.csv.zip"])
+    assert list(department) == ["scjg-2026-penalty.csv"]
+    assert "分片测试更正。".encode() in department["scjg-2026-penalty.csv"]
+    # The site's year file is joined from the departments' files, the kept ones read back from
+    # their zips: the corrected row is in it, and so are the rows of the other departments.
+    year = unzip(after["data/2026-penalty.csv.zip"])["2026-penalty.csv"]
+    assert "分片测试更正。".encode() in year
+    assert year.count(b"\r\n") - 1 == sum(
+        unzip(data)[name.split("/")[1] + "-" + name.split("/")[2].removesuffix(".zip")].count(b"\r\n") - 1
+        for name, data in after.items()
+        if re.fullmatch(r"data/[a-z]+/2026-penalty\.csv\.zip", name)
+    )
 
     # The warm output equals a cold build of the same commit.
     monkeypatch.setenv("GONGSHI_CACHE", "off")

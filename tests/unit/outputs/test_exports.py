@@ -243,8 +243,8 @@ def test_json_export_validates_against_published_schema(snap, tmp_path):
 
 
 def test_site_downloads(snap, tmp_path):
-    """Per department × decision year × kind a CSV and an .xlsx, per year × kind the whole site's CSV
-    zipped; the standard's columns (no 数据导出时间: the files do not depend on the build day)."""
+    """Per department × decision year × kind a zipped CSV and an .xlsx, per year × kind the whole
+    site's CSV zipped; the standard's columns (no 数据导出时间: the files do not depend on the build day)."""
     written = exports.write_downloads(snap, tmp_path)
     got = {d.path: (d.dept, d.year, d.kind, d.format, d.rows) for d in written}
     expected = {}
@@ -254,7 +254,7 @@ def test_site_downloads(snap, tmp_path):
         ("scjg", 2016, "penalty", 1),
         ("wjw", 2026, "licence", 1),
     ):
-        for fmt in ("csv", "xlsx"):
+        for fmt in ("csv.zip", "xlsx"):
             expected[f"data/{dept}/{year}-{kind}.{fmt}"] = (dept, year, kind, fmt, n)
     for year, kind, n in ((2026, "licence", 2), (2026, "penalty", 3), (2016, "penalty", 1)):
         expected[f"data/{year}-{kind}.csv.zip"] = (None, year, kind, "csv.zip", n)
@@ -264,19 +264,26 @@ def test_site_downloads(snap, tmp_path):
     files = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*") if p.is_file()}
     assert files == set(expected), "no all.json, no whole-history copies"
 
+    def unzipped(rel: str) -> bytes:
+        with zipfile.ZipFile(tmp_path / rel) as z:
+            (member,) = z.infolist()
+            return z.read(member)
+
     def site_csv(rel: str) -> list[list[str]]:
-        return read_csv((tmp_path / rel).read_bytes())
+        return read_csv(unzipped(rel))
 
     for rel, (dept, year, kind, fmt, _n) in expected.items():
-        if fmt != "csv":
+        if fmt != "csv.zip" or dept is None:
             continue
+        with zipfile.ZipFile(tmp_path / rel) as z:  # named for its department: unzipped side by side
+            assert z.namelist() == [f"{dept}-{year}-{kind}.csv"]
         # The CLI's rows of that department, kind and year, without the export date.
         cli = read_csv(exports.render(snap, "csv", Selection(kind=kind, dept=dept)))
         date_col = EXPECTED[kind].index("许可决定日期" if kind == "licence" else "处罚决定日期")
         want = [r[:-1] for r in cli[1:] if r[date_col].startswith(f"{year}/")]
         rows = site_csv(rel)
         assert rows[0] == EXPECTED[kind][:-1] and rows[1:] == want
-        book = load_workbook(tmp_path / rel.replace(".csv", ".xlsx"))
+        book = load_workbook(tmp_path / rel.replace(".csv.zip", ".xlsx"))
         assert book.sheetnames == [{"licence": "行政许可", "penalty": "行政处罚"}[kind]]
         values = [
             [c if c is not None else "" for c in row] for row in book.active.iter_rows(values_only=True)
@@ -286,7 +293,7 @@ def test_site_downloads(snap, tmp_path):
     with zipfile.ZipFile(tmp_path / "data/2026-licence.csv.zip") as z:
         assert z.namelist() == ["2026-licence.csv"]
         joined = z.read("2026-licence.csv")
-    scjg, wjw = ((tmp_path / f"data/{d}/2026-licence.csv").read_bytes() for d in ("scjg", "wjw"))
+    scjg, wjw = (unzipped(f"data/{d}/2026-licence.csv.zip") for d in ("scjg", "wjw"))
     header = len(exports.to_csv("licence", [], exports.SITE_COLUMNS["licence"]))
     assert joined == scjg + wjw[header:]
     # Dated by the newest publication in the file (not the build day): here 2026-10-06 (0015).

@@ -1,6 +1,7 @@
-/* Reading aids on every page: 繁體 (converted in the browser with the vendored opencc-js), larger
-   text and high contrast (CSS classes on <html>). The choice is kept in localStorage, so it holds
-   across pages. Loaded in <head> without defer: the classes are set before the first paint. */
+/* Every page's one script. Reading aids: 繁體 (converted in the browser with the vendored
+   opencc-js), larger text and high contrast (CSS classes on <html>). The choice is kept in
+   localStorage, so it holds across pages. Loaded in <head> without defer: the classes are set
+   before the first paint; the buttons and the footer (below) wait for the document. */
 (function () {
   "use strict";
 
@@ -153,6 +154,33 @@
     hant: function () { return state.hant; },
   };
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", wire);
-  else wire();
+  /* The footer: the page's own address (printed pages carry it) and, on pages kept from day to
+     day (record pages, notices, organisation pages, archives), the data date from build-info.json
+     into every [data-as-of] (their bytes never carry the build's date). build-info.json sits at the
+     site root, where the brand link points. */
+  function footer() {
+    var here = document.querySelector("[data-page-url]");
+    if (here) here.textContent = window.location.href;
+    var slots = document.querySelectorAll("[data-as-of]");
+    var brand = document.querySelector(".brand");
+    if (!slots.length || !brand || !window.fetch) return;
+    fetch(new URL("build-info.json", brand.href).href, { cache: "no-cache" })
+      .then(function (res) { return res.ok ? res.json() : null; })
+      .then(function (info) {
+        if (!info || typeof info.as_of !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(info.as_of)) return;
+        slots.forEach(function (slot) {
+          slot.textContent = info.as_of;
+          slot.setAttribute("data-as-of-loaded", "");
+        });
+      })
+      .catch(function () { /* offline or file:// — the fallback text stays */ });
+  }
+
+  function start() {
+    wire();
+    footer();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();
