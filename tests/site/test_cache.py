@@ -157,7 +157,7 @@ def test_warm_builds_equal_cold_builds_and_redo_only_what_changed(repo, tmp_path
     moved = {p for p in _changed(after_policy, after_day) if _is_page(p) and p in after_day}
     assert moved and set(renders.pages) == moved
     assert len(moved) < len({p for p in after_day if _is_page(p)})
-    # They name the data date only through build-info.json (theme/static/js/asof.js), never in their bytes.
+    # They name the data date only through build-info.json (theme/static/js/aids.js), never in their bytes.
     assert not any(later.isoformat().encode() in after_day[p].split(b"<footer")[-1] for p in moved)
     assert "信息截至 2026-11-23".encode() in after_day["index.html"]
     assert after_day == _cold(root, tmp_path, monkeypatch, "day", as_of=later)
