@@ -31,7 +31,6 @@ from gongshi.site.output import (
     lock_output,
     make_staging,
     prune_unchanged,
-    relink_unchanged,
     swap_in,
     unlock_output,
     walk_files,
@@ -233,11 +232,11 @@ def _build_locked(
         if site is None:
             raise BuildError(["网站生成器没有运行，网站未生成。"])
         if not delta:
-            with phases.timed("relink"):
-                relinked = relink_unchanged(staging, output, site.written)
+            # A first build: the output folder is empty (``lock_output`` made it), so there is
+            # nothing to link unchanged files to; the staged site replaces it whole.
             with phases.timed("swap"):
                 swap_in(staging, output)
-            return relinked
+            return 0
         with phases.timed("relink"):
             relinked, others = prune_unchanged(staging, output, site.written)
             deletions = set(walk_files(output)).difference(site.written, others)

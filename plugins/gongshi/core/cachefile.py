@@ -216,6 +216,15 @@ def write(path: Path | None, obj) -> None:
 # Dataclasses as plain data
 
 
+def dates_of_ordinals(column: list) -> list:
+    """A column of day ordinals (or None) as dates, each distinct day made once: cache files store
+    dates as ordinals, and a column of 100,000 dates holds a few thousand distinct days. Raises
+    ValueError/TypeError/OverflowError on a value that is no ordinal (a file not written so)."""
+    days = {n: date.fromordinal(n) for n in set(column) if n is not None}
+    days[None] = None
+    return list(map(days.__getitem__, column))
+
+
 def plain_codec(kind) -> tuple[Callable, Callable]:
     """``(to_plain, from_plain)`` for values of the type ``kind``, read from type hints: atoms,
     ``date`` (ISO text), ``Literal`` text, ``X | None``, ``list[X]``, ``tuple[X, ...]``,

@@ -120,10 +120,8 @@ def _from_columns(doc: dict) -> HistoryIndex:
     decoded = []
     for name in names:
         column = columns[name]
-        if name in dates:  # each distinct day made once
-            days = {n: date.fromordinal(n) for n in set(column) if n is not None}
-            days[None] = None
-            column = list(map(days.__getitem__, column))
+        if name in dates:
+            column = cachefile.dates_of_ordinals(column)
         decoded.append(column)
     new = object.__new__
     flat: list[Change] = []

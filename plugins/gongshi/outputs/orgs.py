@@ -65,7 +65,7 @@ class CodeCache:
     """``org-codes.marshal``: each entry's organisation code by ``Entry.key`` (which covers the
     file and the past names the projection reads), so that a rebuild projects only the records that
     changed instead of every public record (≈ 0.1 ms each); and each page's key of the last build
-    with what all keys shared (``org_key``'s ``fixed``, the registry, the as-of date), so that a
+    with what all keys shared (``org_key``'s ``fixed``, the registry), so that a
     rebuild digests the keys of the pages a change reaches only. Only a shortcut: a missing or
     outdated file means the codes and keys are worked out again."""
 
@@ -206,7 +206,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         base = page_base(site)
         fixed = digest(TEMPLATE, templates_key(site.env), repr(sorted(base.items())))
         # A page's key is worked out again only for organisations a changed entry reaches.
-        reuse = codes.reusable_keys(digest(fixed, snapshot.registry_key, snapshot.as_of.isoformat()))
+        # Not the as-of date: no page key holds it (a state that changes with the day changes the
+        # entry's key, which marks its organisation).
+        reuse = codes.reusable_keys(digest(fixed, snapshot.registry_key))
         template = site.env.get_template(TEMPLATE)
         rendered = 0
         for code in sorted(orgs):

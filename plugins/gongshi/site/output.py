@@ -197,7 +197,7 @@ class OutputWriter:
         if self.keep(rel, key):
             return False
         changed = self.write(rel, produce())
-        self.manifest.record(rel, key, self.current(rel) if self.delta else self.root / rel)
+        self.manifest.record(rel, key, self.current(rel))
         return changed
 
 
@@ -269,41 +269,6 @@ def remove_stale(root: Path, keep: set[str], folders: tuple[str, ...]) -> list[s
                     path.unlink()
                     removed.append(rel)
     return sorted(removed)
-
-
-def relink_unchanged(staging: Path, previous: Path, handled: set[str] | frozenset[str] = frozenset()) -> int:
-    """Replace every staged file whose bytes equal the previous output's by a hard link to it
-    (for files written by code that does not use ``OutputWriter``: Pelican's pages, static files).
-    ``handled``: site-relative paths an ``OutputWriter`` wrote, which it already linked when
-    unchanged: skipped without a look (most of the site). Plain strings and ``os.scandir``: this
-    visits every folder of the site on every build."""
-    if not Path(previous).is_dir():
-        return 0
-    count = 0
-    stack = [(str(staging), str(previous), "")]
-    while stack:
-        new_dir, old_dir, prefix = stack.pop()
-        with os.scandir(new_dir) as it:
-            for entry in it:
-                rel = prefix + entry.name
-                if rel in handled:
-                    continue
-                old = f"{old_dir}/{entry.name}"
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, old, rel + "/"))
-                    continue
-                try:
-                    st, ost = entry.stat(follow_symlinks=False), os.stat(old)
-                except OSError:
-                    continue
-                if st.st_ino == ost.st_ino or st.st_size != ost.st_size:
-                    continue
-                if Path(entry.path).read_bytes() == Path(old).read_bytes():
-                    tmp = f"{new_dir}/.link-{entry.name}"
-                    _link_or_copy(Path(old), Path(tmp))
-                    os.replace(tmp, entry.path)
-                    count += 1
-    return count
 
 
 # A build holds an exclusive flock on its staging folder until it is swapped in or discarded. The

@@ -130,9 +130,7 @@ class TimelineCache:
     def _decoded(name: str, column: list) -> list:
         if name not in _DATE_FIELDS:
             return column
-        days = {n: date.fromordinal(n) for n in set(column) if n is not None}
-        days[None] = None
-        return list(map(days.__getitem__, column))
+        return cachefile.dates_of_ordinals(column)
 
     def take(self, path: str, blob: str | None, pub_sha: str | None):
         """``(Timeline, warnings, entry key or None, item code, authority)`` stored for this record
