@@ -10,6 +10,7 @@ import pytest
 from gongshi.site.urls import record_path
 
 from tests.support.golden_site import build_golden_site
+from tests.support.pagewait import wait_true
 
 pytestmark = pytest.mark.browser
 
@@ -58,19 +59,19 @@ def test_traditional_view_converts_every_page_and_is_remembered(context, base, a
     brand = page.locator(".brand")
     assert "行政处罚" in brand.inner_text()
     choose(page, "hant")
-    page.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    wait_true(page, "document.documentElement.lang === 'zh-Hant'")
     assert "行政處罰" in brand.inner_text()
     assert page.locator("#aids button[data-aid=hant]").get_attribute("aria-pressed") == "true"
     for path in PAGES:
         page.goto(base + path)
-        page.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+        wait_true(page, "document.documentElement.lang === 'zh-Hant'")
         text = page.locator("body").inner_text()
         assert "处罚" not in text and "许可" not in text, path  # nothing left in simplified
         assert violations(axe, page) == [], path
     # Back to 简体: the page as published.
     with page.expect_navigation():
         choose(page, "hant")
-    page.wait_for_function("document.documentElement.lang === 'zh-CN'")
+    wait_true(page, "document.documentElement.lang === 'zh-CN'")
     assert "行政处罚" in page.locator(".brand").inner_text()
     assert errors == []
 

@@ -10,6 +10,7 @@ from urllib.parse import quote
 import pytest
 from gongshi.public.record import project
 
+from tests.support.pagewait import wait_true
 from tests.support.search_fixture import all_results, brute_force, settled
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -52,7 +53,7 @@ def test_typing_a_query_on_the_real_search_page(sample, serve, page, axe):
     page.focus("#search-q")
     page.keyboard.type(fragment)
     page.keyboard.press("Enter")
-    page.wait_for_function("location.search.includes('q=')")
+    wait_true(page, "location.search.includes('q=')")
     got = all_results(page)
     assert company.id in got["ids"]
     assert set(got["ids"]) == brute_force(entries, fragment)

@@ -14,6 +14,7 @@ from gongshi.outputs.search.index import Tuning
 from gongshi.outputs.search.tokenize import normalize
 from gongshi.public.record import project
 
+from tests.support.pagewait import wait_true
 from tests.support.search_fixture import (
     all_results,
     brute_force,
@@ -149,7 +150,7 @@ def test_filters_and_url_state(page, site):
     assert page.input_value("#search-q") == "公司"
     assert page.input_value("#search-kind") == "licence"
     page.select_option("#search-dept", "")
-    page.wait_for_function("!location.search.includes('dept=')")
+    wait_true(page, "!location.search.includes('dept=')")
     settled(page)
     wider = {
         i for i in base if by_id[i].record.kind == "licence" and by_id[i].record.decision_date.year == 2025
@@ -157,7 +158,7 @@ def test_filters_and_url_state(page, site):
     assert wider > want
     assert set(all_results(page)["ids"]) == wider
     page.go_back()
-    page.wait_for_function("document.querySelector('#search-dept').value === 'zjj'")
+    wait_true(page, "document.querySelector('#search-dept').value === 'zjj'")
     settled(page)
     assert set(all_results(page)["ids"]) == want
 
@@ -170,7 +171,7 @@ def test_typing_with_the_keyboard(page, site):
     page.focus("#search-q")
     page.keyboard.type("华恒机械")
     page.keyboard.press("Enter")
-    page.wait_for_function("location.search.includes('q=')")
+    wait_true(page, "location.search.includes('q=')")
     settled(page)
     assert set(all_results(page)["ids"]) == brute_force(entries, "华恒机械")
     assert page.get_attribute("#search-status", "aria-live") == "polite"

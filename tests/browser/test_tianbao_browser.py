@@ -25,6 +25,7 @@ from gongshi.core import identifiers
 from gongshi.repo.yamlload import load_yaml_bytes
 
 from tests.support.golden_site import CODE_ROOT
+from tests.support.pagewait import wait_true
 from tests.support.site_fixture import HEAD_DAY, build_repo
 
 pytestmark = pytest.mark.browser
@@ -113,7 +114,7 @@ def _open(browser, url: str):
     context = browser.new_context(viewport={"width": 375, "height": 740}, locale="zh-CN")
     p = context.new_page()
     p.goto(url)
-    p.wait_for_function("window.GongshiTianbao !== undefined")
+    wait_true(p, "window.GongshiTianbao !== undefined")
     return p
 
 
@@ -362,7 +363,7 @@ def test_the_bookmark_fragment_makes_the_forge_button_of_every_kind(
 
 def test_the_setting_survives_a_reload_and_can_be_cleared(page, axe):
     page.reload()
-    page.wait_for_function("window.GongshiTianbao !== undefined")
+    wait_true(page, "window.GongshiTianbao !== undefined")
     assert "#" not in page.url
     assert "https://git.example.gov.cn/zhonglou/gongshi-data" in page.inner_text("#tb-forge-status")
     _fill(page, "licence", LICENCE)
@@ -375,7 +376,7 @@ def test_the_setting_survives_a_reload_and_can_be_cleared(page, axe):
     assert "已清除数据仓库设置" in page.inner_text("#tb-forge-status")
     assert page.evaluate("localStorage.length") == 0
     page.reload()
-    page.wait_for_function("window.GongshiTianbao !== undefined")
+    wait_true(page, "window.GongshiTianbao !== undefined")
     assert "没有设置数据仓库" in page.inner_text("#tb-forge-status")
     _fill(page, "licence", LICENCE)
     _result(page)
