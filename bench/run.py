@@ -187,7 +187,19 @@ def prepare(n: int, seed: int, as_of: str, out: Path = OUT) -> Path:
     head = marker.read_text().strip()
     _git(repo, "reset", "--quiet", "--hard", head)
     _git(repo, "clean", "--quiet", "-fdx", "--", "data")
+    _read_data_files(repo)
     return repo
+
+
+def _read_data_files(repo: Path) -> None:
+    """Read every data file once, so the first step finds them in the OS file cache as a fresh CI
+    checkout does (Git has just written them). Without this, a run that follows other work on the
+    machine measures the disk: validate-cold took 24.0 s as the first step and 13.3 s straight after."""
+    for dirpath, _dirs, names in os.walk(repo / "data"):
+        for name in names:
+            with open(os.path.join(dirpath, name), "rb") as f:
+                while f.read(1 << 20):
+                    pass
 
 
 def change_one_record(repo: Path, as_of: str) -> str:
