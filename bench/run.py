@@ -18,6 +18,11 @@ fresh process (its peak RSS is that process and the workers it forked, from ``wa
   search-index     search.write_search_index over the public records
   output           size (apparent and on disk) and file count of the built site, and of ledger/
 
+``--ab ledger`` then runs build-cold, the cache-filling build and rebuild-one again with that output
+left out (``WITHOUT_ENV``: the child process drops it from ``gongshi.outputs.registry.OUTPUTS``
+before the build is imported), from a reset repository and empty caches into its own site folder,
+and prints what the output adds: "ledger adds X % (with A s, without B s)" per step.
+
 ``make bench`` runs N = 10,000. The step's own numbers (record counts, files written) are printed
 next to the time. The repository is reset to its generated head before the run.
 """
@@ -51,6 +56,23 @@ STEPS = (
     "output",
 )
 GENERATED_HEAD = "bench-generated-head"  # file in .git/: the commit generate.py made
+WITHOUT_ENV = "GONGSHI_BENCH_WITHOUT"  # comma-separated outputs a step's build leaves out (--ab)
+AB_STEPS = ("build-cold", "rebuild-one")  # the steps --ab compares
+
+
+def leave_out_outputs(names: set[str]) -> tuple[str, ...]:
+    """Drop the outputs ``names`` from ``gongshi.outputs.registry.OUTPUTS`` in this (fresh) process,
+    before ``gongshi.sitewrite`` binds the tuple at its import; returns the names left. Read by the
+    bench only: the package knows nothing of it."""
+    from gongshi.outputs import registry
+
+    if "gongshi.sitewrite" in sys.modules:
+        raise SystemExit("the outputs must be left out before gongshi.sitewrite is imported")
+    unknown = names - {o.name for o in registry.OUTPUTS}
+    if unknown:
+        raise SystemExit(f"unknown output(s): {', '.join(sorted(unknown))}")
+    registry.OUTPUTS = tuple(o for o in registry.OUTPUTS if o.name not in names)
+    return tuple(o.name for o in registry.OUTPUTS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,6 +103,9 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
         index = scan_history_cached(repo)
         return {"s": time.perf_counter() - t, "paths": len(index.first_added)}
     if name.startswith(("build", "rebuild")):
+        without = {n for n in os.environ.get(WITHOUT_ENV, "").split(",") if n}
+        if without:
+            leave_out_outputs(without)
         from gongshi.sitebuild import build
 
         t = time.perf_counter()
@@ -214,6 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", default="", help="comma-separated steps (default: all)")
     ap.add_argument("--out", type=Path, default=OUT, help="folder for the repository and site (bench/out)")
+    ap.add_argument("--ab", default="", metavar="OUTPUT", help="also build without this output and compare")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -274,7 +300,46 @@ def main(argv: list[str] | None = None) -> int:
     run("rebuild-one")
     run("search-index")
     _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
+    if args.ab:
+        with_s = {step: r["s"] for step, r in rows if step in AB_STEPS}
+        without = _without(args, args.ab, [s for s in AB_STEPS if s in with_s])
+        for line in ab_lines(args.ab, with_s, without):
+            print(line, flush=True)
     return 0
+
+
+def _without(args, name: str, steps: list[str]) -> dict[str, float]:
+    """The seconds of ``steps`` with the output ``name`` left out: the same sequence as the main
+    run (reset repository, empty caches, cold build, cache-filling build, one change, rebuild) in
+    its own site folder."""
+    repo = prepare(args.n, args.seed, args.as_of, args.out)
+    output = args.out / f"site-{args.n}-{args.seed}-without-{name}"
+    env_on = {**os.environ, "GONGSHI_CACHE": "on", WITHOUT_ENV: name}
+    env_off = {**env_on, "GONGSHI_CACHE": "off"}
+    seconds: dict[str, float] = {}
+    shutil.rmtree(cache_dir(repo), ignore_errors=True)
+    shutil.rmtree(output, ignore_errors=True)
+    if "build-cold" in steps:
+        seconds["build-cold"] = _run_child("build-cold", repo, args.as_of, output, args.workers, env_off)["s"]
+    if "rebuild-one" in steps:
+        shutil.rmtree(output, ignore_errors=True)
+        _run_child("build-cold", repo, args.as_of, output, args.workers, env_on)  # fill the caches
+        change_one_record(repo, args.as_of)
+        rebuilt = _run_child("rebuild-one", repo, args.as_of, output, args.workers, env_on)
+        seconds["rebuild-one"] = rebuilt["s"]
+    _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
+    return seconds
+
+
+def ab_lines(name: str, with_s: dict[str, float], without_s: dict[str, float]) -> list[str]:
+    """ "<name> adds X % (with A s, without B s)" for every step measured both ways."""
+    lines = []
+    for step, a in with_s.items():
+        b = without_s.get(step)
+        if b:
+            share = 100 * (a - b) / b
+            lines.append(f"{step:<15} {name} adds {share:.1f} % (with {a:.1f} s, without {b:.1f} s)")
+    return lines
 
 
 def _header() -> str:
