@@ -9,7 +9,9 @@ template, write bytes, add pages to the sitemap).
 
 Above ``PARALLEL_MIN`` records with more than one worker, the outputs, the list pages and the
 record pages are one queue of tasks, each in its own fork that inherits the environment, the plan
-and the projections (``render_side_by_side``, ``run_forked``).
+and the projections (``render_side_by_side``, ``run_forked``). After a small change, one fork child
+runs outputs while this process plans and keeps the pages, then both take outputs
+(``_side_by_side``).
 """
 
 from __future__ import annotations
