@@ -171,6 +171,9 @@ def _run_child(step: str, repo: Path, as_of: str, output: Path, workers: int, en
         raise SystemExit(f"step {step} failed ({proc.returncode}):\n{text}")
     result = json.loads(text.strip().splitlines()[-1])
     result["rss_mb"] = round(usage.ru_maxrss / 1024)
+    # CPU seconds of the step's process and the workers it waited for (steadier than the wall
+    # time on a machine shared with other jobs).
+    result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
     return result
 
 
@@ -301,45 +304,52 @@ def main(argv: list[str] | None = None) -> int:
     run("search-index")
     _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
     if args.ab:
-        with_s = {step: r["s"] for step, r in rows if step in AB_STEPS}
-        without = _without(args, args.ab, [s for s in AB_STEPS if s in with_s])
-        for line in ab_lines(args.ab, with_s, without):
+        with_r = {step: r for step, r in rows if step in AB_STEPS}
+        without = _without(args, args.ab, [s for s in AB_STEPS if s in with_r])
+        for line in ab_lines(args.ab, with_r, without):
             print(line, flush=True)
     return 0
 
 
-def _without(args, name: str, steps: list[str]) -> dict[str, float]:
-    """The seconds of ``steps`` with the output ``name`` left out: the same sequence as the main
+def _without(args, name: str, steps: list[str]) -> dict[str, dict]:
+    """The results of ``steps`` with the output ``name`` left out: the same sequence as the main
     run (reset repository, empty caches, cold build, cache-filling build, one change, rebuild) in
     its own site folder."""
     repo = prepare(args.n, args.seed, args.as_of, args.out)
     output = args.out / f"site-{args.n}-{args.seed}-without-{name}"
     env_on = {**os.environ, "GONGSHI_CACHE": "on", WITHOUT_ENV: name}
     env_off = {**env_on, "GONGSHI_CACHE": "off"}
-    seconds: dict[str, float] = {}
+    results: dict[str, dict] = {}
     shutil.rmtree(cache_dir(repo), ignore_errors=True)
     shutil.rmtree(output, ignore_errors=True)
     if "build-cold" in steps:
-        seconds["build-cold"] = _run_child("build-cold", repo, args.as_of, output, args.workers, env_off)["s"]
+        results["build-cold"] = _run_child("build-cold", repo, args.as_of, output, args.workers, env_off)
     if "rebuild-one" in steps:
         shutil.rmtree(output, ignore_errors=True)
         _run_child("build-cold", repo, args.as_of, output, args.workers, env_on)  # fill the caches
         change_one_record(repo, args.as_of)
-        rebuilt = _run_child("rebuild-one", repo, args.as_of, output, args.workers, env_on)
-        seconds["rebuild-one"] = rebuilt["s"]
+        results["rebuild-one"] = _run_child("rebuild-one", repo, args.as_of, output, args.workers, env_on)
     _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
-    return seconds
+    return results
 
 
-def ab_lines(name: str, with_s: dict[str, float], without_s: dict[str, float]) -> list[str]:
-    """ "<name> adds X % (with A s, without B s)" for every step measured both ways."""
+def ab_lines(name: str, with_r: dict[str, dict], without_r: dict[str, dict]) -> list[str]:
+    """ "<name> adds X % (with A s, without B s)" for every step measured both ways (wall seconds),
+    then the same for CPU seconds (``cpu_s``: the process and its workers)."""
     lines = []
-    for step, a in with_s.items():
-        b = without_s.get(step)
-        if b:
-            share = 100 * (a - b) / b
-            lines.append(f"{step:<15} {name} adds {share:.1f} % (with {a:.1f} s, without {b:.1f} s)")
+    for step, a in with_r.items():
+        b = without_r.get(step)
+        if not b or not b.get("s"):
+            continue
+        line = f"{step:<15} {name} adds {_share(a['s'], b['s'])}"
+        if a.get("cpu_s") and b.get("cpu_s"):
+            line += f"; CPU: adds {_share(a['cpu_s'], b['cpu_s'])}"
+        lines.append(line)
     return lines
+
+
+def _share(a: float, b: float) -> str:
+    return f"{100 * (a - b) / b:.1f} % (with {a:.1f} s, without {b:.1f} s)"
 
 
 def _header() -> str:
@@ -347,10 +357,12 @@ def _header() -> str:
 
 
 def _row(step: str, r: dict) -> str:
-    details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "timings", "phases"))
+    details = ", ".join(
+        f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "cpu_s", "timings", "phases")
+    )
     if r.get("timings"):
         details += "; " + ", ".join(f"{k}={v}" for k, v in r["timings"].items())
-    line = f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  {details}"
+    line = f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  cpu_s={r.get('cpu_s')}, {details}"
     return "\n".join([line, *_shares(r)])
 
 

@@ -21,7 +21,7 @@ def test_ab_builds_without_the_output_and_prints_what_it_adds(tmp_path):
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     lines = [line for line in out.splitlines() if "ledger adds" in line]
     assert [line.split()[0] for line in lines] == ["build-cold", "rebuild-one"]
-    assert all("% (with " in line and " s, without " in line for line in lines)
+    assert all("% (with " in line and " s, without " in line and "; CPU: adds " in line for line in lines)
     with_ledger, without = tmp_path / "site-60-20161", tmp_path / "site-60-20161-without-ledger"
     assert (with_ledger / "ledger" / "head.json").is_file() and (with_ledger / "ledger.html").is_file()
     assert (without / "index.html").is_file() and (without / "api").is_dir()
@@ -31,8 +31,12 @@ def test_ab_builds_without_the_output_and_prints_what_it_adds(tmp_path):
 
 
 def test_ab_lines_compare_each_step_measured_both_ways():
-    lines = run.ab_lines("ledger", {"build-cold": 11.0, "rebuild-one": 5.0}, {"build-cold": 10.0})
-    assert lines == ["build-cold      ledger adds 10.0 % (with 11.0 s, without 10.0 s)"]
+    with_r = {"build-cold": {"s": 11.0, "cpu_s": 20.0}, "rebuild-one": {"s": 5.0, "cpu_s": 6.0}}
+    lines = run.ab_lines("ledger", with_r, {"build-cold": {"s": 10.0, "cpu_s": 16.0}})
+    assert lines == [
+        "build-cold      ledger adds 10.0 % (with 11.0 s, without 10.0 s); "
+        "CPU: adds 25.0 % (with 20.0 s, without 16.0 s)"
+    ]
 
 
 def test_leaving_out_an_unknown_output_is_refused():
