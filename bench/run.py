@@ -18,6 +18,11 @@ fresh process (its peak RSS is that process and the workers it forked, from ``wa
   search-index     search.write_search_index over the public records
   output           size (apparent and on disk) and file count of the built site, and of ledger/
 
+``--ab ledger`` then runs build-cold, the cache-filling build and rebuild-one again with that output
+left out (``WITHOUT_ENV``: the child process drops it from ``gongshi.outputs.registry.OUTPUTS``
+before the build is imported), from a reset repository and empty caches into its own site folder,
+and prints what the output adds: "ledger adds X % (with A s, without B s)" per step.
+
 ``make bench`` runs N = 10,000. The step's own numbers (record counts, files written) are printed
 next to the time. The repository is reset to its generated head before the run.
 """
@@ -51,6 +56,23 @@ STEPS = (
     "output",
 )
 GENERATED_HEAD = "bench-generated-head"  # file in .git/: the commit generate.py made
+WITHOUT_ENV = "GONGSHI_BENCH_WITHOUT"  # comma-separated outputs a step's build leaves out (--ab)
+AB_STEPS = ("build-cold", "rebuild-one")  # the steps --ab compares
+
+
+def leave_out_outputs(names: set[str]) -> tuple[str, ...]:
+    """Drop the outputs ``names`` from ``gongshi.outputs.registry.OUTPUTS`` in this (fresh) process,
+    before ``gongshi.sitewrite`` binds the tuple at its import; returns the names left. Read by the
+    bench only: the package knows nothing of it."""
+    from gongshi.outputs import registry
+
+    if "gongshi.sitewrite" in sys.modules:
+        raise SystemExit("the outputs must be left out before gongshi.sitewrite is imported")
+    unknown = names - {o.name for o in registry.OUTPUTS}
+    if unknown:
+        raise SystemExit(f"unknown output(s): {', '.join(sorted(unknown))}")
+    registry.OUTPUTS = tuple(o for o in registry.OUTPUTS if o.name not in names)
+    return tuple(o.name for o in registry.OUTPUTS)
 
 
 # --------------------------------------------------------------------------------------------
@@ -81,6 +103,9 @@ def _step(name: str, repo: Path, as_of: str, output: Path, workers: int) -> dict
         index = scan_history_cached(repo)
         return {"s": time.perf_counter() - t, "paths": len(index.first_added)}
     if name.startswith(("build", "rebuild")):
+        without = {n for n in os.environ.get(WITHOUT_ENV, "").split(",") if n}
+        if without:
+            leave_out_outputs(without)
         from gongshi.sitebuild import build
 
         t = time.perf_counter()
@@ -146,6 +171,9 @@ def _run_child(step: str, repo: Path, as_of: str, output: Path, workers: int, en
         raise SystemExit(f"step {step} failed ({proc.returncode}):\n{text}")
     result = json.loads(text.strip().splitlines()[-1])
     result["rss_mb"] = round(usage.ru_maxrss / 1024)
+    # CPU seconds of the step's process and the workers it waited for (steadier than the wall
+    # time on a machine shared with other jobs).
+    result["cpu_s"] = round(usage.ru_utime + usage.ru_stime, 1)
     return result
 
 
@@ -226,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--only", default="", help="comma-separated steps (default: all)")
     ap.add_argument("--out", type=Path, default=OUT, help="folder for the repository and site (bench/out)")
+    ap.add_argument("--ab", default="", metavar="OUTPUT", help="also build without this output and compare")
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -286,7 +315,53 @@ def main(argv: list[str] | None = None) -> int:
     run("rebuild-one")
     run("search-index")
     _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
+    if args.ab:
+        with_r = {step: r for step, r in rows if step in AB_STEPS}
+        without = _without(args, args.ab, [s for s in AB_STEPS if s in with_r])
+        for line in ab_lines(args.ab, with_r, without):
+            print(line, flush=True)
     return 0
+
+
+def _without(args, name: str, steps: list[str]) -> dict[str, dict]:
+    """The results of ``steps`` with the output ``name`` left out: the same sequence as the main
+    run (reset repository, empty caches, cold build, cache-filling build, one change, rebuild) in
+    its own site folder."""
+    repo = prepare(args.n, args.seed, args.as_of, args.out)
+    output = args.out / f"site-{args.n}-{args.seed}-without-{name}"
+    env_on = {**os.environ, "GONGSHI_CACHE": "on", WITHOUT_ENV: name}
+    env_off = {**env_on, "GONGSHI_CACHE": "off"}
+    results: dict[str, dict] = {}
+    shutil.rmtree(cache_dir(repo), ignore_errors=True)
+    shutil.rmtree(output, ignore_errors=True)
+    if "build-cold" in steps:
+        results["build-cold"] = _run_child("build-cold", repo, args.as_of, output, args.workers, env_off)
+    if "rebuild-one" in steps:
+        shutil.rmtree(output, ignore_errors=True)
+        _run_child("build-cold", repo, args.as_of, output, args.workers, env_on)  # fill the caches
+        change_one_record(repo, args.as_of)
+        results["rebuild-one"] = _run_child("rebuild-one", repo, args.as_of, output, args.workers, env_on)
+    _git(repo, "reset", "--quiet", "--hard", (repo / ".git" / GENERATED_HEAD).read_text().strip())
+    return results
+
+
+def ab_lines(name: str, with_r: dict[str, dict], without_r: dict[str, dict]) -> list[str]:
+    """ "<name> adds X % (with A s, without B s)" for every step measured both ways (wall seconds),
+    then the same for CPU seconds (``cpu_s``: the process and its workers)."""
+    lines = []
+    for step, a in with_r.items():
+        b = without_r.get(step)
+        if not b or not b.get("s"):
+            continue
+        line = f"{step:<15} {name} adds {_share(a['s'], b['s'])}"
+        if a.get("cpu_s") and b.get("cpu_s"):
+            line += f"; CPU: adds {_share(a['cpu_s'], b['cpu_s'])}"
+        lines.append(line)
+    return lines
+
+
+def _share(a: float, b: float) -> str:
+    return f"{100 * (a - b) / b:.1f} % (with {a:.1f} s, without {b:.1f} s)"
 
 
 def _header() -> str:
@@ -294,10 +369,12 @@ def _header() -> str:
 
 
 def _row(step: str, r: dict) -> str:
-    details = ", ".join(f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "timings", "phases"))
+    details = ", ".join(
+        f"{k}={v}" for k, v in r.items() if k not in ("s", "rss_mb", "cpu_s", "timings", "phases")
+    )
     if r.get("timings"):
         details += "; " + ", ".join(f"{k}={v}" for k, v in r["timings"].items())
-    line = f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  {details}"
+    line = f"{step:<15} {r['s']:>8.1f} {r['rss_mb']:>8}  cpu_s={r.get('cpu_s')}, {details}"
     return "\n".join([line, *_shares(r)])
 
 

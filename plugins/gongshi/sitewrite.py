@@ -9,7 +9,9 @@ template, write bytes, add pages to the sitemap).
 
 Above ``PARALLEL_MIN`` records with more than one worker, the outputs, the list pages and the
 record pages are one queue of tasks, each in its own fork that inherits the environment, the plan
-and the projections (``render_side_by_side``, ``run_forked``).
+and the projections (``render_side_by_side``, ``run_forked``). After a small change, one fork child
+runs outputs while this process plans and keeps the pages, then both take outputs
+(``_side_by_side``).
 """
 
 from __future__ import annotations
@@ -308,12 +310,17 @@ def _child_extras(conn, bounds, order: list[int]) -> None:
 
 
 def _side_by_side(
-    snapshot: Snapshot, site: SiteOutput, result: SiteResult, outputs: tuple[Output, ...]
+    snapshot: Snapshot,
+    site: SiteOutput,
+    result: SiteResult,
+    outputs: tuple[Output, ...],
+    before: Callable[[], None] | None = None,
 ) -> None:
     """The outputs of a warm build in this process and in one fork child at the same time: two
     cores at the cost of one fork (a pool forks a worker per core, and this process would only
-    wait). This process takes outputs from the start of ``PARENT_FIRST`` order, the child from its
-    end, until they meet: what each takes depends on how long the others took."""
+    wait). This process first does ``before`` (the site's own pages: the child starts on the
+    outputs meanwhile), then takes outputs from the start of ``PARENT_FIRST`` order, the child from
+    its end, until they meet: what each takes depends on how long the others took."""
     ctx = multiprocessing.get_context("fork")
     first = [i for name in PARENT_FIRST for i, o in enumerate(outputs) if o.name == name]
     order = first + [i for i in range(len(outputs)) if i not in first]
@@ -327,6 +334,8 @@ def _side_by_side(
         child.start()
         send.close()
         try:
+            if before is not None:
+                before()
             while (index := _take(bounds, order, last=False)) is not None:
                 own = SiteOutput(site.out_dir, site.env, site.base, writer, workers=1)
                 before = len(writer.changed)
@@ -421,14 +430,18 @@ def run_extra_writers(
     outputs: tuple[Output, ...] = OUTPUTS,
     *,
     side_by_side: bool = False,
+    before: Callable[[], None] | None = None,
 ) -> None:
     """Every output (search, downloads, feeds, API, dashboard, ledger ...). ``side_by_side``
     (after a small change, ``changed_since_last_build``): in this process and one fork worker at
     the same time (``_side_by_side``); otherwise one after the other in this process (a small
-    site, or one worker). A large build with much to do uses ``render_side_by_side`` instead."""
+    site, or one worker). A large build with much to do uses ``render_side_by_side`` instead.
+    ``before``: work of this process that comes first (beside the fork worker's outputs)."""
     if side_by_side and len(outputs) >= 2:
-        _side_by_side(snapshot, site, result, outputs)
+        _side_by_side(snapshot, site, result, outputs, before)
         return
+    if before is not None:
+        before()
     for output in outputs:
         before = len(site.writer.changed)
         result.extras[output.name], seconds = _run_extra(output, snapshot, site)
@@ -529,38 +542,49 @@ def write_site(
     t0 = time.perf_counter()
     base = {**base, "gs": base.get("gs") or site_globals(snapshot)}
     stable = stable_base(base)
-    plan = plan_site(snapshot)
-    fixed = None
-    if writer.manifest is not None:
-        fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
     bases = {False: base, True: stable}
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
-    result.notices = len(plan.notices)
     parallel = extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN
-    # After a small change (a warm build) the pages and record pages are kept or rendered here and
-    # the outputs run in this process and one fork; with much to do, everything is one queue of
-    # forked tasks (``render_side_by_side``).
+    # After a small change (a warm build) the outputs run in a fork child and in this process,
+    # which first plans and keeps or renders the pages and record pages (``_side_by_side``); with
+    # much to do, everything is one queue of forked tasks (``render_side_by_side``).
     warm = False
     if parallel and writer.manifest is not None:
         changed = changed_since_last_build(snapshot)
         warm = changed is not None and changed <= WARM_MAX_CHANGED
-    if parallel and not warm:
-        # The projections first, in this process: every task (pages, record pages, outputs)
-        # inherits them.
-        for e in plan.public + plan.notices:
-            plan.public_record(e)
-        t1 = time.perf_counter()
-        outputs_s = render_side_by_side(plan, env, bases, fixed, snapshot, site, result, workers)
-        t2 = t1 + outputs_s  # the pages, the record pages and the outputs overlap
-    else:
+    made: dict = {}
+
+    def plan_and_pages() -> None:
+        plan = made["plan"] = plan_site(snapshot)
+        fixed = None
+        if writer.manifest is not None:
+            fixed = {b: record_pages_key(env, v, plan) for b, v in ((False, base), (True, stable))}
+        result.notices = len(plan.notices)
+        if parallel and not warm:
+            # The projections first, in this process: every task (pages, record pages, outputs)
+            # inherits them.
+            for e in plan.public + plan.notices:
+                plan.public_record(e)
+            made["t1"] = time.perf_counter()
+            made["outputs_s"] = render_side_by_side(plan, env, bases, fixed, snapshot, site, result, workers)
+            made["t2"] = made["t1"] + made["outputs_s"]  # the pages, record pages and outputs overlap
+            return
         _write_pages(plan.pages, env, bases, writer, fixed)
         result.pages += len(plan.pages)
-        t1 = time.perf_counter()
+        made["t1"] = time.perf_counter()
         result.record_pages = render_record_pages(plan, env, stable, writer, workers)
-        t2 = time.perf_counter()
-        if extras:
-            run_extra_writers(snapshot, site, result, side_by_side=warm)
-        outputs_s = time.perf_counter() - t2
+        made["t2"] = time.perf_counter()
+
+    if parallel and not warm:
+        plan_and_pages()
+        outputs_s = made["outputs_s"]
+    elif extras:
+        run_extra_writers(snapshot, site, result, side_by_side=warm, before=plan_and_pages)
+        outputs_s = time.perf_counter() - made["t2"]
+    else:
+        plan_and_pages()
+        outputs_s = 0.0
+    plan, t1, t2 = made["plan"], made["t1"], made["t2"]
     t3 = time.perf_counter()
     paths = sorted(set(plan.sitemap_paths() + site.sitemap))
     write_sitemap(writer, paths, site_url)

@@ -162,7 +162,7 @@ def test_warm_ledger_after_a_change_in_the_middle_equals_a_cold_one(story, tmp_p
         with monkeypatch.context() as m:
             m.setenv("GONGSHI_CACHE", "off")
             cold = site(clone, day, tmp_path / f"cold-{n}")
-        assert _ledger_files(warm) == _ledger_files(cold), day
+        assert _ledger_files(warm) == _ledger_files(cold), (day, set(entries(warm)) ^ set(entries(cold)))
 
 
 def test_backdated_publication_fails(story, tmp_path):
@@ -240,3 +240,36 @@ def test_cli_over_http(story, serve):
     proc = subprocess.run([str(GONGSHI), "ledger", "verify", str(first), "http://127.0.0.1:9/"],
                           capture_output=True, text=True)  # fmt: skip
     assert proc.returncode == 2 and "无法下载" in proc.stderr
+
+
+def test_warm_ledger_after_a_deletion_and_a_new_record_equals_a_cold_one(story, tmp_path, monkeypatch):
+    """The kept state compared with a snapshot whose records are not the saved ones (a record
+    file deleted, then one added): the removed record's events leave, the added record's are
+    computed (and nothing else), and every warm build writes what a build without cache writes."""
+    _tmp, repo, _early, _first, _later = story
+    clone = repo.clone(tmp_path / "clone")
+    clone.git("checkout", "--quiet", "main")
+    site(clone, date(2026, 11, 30), tmp_path / "warm")  # fills the state
+    computed: list[str] = []
+    real = ledger.record_events
+
+    def counting(snapshot, entry, blobs):
+        computed.append(entry.id)
+        return real(snapshot, entry, blobs)
+
+    text = (clone.path / data_path(SNACK)).read_text(encoding="utf-8")
+    steps = (("删除", None), ("恢复", text))
+    for n, (message, content) in enumerate(steps):
+        clone.commit(message, f"2026-12-0{n + 1}T10:00:00+08:00", {data_path(SNACK): content})
+        day = date(2026, 12, n + 3)
+        computed.clear()
+        with monkeypatch.context() as m:
+            m.setattr(ledger, "record_events", counting)
+            warm = site(clone, day, tmp_path / f"warm-{n}")
+        assert computed == ([] if content is None else [SNACK])
+        ids = {e.id for e in entries(warm)}
+        assert (SNACK in ids) == (content is not None)
+        with monkeypatch.context() as m:
+            m.setenv("GONGSHI_CACHE", "off")
+            cold = site(clone, day, tmp_path / f"cold-{n}")
+        assert _ledger_files(warm) == _ledger_files(cold), (day, set(entries(warm)) ^ set(entries(cold)))

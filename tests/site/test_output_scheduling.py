@@ -20,6 +20,7 @@ from gongshi.snapshot.load import load
 
 from bench.generate import generate
 from bench.run import change_one_record
+from tests.support.gitrepo import GitRepo
 from tests.support.outputtree import files as _tree
 
 AS_OF = date(2026, 11, 20)
@@ -140,3 +141,60 @@ def test_a_failing_output_fails_the_build_in_either_process(tmp_path, failing):
     outputs = tuple(_Writes(f"o{i}", fail=i == failing) for i in range(6))
     with pytest.raises((ValueError, RuntimeError), match=f"o{failing} failed"):
         sitewrite._side_by_side(object(), _site(tmp_path), sitewrite.SiteResult(), outputs)
+
+
+def _newest_licence(root: Path) -> Path:
+    return max(root.glob("data/records/*/licences/*/*.yaml"), key=lambda p: (p.parent.name, p.name))
+
+
+def _withdraw(root: Path) -> dict[str, str | None]:
+    path = _newest_licence(root)
+    text = path.read_text(encoding="utf-8") + (
+        f"status: 撤销\nstatus_date: {AS_OF.isoformat()}\nstatus_reason: 经行政复议撤销。\n"
+    )
+    return {path.relative_to(root).as_posix(): text}
+
+
+def _add(root: Path) -> dict[str, str | None]:
+    path = _newest_licence(root)
+    new_id = path.stem.rsplit("-", 1)[0] + "-9999"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    # Other document and licence numbers: the same ones twice are a validation error.
+    text = "".join(
+        line.replace("号", "号之二") if line.startswith("doc_no:") else line
+        for line in lines
+        if not line.startswith("licence_no:")
+    )
+    return {path.with_name(new_id + ".yaml").relative_to(root).as_posix(): text}
+
+
+def _delete(root: Path) -> dict[str, str | None]:
+    return {_newest_licence(root).relative_to(root).as_posix(): None}
+
+
+@pytest.mark.parametrize(
+    "change, day",
+    [(_withdraw, AS_OF), (_add, AS_OF), (_delete, AS_OF), (None, date(2026, 11, 23))],
+    ids=["withdrawal", "new record", "deletion", "next working day"],
+)
+def test_a_warm_build_after_each_kind_of_change_equals_a_cold_one(
+    source_repo, tmp_path, monkeypatch, change, day
+):
+    """A build after a withdrawal, a new record, a deletion or on the next day runs side by side
+    (the fork child starts on the outputs while this process keeps or renders the pages) and
+    writes the bytes of a build without caches or previous output."""
+    root = tmp_path / "repo"
+    shutil.copytree(source_repo, root)
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    schedules = Schedules(monkeypatch)
+    warm = tmp_path / "warm"
+    build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
+    if change is not None:
+        GitRepo(root).commit("变更", f"{AS_OF.isoformat()}T22:00:00+08:00", change(root))
+    again = build(root, day, warm, gongshi_overrides={"workers": 2})
+    assert schedules.ways == ["side by side"]
+    assert set(again.site.extras) == {o.name for o in OUTPUTS}
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    cold = tmp_path / "cold"
+    build(root, day, cold, gongshi_overrides={"workers": 1})
+    assert _tree(cold) == _tree(warm)

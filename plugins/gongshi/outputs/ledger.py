@@ -67,12 +67,7 @@ class LedgerEntry:
 
     def leaf(self) -> bytes:
         """The entry as canonical JSON (sorted keys, no whitespace, UTF-8): the bytes hashed."""
-        if _PLAIN.fullmatch(self.date + self.event + self.id + self.sha256):
-            # Nothing JSON escapes: the same bytes as ``canonical``, at a fifth of the cost.
-            return (
-                f'{{"date":"{self.date}","event":"{self.event}","id":"{self.id}","sha256":"{self.sha256}"}}'
-            ).encode()
-        return canonical(self.to_json())
+        return leaf_bytes(self.date, self.id, self.event, self.sha256)
 
     @classmethod
     def from_json(cls, doc: object) -> LedgerEntry:
@@ -82,6 +77,15 @@ class LedgerEntry:
         if not all(isinstance(v, str) for v in doc.values()) or doc["event"] not in EVENTS:
             raise ValueError("账本条目的字段不对")
         return cls(doc["date"], doc["id"], doc["event"], doc["sha256"])
+
+
+def leaf_bytes(day: str, record_id: str, event: str, sha256: str) -> bytes:
+    """An entry's leaf (``LedgerEntry.leaf``) from its four values, without making the entry: the
+    ledger's tree hashes one per event (200,000 at 100,000 records)."""
+    if _PLAIN.fullmatch(day + event + record_id + sha256):
+        # Nothing JSON escapes: the same bytes as ``canonical``, at a fifth of the cost.
+        return f'{{"date":"{day}","event":"{event}","id":"{record_id}","sha256":"{sha256}"}}'.encode()
+    return canonical({"date": day, "event": event, "id": record_id, "sha256": sha256})
 
 
 def canonical(doc: object) -> bytes:
@@ -164,7 +168,13 @@ def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list
     date: what is decided about it does not depend on the as-of date) and the party names of the
     versions before it. The current file stands for the newest version when the blobs agree."""
     record = entry.record
-    changes = list(reversed(entry.history))
+    history = entry.history
+    if len(history) == 1:
+        # Most records: one version, the current file (what the loop below gives, without it).
+        c = history[0]
+        if c.status != "D" and c.blob is not None and (c.blob == record.blob_sha or record.blob_sha is None):
+            return [_Version(c.date, record, entry.timeline, ())]
+    changes = list(reversed(history))
     if not changes:
         return []
     first = next((c for c in changes if c.status == "A"), changes[0])

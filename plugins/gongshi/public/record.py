@@ -175,10 +175,12 @@ class PublicRecord:
         Nothing depends on the as-of date or the build (no state, no list dates): the same
         published content always gives the same bytes."""
         doc = {"format": CANONICAL_FORMAT, **self.to_json()}
-        return json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+        return _CANONICAL.encode(doc).encode("utf-8")
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(PublicRecord))
+# ``canonical_json``'s encoder, made once (``json.dumps`` with options makes one per call).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _UNIT_FIELDS = ("authority", "source_unit")
 _AMOUNT_FIELDS = ("fine_yuan", "confiscation_yuan")
 

@@ -9,13 +9,14 @@ from datetime import date, timedelta
 
 import pytest
 from gongshi.core import merkle
-from gongshi.outputs.ledger import LedgerEntry
+from gongshi.outputs.ledger import LedgerEntry, canonical
 from gongshi.outputs.ledgerbuild import (
     entry_of,
     event_string,
     events_of,
     grow_tree,
     joined_lines,
+    leaf_of,
     split_lines,
 )
 
@@ -57,6 +58,15 @@ def test_event_strings_sort_as_entries():
     assert all(
         event_string(e.date, e.id, e.event, e.sha256) == s for e, s in zip(entries, strings, strict=True)
     )
+
+
+@pytest.mark.parametrize("rid", ["scjg-cf-2025-0031", 'a"b', "a\\b", "a\tb", "甲-1", "a\u2028b"])
+def test_a_leaf_made_from_the_event_string_is_the_canonical_json_of_its_entry(rid):
+    """``leaf_of`` (the tree's and the chunk files' leaves, without an entry object) writes the bytes
+    ``canonical`` writes, also for a value JSON must escape."""
+    s = event_string("2026-01-02", rid, "corrected", "ab" * 32)
+    entry = entry_of(s)
+    assert leaf_of(s) == canonical(entry.to_json()) == entry.leaf()
 
 
 @pytest.mark.parametrize("seed", range(6))
