@@ -133,9 +133,8 @@ def check_loaded_record(
     problems.extend(with_suggestions(rule_problems, data, kind, registry))
     problems.extend(text_problems(data, kind, loaded, bad_paths))
     problems.extend(writing_problems(loaded, kind))
-    key = None
-    if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
-        key = (record.authority, normalise_doc_no(data["doc_no"]))
+    # The scope key is (authority, normalised doc_no) of any text doc_no: the same key when it is not empty.
+    key = scope_key if scope_key is not None and data["doc_no"] else None
     ok = not any(p.severity == "error" for p in problems)
     line = loaded.line_of("$.doc_no")
     return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data), scope_key)
