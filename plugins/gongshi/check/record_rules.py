@@ -16,7 +16,7 @@ from pathlib import Path
 
 from gongshi.check.fieldnames import titled_problems
 from gongshi.check.result import RecordCheck
-from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
+from gongshi.check.schema_errors import fast_valid, field_infos, problem_at, schema_problems
 from gongshi.check.suggest import with_suggestions
 from gongshi.check.text_rules import text_problems
 from gongshi.check.writing import writing_problems
@@ -104,9 +104,13 @@ def check_record_files(
         batch = rfs[start : start + STEP_BATCH]
         loaded = [load_yaml_file(rf.abspath, rf.relpath) for rf in batch]
         records = [record_from_loaded(rf, one) for rf, one in zip(batch, loaded, strict=True)]
+        valid = [
+            fast and record is not None and fast_valid(record.data, record_kind(rf, record) or "")
+            for rf, (record, _one) in zip(batch, records, strict=True)
+        ]
         yield from [
-            check_loaded_record(rf, record, one, registry, as_of, fast=fast)
-            for rf, (record, one) in zip(batch, records, strict=True)
+            check_loaded_record(rf, record, one, registry, as_of, fast=fast, known_valid=ok)
+            for rf, (record, one), ok in zip(batch, records, valid, strict=True)
         ]
 
 
@@ -129,16 +133,17 @@ def check_loaded_record(
     as_of: date,
     *,
     fast: bool = True,
+    known_valid: bool = False,
 ) -> RecordCheck:
+    """The checks of one loaded record file. ``known_valid``: ``schema_errors.fast_valid`` already
+    said the record is valid for the schema of its ``record_kind``."""
     problems: list[Problem] = list(loaded.problems)
     problems.extend(_path_problems(rf, registry, loaded, record))
     if record is None:
         return RecordCheck(rf.relpath, None, problems)
     data = record.data
     scope_key = scope_key_of(record)
-    # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
-    kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
-    kind = kind or rf.folder_kind or None
+    kind = record_kind(rf, record)
     if kind is None:
         problems.append(
             problem_at(
@@ -149,7 +154,8 @@ def check_loaded_record(
             )
         )
         return RecordCheck(rf.relpath, None, problems, scope_key=scope_key)
-    problems.extend(with_suggestions(schema_problems(data, kind, loaded, fast=fast), data, kind, registry))
+    schema = schema_problems(data, kind, loaded, fast=fast, known_valid=known_valid)
+    problems.extend(with_suggestions(schema, data, kind, registry))
     bad_paths = {p.path for p in problems if p.severity == "error"}
     rule_problems = _record_rules(record, kind, registry, as_of, loaded, bad_paths)
     problems.extend(with_suggestions(rule_problems, data, kind, registry))
@@ -160,6 +166,14 @@ def check_loaded_record(
     ok = not any(p.severity == "error" for p in problems)
     line = loaded.line_of("$.doc_no")
     return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data), scope_key)
+
+
+def record_kind(rf: RecordFile, record: Record) -> str | None:
+    """The kind a record is checked as: its ``kind`` when that is one, else its folder's."""
+    data = record.data
+    # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
+    kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
+    return kind or rf.folder_kind or None
 
 
 def _path_problems(
