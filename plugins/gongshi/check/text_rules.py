@@ -37,7 +37,8 @@ from gongshi.repo.yamlload import Loaded, child_path
 
 TEXT, MULTILINE = "text", "long_text"  # the two free-text definitions of common.schema.json
 FORMULA_START = frozenset("=+-@\t\r")
-_FORMULA_AT_START_RE = re.compile("(?:^|\n)[=+\\-@\t\r]")  # FORMULA_START after a newline in joined texts
+# FORMULA_START after a newline (texts joined by newlines; a literal first is the fast search).
+_FORMULA_AFTER_NEWLINE_RE = re.compile("\n[=+\\-@\t\r]")
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
@@ -108,7 +109,8 @@ def text_problems(data, kind: str, loaded: Loaded, bad: set[str]) -> list[Proble
         texts
         and joined.count("\n") == len(texts) - 1
         and _QUICK_RE.search(joined) is None
-        and _FORMULA_AT_START_RE.search(joined) is None
+        and joined[:1] not in FORMULA_START
+        and _FORMULA_AFTER_NEWLINE_RE.search(joined) is None
         and (_ASTRAL_RE.search(joined) is None or _NONCHARACTER_RE.search(joined) is None)
     ):
         return []

@@ -18,8 +18,8 @@ from gongshi.core.problems import Problem
 from gongshi.repo.yamlload import Loaded, child_path
 
 _WRAPPERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "【": "】"}
-# A text starting with one of them, in texts joined by newlines (none inside a text).
-_WRAPPED_RE = re.compile("(?:^|\n)[" + "".join(_WRAPPERS) + "]")
+# One of them after a newline, in texts joined by newlines (a literal first is the fast search).
+_WRAPPED_RE = re.compile("\n[" + "".join(_WRAPPERS) + "]")
 # A plain (unquoted) value with " #" in it: ``key: text #more`` or ``- text #more``.
 _COMMENT_IN_VALUE_RE = re.compile(
     r"""^[ \t]*(?:-[ \t]+|[A-Za-z_][A-Za-z0-9_]*:[ \t]+)(?!["'#|>])(\S[^#\n]*?)[ \t]+#(.*)$""", re.M
@@ -45,7 +45,7 @@ def writing_problems(loaded: Loaded, doc_type: str) -> list[Problem]:
     texts = loaded.texts
     joined = "\n".join(texts)
     if joined.count("\n") == len(texts) - 1 and texts:  # no newline inside a text: one regex scan
-        wrapped = _WRAPPED_RE.search(joined) is not None
+        wrapped = joined[:1] in _WRAPPERS or _WRAPPED_RE.search(joined) is not None
     else:
         wrapped = any(t[:1] in _WRAPPERS for t in texts)
     for path, value in _strings(loaded.data, "$") if wrapped else ():
