@@ -153,9 +153,23 @@ class _Untranslatable(Exception):
     pass
 
 
-def _fast_schema(node, patterns: dict[str, str]):
+# A pattern written only with these (ASCII literals and classes, ``\d``, ``\.``, groups,
+# alternation, counted repetition, ``^`` and ``$``) matches in jsonschema-rs no more than in
+# Python's re: the Rust ``\d`` is ASCII, its ``$`` does not match before a final newline, the rest
+# means the same. Where a stricter pattern can only reject more documents (not under ``not``,
+# ``if`` or ``oneOf``), such a pattern is left to jsonschema-rs: a "no" only costs a jsonschema run.
+_PLAIN_PATTERN_RE = re.compile(r"(?:[A-Za-z0-9^$()\[\]|?+*,\-]|\\[d.]|\{[0-9]+(?:,[0-9]*)?\})*")
+
+
+def _plain_pattern(pattern: str) -> bool:
+    """Only the constructs above (braces only as counted repetition; no ``(?`` group or flag)."""
+    return "(?" not in pattern and _PLAIN_PATTERN_RE.fullmatch(pattern) is not None
+
+
+def _fast_schema(node, patterns: dict[str, str], exact: bool = False):
     """``node`` (a bundled 2020-12 schema) for the fast check: each ``pattern`` as a format named in
-    ``patterns`` (pattern → format name); raises _Untranslatable on any other keyword."""
+    ``patterns`` (pattern → format name), unless it is plain and rejecting more is safe (``exact``
+    False: not under ``not``/``if``/``oneOf``); raises _Untranslatable on any other keyword."""
     if isinstance(node, bool):
         return node
     if not isinstance(node, dict):
@@ -168,16 +182,19 @@ def _fast_schema(node, patterns: dict[str, str]):
         if key in _ANNOTATIONS:
             continue
         if key == "properties":
-            out[key] = {k: _fast_schema(v, patterns) for k, v in value.items()}
+            out[key] = {k: _fast_schema(v, patterns, exact) for k, v in value.items()}
         elif key in ("additionalProperties", "items", "contains", "not", "if", "then", "else"):
             if key == "items" and not isinstance(value, (dict, bool)):
                 raise _Untranslatable("items array")
-            out[key] = _fast_schema(value, patterns)
+            out[key] = _fast_schema(value, patterns, exact or key in ("not", "if"))
         elif key in ("allOf", "anyOf", "oneOf"):
-            out[key] = [_fast_schema(v, patterns) for v in value]
+            out[key] = [_fast_schema(v, patterns, exact or key == "oneOf") for v in value]
         elif key == "pattern":
             if not isinstance(value, str):
                 raise _Untranslatable(f"pattern {value!r}")
+            if not exact and _plain_pattern(value):
+                out[key] = value
+                continue
             searched.append({"format": patterns.setdefault(value, f"{_PATTERN_FORMAT}{len(patterns)}")})
         else:
             out[key] = value

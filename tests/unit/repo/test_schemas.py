@@ -215,14 +215,27 @@ def test_fast_check_is_made_for_records_and_refuses_untranslatable_keywords():
         with pytest.raises(schemas._Untranslatable):
             schemas._fast_schema(schema, {})
         assert schemas.compile_fast_check(schema) is None
-    # A pattern becomes a format decided by Python's re, beside the node's own format and allOf.
+    # A pattern becomes a format decided by Python's re, beside the node's own format and allOf ...
     patterns: dict[str, str] = {}
-    node = {"pattern": "^a$", "format": "date", "allOf": [{"type": "string"}], "title": "甲"}
+    node = {"pattern": "^a.$", "format": "date", "allOf": [{"type": "string"}], "title": "甲"}
     assert schemas._fast_schema(node, patterns) == {
         "format": "date",
         "allOf": [{"type": "string"}, {"format": "gongshi-pattern-0"}],
     }
-    assert patterns == {"^a$": "gongshi-pattern-0"}
+    assert patterns == {"^a.$": "gongshi-pattern-0"}
+    # ... unless it is plain and only rejecting more can follow from leaving it to jsonschema-rs.
+    plain = {"pattern": "^[0-9]{6}$"}
+    assert schemas._fast_schema({"properties": {"a": plain}}, {}) == {"properties": {"a": plain}}
+    for wrapper in ("not", "if"):
+        assert schemas._fast_schema({wrapper: plain}, {}) == {
+            wrapper: {"allOf": [{"format": "gongshi-pattern-0"}]}
+        }
+    assert schemas._fast_schema({"oneOf": [plain]}, {}) == {
+        "oneOf": [{"allOf": [{"format": "gongshi-pattern-0"}]}]
+    }
+    for odd in (r"^\S+$", r"^a.b$", "(?i)^k$", "^a{,3}$", r"^\w$", "^[^/]$", "^其他$"):
+        assert not schemas._plain_pattern(odd), odd
+    assert schemas._plain_pattern(r"^(0|[1-9]\d{0,11})(\.\d{1,2})?$")
 
 
 @pytest.mark.parametrize(
@@ -230,9 +243,13 @@ def test_fast_check_is_made_for_records_and_refuses_untranslatable_keywords():
     [
         # Python's $ also matches before a final newline (Rust's does not): under not, that decides.
         ({"not": {"pattern": "^a$"}}, "a\n"),
+        ({"if": {"pattern": "^a$"}, "then": {"const": "b"}}, "a\n"),
+        ({"oneOf": [{"pattern": "^a$"}, {"maxLength": 1}]}, "a\n"),
         ({"pattern": "^a$"}, "a\n"),
         ({"pattern": "^\\d+$"}, "١٢"),  # Arabic-Indic digits are \d for Python's re
         ({"not": {"pattern": "^\\d+$"}}, "١٢"),
+        ({"not": {"pattern": "^\\S+$"}}, "甲"),
+        ({"pattern": "^\\S{2}$"}, "甲乙"),
         ({"format": "date"}, "2026-02-30"),
         ({"not": {"format": "date"}}, "2026-02-28"),
         ({"format": "uscc"}, "91320404MA1X0000X0"),
@@ -250,8 +267,11 @@ def test_fast_check_answers_as_jsonschema_where_the_regex_dialects_and_formats_d
     check = schemas.compile_fast_check({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema})
     assert check is not None
     fast = check(value)
-    # Valid for the fast check only where jsonschema agrees (a "no" only costs a jsonschema run).
-    assert fast == full or (not fast and isinstance(value, dict) and 1 in value)
+    # Valid for the fast check only where jsonschema agrees (a "no" only costs a jsonschema run) ...
+    assert full or not fast
+    # ... and where jsonschema-rs decides a plain pattern itself, that is where rejecting more is safe.
+    plain_and_positive = "pattern" in schema and schemas._plain_pattern(schema["pattern"])
+    assert fast == full or plain_and_positive or (isinstance(value, dict) and 1 in value)
 
 
 def test_fast_check_agrees_with_jsonschema_on_the_corpus_and_mutated_synthetic_records():
