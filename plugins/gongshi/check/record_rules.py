@@ -511,7 +511,8 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
             numbered = joined
         texts = None
     invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
-    numbers = privacy.may_hold_personal_number(numbered)
+    # ``numbered`` is some of the same texts: without an invisible character in any, none splits digits.
+    numbers = privacy.may_hold_personal_number(numbered, invisible=invisible)
     if not (invisible or numbers):
         return out
     infos = field_infos(kind)
