@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 from gongshi.check.fieldnames import titled_problems
 from gongshi.check.result import RecordCheck
-from gongshi.check.schema_errors import field_infos, problem_at, schema_problems
+from gongshi.check.schema_errors import fast_valid, field_infos, problem_at, schema_problems
 from gongshi.check.suggest import with_suggestions
 from gongshi.check.text_rules import text_problems
 from gongshi.check.writing import writing_problems
@@ -43,7 +44,7 @@ from gongshi.repo.files import (
     record_from_loaded,
     records_since,
 )
-from gongshi.repo.yamlload import Loaded, child_path, load_yaml_bytes
+from gongshi.repo.yamlload import Loaded, child_path, load_yaml_bytes, load_yaml_file
 
 MAX_ID_LENGTH = 64
 _INVISIBLE_RE = re.compile("[" + "".join(INVISIBLE_CHARACTERS) + "]")
@@ -88,6 +89,31 @@ def check_record_file(
     return check_loaded_record(rf, record, loaded, registry, as_of, fast=fast)
 
 
+# How many files ``check_record_files`` takes through each step before the next step: one step
+# over many files keeps the code and data of that step (libyaml, jsonschema-rs, the rules) in the
+# processor's caches, about a sixth less time per file than all steps file by file.
+STEP_BATCH = 50
+
+
+def check_record_files(
+    rfs: list[RecordFile], registry: Registry, as_of: date, *, fast: bool = True
+) -> Iterator[RecordCheck]:
+    """``check_record_file`` of each of ``rfs``, in that order: the same checks and results, run
+    step by step over batches of files (a batch's checks are yielded before the next is read)."""
+    for start in range(0, len(rfs), STEP_BATCH):
+        batch = rfs[start : start + STEP_BATCH]
+        loaded = [load_yaml_file(rf.abspath, rf.relpath) for rf in batch]
+        records = [record_from_loaded(rf, one) for rf, one in zip(batch, loaded, strict=True)]
+        valid = [
+            fast and record is not None and fast_valid(record.data, record_kind(rf, record) or "")
+            for rf, (record, _one) in zip(batch, records, strict=True)
+        ]
+        yield from [
+            check_loaded_record(rf, record, one, registry, as_of, fast=fast, known_valid=ok)
+            for rf, (record, one), ok in zip(batch, records, valid, strict=True)
+        ]
+
+
 def check_record_bytes(root: Path, relpath: str, raw: bytes, registry: Registry, as_of: date) -> RecordCheck:
     """Check record content that is not on disk yet (``gongshi import`` checks every row before it
     writes anything): the same checks as ``check_record_file`` on a file at ``relpath`` holding ``raw``.
@@ -107,16 +133,17 @@ def check_loaded_record(
     as_of: date,
     *,
     fast: bool = True,
+    known_valid: bool = False,
 ) -> RecordCheck:
+    """The checks of one loaded record file. ``known_valid``: ``schema_errors.fast_valid`` already
+    said the record is valid for the schema of its ``record_kind``."""
     problems: list[Problem] = list(loaded.problems)
     problems.extend(_path_problems(rf, registry, loaded, record))
     if record is None:
         return RecordCheck(rf.relpath, None, problems)
     data = record.data
     scope_key = scope_key_of(record)
-    # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
-    kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
-    kind = kind or rf.folder_kind or None
+    kind = record_kind(rf, record)
     if kind is None:
         problems.append(
             problem_at(
@@ -127,18 +154,26 @@ def check_loaded_record(
             )
         )
         return RecordCheck(rf.relpath, None, problems, scope_key=scope_key)
-    problems.extend(with_suggestions(schema_problems(data, kind, loaded, fast=fast), data, kind, registry))
+    schema = schema_problems(data, kind, loaded, fast=fast, known_valid=known_valid)
+    problems.extend(with_suggestions(schema, data, kind, registry))
     bad_paths = {p.path for p in problems if p.severity == "error"}
     rule_problems = _record_rules(record, kind, registry, as_of, loaded, bad_paths)
     problems.extend(with_suggestions(rule_problems, data, kind, registry))
     problems.extend(text_problems(data, kind, loaded, bad_paths))
     problems.extend(writing_problems(loaded, kind))
-    key = None
-    if isinstance(data.get("doc_no"), str) and data.get("doc_no"):
-        key = (record.authority, normalise_doc_no(data["doc_no"]))
+    # The scope key is (authority, normalised doc_no) of any text doc_no: the same key when it is not empty.
+    key = scope_key if scope_key is not None and data["doc_no"] else None
     ok = not any(p.severity == "error" for p in problems)
     line = loaded.line_of("$.doc_no")
     return RecordCheck(rf.relpath, record if ok else None, problems, key, line, future_floor(data), scope_key)
+
+
+def record_kind(rf: RecordFile, record: Record) -> str | None:
+    """The kind a record is checked as: its ``kind`` when that is one, else its folder's."""
+    data = record.data
+    # isinstance first: ``kind: []`` is a list, and a list cannot be looked up in a dict.
+    kind = data.get("kind") if isinstance(data.get("kind"), str) and data["kind"] in KIND_FOLDER else None
+    return kind or rf.folder_kind or None
 
 
 def _path_problems(
@@ -476,7 +511,8 @@ def _text_problems(data, kind: str, loaded: Loaded) -> list[Problem]:
             numbered = joined
         texts = None
     invisible = not joined.isascii() and _INVISIBLE_RE.search(joined) is not None
-    numbers = privacy.may_hold_personal_number(numbered)
+    # ``numbered`` is some of the same texts: without an invisible character in any, none splits digits.
+    numbers = privacy.may_hold_personal_number(numbered, invisible=invisible)
     if not (invisible or numbers):
         return out
     infos = field_infos(kind)

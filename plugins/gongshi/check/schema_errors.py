@@ -192,13 +192,23 @@ def _suggest(key: str, allowed: Iterable[str], doc_type: str, parent: str) -> st
     return close[0] if close else None
 
 
-def schema_problems(data, doc_type: str, loaded: Loaded, *, fast: bool = True) -> list[Problem]:
+def fast_valid(data, doc_type: str) -> bool:
+    """True when the compiled check (``schemas.fast_check``) says ``data`` is valid for ``doc_type``
+    (False: it may not be, ask ``schema_problems``)."""
+    if doc_type not in FAST_CHECKED:
+        return False
+    check = schemas.fast_check(doc_type)
+    return check is not None and check(data)
+
+
+def schema_problems(
+    data, doc_type: str, loaded: Loaded, *, fast: bool = True, known_valid: bool = False
+) -> list[Problem]:
     """Validate ``data`` (already coerced) against the schema of ``doc_type``; Chinese problems.
-    ``fast``: try the compiled check first (worth its compile time for more than a few records)."""
-    if fast and doc_type in FAST_CHECKED:
-        check = schemas.fast_check(doc_type)
-        if check is not None and check(data):
-            return []
+    ``fast``: try the compiled check first (worth its compile time for more than a few records).
+    ``known_valid``: ``fast_valid`` already said yes."""
+    if known_valid or (fast and fast_valid(data, doc_type)):
+        return []
     problems: list[Problem] = []
     for error in schemas.validator(doc_type).iter_errors(data):
         problems.extend(_map_error(error, doc_type, loaded))

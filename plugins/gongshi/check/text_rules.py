@@ -37,6 +37,8 @@ from gongshi.repo.yamlload import Loaded, child_path
 
 TEXT, MULTILINE = "text", "long_text"  # the two free-text definitions of common.schema.json
 FORMULA_START = frozenset("=+-@\t\r")
+# FORMULA_START after a newline (texts joined by newlines; a literal first is the fast search).
+_FORMULA_AFTER_NEWLINE_RE = re.compile("\n[=+\\-@\t\r]")
 _NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
     f"{chr(plane * 0x10000 + 0xFFFE)}{chr(plane * 0x10000 + 0xFFFF)}" for plane in range(17)
 )
@@ -96,18 +98,22 @@ def text_problems(data, kind: str, loaded: Loaded, bad: set[str]) -> list[Proble
     """Characters no output can carry, and formula-like free text, in every text of ``data``
     (paths in ``bad`` already have an error and are skipped)."""
     texts = loaded.texts
-    if texts and any(t.startswith(ARMOR_BEGIN) for t in texts):
-        texts = _without_sealed_values(data, texts)
     if texts:
         joined = "\n".join(texts)
-        # A newline inside a text shows as one separator too many.
-        if (
-            joined.count("\n") == len(texts) - 1
-            and _QUICK_RE.search(joined) is None
-            and FORMULA_START.isdisjoint(t[:1] for t in texts)
-            and (_ASTRAL_RE.search(joined) is None or _NONCHARACTER_RE.search(joined) is None)
-        ):
-            return []
+        if ARMOR_BEGIN in joined and any(t.startswith(ARMOR_BEGIN) for t in texts):
+            texts = _without_sealed_values(data, texts)
+            joined = "\n".join(texts)
+    # A newline inside a text shows as one separator too many; without one, a text's first
+    # character is the joined text's first or one after a newline.
+    if (
+        texts
+        and joined.count("\n") == len(texts) - 1
+        and _QUICK_RE.search(joined) is None
+        and joined[:1] not in FORMULA_START
+        and _FORMULA_AFTER_NEWLINE_RE.search(joined) is None
+        and (_ASTRAL_RE.search(joined) is None or _NONCHARACTER_RE.search(joined) is None)
+    ):
+        return []
     out: list[Problem] = []
     fields = free_text_fields(kind)
     for parent, key, field, text in _strings(data, "$", None, ""):

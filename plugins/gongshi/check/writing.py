@@ -18,6 +18,8 @@ from gongshi.core.problems import Problem
 from gongshi.repo.yamlload import Loaded, child_path
 
 _WRAPPERS = {"“": "”", "‘": "’", "「": "」", "『": "』", "【": "】"}
+# One of them after a newline, in texts joined by newlines (a literal first is the fast search).
+_WRAPPED_RE = re.compile("\n[" + "".join(_WRAPPERS) + "]")
 # A plain (unquoted) value with " #" in it: ``key: text #more`` or ``- text #more``.
 _COMMENT_IN_VALUE_RE = re.compile(
     r"""^[ \t]*(?:-[ \t]+|[A-Za-z_][A-Za-z0-9_]*:[ \t]+)(?!["'#|>])(\S[^#\n]*?)[ \t]+#(.*)$""", re.M
@@ -40,7 +42,12 @@ def writing_problems(loaded: Loaded, doc_type: str) -> list[Problem]:
     out: list[Problem] = []
     # Both are rare: one look at every value, and at the raw bytes, before any walk (validate runs
     # this on every record).
-    wrapped = any(t[:1] in _WRAPPERS for t in loaded.texts)
+    texts = loaded.texts
+    joined = "\n".join(texts)
+    if joined.count("\n") == len(texts) - 1 and texts:  # no newline inside a text: one regex scan
+        wrapped = joined[:1] in _WRAPPERS or _WRAPPED_RE.search(joined) is not None
+    else:
+        wrapped = any(t[:1] in _WRAPPERS for t in texts)
     for path, value in _strings(loaded.data, "$") if wrapped else ():
         close = _WRAPPERS.get(value[:1])
         if close and value.endswith(close) and len(value) > 2:

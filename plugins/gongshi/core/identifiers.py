@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from functools import cache, lru_cache
+from operator import mul
 
 from stdnum import numdb
 from stdnum.cn import ric as _ric
@@ -141,11 +142,14 @@ def _org_char_value(ch: str) -> int:
     return int(ch, 36)  # 0-9 → 0-9, A-Z → 10-35
 
 
+_ORG_CHAR_VALUE = {ch: _org_char_value(ch) for ch in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
 def org_code_check_char(body8: str) -> str:
     """The GB 11714 check character of an 8-character body (``c = 11 − Σ mod 11``; 10 → X, 11 → 0)."""
-    if not _ORG_BODY_RE.match(body8):
+    if len(body8) != 8 or not _ORG_BODY_RE.match(body8):  # ($ also matches before a final newline)
         raise ValueError(f"组织机构代码本体应为 8 位大写字母或数字：{body8!r}")
-    c = 11 - sum(_org_char_value(ch) * w for ch, w in zip(body8, ORG_CODE_WEIGHTS, strict=True)) % 11
+    c = 11 - sum(map(mul, map(_ORG_CHAR_VALUE.__getitem__, body8), ORG_CODE_WEIGHTS)) % 11
     return "X" if c == 10 else "0" if c == 11 else str(c)
 
 
@@ -185,7 +189,7 @@ def uscc_check_char(first17: str) -> str:
     """The GB 32100 check character of the first 17 characters."""
     if len(first17) != 17 or not _USCC_CHARS.issuperset(first17):
         raise ValueError(f"统一社会信用代码前 17 位不合规：{first17!r}")
-    total = sum(_USCC_VALUE[ch] * w for ch, w in zip(first17, USCC_WEIGHTS, strict=True))
+    total = sum(map(mul, map(_USCC_VALUE.__getitem__, first17), USCC_WEIGHTS))  # 17 and 17: checked above
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 

@@ -124,13 +124,14 @@ class Finding:
     exact: bool = True
 
 
-def may_hold_personal_number(text: str) -> bool:
+def may_hold_personal_number(text: str, *, invisible: bool = True) -> bool:
     """False when ``find_personal_numbers`` and ``find_hidden_digits`` certainly find nothing in
-    ``text`` (texts may be joined with NUL to test many at once)."""
+    ``text`` (texts may be joined with NUL to test many at once). ``invisible=False``: the caller
+    knows ``text`` holds no invisible character, so no digit can be split by one."""
     return (
         _CANDIDATE_RE.search(text) is not None
         or (_PASSPORT_WORD in text and _PASSPORT_SHAPE_RE.search(text) is not None)
-        or (not text.isascii() and _DIGIT_HIDDEN_RE.search(text) is not None)
+        or (invisible and not text.isascii() and _DIGIT_HIDDEN_RE.search(text) is not None)
     )
 
 

@@ -106,18 +106,20 @@ def validator(doc_type: str) -> Draft202012Validator:
 #
 # ``jsonschema`` walks the schema for every document (≈ 0.3 ms per record, most of a cold
 # validation). Almost every record is valid, and for a valid document only "valid" matters, so
-# records are first checked by code that ``fastjsonschema`` generates from the same bundled schema;
-# only documents it rejects (or cannot handle) go through ``jsonschema`` for the Chinese messages.
-# fastjsonschema knows drafts 4/6/7: the translation below keeps only keywords whose draft-7
-# meaning equals the 2020-12 one on what the loader produces (dicts, lists, stripped strings and
-# the booleans/integers ``coerce_document`` makes). Where its code is stricter than ``jsonschema``
-# (``$`` compiled as ``\Z``, ``uniqueItems`` comparing ``True`` with ``"True"``, ``minimum`` on
-# booleans), a rejection only costs a ``jsonschema`` run, so those are allowed where rejecting more
-# means rejecting the document: not under ``not``/``if``/``oneOf``, where stricter flips to more
-# lenient. Any other keyword: no fast check for that document type (``fast_check`` is None).
-# tests/unit/repo/test_schemas.py proves both agree on every corpus document and on synthetic records.
+# records are first checked by ``jsonschema-rs`` (a compiled 2020-12 validator) against the same
+# bundled schema; only documents it rejects (or cannot take) go through ``jsonschema`` for the
+# Chinese messages. Its answer must be ``jsonschema``'s on what the loader produces (dicts, lists,
+# stripped strings and the booleans/integers ``coerce_document`` makes), so nothing of its own
+# decides a string: every ``format`` calls the very function ``jsonschema``'s format checker calls
+# (a format that checker does not know passes, as in ``jsonschema``), and every ``pattern`` becomes
+# such a format calling Python's ``re.search``, which is what ``jsonschema`` does (the Rust regex
+# dialect differs in corners, e.g. ``$`` before a final newline). Only the keywords below, whose
+# meaning on such data is plain, are taken; any other: no fast check for that document type
+# (``fast_check`` is None). tests/unit/repo/test_schemas.py proves both agree on every corpus
+# document and on thousands of mutated synthetic records.
 
-_EXACT = {
+_FAST_KEYWORDS = _ANNOTATIONS | {
+    "$schema",
     "type",
     "properties",
     "additionalProperties",
@@ -128,6 +130,9 @@ _EXACT = {
     "maxLength",
     "minItems",
     "maxItems",
+    "uniqueItems",
+    "minimum",
+    "maximum",
     "items",
     "contains",
     "allOf",
@@ -138,66 +143,64 @@ _EXACT = {
     "then",
     "else",
     "format",
+    "pattern",
 }
-_STRICTER = {"pattern", "uniqueItems", "minimum", "maximum"}
-_TYPES = {"string", "object", "array", "boolean", "integer", "null"}
+# Format names given to the patterns (a prefix no schema format uses).
+_PATTERN_FORMAT = "gongshi-pattern-"
 
 
 class _Untranslatable(Exception):
     pass
 
 
-def _draft7(node, exact: bool):
-    """``node`` (a bundled 2020-12 schema) for fastjsonschema's draft 7; raises _Untranslatable.
-    ``exact``: inside ``not``/``if``/``oneOf``, where a stricter check would accept more."""
+# A pattern written only with these (ASCII literals and classes, ``\d``, ``\.``, groups,
+# alternation, counted repetition, ``^`` and ``$``) matches in jsonschema-rs no more than in
+# Python's re: the Rust ``\d`` is ASCII, its ``$`` does not match before a final newline, the rest
+# means the same. Where a stricter pattern can only reject more documents (not under ``not``,
+# ``if`` or ``oneOf``), such a pattern is left to jsonschema-rs: a "no" only costs a jsonschema run.
+_PLAIN_PATTERN_RE = re.compile(r"(?:[A-Za-z0-9^$()\[\]|?+*,\-]|\\[d.]|\{[0-9]+(?:,[0-9]*)?\})*")
+
+
+def _plain_pattern(pattern: str) -> bool:
+    """Only the constructs above (braces only as counted repetition; no ``(?`` group or flag)."""
+    return "(?" not in pattern and _PLAIN_PATTERN_RE.fullmatch(pattern) is not None
+
+
+def _fast_schema(node, patterns: dict[str, str], exact: bool = False):
+    """``node`` (a bundled 2020-12 schema) for the fast check: each ``pattern`` as a format named in
+    ``patterns`` (pattern → format name), unless it is plain and rejecting more is safe (``exact``
+    False: not under ``not``/``if``/``oneOf``); raises _Untranslatable on any other keyword."""
     if isinstance(node, bool):
         return node
     if not isinstance(node, dict):
         raise _Untranslatable(repr(node))
     out: dict = {}
+    searched: list[dict] = []
     for key, value in node.items():
-        if key in _ANNOTATIONS or key == "$schema":
-            continue
-        if key in _STRICTER:
-            if exact and not (key == "pattern" and "$" not in value):
-                raise _Untranslatable(key)
-            out[key] = value
-        elif key not in _EXACT:
+        if key not in _FAST_KEYWORDS:
             raise _Untranslatable(key)
-        elif key == "type":
-            types = value if isinstance(value, list) else [value]
-            if not set(types) <= _TYPES:  # "number" would also take floats: none come from YAML
-                raise _Untranslatable(f"type {value}")
-            out[key] = value
-        elif key in ("properties",):
-            out[key] = {k: _draft7(v, exact) for k, v in value.items()}
-        elif key in ("additionalProperties", "items", "contains", "then", "else"):
-            if key == "items" and not isinstance(value, dict):
-                raise _Untranslatable("items array")  # 2020-12 prefixItems semantics differ
-            out[key] = _draft7(value, exact)
-        elif key in ("not", "if"):
-            out[key] = _draft7(value, True)
+        if key in _ANNOTATIONS:
+            continue
+        if key == "properties":
+            out[key] = {k: _fast_schema(v, patterns, exact) for k, v in value.items()}
+        elif key in ("additionalProperties", "items", "contains", "not", "if", "then", "else"):
+            if key == "items" and not isinstance(value, (dict, bool)):
+                raise _Untranslatable("items array")
+            out[key] = _fast_schema(value, patterns, exact or key in ("not", "if"))
         elif key in ("allOf", "anyOf", "oneOf"):
-            out[key] = [_draft7(v, exact or key == "oneOf") for v in value]
-        elif key in ("enum", "const"):
-            # A const is written as a one-value enum (the same test: fastjsonschema's short
-            # exceptions, which are much cheaper where if/anyOf raise them as control flow, do not
-            # support const).
-            values = value if key == "enum" else [value]
-            if all(isinstance(v, str) for v in values):
-                out["enum"] = list(values)  # a second enum in the same node cannot occur: see below
-            elif key == "const" and isinstance(value, bool):
-                # Python's 0 == False: the type keeps a stray integer from matching a boolean const,
-                # as jsonschema's equality does.
-                out.setdefault("allOf", []).append({"type": "boolean", "enum": [value]})
-            else:
-                raise _Untranslatable(f"{key} {value!r}")
-            if "enum" in node and "const" in node:
-                raise _Untranslatable("enum and const")
-        elif key == "required":
-            out[key] = list(value)
+            out[key] = [_fast_schema(v, patterns, exact or key == "oneOf") for v in value]
+        elif key == "pattern":
+            if not isinstance(value, str):
+                raise _Untranslatable(f"pattern {value!r}")
+            if not exact and _plain_pattern(value):
+                out[key] = value
+                continue
+            searched.append({"format": patterns.setdefault(value, f"{_PATTERN_FORMAT}{len(patterns)}")})
         else:
             out[key] = value
+    if searched:
+        # Beside the node's own format and allOf: every one must hold, as the keywords do.
+        out["allOf"] = [*out.get("allOf", ()), *searched]
     return out
 
 
@@ -213,36 +216,59 @@ def _formats(node, found: set[str]) -> set[str]:
     return found
 
 
+def _conforms(checker: FormatChecker, name: str) -> Callable[[str], bool]:
+    """``checker.conforms(value, name)`` without its indirections (this runs per value)."""
+    if name not in checker.checkers:
+        return lambda value: True  # jsonschema passes a format it does not know
+    func, raises = checker.checkers[name]
+
+    def conforms(value: str) -> bool:
+        try:
+            return bool(func(value))
+        except raises:
+            return False
+
+    return conforms
+
+
+def _searches(pattern: str) -> Callable[[str], bool]:
+    search = re.compile(pattern).search
+    return lambda value: search(value) is not None
+
+
 @cache
 def fast_check(doc_type: str) -> Callable[[object], bool] | None:
     """``check(data) -> True`` when ``data`` (coerced) is valid for ``doc_type``'s schema, False when
     it may not be (then ask ``validator(doc_type)``). None when no fast check can be made."""
+    return compile_fast_check(bundled(doc_type))
+
+
+def compile_fast_check(schema: dict) -> Callable[[object], bool] | None:
+    """The fast check of a bundled 2020-12 ``schema`` (see above), or None."""
     try:
-        import fastjsonschema
+        import jsonschema_rs  # lazy: the compiled validator only for validation runs
     except ImportError:  # pragma: no cover - a pinned dependency
         return None
+    patterns: dict[str, str] = {}
     try:
-        schema = _draft7(bundled(doc_type), False)
+        schema = _fast_schema(schema, patterns)
     except _Untranslatable:
         return None
-    schema["$schema"] = "http://json-schema.org/draft-07/schema#"
     checker = format_checker()
-    # The very functions jsonschema calls for these formats (identifiers, date).
-    formats = {name: (lambda v, name=name: checker.conforms(v, name)) for name in _formats(schema, set())}
+    # Every format the schema names is decided by Python (see above), none by jsonschema-rs itself.
+    formats = {name: _conforms(checker, name) for name in _formats(schema, set()) - set(patterns.values())}
+    formats.update({name: _searches(pattern) for pattern, name in patterns.items()})
     try:
-        compiled = fastjsonschema.compile(
-            schema, formats=formats, use_default=False, detailed_exceptions=False
-        )
-    except Exception:  # a schema the generator cannot take: jsonschema alone
+        compiled = jsonschema_rs.Draft202012Validator(schema, formats=formats, validate_formats=True)
+    except Exception:  # a schema the compiler cannot take: jsonschema alone
         return None
-    invalid = fastjsonschema.JsonSchemaValueException
+    is_valid = compiled.is_valid
 
     def check(data) -> bool:
         try:
-            compiled(data)
-        except (invalid, Exception):  # invalid, or generated code failing on odd data: ask jsonschema
+            return is_valid(data)
+        except Exception:  # data it cannot take (a key that is no text), a format raising: ask jsonschema
             return False
-        return True
 
     return check
 

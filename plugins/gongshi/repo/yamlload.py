@@ -320,27 +320,41 @@ def load_yaml_bytes(raw: bytes, file: str) -> Loaded:
     return result
 
 
-def load_yaml_file(path: Path, file: str | None = None) -> Loaded:
-    rel = file if file is not None else path.as_posix()
+def load_yaml_file(path: Path | str, file: str | None = None) -> Loaded:
+    rel = file if file is not None else Path(path).as_posix()
 
     def refuse(code: str, message: str) -> Loaded:
         return Loaded(file=rel, problems=[Problem(rel, None, "$", code, message)])
 
-    try:
-        # A symlink committed to Git could point at /dev/zero (never-ending read) or at a file
-        # outside the repository; a FIFO blocks forever. Data files are plain files, nothing else.
-        st = os.lstat(path)
+    def not_a_plain_file(st: os.stat_result) -> Loaded | None:
         if stat.S_ISLNK(st.st_mode):
             return refuse("file.symlink", "这是符号链接（symlink），不是普通文件。请删除链接，直接写入内容。")
         if not stat.S_ISREG(st.st_mode):
             return refuse(
                 "file.not_regular", "这不是普通文件（可能是目录、管道或设备文件），不能作为数据文件读取。"
             )
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        return None
+
+    try:
+        # A symlink committed to Git could point at /dev/zero (never-ending read) or at a file
+        # outside the repository; a FIFO blocks forever. Data files are plain files, nothing else.
+        # O_NOFOLLOW refuses a symlink and O_NONBLOCK keeps a FIFO from blocking, so the file is
+        # opened first and looked at (lstat) only when that fails or it is no plain file: the same
+        # answers as looking first, one system call fewer for every plain file.
+        try:
+            fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+        except OSError:
+            refused = not_a_plain_file(os.lstat(path))
+            if refused is not None:
+                return refused
+            raise
         try:
             st = os.fstat(fd)
             if not stat.S_ISREG(st.st_mode):
-                return refuse("file.not_regular", "这不是普通文件，不能作为数据文件读取。")
+                # What it is by its name, as before it was opened (a symlink is never opened).
+                return not_a_plain_file(os.lstat(path)) or refuse(
+                    "file.not_regular", "这不是普通文件，不能作为数据文件读取。"
+                )
             # Never read more than the cap (+1 so the size check still fires); ask for the size the
             # file has (a read of the whole cap would allocate 256 KB per file).
             parts, size = [], 0

@@ -67,3 +67,11 @@ def test_a_number_in_any_text_is_found_beside_the_codes(repo, line, path):
 def test_a_code_field_is_never_scanned_for_numbers(repo):
     text = LICENCE.replace("  tax_reg_no: 91320404MA1XYW01X0", f"  tax_reg_no: {ID_NUMBER}")
     assert privacy_problems(repo, text) == []
+
+
+@pytest.mark.parametrize("separator", ["\u200b", "\u2060", "\u00ad"])
+def test_digits_split_by_an_invisible_character_are_found_beside_the_codes(repo, separator):
+    """A record with code fields: digits split by an invisible character in a text are still found."""
+    line = "remarks: 原许可证到期换发。"
+    text = LICENCE.replace(line, f"{line}电话138{separator}12345678")
+    assert ("privacy.hidden_number", "$.remarks") in privacy_problems(repo, text)

@@ -208,16 +208,70 @@ def test_fast_check_is_made_for_records_and_refuses_untranslatable_keywords():
     for schema in (
         {"type": "object", "unevaluatedProperties": False},
         {"prefixItems": [{"type": "string"}]},
-        {"type": "number"},
-        {"enum": ["a", 1]},
-        {"not": {"pattern": "^a$"}},  # stricter under not = more lenient
-        {"if": {"uniqueItems": True}, "then": {"minItems": 2}},
-        {"oneOf": [{"minimum": 1}, {"type": "string"}]},
+        {"items": [{"type": "string"}]},
+        {"propertyNames": {"maxLength": 3}},
+        {"pattern": 5},
     ):
         with pytest.raises(schemas._Untranslatable):
-            schemas._draft7(schema, False)
-    assert schemas._draft7({"const": False}, False) == {"allOf": [{"type": "boolean", "enum": [False]}]}
-    assert schemas._draft7({"const": "罚款"}, True) == {"enum": ["罚款"]}
+            schemas._fast_schema(schema, {})
+        assert schemas.compile_fast_check(schema) is None
+    # A pattern becomes a format decided by Python's re, beside the node's own format and allOf ...
+    patterns: dict[str, str] = {}
+    node = {"pattern": "^a.$", "format": "date", "allOf": [{"type": "string"}], "title": "甲"}
+    assert schemas._fast_schema(node, patterns) == {
+        "format": "date",
+        "allOf": [{"type": "string"}, {"format": "gongshi-pattern-0"}],
+    }
+    assert patterns == {"^a.$": "gongshi-pattern-0"}
+    # ... unless it is plain and only rejecting more can follow from leaving it to jsonschema-rs.
+    plain = {"pattern": "^[0-9]{6}$"}
+    assert schemas._fast_schema({"properties": {"a": plain}}, {}) == {"properties": {"a": plain}}
+    for wrapper in ("not", "if"):
+        assert schemas._fast_schema({wrapper: plain}, {}) == {
+            wrapper: {"allOf": [{"format": "gongshi-pattern-0"}]}
+        }
+    assert schemas._fast_schema({"oneOf": [plain]}, {}) == {
+        "oneOf": [{"allOf": [{"format": "gongshi-pattern-0"}]}]
+    }
+    for odd in (r"^\S+$", r"^a.b$", "(?i)^k$", "^a{,3}$", r"^\w$", "^[^/]$", "^其他$"):
+        assert not schemas._plain_pattern(odd), odd
+    assert schemas._plain_pattern(r"^(0|[1-9]\d{0,11})(\.\d{1,2})?$")
+
+
+@pytest.mark.parametrize(
+    ("schema", "value"),
+    [
+        # Python's $ also matches before a final newline (Rust's does not): under not, that decides.
+        ({"not": {"pattern": "^a$"}}, "a\n"),
+        ({"if": {"pattern": "^a$"}, "then": {"const": "b"}}, "a\n"),
+        ({"oneOf": [{"pattern": "^a$"}, {"maxLength": 1}]}, "a\n"),
+        ({"pattern": "^a$"}, "a\n"),
+        ({"pattern": "^\\d+$"}, "١٢"),  # Arabic-Indic digits are \d for Python's re
+        ({"not": {"pattern": "^\\d+$"}}, "١٢"),
+        ({"not": {"pattern": "^\\S+$"}}, "甲"),
+        ({"pattern": "^\\S{2}$"}, "甲乙"),
+        ({"format": "date"}, "2026-02-30"),
+        ({"not": {"format": "date"}}, "2026-02-28"),
+        ({"format": "uscc"}, "91320404MA1X0000X0"),
+        ({"format": "not-a-known-format"}, "x"),  # jsonschema passes what it does not know
+        ({"not": {"format": "not-a-known-format"}}, "x"),
+        ({"type": "object", "properties": {"a": {"const": True}}}, {"a": 1}),
+        ({"type": "array", "uniqueItems": True}, [True, 1]),
+        ({"type": "object"}, {1: "a"}),  # a key that is no text: the fast check says "ask jsonschema"
+    ],
+)
+def test_fast_check_answers_as_jsonschema_where_the_regex_dialects_and_formats_differ(schema, value):
+    from jsonschema import Draft202012Validator
+
+    full = Draft202012Validator(schema, format_checker=schemas.format_checker()).is_valid(value)
+    check = schemas.compile_fast_check({"$schema": "https://json-schema.org/draft/2020-12/schema", **schema})
+    assert check is not None
+    fast = check(value)
+    # Valid for the fast check only where jsonschema agrees (a "no" only costs a jsonschema run) ...
+    assert full or not fast
+    # ... and where jsonschema-rs decides a plain pattern itself, that is where rejecting more is safe.
+    plain_and_positive = "pattern" in schema and schemas._plain_pattern(schema["pattern"])
+    assert fast == full or plain_and_positive or (isinstance(value, dict) and 1 in value)
 
 
 def test_fast_check_agrees_with_jsonschema_on_the_corpus_and_mutated_synthetic_records():
