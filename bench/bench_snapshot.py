@@ -20,9 +20,10 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from bench.run import change_one_record
 from gongshi.core import phases
 from gongshi.snapshot.load import load
+
+from bench.run import change_one_record
 
 
 def _measure(step: str, repo: Path, as_of: date, profile: Path | None = None) -> None:
