@@ -271,4 +271,3 @@ def data_listing(root: Path, status: StatusRun) -> DataListing | None:
                     del listed[i]
     blob_list = list(map(blobs.__getitem__, records))
     return DataListing(records, strays, blob_list, new, changed)
-

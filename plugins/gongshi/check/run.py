@@ -231,26 +231,37 @@ def default_jobs() -> int:
 
 
 def validate_repository(
-    root: Path, as_of: date, paths: Iterable | None = None, *, jobs: int | None = None, cache: bool = False
+    root: Path,
+    as_of: date,
+    paths: Iterable | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = False,
+    status: StatusRun | None = None,
 ):
     """Validate the repository at ``root`` as of ``as_of``.
 
     ``paths`` (repository-relative or absolute) limits the *report* to those files; uniqueness is
     still checked against every record in the repository. Registry errors are always reported,
     because every record is checked against the registry. ``cache``: reuse the results of files
-    checked before (``check.cache``: by Git blob id, code version and registry).
+    checked before (``check.cache``: by Git blob id, code version and registry). ``status``: the
+    ``git status`` of data/ the caller started earlier (with ``cache``).
     """
     # The results of 100,000 files hold no cycles: no collection walks them while they are built.
     with gcpause.paused():
-        return _validate_repository(Path(root), as_of, paths, jobs, cache)
+        return _validate_repository(Path(root), as_of, paths, jobs, cache, status)
 
 
-def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache: bool) -> ValidationResult:
+def _validate_repository(
+    root: Path, as_of: date, paths, jobs: int | None, cache: bool, status: StatusRun | None
+) -> ValidationResult:
     scope = _scope(root, paths)
     listing = files = None
+    if status is not None and not cache:
+        status.close()
     if cache:
         # The files from Git's tree and status (no walk of data/), else the walk and Git's listing.
-        files = data_listing(root, StatusRun(root))
+        files = data_listing(root, status or StatusRun(root))
         if files is None:
             listing = record_cache.GitListing(root)  # runs while the registry loads and the tree is walked
     try:

@@ -1,0 +1,59 @@
+"""Which records' entries changed since the snapshot last loaded at this repository's cache: what
+``Snapshot.changed_ids`` says, so an output can redo only what those records reach.
+
+The ids and ``Entry.key`` of every entry are kept (``snapshot-keys.marshal`` in
+``core.cachefile.cache_dir``; this module owns it) as two strings, read, compared and written at C
+speed; each snapshot also gets a ``state`` (a digest of the code version, the registry as the
+outputs show it and every id and key), so a consumer that keeps its own state between builds can
+tell whether the changes are against the snapshot it saw last (``Snapshot.previous_state``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gongshi.core import cachefile
+from gongshi.core.keys import code_version, digest
+from gongshi.snapshot.build import Entry
+
+KEYS_FILE = "snapshot-keys.marshal"
+
+
+def _by_id(ids: str, keys: str) -> dict[str, str]:
+    if not ids:
+        return {}
+    return dict(zip(ids.split("\n"), keys.split("\n"), strict=False))
+
+
+def entry_changes(
+    root: Path, registry_key: str, entries: list[Entry]
+) -> tuple[frozenset[str] | None, str | None, str | None]:
+    """``(changed ids, state, previous state)`` of the snapshot of ``entries``: the ids of the
+    records added, removed or whose entry key differs since the last snapshot kept at ``root``'s
+    cache (None when unknown: no cache, no earlier snapshot, other code or registry), this
+    snapshot's state and the kept one's. Keeps this snapshot's ids and keys for the next."""
+    path = cachefile.cache_path(root, KEYS_FILE)
+    if path is None:
+        return None, None, None
+    version = code_version()
+    ids = "\n".join([e.record.id for e in entries])
+    keys = "\n".join([e.key for e in entries])
+    state = digest(version, registry_key, ids, keys)
+    doc = cachefile.read_dict(path)
+    previous = doc.get("state") if isinstance(doc.get("state"), str) else None
+    if previous == state:
+        return frozenset(), state, previous
+    changed = None
+    old_ids, old_keys = doc.get("ids"), doc.get("keys")
+    if (
+        doc.get("code") == version
+        and doc.get("registry") == registry_key
+        and isinstance(old_ids, str)
+        and isinstance(old_keys, str)
+        and old_ids.count("\n") == old_keys.count("\n")
+    ):
+        old, new = _by_id(old_ids, old_keys), _by_id(ids, keys)
+        changed = frozenset(rid for rid in old.keys() | new.keys() if old.get(rid) != new.get(rid))
+    doc = {"code": version, "registry": registry_key, "state": state, "ids": ids, "keys": keys}
+    cachefile.write(path, doc)
+    return changed, state, previous
