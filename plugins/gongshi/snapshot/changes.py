@@ -19,10 +19,15 @@ from gongshi.snapshot.build import Entry
 KEYS_FILE = "snapshot-keys.marshal"
 
 
-def _by_id(ids: str, keys: str) -> dict[str, str]:
-    if not ids:
-        return {}
-    return dict(zip(ids.split("\n"), keys.split("\n"), strict=False))
+# Beyond this many changed keys, their ids are found through a dict rather than one scan each.
+_SCANS = 64
+
+
+def _ids_of(keys: list[str], wanted: set[str], id_at) -> set[str]:
+    """The ids (``id_at(i)``) of the keys ``wanted`` in the list ``keys``."""
+    if len(wanted) <= _SCANS:
+        return {id_at(keys.index(k)) for k in wanted}
+    return {id_at(i) for i, k in enumerate(keys) if k in wanted}
 
 
 def entry_changes(
@@ -36,9 +41,10 @@ def entry_changes(
     if path is None:
         return None, None, None
     version = code_version()
-    ids = "\n".join([e.record.id for e in entries])
-    keys = "\n".join([e.key for e in entries])
-    state = digest(version, registry_key, ids, keys)
+    # An entry's key digests its record's id too: equal keys are the same id with the same entry.
+    key_list = [e.key for e in entries]
+    keys = "\n".join(key_list)
+    state = digest(version, registry_key, keys)
     doc = cachefile.read_dict(path)
     previous = doc.get("state") if isinstance(doc.get("state"), str) else None
     if previous == state:
@@ -52,8 +58,15 @@ def entry_changes(
         and isinstance(old_keys, str)
         and old_ids.count("\n") == old_keys.count("\n")
     ):
-        old, new = _by_id(old_ids, old_keys), _by_id(ids, keys)
-        changed = frozenset(rid for rid in old.keys() | new.keys() if old.get(rid) != new.get(rid))
-    doc = {"code": version, "registry": registry_key, "state": state, "ids": ids, "keys": keys}
+        old_list = old_keys.split("\n") if old_keys else []
+        old_set, new_set = set(old_list), set(key_list)
+        added, removed = new_set - old_set, old_set - new_set
+        ids = _ids_of(key_list, added, lambda i: entries[i].record.id)
+        if removed:
+            old_id_list = old_ids.split("\n")
+            ids |= _ids_of(old_list, removed, old_id_list.__getitem__)
+        changed = frozenset(ids)
+    ids_text = "\n".join([e.record.id for e in entries])
+    doc = {"code": version, "registry": registry_key, "state": state, "ids": ids_text, "keys": keys}
     cachefile.write(path, doc)
     return changed, state, previous
