@@ -221,7 +221,7 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
             _evaluate_all(inputs, as_of, timelines, entries, warnings, past)
             if timelines is not None:
                 timelines.save()
-            entries.sort(key=lambda e: e.sort_key)
+            entries.sort(key=Entry.sort_key.fget)
         # The collector resumes when this block ends, and its first pass would walk every object
         # made here (millions: a quarter of a second at 100,000 records). They live as long as the
         # snapshot: into the permanent generation first (refcounting still frees them).
@@ -315,14 +315,16 @@ def _evaluate_all(
     calendar_warned = any(p.code == MISSING_YEAR for p in result.warnings)
     departments, catalog = result.registry.departments, result.registry.catalog
     changes_of, first_added = history.changes.get, history.first_added.get
-    for record in result.records:
-        path = record.path
+    records = result.records
+    paths = [r.path for r in records]
+    pub_shas: list = [None] * len(records)
+    hits: list = pub_shas
+    if timelines is not None:
+        pub_shas = [None if a is None else a.sha for a in map(first_added, paths)]
+        hits = timelines.take_all(paths, [r.blob_sha for r in records], pub_shas)
+    new_entry, past_of = object.__new__, (past or {}).get
+    for record, path, hit, pub_sha in zip(records, paths, hits, pub_shas, strict=True):
         changes = changes_of(path, [])
-        hit = pub_sha = None
-        if timelines is not None:
-            added = first_added(path)
-            pub_sha = added.sha if added is not None else None
-            hit = timelines.take(path, record.blob_sha, pub_sha)
         if hit is None:
             published = history.publication(path, as_of)
             item_code, authority = record.item, record.authority
@@ -337,16 +339,20 @@ def _evaluate_all(
             if note.code != MISSING_YEAR or not calendar_warned:
                 warnings.append(note)
                 calendar_warned = calendar_warned or note.code == MISSING_YEAR
-        entry = Entry(
-            record=record,
-            timeline=timeline,
-            history=changes,
-            department=departments[authority],
-            item=item,
-            past_names=past.get(path, ()) if past else (),
-        )
+        # Entry's __init__, without its call (100,000 of them): the fields, the projection unset.
+        entry = new_entry(Entry)
+        names = past_of(path, ())
+        entry.__dict__ = {
+            "record": record,
+            "timeline": timeline,
+            "history": changes,
+            "department": departments[authority],
+            "item": item,
+            "past_names": names,
+            "projection": None,
+        }
         if hit is not None:
-            if key is not None and not entry.past_names:
+            if key is not None and not names:
                 entry.__dict__["key"] = key  # the cached_property, from the same inputs
         elif timelines is not None:
             # Past names are no input of the cache: such an entry's key is computed every time.

@@ -212,3 +212,16 @@ def test_history_cache_with_a_delta_equals_a_full_scan(repo):
     )
     same()
     assert not (folder / DELTA_FILE).exists()
+
+
+def test_loaded_entries_have_exactly_the_fields_of_an_entry(repo):
+    """The loader fills entries' fields without calling ``Entry.__init__``: a field added to
+    ``Entry`` must be filled there too."""
+    from dataclasses import fields
+
+    from gongshi.snapshot.build import Entry
+
+    for cache in (False, True):
+        entry = load(repo.path, AS_OF, cache=cache).entries[0]
+        assert set(vars(entry)) - {"key"} == {f.name for f in fields(Entry)}
+        assert entry.projection is None
