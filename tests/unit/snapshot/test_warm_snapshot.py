@@ -215,13 +215,16 @@ def test_history_cache_with_a_delta_equals_a_full_scan(repo):
 
 
 def test_loaded_entries_have_exactly_the_fields_of_an_entry(repo):
-    """The loader fills entries' fields without calling ``Entry.__init__``: a field added to
-    ``Entry`` must be filled there too."""
+    """The loader fills entries' fields without calling ``Entry.__init__`` (a field added to
+    ``Entry`` must be filled there too) and sorts them by ``Entry.sort_key`` its own way."""
     from dataclasses import fields
 
     from gongshi.snapshot.build import Entry
 
     for cache in (False, True):
-        entry = load(repo.path, AS_OF, cache=cache).entries[0]
+        entries = load(repo.path, AS_OF, cache=cache).entries
+        entry = entries[0]
         assert set(vars(entry)) - {"key"} == {f.name for f in fields(Entry)}
         assert entry.projection is None
+        keys = [e.sort_key for e in entries]
+        assert keys == sorted(keys) and len(set(keys)) == len(keys) > 100  # newest first
