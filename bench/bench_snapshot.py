@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import resource
 import subprocess
 import sys
 import time
@@ -29,6 +30,7 @@ from bench.run import change_one_record
 def _measure(step: str, repo: Path, as_of: date, profile: Path | None = None) -> None:
     phases.start()
     prof = cProfile.Profile() if profile is not None else None
+    children = _children_cpu()
     wall, cpu = time.perf_counter(), time.process_time()
     if prof is not None:
         prof.enable()
@@ -37,14 +39,22 @@ def _measure(step: str, repo: Path, as_of: date, profile: Path | None = None) ->
         prof.disable()
         prof.dump_stats(profile)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    children = _children_cpu() - children
     changed = snapshot.changed_ids
     shown = "None" if changed is None else str(len(changed))
     inner = ", ".join(f"{k.removeprefix('snapshot/')}={v}" for k, v in phases.seconds().items())
     print(
-        f"{step:<14} wall {wall:6.2f} s  cpu {cpu:6.2f} s  entries={len(snapshot.entries)} "
+        f"{step:<14} wall {wall:6.2f} s  cpu {cpu:6.2f} s  git cpu {children:5.2f} s  "
+        f"entries={len(snapshot.entries)} "
         f"changed={shown}  {inner}",
         flush=True,
     )
+
+
+def _children_cpu() -> float:
+    """User and system seconds of the child processes waited for (Git's)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -53,6 +63,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--as-of", default="2026-11-20")
     ap.add_argument("--profile", type=Path)
     ap.add_argument("--skip-fill", action="store_true", help="the caches are filled already")
+    ap.add_argument("--repeat", type=int, default=1, help="measure each step this many times")
     args = ap.parse_args(argv)
     repo, as_of = args.repo, date.fromisoformat(args.as_of)
     head = subprocess.run(
@@ -61,9 +72,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if not args.skip_fill:
             _measure("fill", repo, as_of)
-        _measure("rebuild-same", repo, as_of)
-        change_one_record(repo, args.as_of)
-        _measure("rebuild-one", repo, as_of, args.profile)
+        for _ in range(args.repeat):
+            _measure("rebuild-same", repo, as_of)
+        for _ in range(args.repeat):  # one more correction each time
+            change_one_record(repo, args.as_of)
+            _measure("rebuild-one", repo, as_of, args.profile)
         _measure("next-day", repo, as_of + timedelta(days=1))
     finally:
         subprocess.run(["git", "-C", str(repo), "reset", "--quiet", "--hard", head], check=True)

@@ -31,6 +31,8 @@ from gongshi.core.keys import code_version
 from gongshi.repo.files import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, POLICY_FILE, RECORDS_DIR
 
 LISTING_FILE = "data-listing.marshal"
+# The kept file is of an earlier tree until it is this many changed files behind.
+KEEP_BEHIND = 256
 RECORD = 1
 STRAY = 2
 # One entry of ``git ls-tree -r -z``: mode, type, blob id, tab, path, NUL.
@@ -143,6 +145,8 @@ def _committed(root: Path, tree: str) -> dict | None:
         diff = _git(root, "diff-tree", "-r", "-z", "--no-renames", doc["tree"], tree)
         if diff is not None:
             out = _patched(doc, diff)
+            if out is not None and diff.count("\0") <= 2 * KEEP_BEHIND:
+                return out  # the kept file stays: patching a few changes beats rewriting 10 MB
     if out is None:
         listed = _git(root, "ls-tree", "-r", "-z", tree)
         if listed is None:

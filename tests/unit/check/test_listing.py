@@ -58,7 +58,10 @@ def _records(root: Path) -> list[str]:
     return run._data_files(root)[0]
 
 
-def test_listing_follows_every_kind_of_change(repo):
+@pytest.mark.parametrize("keep_behind", [listing.KEEP_BEHIND, 0])
+def test_listing_follows_every_kind_of_change(repo, monkeypatch, keep_behind):
+    # The kept file patched from an older tree, or rewritten after every change.
+    monkeypatch.setattr(listing, "KEEP_BEHIND", keep_behind)
     root = repo.path
     _same_as_walk(root)  # made from git ls-tree
     _same_as_walk(root)  # kept as it is
