@@ -10,6 +10,7 @@ tell whether the changes are against the snapshot it saw last (``Snapshot.previo
 
 from __future__ import annotations
 
+from operator import attrgetter
 from pathlib import Path
 
 from gongshi.core import cachefile
@@ -17,6 +18,7 @@ from gongshi.core.keys import code_version, digest
 from gongshi.snapshot.build import Entry
 
 KEYS_FILE = "snapshot-keys.marshal"
+_KEY, _ID = attrgetter("key"), attrgetter("record.id")
 
 
 # Beyond this many changed keys, their ids are found through a dict rather than one scan each.
@@ -42,7 +44,7 @@ def entry_changes(
         return None, None, None
     version = code_version()
     # An entry's key digests its record's id too: equal keys are the same id with the same entry.
-    key_list = [e.key for e in entries]
+    key_list = list(map(_KEY, entries))
     keys = "\n".join(key_list)
     state = digest(version, registry_key, keys)
     doc = cachefile.read_dict(path)
@@ -66,7 +68,7 @@ def entry_changes(
             old_id_list = old_ids.split("\n")
             ids |= _ids_of(old_list, removed, old_id_list.__getitem__)
         changed = frozenset(ids)
-    ids_text = "\n".join([e.record.id for e in entries])
+    ids_text = "\n".join(map(_ID, entries))
     doc = {"code": version, "registry": registry_key, "state": state, "ids": ids_text, "keys": keys}
     cachefile.write(path, doc)
     return changed, state, previous
