@@ -18,7 +18,7 @@ from gongshi.core.keys import code_version, digest
 from gongshi.snapshot.build import Entry
 
 KEYS_FILE = "snapshot-keys.marshal"
-_KEY, _ID = attrgetter("key"), attrgetter("record.id")
+_KEY = attrgetter("key")
 
 
 # Beyond this many changed keys, their ids are found through a dict rather than one scan each.
@@ -68,7 +68,7 @@ def entry_changes(
             old_id_list = old_ids.split("\n")
             ids |= _ids_of(old_list, removed, old_id_list.__getitem__)
         changed = frozenset(ids)
-    ids_text = "\n".join(map(_ID, entries))
+    ids_text = "\n".join([e.record.id for e in entries])
     doc = {"code": version, "registry": registry_key, "state": state, "ids": ids_text, "keys": keys}
     cachefile.write(path, doc)
     return changed, state, previous
