@@ -37,7 +37,7 @@ from gongshi.snapshot.build import Entry, Snapshot
 from gongshi.snapshot.changes import entry_changes
 from gongshi.snapshot.timelines import TimelineCache
 
-_TIMELINE, _RECORD = attrgetter("timeline"), attrgetter("record")
+_TIMELINE, _RECORD, _PATH = attrgetter("timeline"), attrgetter("record"), attrgetter("path")
 PAST_NAMES_CACHE = "past-names.marshal"  # in cachefile.cache_dir: path -> (blob ids, names)
 
 
@@ -206,9 +206,6 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
     # The history, the timelines and 100,000 entries are many small objects and no cycles.
     with gcpause.paused():
         inputs = read_inputs(root, as_of, cache=cache, paths=paths)
-        timelines = None
-        if cache:
-            timelines = TimelineCache(root, as_of)
         history = inputs.history
         warnings = list(inputs.validation.warnings) + list(history.warnings)
         entries: list[Entry] = []
@@ -220,6 +217,7 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
             problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
             raise SnapshotError(exc.message, [problem], inputs.validation) from None
         with phases.timed("snapshot/evaluate"):
+            timelines = TimelineCache(root, as_of) if cache else None
             _evaluate_all(inputs, as_of, timelines, entries, warnings, past)
             if timelines is not None:
                 timelines.save()
@@ -231,7 +229,8 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
     registry, policy, calendar = inputs.validation.registry, inputs.policy, inputs.calendar
     snapshot = Snapshot(root, as_of, registry, policy, calendar, entries, history.head, warnings)
     if cache and paths is None:  # a snapshot of some paths only is no state of the repository
-        changed, state, previous = entry_changes(root, snapshot.registry_key, entries)
+        with phases.timed("snapshot/changes"):
+            changed, state, previous = entry_changes(root, snapshot.registry_key, entries)
         snapshot.changed_ids, snapshot.state, snapshot.previous_state = changed, state, previous
     return snapshot
 
@@ -259,15 +258,19 @@ def past_person_names(
     parses only the versions of records that changed since the last one (at 100,000 records,
     parsing every earlier version took about a second per build)."""
     wanted: dict[str, tuple[Record, list[str]]] = {}
-    for record in records:
-        changes = history.changes.get(record.path)  # newest first
-        if not changes:
-            continue
+    records = list(records)
+    changes_of = history.changes.get
+    # Most records have one version, the current one: left out in one comprehension (a loop
+    # of 100,000 records cost twice as much).
+    several = [
+        (record, changes)
+        for record, changes in zip(records, map(changes_of, map(_PATH, records)), strict=True)
+        if changes and (len(changes) > 1 or (record.blob_sha or changes[0].blob) != changes[0].blob)
+    ]
+    for record, changes in several:  # changes: newest first
         # Without the validation cache the file's blob id is unknown: take the last commit's
         # (the file as committed; an uncommitted edit is a preview build, never deployed).
         current = record.blob_sha or changes[0].blob
-        if len(changes) == 1 and changes[0].blob == current:
-            continue
         blobs = [c.blob for c in reversed(changes) if c.blob and c.blob != current]
         if blobs:
             wanted[record.path] = (record, list(dict.fromkeys(blobs)))
