@@ -12,8 +12,9 @@ same strays, the same blob ids (``tests/unit/check/test_listing.py`` compares th
 
 Whatever this cannot see exactly gives None, and the caller walks the tree as before: no cache,
 not in Git or no commit with data/, a data folder below the top of its work tree, ignored files
-under data/ (Git does not report them one by one), a nested repository, symbolic links or
-submodules.
+under data/ that the walk would list (Git names an ignored folder, not its files; an ignored
+``.DS_Store`` or hidden folder is passed by as the walk does), a nested repository, symbolic links
+or submodules.
 """
 
 from __future__ import annotations
@@ -57,6 +58,13 @@ def data_file_kind(rel: str) -> int | None:
     if rel.startswith(CATALOG_DIR + "/") and name.endswith(".yaml") and rel.count("/") == 2:
         return None
     return STRAY
+
+
+def _skipped_by_walk(rel: str) -> bool:
+    """Whether the walk of data/ never lists the file or folder (trailing ``/``) ``rel``."""
+    if rel.endswith("/"):
+        return any(p.startswith(".") for p in rel.rstrip("/").split("/")[1:])
+    return data_file_kind(rel) is None
 
 
 def walk_order(rel: str) -> tuple:
@@ -235,6 +243,8 @@ def data_listing(root: Path, status: StatusRun) -> DataListing | None:
             continue
         code, rel = entry[:2], entry[3:]
         if code == "!!" or rel.endswith("/"):
+            if _skipped_by_walk(rel):
+                continue  # an ignored .DS_Store, a hidden folder: the walk passes them by too
             return None  # ignored files, or a nested repository: only the walk sees inside
         mentioned.append(rel)
         if code[0] in "RC":

@@ -123,6 +123,17 @@ def test_ignored_files_and_odd_cases_fall_back_to_the_walk(repo, monkeypatch):
     assert data_listing(root, StatusRun(root)) is None  # the walk sees it; Git only as ignored
     (root / folder / "x.tmp.yaml").unlink()
     assert data_listing(root, StatusRun(root)) is not None
+    # Ignored files and folders the walk passes by too: the listing still answers, as the walk.
+    (root / ".gitignore").write_text(".DS_Store\n.cache/\nnotes.md\n", encoding="utf-8")
+    (root / folder / ".DS_Store").write_bytes(b"\0")
+    (root / folder / "notes.md").write_text("说明\n", encoding="utf-8")
+    (root / "data" / "records" / ".cache").mkdir()
+    (root / "data" / "records" / ".cache" / "x.yaml").write_text("a: 1\n", encoding="utf-8")
+    _same_as_walk(root)
+    (root / ".gitignore").write_text("scratch/\n", encoding="utf-8")  # a whole folder, not hidden
+    (root / folder / "scratch").mkdir()
+    (root / folder / "scratch" / "y.yaml").write_text("a: 1\n", encoding="utf-8")
+    assert data_listing(root, StatusRun(root)) is None
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     assert data_listing(root, StatusRun(root)) is None
 
