@@ -126,9 +126,12 @@ class StatusRun:
 
 
 def _git(root: Path, *args: str) -> str | None:
-    done = subprocess.run(
-        ["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True, check=False
-    )
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), "-c", "core.quotepath=off", *args], capture_output=True, check=False
+        )
+    except OSError:  # no git: the walk then
+        return None
     return done.stdout.decode("utf-8", "surrogateescape") if done.returncode == 0 else None
 
 
