@@ -255,11 +255,20 @@ class CachedRows:
                 store.save(relpaths[start:stop], self.blobs[start:stop], self.day, found, shard_rows)
 
 
-def look_up(root: Path, relpaths: list[str], as_of: date, listing: GitListing | None = None) -> CachedRows:
+def look_up(
+    root: Path,
+    relpaths: list[str],
+    as_of: date,
+    listing: GitListing | None = None,
+    *,
+    blobs: list[str] | None = None,
+) -> CachedRows:
     """The cached rows of the record files ``relpaths`` (where the file is unchanged) and the files
-    still to check. ``listing``: started before."""
+    still to check. ``listing``: started before; ``blobs``: the files' blob ids, known already."""
     key = registry_key(root)
-    cached = CachedRows(root, relpaths, as_of.isoformat(), blob_ids(root, relpaths, listing))
+    if blobs is None:
+        blobs = blob_ids(root, relpaths, listing)
+    cached = CachedRows(root, relpaths, as_of.isoformat(), blobs)
     rows, blobs, day = cached.rows, cached.blobs, cached.day
     for shard, start, stop in _shards(relpaths):
         store = RecordCache(root, key, shard)

@@ -295,13 +295,20 @@ def working_set(root: Path) -> tuple[set[str], set[str]]:
 
 
 def repository_consistency(
-    root: Path, records: list[Record], registry: Registry, as_of: date, *, scoped: bool
+    root: Path,
+    records: list[Record],
+    registry: Registry,
+    as_of: date,
+    *,
+    scoped: bool,
+    working: tuple[set[str], set[str]] | None = None,
 ) -> list[Problem]:
     """``consistency_problems`` for ``gongshi validate``: reported for the records named on the
     command line (``scoped``) or else for the record files Git shows as new or modified (a clean
     checkout costs nothing: no record is unpacked); compared with every record checked. The
-    lateness warning only for files Git does not know yet."""
-    new, changed = working_set(root)
+    lateness warning only for files Git does not know yet. ``working``: ``working_set(root)``,
+    when the caller has it already."""
+    new, changed = working if working is not None else working_set(root)
     reported = [r for r in records if scoped or r.path in changed]
     if not reported:
         return []

@@ -29,6 +29,7 @@ from pathlib import Path
 from gongshi.check import cache as record_cache
 from gongshi.check.consistency import repository_consistency
 from gongshi.check.fieldnames import titled_problems
+from gongshi.check.listing import DataListing, StatusRun, data_listing
 from gongshi.check.record_rules import check_record_files, scope_key_of
 from gongshi.check.registry_rules import calendar_coverage_problems, ignored_message, registry_problems
 from gongshi.check.result import ValidationResult, check_row, row_columns
@@ -202,13 +203,21 @@ def _compute_rows(
 
 
 def _check_all(
-    root: Path, relpaths: list[str], registry: Registry, as_of: date, jobs: int, listing=None
+    root: Path,
+    relpaths: list[str],
+    registry: Registry,
+    as_of: date,
+    jobs: int,
+    listing=None,
+    files: DataListing | None = None,
 ) -> tuple[dict[str, list], list[str] | None]:
     """``(rows, blob ids or None)`` of the record files ``relpaths``. With a ``listing``
-    (``cache.GitListing``): reuse the rows of files checked before, by Git blob id, check only
-    the others and store their rows."""
-    if listing is not None:
-        cached = record_cache.look_up(root, relpaths, as_of, listing)
+    (``cache.GitListing``) or ``files`` (``listing.DataListing``, whose records ``relpaths`` are):
+    reuse the rows of files checked before, by Git blob id, check only the others and store their
+    rows."""
+    if listing is not None or files is not None:
+        blobs = files.blobs if files is not None else None
+        cached = record_cache.look_up(root, relpaths, as_of, listing, blobs=blobs)
         computed = None
         if cached.missing:
             computed = _compute_rows(root, relpaths, cached.missing, registry, as_of, jobs)
@@ -230,37 +239,51 @@ def default_jobs() -> int:
 
 
 def validate_repository(
-    root: Path, as_of: date, paths: Iterable | None = None, *, jobs: int | None = None, cache: bool = False
+    root: Path,
+    as_of: date,
+    paths: Iterable | None = None,
+    *,
+    jobs: int | None = None,
+    cache: bool = False,
+    status: StatusRun | None = None,
 ):
     """Validate the repository at ``root`` as of ``as_of``.
 
     ``paths`` (repository-relative or absolute) limits the *report* to those files; uniqueness is
     still checked against every record in the repository. Registry errors are always reported,
     because every record is checked against the registry. ``cache``: reuse the results of files
-    checked before (``check.cache``: by Git blob id, code version and registry).
+    checked before (``check.cache``: by Git blob id, code version and registry). ``status``: the
+    ``git status`` of data/ the caller started earlier (with ``cache``).
     """
     # The results of 100,000 files hold no cycles: no collection walks them while they are built.
     with gcpause.paused():
-        return _validate_repository(Path(root), as_of, paths, jobs, cache)
+        return _validate_repository(Path(root), as_of, paths, jobs, cache, status)
 
 
-def _validate_repository(root: Path, as_of: date, paths, jobs: int | None, cache: bool) -> ValidationResult:
+def _validate_repository(
+    root: Path, as_of: date, paths, jobs: int | None, cache: bool, status: StatusRun | None
+) -> ValidationResult:
     scope = _scope(root, paths)
-    listing = None
+    listing = files = None
+    if status is not None and not cache:
+        status.close()
     if cache:
-        listing = record_cache.GitListing(root)  # runs while the registry loads and the tree is walked
+        # The files from Git's tree and status (no walk of data/), else the walk and Git's listing.
+        files = data_listing(root, status or StatusRun(root))
+        if files is None:
+            listing = record_cache.GitListing(root)  # runs while the registry loads and the tree is walked
     try:
-        return _validate_files(root, as_of, scope, jobs, listing)
+        return _validate_files(root, as_of, scope, jobs, listing, files)
     finally:
         if listing is not None:
             listing.close()
 
 
 def _validate_files(
-    root: Path, as_of: date, scope: set[str] | None, jobs: int | None, listing
+    root: Path, as_of: date, scope: set[str] | None, jobs: int | None, listing, files: DataListing | None
 ) -> ValidationResult:
     registry = load_registry(root)
-    if listing is not None:  # a run with the caches
+    if listing is not None or files is not None:  # a run with the caches
         reg_problems = record_cache.registry_problems_cached(root, lambda: registry_problems(root, registry))
     else:
         reg_problems = registry_problems(root, registry)
@@ -273,13 +296,13 @@ def _validate_files(
         else:
             problems.extend(p for p in probs if p.severity == "error")
 
-    record_files, strays = _data_files(root)
+    record_files, strays = (files.records, files.strays) if files is not None else _data_files(root)
     jobs = jobs if jobs is not None else default_jobs()
     # A limited run still compares document numbers with every other record: with the cache it
     # checks them all (their rows are mostly cached and hold the key), else it loads the others.
-    whole = scope is None or listing is not None
+    whole = scope is None or listing is not None or files is not None
     checked = record_files if whole else [rel for rel in record_files if rel in scope]
-    rows, blobs = _check_all(root, checked, registry, as_of, jobs, listing)
+    rows, blobs = _check_all(root, checked, registry, as_of, jobs, listing, files)
     other_keys: list[tuple[str, str]] = []
     if scope is None:
         selected = record_files
@@ -385,7 +408,10 @@ def _validate_files(
     problems.extend(calendar_coverage_problems(root, record_years, as_of))
 
     valid = [r for r in records if r.path not in bad_files] if bad_files else records
-    problems.extend(repository_consistency(root, valid, registry, as_of, scoped=scope is not None))
+    working = (files.new, files.changed) if files is not None else None
+    problems.extend(
+        repository_consistency(root, valid, registry, as_of, scoped=scope is not None, working=working)
+    )
     problems = titled_problems(problems)  # field names by their Chinese titles, whoever wrote them
     ordered = sorted(problems, key=lambda p: (p.file, p.line or 0, p.path, p.code, p.message))
     return ValidationResult(registry, valid, ordered, files_checked)

@@ -17,9 +17,10 @@ ignored. A cache is only ever a shortcut: a missing, unreadable, refused or outd
 rebuilt, never an error, and a cold build writes the same bytes as a warm one
 (tests/site/test_cache.py); a mismatch only costs time.
 
-Each cache has its owner module: ``check.cache`` (validated records), ``history.cache`` (the Git
-history), ``snapshot.timelines`` (timelines), the output manifests, and the per-output caches of
-search and statistics.
+Each cache has its owner module: ``check.cache`` (validated records), ``check.listing`` (the
+files of the committed data/ tree), ``history.cache`` (the Git history), ``snapshot.timelines``
+(timelines), ``snapshot.changes`` (the last snapshot's entry keys), the output manifests, and the
+per-output caches of search and statistics.
 """
 
 from __future__ import annotations

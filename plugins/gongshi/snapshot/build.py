@@ -122,6 +122,16 @@ class Snapshot:
     entries: list[Entry]  # every valid record, newest first
     head: str | None  # the commit built (None outside Git)
     warnings: list[Problem] = field(default_factory=list)
+    # The ids of the records whose entry may differ from the snapshot this repository's cache
+    # last saw (``previous_state``): added, removed, changed or re-evaluated records (an ``Entry.key``
+    # that differs, or an entry that appears or disappears). None: unknown (caches off, no earlier
+    # snapshot, another code version or registry): a consumer then does a full pass. A consumer
+    # that keeps state between builds stores ``state`` with it and trusts ``changed_ids`` only
+    # when its stored state is ``previous_state`` (another command may have loaded a snapshot in
+    # between).
+    changed_ids: frozenset[str] | None = None
+    state: str | None = None  # a digest naming this snapshot's entries (None without caches)
+    previous_state: str | None = None  # ``state`` of the snapshot ``changed_ids`` is against
 
     @cached_property
     def registry_key(self) -> str:

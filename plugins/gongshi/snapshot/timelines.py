@@ -152,6 +152,39 @@ class TimelineCache:
         notes = [Problem(*p) for p in problems] if problems else []
         return timeline, notes, columns["keys"][i], columns["items"][i], columns["authorities"][i]
 
+    def take_all(self, paths: list[str], blobs: list, pub_shas: list) -> list:
+        """``take`` for every record at once (``paths[i]``, ``blobs[i]``, ``pub_shas[i]``): a list
+        of results or None, in that order. One pass with local names: 100,000 method calls and
+        attribute look-ups were a quarter of a warm build's evaluation."""
+        where_get = self.where.get
+        old_blobs, old_pubs = self.columns["blobs"], self.columns["pub_shas"]
+        found = [
+            None if i is None or blob is None or old_blobs[i] != blob or old_pubs[i] != pub else i
+            for i, blob, pub in zip(map(where_get, paths), blobs, pub_shas, strict=True)
+        ]
+        hits = [i for i in found if i is not None]
+        if not hits:
+            return found
+        rows = self._rows if self._rows is not None else self._decoded_rows()
+        if not rows:
+            return [None] * len(found)
+        self.kept.extend(hits)
+        keys, items, authorities = self.columns["keys"], self.columns["items"], self.columns["authorities"]
+        warned = self.warned or {}
+        new, names, update = object.__new__, _TIMELINE_NAMES, dict.update
+        out: list = []
+        append = out.append
+        for i, path in zip(found, paths, strict=True):
+            if i is None:
+                append(None)
+                continue
+            timeline = new(Timeline)  # frozen: fill its __dict__ directly (5x cheaper)
+            update(timeline.__dict__, zip(names, rows[i], strict=True))
+            problems = warned.get(path)
+            notes = [Problem(*p) for p in problems] if problems else []
+            append((timeline, notes, keys[i], items[i], authorities[i]))
+        return out
+
     def put(
         self, record, pub_sha: str | None, timeline: Timeline, warnings: list[Problem], key: str | None
     ) -> None:

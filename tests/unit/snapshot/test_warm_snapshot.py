@@ -149,6 +149,26 @@ def test_warm_snapshot_equals_cold_after_every_kind_of_change(repo, monkeypatch)
     repo.commit("政策注释", "2026-11-20T21:40:00+08:00", {"data/policy.yaml": policy + "# 注释\n"})
     _same(root, AS_OF, monkeypatch)
 
+    # A staged new record, then a reset to an older commit and a switch to
+    # another branch and back (the caches saw newer trees than the one checked out).
+    source = rng.choice(_records(repo))
+    text = (root / source).read_text(encoding="utf-8")
+    doc_no = next(line for line in text.splitlines() if line.startswith("doc_no:"))
+    staged = source.replace(".yaml", "6.yaml")
+    quoted = doc_no.endswith('"')
+    other = doc_no[:-2] + '号之三"' if quoted else doc_no[:-1] + "号之三"
+    repo.write(staged, text.replace(doc_no, other))
+    repo.git("add", staged)
+    _same(root, AS_OF, monkeypatch, uncommitted=True)
+    repo.git("reset", "--quiet", "--hard", "HEAD~4")
+    _same(root, AS_OF, monkeypatch)
+    repo.git("checkout", "--quiet", "-b", "side")
+    gone = rng.choice(_records(repo))
+    repo.commit("另一分支", "2026-11-20T22:00:00+08:00", {gone: None})
+    _same(root, AS_OF, monkeypatch)
+    repo.git("checkout", "--quiet", "-")
+    _same(root, AS_OF, monkeypatch)
+
 
 def test_history_cache_with_a_delta_equals_a_full_scan(repo):
     """Commits after the cached one go to a small delta file, one after another; the index read
@@ -192,3 +212,19 @@ def test_history_cache_with_a_delta_equals_a_full_scan(repo):
     )
     same()
     assert not (folder / DELTA_FILE).exists()
+
+
+def test_loaded_entries_have_exactly_the_fields_of_an_entry(repo):
+    """The loader fills entries' fields without calling ``Entry.__init__`` (a field added to
+    ``Entry`` must be filled there too) and sorts them by ``Entry.sort_key`` its own way."""
+    from dataclasses import fields
+
+    from gongshi.snapshot.build import Entry
+
+    for cache in (False, True):
+        entries = load(repo.path, AS_OF, cache=cache).entries
+        entry = entries[0]
+        assert set(vars(entry)) - {"key"} == {f.name for f in fields(Entry)}
+        assert entry.projection is None
+        keys = [e.sort_key for e in entries]
+        assert keys == sorted(keys) and len(set(keys)) == len(keys) > 100  # newest first
