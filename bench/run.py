@@ -390,7 +390,10 @@ def _shares(r: dict) -> list[str]:
     if r.get("phases"):
         lines.append(" " * 17 + "phases s: " + ", ".join(f"{k}={v}" for k, v in r["phases"].items()))
     if "ledger_s" in timings and r.get("s"):
-        lines.append(" " * 17 + f"ledger share of the build: {100 * timings['ledger_s'] / r['s']:.1f} %")
+        lines.append(
+            " " * 17 + f"ledger's own seconds over the build's: {100 * timings['ledger_s'] / r['s']:.1f} % "
+            "(it runs beside other outputs: --ab ledger measures what it adds)"
+        )
     if r.get("ledger_mb") is not None and r.get("mb"):
         lines.append(" " * 17 + f"ledger share of the output: {100 * r['ledger_mb'] / r['mb']:.1f} %")
     return lines
