@@ -32,9 +32,7 @@ def source_repo(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def repo(source_repo, tmp_path) -> GitRepo:
-    root = tmp_path / "repo"
-    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(root))
-    out = GitRepo(root)
+    out = GitRepo(source_repo).clone(tmp_path / "repo")
     out.git("checkout", "--quiet", "-B", "main")
     return out
 

@@ -27,9 +27,7 @@ def source_repo(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def repo(source_repo, tmp_path) -> GitRepo:
-    clone = GitRepo(tmp_path / "repo")
-    GitRepo(source_repo).git("clone", "--quiet", "--no-local", str(source_repo), str(clone.path))
-    return clone
+    return GitRepo(source_repo).clone(tmp_path / "repo")
 
 
 def _keys(snapshot) -> dict[str, str]:
