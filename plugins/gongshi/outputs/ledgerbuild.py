@@ -100,12 +100,18 @@ def _next_day(day: str) -> str:
 
 
 def grow_tree(
-    events: list[str], cut: int, kept: Tree | None, changed_from: int, chunk: int = CHUNK
+    events: list[str],
+    cut: int,
+    kept: Tree | None,
+    changed_from: int,
+    chunk: int = CHUNK,
+    leaves: list[bytes] | None = None,
 ) -> tuple[Tree, int]:
     """The tree of ``events[:cut]`` (sorted event strings), reusing ``kept`` (the tree of an
     earlier build of the list, which was the same as ``events`` before position ``changed_from``).
     Returns the tree and the first position whose chunk was recomputed: the kept full chunks end
-    there, and only leaves from there on are hashed."""
+    there, and only leaves from there on are hashed. ``leaves``: receives those leaves (the
+    chunk files written next hold them: a cold build made each twice)."""
     kept = kept or Tree(merkle.EMPTY_ROOT)
     n_chunks = min(min(changed_from, cut) // chunk, len(kept.chunk_roots))
     start = n_chunks * chunk
@@ -118,8 +124,11 @@ def grow_tree(
         day = events[start - 1][:10]
         days.append((_next_day(day), start, _fold(stack).hex()))
     local: list[tuple[int, bytes]] = []  # perfect subtrees inside the chunk being filled
+    made = leaves if leaves is not None else []
     for n in range(start, cut):
-        _push(local, 1, merkle.leaf_hash(leaf_of(events[n])))
+        leaf = leaf_of(events[n])
+        made.append(leaf)
+        _push(local, 1, merkle.leaf_hash(leaf))
         if local[-1][0] == chunk:  # the chunk is full: a whole subtree
             chunk_roots.append(local.pop()[1])
             _push(stack, chunk, chunk_roots[-1])
@@ -296,10 +305,15 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     changed_from = state.update(snapshot)
     events = state.events
     cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
-    tree, _start = grow_tree(events, cut, state.tree, changed_from)
+    hashed: list[bytes] = []  # the leaves of events[start:cut], hashed by grow_tree
+    tree, start = grow_tree(events, cut, state.tree, changed_from, leaves=hashed)
 
     def produce(n: int) -> bytes:
-        leaves = [leaf_of(s) for s in events[n * CHUNK : min((n + 1) * CHUNK, cut)]]
+        first, end = n * CHUNK, min((n + 1) * CHUNK, cut)
+        if first >= start:
+            leaves = hashed[first - start : end - start]
+        else:
+            leaves = [leaf_of(s) for s in events[first:end]]
         return gzip.compress(ledger.chunk_bytes(n, leaves), compresslevel=9, mtime=0)
 
     for n in range(-(-cut // CHUNK)):

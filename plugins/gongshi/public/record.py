@@ -173,14 +173,67 @@ class PublicRecord:
     def canonical_json(self) -> bytes:
         """The record's public content as deterministic bytes: sorted keys, UTF-8, no whitespace.
         Nothing depends on the as-of date or the build (no state, no list dates): the same
-        published content always gives the same bytes."""
+        published content always gives the same bytes.
+
+        Exactly ``json.dumps({"format": CANONICAL_FORMAT, **self.to_json()}, ensure_ascii=False,
+        sort_keys=True, separators=(",", ":"))`` (``canonical_json_reference``), written field by
+        field in the sorted order: the ledger hashes one per version of every record (a cold
+        build at 100,000 records: a third less than the dict and the encoder's sort)."""
+        d = self.__dict__
+        out = []
+        for name, key, kind in _CANONICAL_FIELDS:
+            value = d.get(name, CANONICAL_FORMAT)  # "format" is no field
+            if kind is _STR:
+                # A text field holds a str; anything else as the encoder writes it.
+                out.append(key + (_json_str(value) if type(value) is str else _CANONICAL.encode(value)))
+            elif kind is _UNIT:
+                unit = (_json_str(value.key), _json_str(value.name), _json_str(value.uscc))
+                out.append('{}{{"key":{},"name":{},"uscc":{}}}'.format(key, *unit))
+            elif kind is _AMOUNT:
+                out.append(key + ("null" if value is None else _json_str(str(value))))
+            elif kind is _LIST:
+                out.append(key + "[" + ",".join(map(_json_str, value)) + "]")
+            elif kind is _CODES:
+                pairs = sorted(dict(value).items())
+                out.append(key + "{" + ",".join(_json_str(k) + ":" + _json_str(v) for k, v in pairs) + "}")
+            else:  # the corrections: keys date, nature (only when stated), reason
+                items = (
+                    '{"date":'
+                    + _json_str(c.date)
+                    + (',"nature":' + _json_str(c.nature) if c.nature else "")
+                    + ',"reason":'
+                    + _json_str(c.reason)
+                    + "}"
+                    for c in value
+                )
+                out.append(key + "[" + ",".join(items) + "]")
+        return ("{" + ",".join(out) + "}").encode("utf-8")
+
+    def canonical_json_reference(self) -> bytes:
+        """``canonical_json`` by the JSON encoder (what it must equal; the tests compare them)."""
         doc = {"format": CANONICAL_FORMAT, **self.to_json()}
         return _CANONICAL.encode(doc).encode("utf-8")
 
 
 _FIELD_NAMES = tuple(f.name for f in fields(PublicRecord))
-# ``canonical_json``'s encoder, made once (``json.dumps`` with options makes one per call).
+# ``canonical_json_reference``'s encoder, made once (``json.dumps`` with options makes one per call).
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# A string as the encoder above writes it (quotes, escapes, non-ASCII kept).
+_json_str = json.encoder.encode_basestring
+_STR, _UNIT, _AMOUNT, _LIST, _CODES, _CORRECTIONS = "str", "unit", "amount", "list", "codes", "corrections"
+_FIELD_KINDS = {
+    "authority": _UNIT,
+    "source_unit": _UNIT,
+    "fine_yuan": _AMOUNT,
+    "confiscation_yuan": _AMOUNT,
+    "categories": _LIST,
+    "party_codes": _CODES,
+    "corrections": _CORRECTIONS,
+}
+# (key, '"key":', kind) in the sorted key order, "format" (the value CANONICAL_FORMAT) among them.
+_CANONICAL_FIELDS = tuple(
+    (n, f'"{n}":', _FIELD_KINDS.get(n, _STR)) for n in sorted((*_FIELD_NAMES, "format"))
+)
 _UNIT_FIELDS = ("authority", "source_unit")
 _AMOUNT_FIELDS = ("fine_yuan", "confiscation_yuan")
 

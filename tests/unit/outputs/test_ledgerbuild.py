@@ -89,8 +89,11 @@ def test_grown_tree_equals_the_tree_from_scratch(seed, monkeypatch):
     hashed: list[int] = []
     real = merkle.leaf_hash
     monkeypatch.setattr(merkle, "leaf_hash", lambda b: hashed.append(1) or real(b))
-    warm, start = grow_tree(after, cut_after, cold, changed_from, chunk)
+    leaves: list[bytes] = []
+    warm, start = grow_tree(after, cut_after, cold, changed_from, chunk, leaves=leaves)
     monkeypatch.undo()
+    # The leaves it hashed, handed on for the chunk files: those of the entries from ``start``.
+    assert leaves == [leaf_of(s) for s in after[start:cut_after]]
     assert (warm.root, warm.days) == _plain(after, cut_after)
     assert warm.chunk_roots == grow_tree(after, cut_after, None, 0, chunk)[0].chunk_roots
     # Only the leaves from the first chunk the change (or the old cut) reached are hashed.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields
+from dataclasses import fields, replace
 from datetime import date
 
 from gongshi.core.identifiers import USCC_PLACEHOLDER
@@ -117,6 +117,30 @@ def test_canonical_json_is_deterministic_and_independent_of_the_build():
     )
     assert "赵六" not in raw.decode("utf-8")
     assert public_record(a, DEPARTMENTS) is pa  # once per entry
+
+
+def test_canonical_json_written_field_by_field_equals_the_json_encoder():
+    """``canonical_json`` writes the JSON itself (the ledger's hash of every version): the same
+    bytes as the encoder with sorted keys, for escapes, control characters, non-ASCII, amounts,
+    corrections with and without a nature, party codes and lists, and a non-text value."""
+    texts = '引号"与\\反斜杠\n换行\t制表\x01\u2028 é'
+    data = {
+        "party": {"name": "甲公司" + texts, "category": "法人及非法人组织", "uscc": "91320400MA1W9XXXXQ"},
+        "facts": texts,
+        "basis": "",
+        "fine_yuan": "1234.50",
+        "categories": ["罚款", texts],
+        "corrections": [
+            {"date": "2026-03-05", "reason": "更正" + texts, "nature": "形式"},
+            {"date": "2026-03-06", "reason": "错字"},
+        ],
+    }
+    records = [project(_record(data)), project(_record({"content": texts}, kind="licence"))]
+    records.append(replace(records[0], item_name=None, region_code=7, fine_yuan=None, party_codes=()))
+    for pr in records:
+        assert pr.canonical_json() == pr.canonical_json_reference()
+    assert b'"nature":"\xe5\xbd\xa2\xe5\xbc\x8f"' in records[0].canonical_json()
+    assert b'"item_name":null,' in records[2].canonical_json()
 
 
 def test_canonical_json_changes_with_public_content():
