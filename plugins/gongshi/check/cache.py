@@ -24,6 +24,7 @@ import contextlib
 import hashlib
 import os
 import re
+import stat
 import subprocess
 import tempfile
 from collections.abc import Callable
@@ -120,11 +121,19 @@ def blob_ids(root: Path, relpaths: list[str], listing: GitListing | None = None)
     for i, sha in enumerate(out):
         rel = relpaths[i]
         if sha is None or rel in dirty:
-            try:
-                out[i] = blob_id((Path(root) / rel).read_bytes())
-            except OSError:
-                out[i] = "unreadable"
+            out[i] = file_blob_id(Path(root) / rel)
     return out
+
+
+def file_blob_id(path: Path) -> str:
+    """The Git blob id of the file's bytes; "unreadable" when it cannot be read or is no regular
+    file (reading a FIFO would wait for a writer forever; the validation reports what it is)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return "unreadable"
+        return blob_id(path.read_bytes())
+    except OSError:
+        return "unreadable"
 
 
 # --------------------------------------------------------------------------------------------

@@ -279,8 +279,12 @@ def _late(s: Subject, registry: Registry, calendar: Calendar, policy: Policy, as
 
 def working_set(root: Path) -> tuple[set[str], set[str]]:
     """Record files the clerk is working on: (new: untracked or only added, so not published;
-    changed: new or modified). Both empty outside Git."""
-    done = run_git(root, "status", "--porcelain", "-z", "--untracked-files=all", "--", "data/records")
+    changed: new or modified). Both empty outside Git. No rename detection (as
+    ``check.listing.StatusRun``): a moved file is its new path added and its old one deleted, and
+    every entry is one path."""
+    done = run_git(
+        root, "status", "--porcelain", "-z", "--no-renames", "--untracked-files=all", "--", "data/records"
+    )
     if done.returncode != 0:
         return set(), set()
     new, changed = set(), set()

@@ -14,19 +14,24 @@ Whatever this cannot see exactly gives None, and the caller walks the tree as be
 not in Git or no commit with data/, a data folder below the top of its work tree, ignored files
 under data/ that the walk would list (Git names an ignored folder, not its files; an ignored
 ``.DS_Store`` or hidden folder is passed by as the walk does), a nested repository, symbolic links
-or submodules.
+or submodules, a changed path that is not a regular file (a FIFO, a folder in a file's place) or
+cannot be looked at, and an index other than version 2: ``git status`` says nothing of files
+marked skip-worktree (a sparse checkout) or intent-to-add, which only a version 3 or 4 index can
+hold, so such files could be missing from disk while the committed tree lists them.
 """
 
 from __future__ import annotations
 
 import bisect
+import os
 import re
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from gongshi.check.cache import blob_id
+from gongshi.check.cache import file_blob_id
 from gongshi.core import cachefile
 from gongshi.core.keys import code_version
 from gongshi.repo.files import CALENDAR_DIR, CATALOG_DIR, DEPARTMENTS_FILE, POLICY_FILE, RECORDS_DIR
@@ -90,7 +95,17 @@ class StatusRun:
     """``git status`` of data/, started as soon as a run begins (Git stats the files in its own
     process while Python loads the registry)."""
 
-    ARGS = ("status", "--porcelain", "-z", "--untracked-files=all", "--ignored=matching", "--", "data")
+    # No rename detection: a renamed file is its old path deleted and its new path added.
+    ARGS = (
+        "status",
+        "--porcelain",
+        "-z",
+        "--no-renames",
+        "--untracked-files=all",
+        "--ignored=matching",
+        "--",
+        "data",
+    )
 
     def __init__(self, root: Path):
         self.root = Path(root)
@@ -123,6 +138,21 @@ class StatusRun:
             self.proc.wait()
             self.proc = None
         self.out.close()
+
+
+def _plain_index(root: Path) -> bool:
+    """Whether the work tree's index is of version 2, which holds no skip-worktree or
+    intent-to-add flag (Git writes version 3 when a file has one; version 4 could hold them too)."""
+    path = _git(root, "rev-parse", "--git-path", "index")
+    if path is None:
+        return False
+    index = Path(path.strip())
+    try:
+        with open(index if index.is_absolute() else Path(root) / index, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        return False
+    return head[:4] == b"DIRC" and int.from_bytes(head[4:8], "big") == 2
 
 
 def _git(root: Path, *args: str) -> str | None:
@@ -228,7 +258,7 @@ def data_listing(root: Path, status: StatusRun) -> DataListing | None:
         return None
     tree = _git(root, "rev-parse", "--verify", "-q", "HEAD:data")
     text = status.result()
-    if tree is None or text is None or not (root / "data").is_dir():
+    if tree is None or text is None or not (root / "data").is_dir() or not _plain_index(root):
         return None
     committed = _committed(root, tree.strip())
     if committed is None:
@@ -250,8 +280,8 @@ def data_listing(root: Path, status: StatusRun) -> DataListing | None:
                 continue  # an ignored .DS_Store, a hidden folder: the walk passes them by too
             return None  # ignored files, or a nested repository: only the walk sees inside
         mentioned.append(rel)
-        if code[0] in "RC":
-            mentioned.append(fields[i])  # the source of a rename: its own path next
+        if code[0] in "RC" or code[1] in "RC":
+            mentioned.append(fields[i])  # the source of a rename or copy: its own path next
             i += 1
         if rel.startswith(RECORDS_DIR):  # as ``check.consistency.working_set``
             changed.add(rel)
@@ -264,18 +294,21 @@ def data_listing(root: Path, status: StatusRun) -> DataListing | None:
             if kind is None:
                 continue
             file = root / rel
-            if file.is_symlink():
-                return None
-            on_disk = file.is_file()
+            try:
+                mode = os.lstat(file).st_mode
+            except FileNotFoundError:
+                mode = None
+            except OSError:
+                return None  # the walk reports what it cannot read
+            if mode is not None and not stat.S_ISREG(mode):
+                return None  # a symbolic link, a FIFO, a folder: the walk says what it is
+            on_disk = mode is not None
             listed = records if kind == RECORD else strays
             if kind == RECORD:
                 if on_disk:
                     if rel not in blobs:
                         bisect.insort(listed, rel, key=walk_order)
-                    try:
-                        blobs[rel] = blob_id(file.read_bytes())
-                    except OSError:
-                        blobs[rel] = "unreadable"
+                    blobs[rel] = file_blob_id(file)
                 elif rel in blobs:
                     del blobs[rel]
                     _remove(listed, rel)

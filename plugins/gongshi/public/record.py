@@ -187,22 +187,22 @@ class PublicRecord:
                 # A text field holds a str; anything else as the encoder writes it.
                 out.append(key + (_json_str(value) if type(value) is str else _CANONICAL.encode(value)))
             elif kind is _UNIT:
-                unit = (_json_str(value.key), _json_str(value.name), _json_str(value.uscc))
+                unit = (_json_value(value.key), _json_value(value.name), _json_value(value.uscc))
                 out.append('{}{{"key":{},"name":{},"uscc":{}}}'.format(key, *unit))
             elif kind is _AMOUNT:
                 out.append(key + ("null" if value is None else _json_str(str(value))))
             elif kind is _LIST:
-                out.append(key + "[" + ",".join(map(_json_str, value)) + "]")
+                out.append(key + "[" + ",".join(map(_json_value, value)) + "]")
             elif kind is _CODES:
                 pairs = sorted(dict(value).items())
-                out.append(key + "{" + ",".join(_json_str(k) + ":" + _json_str(v) for k, v in pairs) + "}")
+                out.append(key + "{" + ",".join(_json_str(k) + ":" + _json_value(v) for k, v in pairs) + "}")
             else:  # the corrections: keys date, nature (only when stated), reason
                 items = (
                     '{"date":'
-                    + _json_str(c.date)
-                    + (',"nature":' + _json_str(c.nature) if c.nature else "")
+                    + _json_value(c.date)
+                    + (',"nature":' + _json_value(c.nature) if c.nature else "")
                     + ',"reason":'
-                    + _json_str(c.reason)
+                    + _json_value(c.reason)
                     + "}"
                     for c in value
                 )
@@ -220,6 +220,13 @@ _FIELD_NAMES = tuple(f.name for f in fields(PublicRecord))
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 # A string as the encoder above writes it (quotes, escapes, non-ASCII kept).
 _json_str = json.encoder.encode_basestring
+
+
+def _json_value(value) -> str:
+    """A value as the encoder writes it: a str directly, anything else (None ...) by the encoder."""
+    return _json_str(value) if type(value) is str else _CANONICAL.encode(value)
+
+
 _STR, _UNIT, _AMOUNT, _LIST, _CODES, _CORRECTIONS = "str", "unit", "amount", "list", "codes", "corrections"
 _FIELD_KINDS = {
     "authority": _UNIT,

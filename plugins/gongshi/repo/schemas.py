@@ -162,8 +162,10 @@ _PLAIN_PATTERN_RE = re.compile(r"(?:[A-Za-z0-9^$()\[\]|?+*,\-]|\\[d.]|\{[0-9]+(?
 
 
 def _plain_pattern(pattern: str) -> bool:
-    """Only the constructs above (braces only as counted repetition; no ``(?`` group or flag)."""
-    return "(?" not in pattern and _PLAIN_PATTERN_RE.fullmatch(pattern) is not None
+    r"""Only the constructs above (braces only as counted repetition; no ``(?`` group or flag; no
+    negated class: the fast check's ``\d`` is ASCII only, so ``[^\d]`` would accept the other
+    digits Python's ``\d`` matches, and the fast check may only reject more)."""
+    return "(?" not in pattern and "[^" not in pattern and _PLAIN_PATTERN_RE.fullmatch(pattern) is not None
 
 
 def _fast_schema(node, patterns: dict[str, str], exact: bool = False):

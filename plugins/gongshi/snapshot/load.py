@@ -88,6 +88,9 @@ def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | 
                 history = scan_history_cached(root)
         except HistoryError as exc:
             failed = exc
+        except BaseException:
+            status.close()  # no validation will read it: Git's process and its output file go
+            raise
     with phases.timed("snapshot/validate"):
         result = validate_repository(root, as_of, paths, cache=cache, status=status)
     if result.errors:

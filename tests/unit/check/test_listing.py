@@ -5,6 +5,7 @@ where it cannot see exactly (ignored files) it gives up rather than guess."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from datetime import date
 from pathlib import Path
@@ -165,3 +166,75 @@ def test_validation_with_the_listing_equals_the_walk(repo, tmp_path, monkeypatch
         assert result.problems == cold.problems
         assert [(r.path, r.data) for r in result.records] == [(r.path, r.data) for r in cold.records]
         assert result.files_checked == cold.files_checked
+
+
+def _warm_equals_cold(root: Path, monkeypatch) -> None:
+    """A warm validation (the rows cached before the change) gives the cold one's records and
+    problems."""
+    warm = run.validate_repository(root, AS_OF, cache=True)
+    with monkeypatch.context() as m:
+        m.setenv("GONGSHI_CACHE", "off")
+        cold = run.validate_repository(root, AS_OF)
+    assert warm.problems == cold.problems
+    assert [r.path for r in warm.records] == [r.path for r in cold.records]
+
+
+def test_a_rename_in_the_work_tree_drops_the_old_path(repo, monkeypatch):
+    """``mv a b`` with ``b`` staged (as a new file, or as intent-to-add): the old path is gone."""
+    root = repo.path
+    run.validate_repository(root, AS_OF, cache=True)  # rows cached for every file
+    recs = _records(root)
+    for n, how in enumerate((("add",), ("add", "-N"))):
+        old = recs[n]
+        new = old.replace(".yaml", "-renamed.yaml")
+        (root / old).rename(root / new)
+        repo.git(*how, "--all" if how == ("add",) else "--", *((old, new) if how == ("add",) else (new,)))
+        if how == ("add",):
+            _same_as_walk(root)  # a staged rename is a deletion and an addition
+        else:
+            assert data_listing(root, StatusRun(root)) is None  # intent-to-add: version 3 index
+        _warm_equals_cold(root, monkeypatch)
+        assert old not in [r.path for r in run.validate_repository(root, AS_OF, cache=True).records]
+
+
+def test_a_sparse_checkout_falls_back_to_the_walk(repo, monkeypatch):
+    """Files left out of the work tree (skip-worktree) are not reported by ``git status``: the
+    committed tree would still list them."""
+    root = repo.path
+    run.validate_repository(root, AS_OF, cache=True)
+    gone = _records(root)[0]
+    folder = gone[: gone.rfind("/")]
+    repo.git("sparse-checkout", "set", "--no-cone", "/*", f"!/{folder}/")
+    assert not (root / gone).exists()
+    assert data_listing(root, StatusRun(root)) is None
+    _warm_equals_cold(root, monkeypatch)
+    assert gone not in [r.path for r in run.validate_repository(root, AS_OF, cache=True).records]
+
+
+def test_a_fifo_or_an_unreadable_path_falls_back_to_the_walk(repo, monkeypatch):
+    """A tracked record replaced by a FIFO is reported as the walk reports it (not regular), not
+    dropped as deleted; a changed path that cannot be looked at leaves the walk to report it."""
+    root = repo.path
+    run.validate_repository(root, AS_OF, cache=True)
+    recs = _records(root)
+    fifo = root / recs[3]
+    fifo.unlink()
+    os.mkfifo(fifo)
+    assert data_listing(root, StatusRun(root)) is None
+    _warm_equals_cold(root, monkeypatch)
+    errors = run.validate_repository(root, AS_OF, cache=True).errors
+    assert any(p.file == recs[3] and p.code == "file.not_regular" for p in errors)
+    fifo.unlink()
+    repo.git("checkout", "--", recs[3])
+    edited = root / recs[4]
+    edited.write_text(edited.read_text(encoding="utf-8") + "remarks: 改\n", encoding="utf-8")
+    real_lstat = os.lstat
+
+    def denied(path, *args, **kwargs):
+        if Path(path) == edited:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_lstat(path, *args, **kwargs)
+
+    with monkeypatch.context() as m:
+        m.setattr(listing.os, "lstat", denied)
+        assert data_listing(root, StatusRun(root)) is None

@@ -137,6 +137,19 @@ def test_canonical_json_written_field_by_field_equals_the_json_encoder():
     }
     records = [project(_record(data)), project(_record({"content": texts}, kind="licence"))]
     records.append(replace(records[0], item_name=None, region_code=7, fine_yuan=None, party_codes=()))
+    # Nested values that are not text (a unit without a credit code, a code or category None, a
+    # correction without a date): written as the encoder writes them, not refused.
+    first = records[0]
+    odd = replace(first.corrections[0], date=None)
+    records.append(
+        replace(
+            first,
+            authority=replace(first.authority, uscc=None),
+            categories=(None, "罚款"),
+            party_codes=(("uscc", None),),
+            corrections=(odd, *first.corrections[1:]),
+        )
+    )
     for pr in records:
         assert pr.canonical_json() == pr.canonical_json_reference()
     assert b'"nature":"\xe5\xbd\xa2\xe5\xbc\x8f"' in records[0].canonical_json()
