@@ -34,6 +34,25 @@ def entries(out: Path) -> list[LedgerEntry]:
     return read_ledger(str(out)).entries
 
 
+def main_clone(repo: GitRepo, tmp_path: Path) -> GitRepo:
+    """A private clone of the story's repository, on main (each test rewrites its own)."""
+    clone = repo.clone(tmp_path / "clone")
+    clone.git("checkout", "--quiet", "main")
+    return clone
+
+
+def counting_events() -> tuple[list[str], object]:
+    """A stand-in for ``ledger.record_events`` that notes the id of each record it computes."""
+    computed: list[str] = []
+    real = ledger.record_events
+
+    def counting(snapshot, entry, blobs):
+        computed.append(entry.id)
+        return real(snapshot, entry, blobs)
+
+    return computed, counting
+
+
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
     """The site fixture's repository built on three days, with new --no-ff merges before the last."""
@@ -83,8 +102,7 @@ def test_same_day_rebuild_after_a_merge_keeps_the_ledger(story, tmp_path):
     """A build holds the events of the days that are over: a merge later the same day joins the next
     day's ledger, so two builds of one day agree."""
     _tmp, repo, _early, _first, later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     text = (clone.path / data_path(SNACK)).read_text(encoding="utf-8")
     clone.commit("再更正", "2026-11-30T15:00:00+08:00", {data_path(SNACK): text + "# 再更正\n"})
     again = site(clone, date(2026, 11, 30), tmp_path / "again")
@@ -96,16 +114,9 @@ def test_events_are_kept_between_builds(story, tmp_path, monkeypatch):
     """The events cache (ledger-events.marshal): a rebuild recomputes the events of changed records
     only, and gives the ledger a build without any cache gives."""
     _tmp, repo, _early, _first, later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     site(clone, date(2026, 11, 30), tmp_path / "cold")  # fills the cache
-    computed: list[str] = []
-    real = ledger.record_events
-
-    def counting(snapshot, entry, blobs):
-        computed.append(entry.id)
-        return real(snapshot, entry, blobs)
-
+    computed, counting = counting_events()
     monkeypatch.setattr(ledger, "record_events", counting)
     warm = site(clone, date(2026, 11, 30), tmp_path / "warm")
     assert computed == [] and entries(warm) == entries(later)
@@ -129,8 +140,7 @@ def _filter_branch(repo: GitRepo, *args: str) -> None:
 
 def test_rewritten_content_fails(story, tmp_path):
     _tmp, repo, _early, _first, later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     # Change the facts of a record published in 2025 in every commit, then "force push".
     _filter_branch(clone, "--tree-filter", f"sed -i 's/糕点2盒/糕点3盒/' {data_path(SNACK)} || true")
     rewritten = site(clone, date(2026, 11, 30), tmp_path / "rewritten")
@@ -153,8 +163,7 @@ def test_warm_ledger_after_a_change_in_the_middle_equals_a_cold_one(story, tmp_p
     rewritten in the middle, and after moving the as-of day back and forth: every warm build writes
     the bytes a build without cache writes."""
     _tmp, repo, _early, _first, _later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     site(clone, date(2026, 11, 30), tmp_path / "warm")  # fills the state
     _filter_branch(clone, "--tree-filter", f"sed -i 's/糕点2盒/糕点3盒/' {data_path(SNACK)} || true")
     for n, day in enumerate((date(2026, 11, 30), date(2026, 11, 20), date(2026, 12, 2))):
@@ -167,8 +176,7 @@ def test_warm_ledger_after_a_change_in_the_middle_equals_a_cold_one(story, tmp_p
 
 def test_backdated_publication_fails(story, tmp_path):
     _tmp, repo, _early, _first, later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     # Claim the 食品经营许可 was merged on 11-09 instead of 11-11.
     _filter_branch(
         clone,
@@ -184,8 +192,7 @@ def test_backdated_publication_fails(story, tmp_path):
 
 def test_amended_merge_fails(story, tmp_path):
     _tmp, repo, _early, _first, later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     text = (clone.path / data_path(SNACK)).read_text(encoding="utf-8")
     clone.write(data_path(SNACK), text.replace("已更正备注", "改过的备注"))
     clone.git("add", "--all")
@@ -247,16 +254,9 @@ def test_warm_ledger_after_a_deletion_and_a_new_record_equals_a_cold_one(story, 
     file deleted, then one added): the removed record's events leave, the added record's are
     computed (and nothing else), and every warm build writes what a build without cache writes."""
     _tmp, repo, _early, _first, _later = story
-    clone = repo.clone(tmp_path / "clone")
-    clone.git("checkout", "--quiet", "main")
+    clone = main_clone(repo, tmp_path)
     site(clone, date(2026, 11, 30), tmp_path / "warm")  # fills the state
-    computed: list[str] = []
-    real = ledger.record_events
-
-    def counting(snapshot, entry, blobs):
-        computed.append(entry.id)
-        return real(snapshot, entry, blobs)
-
+    computed, counting = counting_events()
     text = (clone.path / data_path(SNACK)).read_text(encoding="utf-8")
     steps = (("删除", None), ("恢复", text))
     for n, (message, content) in enumerate(steps):

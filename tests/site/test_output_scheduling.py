@@ -48,12 +48,17 @@ class Schedules:
         monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)  # a small site scheduled like a large one
 
 
-def test_a_small_change_runs_the_outputs_side_by_side_with_the_same_bytes(source_repo, tmp_path, monkeypatch):
+def _cached_copy(source_repo: Path, tmp_path: Path, monkeypatch) -> tuple[Path, Path, Schedules]:
+    """A copy of the generated repository with the caches on: its root, the output folder and the
+    schedules its builds take."""
     root = tmp_path / "repo"
     shutil.copytree(source_repo, root)
     monkeypatch.setenv("GONGSHI_CACHE", "on")
-    schedules = Schedules(monkeypatch)
-    warm = tmp_path / "warm"
+    return root, tmp_path / "warm", Schedules(monkeypatch)
+
+
+def test_a_small_change_runs_the_outputs_side_by_side_with_the_same_bytes(source_repo, tmp_path, monkeypatch):
+    root, warm, schedules = _cached_copy(source_repo, tmp_path, monkeypatch)
     # The first build knows nothing of a last one: a pool of workers.
     first = build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
     assert schedules.ways == [] and set(first.site.extras) == {o.name for o in OUTPUTS}
@@ -77,11 +82,7 @@ def test_a_small_change_runs_the_outputs_side_by_side_with_the_same_bytes(source
 
 def test_many_changes_or_other_code_use_the_pool(source_repo, tmp_path, monkeypatch):
     """No count (other code, no saved keys) or more changes than ``WARM_MAX_CHANGED``: the pool."""
-    root = tmp_path / "repo"
-    shutil.copytree(source_repo, root)
-    monkeypatch.setenv("GONGSHI_CACHE", "on")
-    schedules = Schedules(monkeypatch)
-    warm = tmp_path / "warm"
+    root, warm, schedules = _cached_copy(source_repo, tmp_path, monkeypatch)
     build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
     change_one_record(root, AS_OF.isoformat())
     monkeypatch.setattr(sitewrite, "WARM_MAX_CHANGED", 0)
@@ -183,11 +184,7 @@ def test_a_warm_build_after_each_kind_of_change_equals_a_cold_one(
     """A build after a withdrawal, a new record, a deletion or on the next day runs side by side
     (the fork child starts on the outputs while this process keeps or renders the pages) and
     writes the bytes of a build without caches or previous output."""
-    root = tmp_path / "repo"
-    shutil.copytree(source_repo, root)
-    monkeypatch.setenv("GONGSHI_CACHE", "on")
-    schedules = Schedules(monkeypatch)
-    warm = tmp_path / "warm"
+    root, warm, schedules = _cached_copy(source_repo, tmp_path, monkeypatch)
     build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
     if change is not None:
         GitRepo(root).commit("变更", f"{AS_OF.isoformat()}T22:00:00+08:00", change(root))
