@@ -111,9 +111,9 @@ class _Version:
 def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list[LedgerEntry]:
     """Every event of one record, from its first-parent versions (all dates, as-of not applied).
     ``blobs``: the bytes of its earlier versions (``history.versions.read_blobs``)."""
-    rid = entry.id
     if (single := _single_version(entry)) is not None:
         return _single_events(snapshot, entry, single)
+    rid = entry.id
     versions = _versions(snapshot, entry, blobs)
     out: list[LedgerEntry] = []
     state: str | None = None  # None, "public", "withdrawn", "withheld", "expired"
@@ -200,13 +200,8 @@ def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list
     date: what is decided about it does not depend on the as-of date) and the party names of the
     versions before it. The current file stands for the newest version when the blobs agree."""
     record = entry.record
-    history = entry.history
-    if len(history) == 1:
-        # Most records: one version, the current file (what the loop below gives, without it).
-        c = history[0]
-        if c.status != "D" and c.blob is not None and (c.blob == record.blob_sha or record.blob_sha is None):
-            return [_Version(c.date, record, entry.timeline, ())]
-    changes = list(reversed(history))
+    # A record whose one version is the current file never gets here (``_single_events``).
+    changes = list(reversed(entry.history))
     if not changes:
         return []
     first = next((c for c in changes if c.status == "A"), changes[0])
