@@ -36,6 +36,7 @@ from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
 from gongshi.outputs.registry import OUTPUTS, Output
 from gongshi.outputs.search.hook import SEARCH_PAGE
 from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
+from gongshi.site.early import EarlyWork
 from gongshi.site.output import OutputWriter, SiteOutput, WriteStats
 from gongshi.site.sitemap import MAX_URLS, robots_txt, sitemap_files, sitemap_names
 from gongshi.site.urls import record_path
@@ -251,7 +252,7 @@ def _pool_extra(index: int) -> tuple:
     parent: SiteOutput = _POOL["site"]
     local = parent.writer.fork()
     # One core each: the writers themselves are what runs side by side.
-    site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1)
+    site = SiteOutput(parent.out_dir, parent.env, parent.base, local, workers=1, early=parent.early)
     out, seconds = _run_extra(_POOL["outputs"][index], _POOL["snapshot"], site)
     keys = local.manifest.new if local.manifest is not None else None
     written = sorted(local.written)
@@ -508,6 +509,22 @@ def render_side_by_side(
     return records_s
 
 
+def start_early_work(snapshot: Snapshot, outputs: tuple[Output, ...] = OUTPUTS) -> dict[str, EarlyWork]:
+    """Start the early work of the outputs that declare some (``HookOutput.early``), each in a
+    fork child (``site.early``), by output name."""
+    started: dict[str, EarlyWork] = {}
+    for output in outputs:
+        make = getattr(output, "early", None)
+        if make is not None:
+            started[output.name] = EarlyWork(make(snapshot))
+    return started
+
+
+def end_early_work(started: dict[str, EarlyWork]) -> None:
+    for work in started.values():
+        work.end()
+
+
 def write_sitemap(writer: OutputWriter, paths: list[str], site_url: str) -> None:
     """``sitemap.xml`` (and its parts) for the sorted distinct ``paths``, keyed on them: an unchanged
     list of pages keeps the files without writing or comparing megabytes of XML."""
@@ -576,7 +593,12 @@ def write_site(
         made["t2"] = time.perf_counter()
 
     if parallel and not warm:
-        plan_and_pages()
+        # This process plans and projects alone first: the outputs' early work uses the other core.
+        site.early = start_early_work(snapshot)
+        try:
+            plan_and_pages()
+        finally:
+            end_early_work(site.early)
         outputs_s = made["outputs_s"]
     elif extras:
         run_extra_writers(snapshot, site, result, side_by_side=warm, before=plan_and_pages)

@@ -195,3 +195,15 @@ def test_a_warm_build_after_each_kind_of_change_equals_a_cold_one(
     cold = tmp_path / "cold"
     build(root, day, cold, gongshi_overrides={"workers": 1})
     assert _tree(cold) == _tree(warm)
+
+
+def test_a_cold_pool_build_takes_the_ledger_early_work_same_bytes(source_repo, tmp_path, monkeypatch):
+    """A build with much to do starts the ledger's early work (``site.early``) before planning the
+    pages; the ledger takes its events, and the site is byte for byte a one-process build's."""
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)
+    pool = build(source_repo, AS_OF, tmp_path / "pool", gongshi_overrides={"workers": 2})
+    assert pool.site.extras["ledger"]["early"] > 0
+    one = build(source_repo, AS_OF, tmp_path / "one", gongshi_overrides={"workers": 1})
+    assert one.site.extras["ledger"]["early"] == 0
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "one")

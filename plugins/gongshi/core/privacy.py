@@ -60,6 +60,8 @@ _WIDTH = str.maketrans(
     "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ",
     "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
 )
+# Any character ``_WIDTH`` maps.
+_FULL_WIDTH_RE = re.compile("[０-９Ａ-Ｚａ-ｚ]")
 _DIGIT = "[0-9０-９]"
 # Everything ``find_personal_numbers`` reports holds 11 digits with at most three separator
 # characters between any two, or is a passport (护照 written nearby); ``find_hidden_digits`` needs a
@@ -140,7 +142,13 @@ def find_personal_numbers(text: str, today: date | None = None) -> list[Finding]
     plausible birth dates (default: the machine's date)."""
     if not isinstance(text, str) or not text or not may_hold_personal_number(text):
         return []
-    norm = text.translate(_WIDTH)
+    return _find_personal_numbers(text, today)
+
+
+def _find_personal_numbers(text: str, today: date | None) -> list[Finding]:
+    """``find_personal_numbers`` of a text that passed ``may_hold_personal_number``."""
+    # Mapping every character costs more than the scan that finds none to map (most texts).
+    norm = text.translate(_WIDTH) if _FULL_WIDTH_RE.search(text) else text
     today = today or date.today()
     out: list[Finding] = []
     for run in _RUN_RE.finditer(norm):
@@ -170,7 +178,7 @@ def redact(text: str) -> str:
     invisible characters inside the number dropped. Text without one comes back unchanged."""
     if not isinstance(text, str) or not text or not may_hold_personal_number(text):
         return text
-    findings = find_personal_numbers(text)
+    findings = _find_personal_numbers(text, None)
     if not findings:
         return text
     parts: list[str] = []

@@ -111,7 +111,7 @@ class _Version:
 def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list[LedgerEntry]:
     """Every event of one record, from its first-parent versions (all dates, as-of not applied).
     ``blobs``: the bytes of its earlier versions (``history.versions.read_blobs``)."""
-    if (single := _single_version(entry)) is not None:
+    if (single := single_version(entry)) is not None:
         return _single_events(snapshot, entry, single)
     rid = entry.id
     versions = _versions(snapshot, entry, blobs)
@@ -150,7 +150,7 @@ def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> 
     return out
 
 
-def _single_version(entry: Entry) -> date | None:
+def single_version(entry: Entry) -> date | None:
     """The date of a record's one version when the current file is that version (most records),
     else None."""
     history = entry.history

@@ -24,6 +24,7 @@ import gzip
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import compress
@@ -33,6 +34,7 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile, merkle
 from gongshi.core.keys import code_version, digest
+from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.history.versions import read_blobs
 from gongshi.outputs import ledger
 from gongshi.outputs.ledger import CHUNK, CHUNK_PATH, EVENTS, FORMAT, HEAD, PAGE, ROOTS, TEMPLATE, LedgerEntry
@@ -40,7 +42,7 @@ from gongshi.repo.registrykey import registry_key
 from gongshi.site.output import SiteOutput
 
 if TYPE_CHECKING:
-    from gongshi.snapshot.build import Snapshot
+    from gongshi.snapshot.build import Entry, Snapshot
 
 SEP = "\x00"  # below every character of a record id: "a" + SEP sorts before "ab", like ("a",) < ("ab",)
 _ORDER = {e: str(n) for n, e in enumerate(EVENTS)}
@@ -170,6 +172,7 @@ class LedgerState:
         self.events: list[str] = []
         self.tree: Tree | None = None
         self.recomputed = 0
+        self.taken_early = 0  # records whose events came from the early work (``update``)
         if self.path is None:
             return
         doc = cachefile.read(self.path)
@@ -183,54 +186,45 @@ class LedgerState:
             self.paths, self.values = paths, values  # type: ignore[assignment]
             self.events, self.tree = events, Tree(b"", chunks, days)  # type: ignore[arg-type]
 
-    def update(self, snapshot: Snapshot) -> int:
+    def update(self, snapshot: Snapshot, early: Callable[[], object] | None = None) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
         and changed records are computed (``ledger.record_events``; their earlier versions read
         with one Git process), those of changed and removed records taken out. Returns the first
-        position of ``events`` that changed (its length when nothing did)."""
+        position of ``events`` that changed (its length when nothing did).
+
+        ``early``: returns the events of the records no page projects, computed before the pages
+        were planned (``early_events``, run by ``site.early``), or None; called once the other
+        records are done, so that the work it waits for has had the most time. Records it does
+        not answer for are computed here (the same events)."""
         entries = snapshot.entries
-        # The records' values (class docstring), column by column with C-level loops (``map``):
-        # when little changed this pass over 100,000 entries is the ledger's whole cost.
-        records = list(map(_RECORD, entries))
-        paths, ids = list(map(_PATH, records)), list(map(_ID, records))
-        shas = [h[0].sha if h else "-" for h in map(_HISTORY, entries)]
-        values = list(map("{} {} {}".format, map(_KEY, entries), shas, ids))
-        old_paths, old_values = self.paths, self.values
-        if paths == old_paths:  # the same records in the same order (a rebuild): compare in place
-            gone_paths: set[str] = set()
-            missing = [entries[i] for i in compress(range(len(values)), map(ne, values, old_values))]
-            stale = {e.record.id for e in missing}
+        changes = self._compare(snapshot)
+        values, missing = changes.values, changes.missing
+        removed = events_of(self.events, changes.stale)
+        if early is None:
+            added = _events(snapshot, [entries[i] for i in missing])
         else:
-            old = dict(zip(old_paths, old_values, strict=True))
-            new = dict(zip(paths, values, strict=True))
-            old_get = old.get
-            missing = [
-                e for e, path, value in zip(entries, paths, values, strict=True) if old_get(path) != value
-            ]
-            gone_paths = old.keys() - new.keys()
-            stale = {e.record.id for e in missing if e.record.path in old}
-            stale.update(old[path].split(" ", 2)[2] for path in gone_paths)
-        if (gone_paths or missing) and len(set(ids)) != len(entries):
-            # Ids are unique in a valid repository; otherwise events cannot be found by id: start
-            # over (when nothing changed, the events computed from scratch last time still hold).
-            self.events, self.tree, missing, gone_paths, stale = [], None, list(entries), set(), set()
-        removed = events_of(self.events, stale)
-        needed: list[str] = []
-        for e in missing:
-            # Every earlier version's blob, even one with the current file's bytes (a record
-            # restored or changed back: that version is read like any other); the newest only
-            # when it is not the current file.
-            h, blob = e.history, e.record.blob_sha
-            needed.extend(c.blob for c in h[1:] if c.blob)
-            if h and h[0].blob and blob is not None and h[0].blob != blob:
-                needed.append(h[0].blob)
-        blobs = read_blobs(snapshot.root, needed) if needed else {}
-        added: list[str] = []
-        for e in missing:
-            events = ledger.record_events(snapshot, e, blobs)
-            added.extend(event_string(ev.date, ev.id, ev.event, ev.sha256) for ev in events)
-        self.paths, self.values = paths, values
-        self.recomputed = len(missing) + len(gone_paths)
+            shown: list[Entry] = []
+            later: list[int] = []
+            for i in missing:
+                if _projected(entries[i]):
+                    shown.append(entries[i])
+                else:
+                    later.append(i)
+            added = _events(snapshot, shown)
+            known = early() if later else None
+            if not isinstance(known, dict):
+                known = {}
+            rest = []
+            for i in later:
+                found = known.get(values[i])
+                if isinstance(found, list):
+                    added.extend(found)
+                else:
+                    rest.append(entries[i])
+            added.extend(_events(snapshot, rest))
+            self.taken_early = len(later) - len(rest)
+        self.paths, self.values = changes.paths, values
+        self.recomputed = len(missing) + len(changes.gone_paths)
         if not removed and not added:
             return len(self.events)
         first = min(bisect.bisect_left(self.events, s) for s in removed + added)
@@ -245,6 +239,37 @@ class LedgerState:
         tail.sort()
         self.events = self.events[:first] + tail
         return first
+
+    def _compare(self, snapshot: Snapshot) -> _Changes:
+        """What changed since the state was saved: the records' paths and values now (class
+        docstring), the positions in ``snapshot.entries`` of the records to compute, the paths
+        gone and the ids whose saved events are out of date."""
+        entries = snapshot.entries
+        # The records' values (class docstring), column by column with C-level loops (``map``):
+        # when little changed this pass over 100,000 entries is the ledger's whole cost.
+        records = list(map(_RECORD, entries))
+        paths, ids = list(map(_PATH, records)), list(map(_ID, records))
+        shas = [h[0].sha if h else "-" for h in map(_HISTORY, entries)]
+        values = list(map("{} {} {}".format, map(_KEY, entries), shas, ids))
+        old_paths, old_values = self.paths, self.values
+        if paths == old_paths:  # the same records in the same order (a rebuild): compare in place
+            gone_paths: set[str] = set()
+            missing = list(compress(range(len(values)), map(ne, values, old_values)))
+            stale = {ids[i] for i in missing}
+        else:
+            old = dict(zip(old_paths, old_values, strict=True))
+            old_get = old.get
+            pairs = enumerate(zip(paths, values, strict=True))
+            missing = [i for i, (path, value) in pairs if old_get(path) != value]
+            gone_paths = old.keys() - set(paths)
+            stale = {ids[i] for i in missing if paths[i] in old}
+            stale.update(old[path].split(" ", 2)[2] for path in gone_paths)
+        if (gone_paths or missing) and len(set(ids)) != len(entries):
+            # Ids are unique in a valid repository; otherwise events cannot be found by id: start
+            # over (when nothing changed, the events computed from scratch last time still hold).
+            self.events, self.tree = [], None
+            missing, gone_paths, stale = list(range(len(entries))), set(), set()
+        return _Changes(paths, values, missing, gone_paths, stale)
 
     def save(self, tree: Tree) -> None:
         """Write the file when the published tree changed or more than ``SAVE_AFTER`` records were
@@ -261,6 +286,60 @@ class LedgerState:
         if None in joined.values():
             return  # a newline in a path or id (not a valid record file): no shortcut next time
         cachefile.write(self.path, {"key": self.key, **joined, "chunks": tree.chunk_roots, "days": tree.days})
+
+
+@dataclass
+class _Changes:
+    paths: list[str]
+    values: list[str]
+    missing: list[int]  # positions in ``snapshot.entries``
+    gone_paths: set[str]
+    stale: set[str]
+
+
+def _projected(entry: Entry) -> bool:
+    """Whether the build's pages project this record before its outputs run, so that its events
+    cost one hash (``sitewrite``: the public records, each a single version here): the others are
+    the ledger's early work."""
+    return entry.timeline.state in PUBLIC_STATES and ledger.single_version(entry) is not None
+
+
+def _event_lists(snapshot: Snapshot, entries: list[Entry]) -> list[list[str]]:
+    """The event strings of each of ``entries``, their earlier versions read with one Git
+    process."""
+    needed: list[str] = []
+    for e in entries:
+        # Every earlier version's blob, even one with the current file's bytes (a record restored
+        # or changed back: that version is read like any other); the newest only when it is not
+        # the current file.
+        h, blob = e.history, e.record.blob_sha
+        needed.extend(c.blob for c in h[1:] if c.blob)
+        if h and h[0].blob and blob is not None and h[0].blob != blob:
+            needed.append(h[0].blob)
+    blobs = read_blobs(snapshot.root, needed) if needed else {}
+    return [
+        [event_string(ev.date, ev.id, ev.event, ev.sha256) for ev in ledger.record_events(snapshot, e, blobs)]
+        for e in entries
+    ]
+
+
+def _events(snapshot: Snapshot, entries: list[Entry]) -> list[str]:
+    return [s for events in _event_lists(snapshot, entries) for s in events]
+
+
+def early_events(snapshot: Snapshot) -> Callable[[], dict[str, list[str]]]:
+    """The ledger's early work (``site.early``): the events of the records to compute that no
+    page projects (expired, withdrawn, withheld and corrected ones: in a cold build at 100,000
+    records most of the ledger's work), by their values (``LedgerState``), for
+    ``LedgerState.update``."""
+
+    def run() -> dict[str, list[str]]:
+        changes = LedgerState(snapshot)._compare(snapshot)
+        picked = [i for i in changes.missing if not _projected(snapshot.entries[i])]
+        lists = _event_lists(snapshot, [snapshot.entries[i] for i in picked])
+        return {changes.values[i]: events for i, events in zip(picked, lists, strict=True)}
+
+    return run
 
 
 def joined_lines(lines: list[str]) -> str | None:
@@ -302,7 +381,7 @@ def events_of(events: list[str], ids: set[str]) -> list[str]:
 def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Write the ledger files and its page; returns the size and root."""
     state = LedgerState(snapshot)
-    changed_from = state.update(snapshot)
+    changed_from = state.update(snapshot, site.early_result("ledger"))
     events = state.events
     cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
     hashed: list[bytes] = []  # the leaves of events[start:cut], hashed by grow_tree
@@ -314,7 +393,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
             leaves = hashed[first - start : end - start]
         else:
             leaves = [leaf_of(s) for s in events[first:end]]
-        return gzip.compress(ledger.chunk_bytes(n, leaves), compresslevel=9, mtime=0)
+        # Level 6: at 100,000 records half the time of level 9 for 2 % more bytes (the hashes,
+        # most of a chunk, hardly compress).
+        return gzip.compress(ledger.chunk_bytes(n, leaves), compresslevel=6, mtime=0)
 
     for n in range(-(-cut // CHUNK)):
         # A full chunk is named by its subtree root (the root commits to its entries); the last,
@@ -328,4 +409,4 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     site.write(ROOTS, f'{{"format":"{FORMAT}","roots":[\n{lines}\n]}}\n'.encode())
     site.render(TEMPLATE, PAGE, title="公示账本", ledger=head)
     state.save(tree)
-    return {"size": cut, "root": tree.root.hex()}
+    return {"size": cut, "root": tree.root.hex(), "early": state.taken_early}

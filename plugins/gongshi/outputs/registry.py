@@ -51,6 +51,9 @@ class HookOutput:
     name: str
     hook: Callable[[Snapshot, Path, SiteOutput], dict]
     change_budget: int = DEFAULT_CHANGE_BUDGET  # files rewritten after a one-record change
+    # Work to start before the pages are planned (``site.early``): given the snapshot, what to run
+    # in a fork child; the output reads its result with ``SiteOutput.early_result``.
+    early: Callable[[Snapshot], Callable[[], object]] | None = None
 
     def write(self, snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         return self.hook(snapshot, out_dir, site)
@@ -67,7 +70,7 @@ OUTPUTS: tuple[Output, ...] = (
     # The department × year CSV and xlsx, the year's zipped CSV, the downloads page.
     HookOutput("exports", exports.write_extra, change_budget=5),
     # The last (partial) chunk, head.json, roots.json, ledger.html.
-    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4),
+    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4, early=ledgerbuild.early_events),
     # Its doc chunk and the term shards of the terms and pairs a record gained or lost (a party
     # name of 15 characters holds about 30); search/meta.json.
     HookOutput("search", search.write_extra, change_budget=40),

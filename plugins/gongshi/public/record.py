@@ -23,6 +23,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from gongshi.core.corrections import stated_nature
@@ -176,38 +177,29 @@ class PublicRecord:
         published content always gives the same bytes.
 
         Exactly ``json.dumps({"format": CANONICAL_FORMAT, **self.to_json()}, ensure_ascii=False,
-        sort_keys=True, separators=(",", ":"))`` (``canonical_json_reference``), written field by
-        field in the sorted order: the ledger hashes one per version of every record (a cold
-        build at 100,000 records: a third less than the dict and the encoder's sort)."""
+        sort_keys=True, separators=(",", ":"))`` (``canonical_json_reference``), written from a
+        template of the sorted keys: the ledger hashes one per version of every record (a cold
+        build at 100,000 records), and the text fields (most of them) are escaped by one C-level
+        ``map`` instead of one Python step each."""
         d = self.__dict__
-        out = []
-        for name, key, kind in _CANONICAL_FIELDS:
-            value = d.get(name, CANONICAL_FORMAT)  # "format" is no field
-            if kind is _STR:
-                # A text field holds a str; anything else as the encoder writes it.
-                out.append(key + (_json_str(value) if type(value) is str else _CANONICAL.encode(value)))
-            elif kind is _UNIT:
-                unit = (_json_value(value.key), _json_value(value.name), _json_value(value.uscc))
-                out.append('{}{{"key":{},"name":{},"uscc":{}}}'.format(key, *unit))
-            elif kind is _AMOUNT:
-                out.append(key + ("null" if value is None else _json_str(str(value))))
-            elif kind is _LIST:
-                out.append(key + "[" + ",".join(map(_json_value, value)) + "]")
-            elif kind is _CODES:
-                pairs = sorted(dict(value).items())
-                out.append(key + "{" + ",".join(_json_str(k) + ":" + _json_value(v) for k, v in pairs) + "}")
-            else:  # the corrections: keys date, nature (only when stated), reason
-                items = (
-                    '{"date":'
-                    + _json_value(c.date)
-                    + (',"nature":' + _json_value(c.nature) if c.nature else "")
-                    + ',"reason":'
-                    + _json_value(c.reason)
-                    + "}"
-                    for c in value
-                )
-                out.append(key + "[" + ",".join(items) + "]")
-        return ("{" + ",".join(out) + "}").encode("utf-8")
+        texts = _TEXT_VALUES(self)
+        try:
+            escaped = list(map(_json_str, texts))
+        except TypeError:  # a text field that holds no str: as the encoder writes it
+            escaped = list(map(_json_value, texts))
+        a, s = d["authority"], d["source_unit"]
+        fine, confiscation = d["fine_yuan"], d["confiscation_yuan"]
+        codes = sorted(dict(d["party_codes"]).items())
+        escaped += (
+            _UNIT_JSON.format(_json_value(a.key), _json_value(a.name), _json_value(a.uscc)),
+            ",".join(map(_json_value, d["categories"])),
+            _NULL if confiscation is None else _json_str(str(confiscation)),
+            ",".join(map(_correction_json, d["corrections"])),
+            _NULL if fine is None else _json_str(str(fine)),
+            ",".join(_json_str(k) + ":" + _json_value(v) for k, v in codes),
+            _UNIT_JSON.format(_json_value(s.key), _json_value(s.name), _json_value(s.uscc)),
+        )
+        return _CANONICAL_TEMPLATE.format(*escaped).encode("utf-8")
 
     def canonical_json_reference(self) -> bytes:
         """``canonical_json`` by the JSON encoder (what it must equal; the tests compare them)."""
@@ -227,20 +219,55 @@ def _json_value(value) -> str:
     return _json_str(value) if type(value) is str else _CANONICAL.encode(value)
 
 
-_STR, _UNIT, _AMOUNT, _LIST, _CODES, _CORRECTIONS = "str", "unit", "amount", "list", "codes", "corrections"
-_FIELD_KINDS = {
-    "authority": _UNIT,
-    "source_unit": _UNIT,
-    "fine_yuan": _AMOUNT,
-    "confiscation_yuan": _AMOUNT,
-    "categories": _LIST,
-    "party_codes": _CODES,
-    "corrections": _CORRECTIONS,
-}
-# (key, '"key":', kind) in the sorted key order, "format" (the value CANONICAL_FORMAT) among them.
-_CANONICAL_FIELDS = tuple(
-    (n, f'"{n}":', _FIELD_KINDS.get(n, _STR)) for n in sorted((*_FIELD_NAMES, "format"))
+_NULL = "null"
+_UNIT_JSON = '{{"key":{},"name":{},"uscc":{}}}'  # a format string: braces doubled
+# The fields that are not text (units, lists, amounts, codes), in sorted key order:
+# ``canonical_json`` appends their JSON in this order (the template adds the brackets and braces
+# around the lists and the codes).
+_SPECIAL_FIELDS = (
+    "authority",
+    "categories",
+    "confiscation_yuan",
+    "corrections",
+    "fine_yuan",
+    "party_codes",
+    "source_unit",
 )
+_SPECIAL_WRAP = {"categories": ("[", "]"), "corrections": ("[", "]"), "party_codes": ("{{", "}}")}
+
+
+def _canonical_template() -> tuple[str, tuple[str, ...]]:
+    """The format string of ``canonical_json`` (every key in sorted order, ``format`` written in)
+    and the text fields whose escaped values fill its first places, in that order; the fields of
+    ``_SPECIAL_FIELDS`` fill the places after them."""
+    names = sorted((*_FIELD_NAMES, "format"))
+    texts = tuple(n for n in names if n != "format" and n not in _SPECIAL_FIELDS)
+    if tuple(n for n in names if n in _SPECIAL_FIELDS) != _SPECIAL_FIELDS:
+        raise RuntimeError("PublicRecord's fields changed: update _SPECIAL_FIELDS and canonical_json")
+    parts = []
+    n_text, n_special = 0, len(texts)
+    for name in names:
+        if name == "format":
+            value = _json_str(CANONICAL_FORMAT).replace("{", "{{").replace("}", "}}")
+        elif name in texts:
+            value, n_text = f"{{{n_text}}}", n_text + 1
+        else:
+            opening, closing = _SPECIAL_WRAP.get(name, ("", ""))
+            value, n_special = f"{opening}{{{n_special}}}{closing}", n_special + 1
+        parts.append(f'"{name}":{value}')
+    return "{{" + ",".join(parts) + "}}", texts
+
+
+_CANONICAL_TEMPLATE, _TEXT_FIELDS = _canonical_template()
+_TEXT_VALUES = attrgetter(*_TEXT_FIELDS)
+
+
+def _correction_json(c: Correction) -> str:
+    """One correction as the encoder writes it: keys date, nature (only when stated), reason."""
+    nature = ',"nature":' + _json_value(c.nature) if c.nature else ""
+    return '{"date":' + _json_value(c.date) + nature + ',"reason":' + _json_value(c.reason) + "}"
+
+
 _UNIT_FIELDS = ("authority", "source_unit")
 _AMOUNT_FIELDS = ("fine_yuan", "confiscation_yuan")
 

@@ -50,6 +50,8 @@ from gongshi.site.urls import record_path, url_of
 if TYPE_CHECKING:
     import jinja2
 
+    from gongshi.site.early import EarlyWork
+
 
 @dataclass
 class WriteStats:
@@ -225,6 +227,8 @@ class SiteOutput:
     sitemap: list[str] = field(default_factory=list)
     # Processes a writer may use for its own work (1 when the writers already run side by side).
     workers: int = 1
+    # The outputs' early work started by this build (``site.early``), by output name.
+    early: dict[str, EarlyWork] = field(default_factory=dict)
 
     def render(self, template: str, rel: str, *, in_sitemap: bool = True, **context: Any) -> None:
         page = {**self.base, **context, "page_url": url_of(rel)}
@@ -243,6 +247,12 @@ class SiteOutput:
     def current(self, rel: str) -> Path:
         """Where a file written (or kept) this build can be read back (``OutputWriter.current``)."""
         return self.writer.current(rel)
+
+    def early_result(self, name: str) -> Callable[[], Any] | None:
+        """What returns the result of the output ``name``'s early work (``site.early``; None when
+        it returns none), or None when this build started none."""
+        work = self.early.get(name)
+        return work.result if work is not None else None
 
     def url(self, rel: str) -> str:
         """The link to a site-relative path, as templates write it."""

@@ -22,7 +22,7 @@ def snapshot(tmp_path_factory):
 
 
 def test_one_version_events_equal_the_version_loop(snapshot, monkeypatch):
-    single = [e for e in snapshot.entries if ledger._single_version(e) is not None]
+    single = [e for e in snapshot.entries if ledger.single_version(e) is not None]
     # Variants the fixture lacks: withdrawn in its only version, late (its period over when it
     # arrived), with no end of disclosure.
     base = next(e for e in single if e.state == "listed")
@@ -35,9 +35,9 @@ def test_one_version_events_equal_the_version_loop(snapshot, monkeypatch):
         replace(base, timeline=replace(base.timeline, disclosure_until=day - timedelta(days=1))),
         replace(base, timeline=replace(base.timeline, disclosure_until=None)),
     ]
-    assert all(ledger._single_version(e) is not None for e in single)
+    assert all(ledger.single_version(e) is not None for e in single)
     short = [ledger.record_events(snapshot, e, {}) for e in single]
-    monkeypatch.setattr(ledger, "_single_version", lambda e: None)
+    monkeypatch.setattr(ledger, "single_version", lambda e: None)
     looped = [ledger.record_events(snapshot, e, {}) for e in single]
     assert short == looped
     # Every outcome: published and expired, published only, and none (withheld, withdrawn, late).
