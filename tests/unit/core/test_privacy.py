@@ -280,3 +280,14 @@ def test_messages_name_the_field_and_the_fix_and_never_the_number(result):
     assert "护照号码" in remarks and "看不见的字符" in remarks and "U+200B" in remarks
     # Digits split by invisible characters are an error, not also the invisible-character warning.
     assert not [p for p in result.problems if p.code == "text.invisible_character"]
+
+
+def test_the_full_width_test_matches_exactly_the_characters_the_scan_maps():
+    """``find_personal_numbers`` maps full-width digits and letters only when the text holds one
+    (``_FULL_WIDTH_RE``): the test must find every character the map changes, and no other."""
+    mapped = {chr(c) for c in privacy._WIDTH}
+    assert all(privacy._FULL_WIDTH_RE.fullmatch(ch) for ch in mapped)
+    others = [chr(c) for c in range(0x20, 0x10000) if chr(c) not in mapped and not 0xD800 <= c <= 0xDFFF]
+    assert not any(privacy._FULL_WIDTH_RE.fullmatch(ch) for ch in others)
+    # One full-width digit among half-width ones is enough to need the map.
+    assert privacy.find_personal_numbers("电话1391234567８", TODAY)[0].text == "1391234567８"
