@@ -21,7 +21,9 @@ fresh process (its peak RSS is that process and the workers it forked, from ``wa
 ``--ab ledger`` then runs build-cold, the cache-filling build and rebuild-one again with that output
 left out (``WITHOUT_ENV``: the child process drops it from ``gongshi.outputs.registry.OUTPUTS``
 before the build is imported), from a reset repository and empty caches into its own site folder,
-and prints what the output adds: "ledger adds X % (with A s, without B s)" per step.
+and prints what the output adds: "ledger adds X % (with A s, without B s)" per step. With
+``--rounds K`` it then runs K more pairs of cold builds, with and without, alternating, and prints
+each pair and the median: on a shared machine one pair is not enough.
 
 ``make bench`` runs N = 10,000. The step's own numbers (record counts, files written) are printed
 next to the time. The repository is reset to its generated head before the run.
@@ -33,6 +35,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -255,6 +258,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", default="", help="comma-separated steps (default: all)")
     ap.add_argument("--out", type=Path, default=OUT, help="folder for the repository and site (bench/out)")
     ap.add_argument("--ab", default="", metavar="OUTPUT", help="also build without this output and compare")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=0,
+        metavar="K",
+        help="with --ab: then K more cold builds with and without the output, alternating (median)",
+    )
     ap.add_argument("--step", help=argparse.SUPPRESS)
     ap.add_argument("--repo", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--output", type=Path, help=argparse.SUPPRESS)
@@ -320,7 +330,38 @@ def main(argv: list[str] | None = None) -> int:
         without = _without(args, args.ab, [s for s in AB_STEPS if s in with_r])
         for line in ab_lines(args.ab, with_r, without):
             print(line, flush=True)
+        if args.rounds > 0:
+            _ab_rounds(args, args.ab, args.rounds)
     return 0
+
+
+def _ab_rounds(args, name: str, rounds: int) -> None:
+    """Cold builds with and without the output ``name``, alternating, ``rounds`` times each: on a
+    shared machine one pair can differ by more than the output costs (the same build took 42 and
+    57 s), so each pair is printed and then the median of what the output adds."""
+    repo = prepare(args.n, args.seed, args.as_of, args.out)
+    wall: list[float] = []
+    cpu: list[float] = []
+    for n in range(rounds):
+        pair = {}
+        for variant in ("with", "without"):
+            env = {**os.environ, "GONGSHI_CACHE": "off"}
+            if variant == "without":
+                env[WITHOUT_ENV] = name
+            output = args.out / f"site-{args.n}-{args.seed}-round-{variant}"
+            shutil.rmtree(output, ignore_errors=True)
+            pair[variant] = _run_child("build-cold", repo, args.as_of, output, args.workers, env)
+            shutil.rmtree(output, ignore_errors=True)
+        a, b = pair["with"], pair["without"]
+        wall.append(100 * (a["s"] - b["s"]) / b["s"])
+        cpu.append(100 * (a["cpu_s"] - b["cpu_s"]) / b["cpu_s"])
+        shares = f"{_share(a['s'], b['s'])}; CPU: adds {_share(a['cpu_s'], b['cpu_s'])}"
+        print(f"round {n + 1:<9} {name} adds {shares}", flush=True)
+    print(
+        f"build-cold      {name} adds {statistics.median(wall):.1f} % (median of {rounds} rounds, "
+        f"{min(wall):.1f} to {max(wall):.1f} %); CPU: adds {statistics.median(cpu):.1f} %",
+        flush=True,
+    )
 
 
 def _without(args, name: str, steps: list[str]) -> dict[str, dict]:

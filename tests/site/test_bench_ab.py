@@ -17,10 +17,13 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_ab_builds_without_the_output_and_prints_what_it_adds(tmp_path):
     env = {**os.environ, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
     cmd = [sys.executable, str(ROOT / "bench" / "run.py"), "60", "--out", str(tmp_path)]
-    cmd += ["--only", "build-cold,rebuild-one", "--ab", "ledger"]
+    cmd += ["--only", "build-cold,rebuild-one", "--ab", "ledger", "--rounds", "2"]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     lines = [line for line in out.splitlines() if "ledger adds" in line]
-    assert [line.split()[0] for line in lines] == ["build-cold", "rebuild-one"]
+    steps = ["build-cold", "rebuild-one", "round", "round", "build-cold"]
+    assert [line.split()[0] for line in lines] == steps
+    median = lines.pop()
+    assert "(median of 2 rounds, " in median and "; CPU: adds " in median
     assert all("% (with " in line and " s, without " in line and "; CPU: adds " in line for line in lines)
     with_ledger, without = tmp_path / "site-60-20161", tmp_path / "site-60-20161-without-ledger"
     assert (with_ledger / "ledger" / "head.json").is_file() and (with_ledger / "ledger.html").is_file()
