@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import json
+import logging
 import multiprocessing
 import multiprocessing.connection
 import time
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from gongshi.snapshot.build import Snapshot
+
+log = logging.getLogger(__name__)
 
 PARALLEL_MIN = 2000
 # At most this many entries changed since the last build: each output has little to do, and a
@@ -515,8 +518,12 @@ def start_early_work(snapshot: Snapshot, outputs: tuple[Output, ...] = OUTPUTS) 
     started: dict[str, EarlyWork] = {}
     for output in outputs:
         make = getattr(output, "early", None)
-        if make is not None:
+        if make is None:
+            continue
+        try:
             started[output.name] = EarlyWork(make(snapshot))
+        except OSError as exc:  # no process to spare: the output does the work itself
+            log.warning("%s 的提前计算未能启动（%s），改为在输出时计算。", output.name, exc)
     return started
 
 

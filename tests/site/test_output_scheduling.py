@@ -207,3 +207,20 @@ def test_a_cold_pool_build_takes_the_ledger_early_work_same_bytes(source_repo, t
     one = build(source_repo, AS_OF, tmp_path / "one", gongshi_overrides={"workers": 1})
     assert one.site.extras["ledger"]["early"] == 0
     assert _tree(tmp_path / "pool") == _tree(tmp_path / "one")
+
+
+def test_early_work_that_cannot_start_is_left_to_the_output(source_repo, tmp_path, monkeypatch, caplog):
+    """No process to spare for the early work (a failed fork): the build says so in its log and
+    the ledger computes everything itself, with the same bytes."""
+
+    def no_fork(run):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(sitewrite, "EarlyWork", no_fork)
+    pool = build(source_repo, AS_OF, tmp_path / "pool", gongshi_overrides={"workers": 2})
+    assert pool.site.extras["ledger"]["early"] == 0
+    assert any("ledger 的提前计算未能启动" in r.getMessage() for r in caplog.records)
+    build(source_repo, AS_OF, tmp_path / "one", gongshi_overrides={"workers": 1})
+    assert _tree(tmp_path / "pool") == _tree(tmp_path / "one")
