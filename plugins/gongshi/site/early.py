@@ -44,7 +44,9 @@ class EarlyWork:
         except (EOFError, OSError):
             return None
         if not ok:
-            log.debug("early work failed, the output does it itself: %s", value)
+            # Visible, so that a shortcut that always fails does not go unnoticed.
+            last = str(value).strip().splitlines()[-1:] or [""]
+            log.warning("提前计算失败，改为在输出时计算：%s", last[0])
             return None
         return value
 

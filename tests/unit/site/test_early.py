@@ -45,12 +45,13 @@ def _fails() -> int:
     raise ValueError("早期计算失败")
 
 
-def test_a_failed_child_gives_none_and_the_output_does_the_work_itself():
+def test_a_failed_child_gives_none_and_the_output_does_the_work_itself(caplog):
     work = EarlyWork(_fails)
     try:
         assert work.result() is None
     finally:
         work.end()
+    assert any("提前计算失败" in r.getMessage() and "早期计算失败" in r.getMessage() for r in caplog.records)
 
 
 def _sleeps() -> int:
