@@ -34,10 +34,10 @@ from gongshi.core import cachefile, phases
 from gongshi.core.keys import code_version, digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
-from gongshi.outputs.registry import OUTPUTS, Output
+from gongshi.outputs.registry import AFTER_VALIDATION, BEFORE_PAGES, OUTPUTS, Output
 from gongshi.outputs.search.hook import SEARCH_PAGE
 from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
-from gongshi.site.early import EarlyWork
+from gongshi.site.early import EarlyWork, early_key
 from gongshi.site.output import OutputWriter, SiteOutput, WriteStats
 from gongshi.site.sitemap import MAX_URLS, robots_txt, sitemap_files, sitemap_names
 from gongshi.site.urls import record_path
@@ -45,6 +45,7 @@ from gongshi.site.urls import record_path
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from gongshi.check.result import ValidationResult
     from gongshi.snapshot.build import Snapshot
 
 log = logging.getLogger(__name__)
@@ -341,7 +342,7 @@ def _side_by_side(
             if before is not None:
                 before()
             while (index := _take(bounds, order, last=False)) is not None:
-                own = SiteOutput(site.out_dir, site.env, site.base, writer, workers=1)
+                own = SiteOutput(site.out_dir, site.env, site.base, writer, workers=1, early=site.early)
                 before = len(writer.changed)
                 out, seconds = _run_extra(outputs[index], snapshot, own)
                 mine[index] = (out, seconds, writer.changed[before:], own.sitemap)
@@ -512,24 +513,41 @@ def render_side_by_side(
     return records_s
 
 
-def start_early_work(snapshot: Snapshot, outputs: tuple[Output, ...] = OUTPUTS) -> dict[str, EarlyWork]:
-    """Start the early work of the outputs that declare some (``HookOutput.early``), each in a
-    fork child (``site.early``), by output name."""
+def start_early_work(stage: str, *given: Any, outputs: tuple[Output, ...] = OUTPUTS) -> dict[str, EarlyWork]:
+    """Start the early work of stage ``stage`` (``outputs.registry.Early``) of every output, each in
+    a fork child (``site.early``), by ``early_key``; ``given``: what the stage's ``make`` takes."""
     started: dict[str, EarlyWork] = {}
     for output in outputs:
-        make = getattr(output, "early", None)
-        if make is None:
-            continue
-        try:
-            started[output.name] = EarlyWork(make(snapshot))
-        except OSError as exc:  # no process to spare: the output does the work itself
-            log.warning("%s 的提前计算未能启动（%s），改为在输出时计算。", output.name, exc)
+        for early in getattr(output, "early", ()):
+            if early.stage != stage:
+                continue
+            run = early.make(*given)
+            if run is None:
+                continue
+            try:
+                started[early_key(output.name, early.name)] = EarlyWork(run)
+            except OSError as exc:  # no process to spare: the output does the work itself
+                log.warning("%s 的提前计算未能启动（%s），改为在输出时计算。", output.name, exc)
     return started
 
 
 def end_early_work(started: dict[str, EarlyWork]) -> None:
     for work in started.values():
         work.end()
+
+
+def early_work_after_validation(
+    root: Path, workers: int, started: dict[str, EarlyWork]
+) -> Callable[[ValidationResult], None]:
+    """``snapshot.load``'s ``after_validation`` for a build of ``root`` with ``workers``: starts the
+    outputs' early work of that stage into ``started`` when the build will fork workers for many
+    records (``write_site``'s ``parallel``: a small or one-process build has no idle core to use)."""
+
+    def start(validation: ValidationResult) -> None:
+        if workers > 1 and len(validation.records) >= PARALLEL_MIN:
+            started.update(start_early_work(AFTER_VALIDATION, root, validation))
+
+    return start
 
 
 def write_sitemap(writer: OutputWriter, paths: list[str], site_url: str) -> None:
@@ -599,20 +617,26 @@ def write_site(
         result.record_pages = render_record_pages(plan, env, stable, writer, workers)
         made["t2"] = time.perf_counter()
 
-    if parallel and not warm:
-        # This process plans and projects alone first: the outputs' early work uses the other core.
-        site.early = start_early_work(snapshot)
-        try:
+    # Early work started while the snapshot loaded (``generator.load_snapshot``): taken over and
+    # ended by this build.
+    site.early, snapshot.early = snapshot.early, {}
+    try:
+        if parallel and not warm:
+            # This process plans and projects alone first: the outputs' early work uses the other
+            # core (and may read the work started while the snapshot loaded).
+            site.early |= start_early_work(BEFORE_PAGES, snapshot, site.early_result)
+        snapshot.versions = {}  # what the early work needs of them, it has (a fork's copy)
+        if parallel and not warm:
             plan_and_pages()
-        finally:
-            end_early_work(site.early)
-        outputs_s = made["outputs_s"]
-    elif extras:
-        run_extra_writers(snapshot, site, result, side_by_side=warm, before=plan_and_pages)
-        outputs_s = time.perf_counter() - made["t2"]
-    else:
-        plan_and_pages()
-        outputs_s = 0.0
+            outputs_s = made["outputs_s"]
+        elif extras:
+            run_extra_writers(snapshot, site, result, side_by_side=warm, before=plan_and_pages)
+            outputs_s = time.perf_counter() - made["t2"]
+        else:
+            plan_and_pages()
+            outputs_s = 0.0
+    finally:
+        end_early_work(site.early)
     plan, t1, t2 = made["plan"], made["t1"], made["t2"]
     t3 = time.perf_counter()
     paths = sorted(set(plan.sitemap_paths() + site.sitemap))

@@ -24,15 +24,17 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
-from gongshi.core.records import ACTIVE_STATUS, Record
+from gongshi.core.records import ACTIVE_STATUS, CatalogItem, Department, Record
 from gongshi.core.timeline import WITHHELD
 from gongshi.history.log import Publication
 from gongshi.history.versions import version_data
-from gongshi.public.record import CANONICAL_FORMAT, project, public_record
+from gongshi.public.record import CANONICAL_FORMAT, project, project_as_entry, public_record
+from gongshi.repo.files import Registry
 from gongshi.rules.policy import evaluate
 
 if TYPE_CHECKING:
@@ -108,31 +110,80 @@ class _Version:
     names_before: tuple[str, ...]
 
 
-def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list[LedgerEntry]:
+class KnownHashes:
+    """Content hashes of records' current files computed elsewhere (the ledger's early work, in a
+    fork child, before the entries existed): record id -> (``fingerprint``, hex SHA-256). A hash
+    is used only for an entry with the same fingerprint and no past names, which projects exactly
+    as it was computed; any other entry is hashed here. ``used`` counts the hashes taken."""
+
+    def __init__(self, known: object = None):
+        self.known: dict = known if isinstance(known, dict) else {}
+        self.used = 0
+
+    def get(self, entry: Entry) -> str | None:
+        found = self.known.get(entry.id) if self.known else None
+        if not (isinstance(found, tuple) and len(found) == 2) or entry.past_names:
+            return None
+        if found[0] != fingerprint(entry.record, entry.department, entry.item):
+            return None
+        self.used += 1
+        return found[1]
+
+
+def fingerprint(record: Record, department: Department, item: CatalogItem | None) -> str:
+    """What ``KnownHashes`` checks besides the record id: the file and the registry entries the
+    projection reads (``public.record.project_as_entry``)."""
+    return f"{record.path}\x00{record.blob_sha or ''}\x00{department.key}\x00{item.code if item else ''}"
+
+
+def current_hashes(records: list[Record], registry: Registry) -> dict[str, tuple[str, str]]:
+    """Every record's ``KnownHashes`` entry: the hash of its content projected as an entry with
+    no past names (most records; the others are hashed again with theirs)."""
+    departments, catalog = registry.departments, registry.catalog
+    out: dict[str, tuple[str, str]] = {}
+    for record in records:
+        department = departments.get(record.authority)
+        if department is None:
+            continue  # no entry will hold it (not a valid record)
+        item = catalog.get(record.item)
+        projected = project_as_entry(record, department, item, (), departments)
+        out[record.id] = (fingerprint(record, department, item), content_hash(projected.canonical_json()))
+    return out
+
+
+def record_events(
+    snapshot: Snapshot,
+    entry: Entry,
+    blobs: dict[str, bytes],
+    hashes: KnownHashes | None = None,
+    parsed: Mapping[str, dict | None] | None = None,
+) -> list[LedgerEntry]:
     """Every event of one record, from its first-parent versions (all dates, as-of not applied).
-    ``blobs``: the bytes of its earlier versions (``history.versions.read_blobs``)."""
+    ``blobs``: the bytes of its earlier versions (``history.versions.read_blobs``), or ``parsed``:
+    their documents, by blob id; ``hashes``: content hashes computed earlier, for the current
+    file."""
     if (single := single_version(entry)) is not None:
-        return _single_events(snapshot, entry, single)
+        return _single_events(snapshot, entry, single, hashes)
     rid = entry.id
-    versions = _versions(snapshot, entry, blobs)
+    versions = _versions(snapshot, entry, blobs, parsed or {})
     out: list[LedgerEntry] = []
     state: str | None = None  # None, "public", "withdrawn", "withheld", "expired"
     last_hash = ""
     until: date | None = None
-    for i, v in enumerate(versions):
+    for v in versions:
         if state == "public" and (ends := _day_after(until)) is not None and ends <= v.day:
             out.append(LedgerEntry(ends.isoformat(), rid, "expired", last_hash))
             state = "expired"
         cls = _class(v)
         if state == "public":
             if cls == "public":
-                h = _hash(snapshot, entry, v, last=i == len(versions) - 1)
+                h = _hash(snapshot, entry, v, hashes)
                 if h != last_hash:
                     out.append(LedgerEntry(v.day.isoformat(), rid, "corrected", h))
                     last_hash = h
                 until = v.timeline.disclosure_until  # type: ignore[union-attr]
             elif cls == "withdrawn":
-                h = _hash(snapshot, entry, v, last=i == len(versions) - 1)
+                h = _hash(snapshot, entry, v, hashes)
                 out.append(LedgerEntry(v.day.isoformat(), rid, "withdrawn", h))
                 state, last_hash = "withdrawn", h
             else:  # withheld or deleted afterwards: the last public content is what was withdrawn
@@ -142,7 +193,7 @@ def record_events(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> 
             v_until = v.timeline.disclosure_until  # type: ignore[union-attr]
             if v_until is not None and v_until < v.day:
                 continue  # its period was over when it arrived (a late 补录): never shown
-            last_hash = _hash(snapshot, entry, v, last=i == len(versions) - 1)
+            last_hash = _hash(snapshot, entry, v, hashes)
             out.append(LedgerEntry(v.day.isoformat(), rid, "published", last_hash))
             state, until = "public", v_until
     if state == "public" and (ends := _day_after(until)) is not None:
@@ -162,7 +213,9 @@ def single_version(entry: Entry) -> date | None:
     return None
 
 
-def _single_events(snapshot: Snapshot, entry: Entry, day: date) -> list[LedgerEntry]:
+def _single_events(
+    snapshot: Snapshot, entry: Entry, day: date, hashes: KnownHashes | None
+) -> list[LedgerEntry]:
     """``record_events`` of a record with one version, the current file (the loop over versions
     without its objects: a cold build does this for most of 100,000 records)."""
     timeline = entry.timeline
@@ -172,7 +225,7 @@ def _single_events(snapshot: Snapshot, entry: Entry, day: date) -> list[LedgerEn
     until = timeline.disclosure_until
     if until is not None and until < day:
         return []  # its period was over when it arrived (a late 补录): never shown
-    h = _hash(snapshot, entry, _Version(day, record, timeline, ()), last=True)
+    h = _hash(snapshot, entry, _Version(day, record, timeline, ()), hashes)
     rid = entry.id
     out = [LedgerEntry(day.isoformat(), rid, "published", h)]
     if (ends := _day_after(until)) is not None:
@@ -195,7 +248,9 @@ def _class(v: _Version) -> str:
     return "public"
 
 
-def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list[_Version]:
+def _versions(
+    snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes], parsed: Mapping[str, dict | None]
+) -> list[_Version]:
     """The record's committed versions, oldest first, each with its timeline (evaluated on its own
     date: what is decided about it does not depend on the as-of date) and the party names of the
     versions before it. The current file stands for the newest version when the blobs agree."""
@@ -216,7 +271,7 @@ def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list
         if current:
             rec, timeline = record, entry.timeline
         else:
-            doc = version_data(blobs.get(c.blob, b""), record.path)
+            doc = parsed[c.blob] if c.blob in parsed else version_data(blobs.get(c.blob, b""), record.path)
             if doc is None:
                 continue  # a version that does not load was never published as a record
             rec = Record(record.id, record.path, record.dept, record.folder_kind, record.folder_year, doc)
@@ -236,12 +291,14 @@ def _versions(snapshot: Snapshot, entry: Entry, blobs: dict[str, bytes]) -> list
     return out
 
 
-def _hash(snapshot: Snapshot, entry: Entry, v: _Version, *, last: bool) -> str:
+def _hash(snapshot: Snapshot, entry: Entry, v: _Version, hashes: KnownHashes | None = None) -> str:
     """SHA-256 of the canonical public JSON of version ``v``, masking the names of the versions
     before it (not after: an event's hash never depends on later versions)."""
     rec = v.record
     assert rec is not None
     if rec is entry.record and tuple(entry.past_names) == v.names_before:
+        if hashes is not None and (known := hashes.get(entry)) is not None:
+            return known
         projected = public_record(entry, snapshot.registry.departments, keep=False)
         return content_hash(projected.canonical_json())
     departments = snapshot.registry.departments

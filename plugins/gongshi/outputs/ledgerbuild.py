@@ -24,7 +24,7 @@ import gzip
 import json
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import compress
@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING
 
 from gongshi.core import cachefile, merkle
 from gongshi.core.keys import code_version, digest
-from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.history.versions import read_blobs
 from gongshi.outputs import ledger
 from gongshi.outputs.ledger import CHUNK, CHUNK_PATH, EVENTS, FORMAT, HEAD, PAGE, ROOTS, TEMPLATE, LedgerEntry
@@ -42,6 +41,7 @@ from gongshi.repo.registrykey import registry_key
 from gongshi.site.output import SiteOutput
 
 if TYPE_CHECKING:
+    from gongshi.check.result import ValidationResult
     from gongshi.snapshot.build import Entry, Snapshot
 
 SEP = "\x00"  # below every character of a record id: "a" + SEP sorts before "ab", like ("a",) < ("ab",)
@@ -173,6 +173,7 @@ class LedgerState:
         self.tree: Tree | None = None
         self.recomputed = 0
         self.taken_early = 0  # records whose events came from the early work (``update``)
+        self.hashed_early = 0  # content hashes that came from the early work (``update``)
         if self.path is None:
             return
         doc = cachefile.read(self.path)
@@ -186,43 +187,42 @@ class LedgerState:
             self.paths, self.values = paths, values  # type: ignore[assignment]
             self.events, self.tree = events, Tree(b"", chunks, days)  # type: ignore[arg-type]
 
-    def update(self, snapshot: Snapshot, early: Callable[[], object] | None = None) -> int:
+    def update(
+        self,
+        snapshot: Snapshot,
+        early: Callable[[], object] | None = None,
+        hashes: Callable[[], object] | None = None,
+    ) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
         and changed records are computed (``ledger.record_events``; their earlier versions read
         with one Git process), those of changed and removed records taken out. Returns the first
         position of ``events`` that changed (its length when nothing did).
 
-        ``early``: returns the events of the records no page projects, computed before the pages
-        were planned (``early_events``, run by ``site.early``), or None; called once the other
-        records are done, so that the work it waits for has had the most time. Records it does
-        not answer for are computed here (the same events)."""
+        The early work (``site.early``), when the build started it; only shortcuts, every record
+        they do not answer for is computed here, with the same events:
+
+        * ``early`` returns ``early_events``'s answer: the events of the records, by value;
+        * ``hashes`` returns ``early_hashes``'s answer (every record's content hash), for the
+          records ``early`` did not answer for (it was not started, or it failed; when it ran, it
+          read the hashes itself and this returns None)."""
         entries = snapshot.entries
         changes = self._compare(snapshot)
         values, missing = changes.values, changes.missing
         removed = events_of(self.events, changes.stale)
-        if early is None:
-            added = _events(snapshot, [entries[i] for i in missing])
-        else:
-            shown: list[Entry] = []
-            later: list[int] = []
-            for i in missing:
-                if _projected(entries[i]):
-                    shown.append(entries[i])
-                else:
-                    later.append(i)
-            added = _events(snapshot, shown)
-            known = early() if later else None
-            if not isinstance(known, dict):
-                known = {}
-            rest = []
-            for i in later:
-                found = known.get(values[i])
-                if isinstance(found, list):
-                    added.extend(found)
-                else:
-                    rest.append(entries[i])
-            added.extend(_events(snapshot, rest))
-            self.taken_early = len(later) - len(rest)
+        answer = early() if early is not None and missing else None
+        known_events, hashed = _early_answer(answer)
+        rest: list[Entry] = []
+        added: list[str] = []
+        for i in missing:
+            found = known_events.get(values[i])
+            if isinstance(found, list):
+                added.extend(found)
+            else:
+                rest.append(entries[i])
+        known = ledger.KnownHashes(hashes() if hashes is not None and rest else None)
+        added.extend(_events(snapshot, rest, known))
+        self.taken_early = len(missing) - len(rest)
+        self.hashed_early = hashed + known.used
         self.paths, self.values = changes.paths, values
         self.recomputed = len(missing) + len(changes.gone_paths)
         if not removed and not added:
@@ -297,49 +297,88 @@ class _Changes:
     stale: set[str]
 
 
-def _projected(entry: Entry) -> bool:
-    """Whether the build's pages project this record before its outputs run, so that its events
-    cost one hash (``sitewrite``: the public records, each a single version here): the others are
-    the ledger's early work."""
-    return entry.timeline.state in PUBLIC_STATES and ledger.single_version(entry) is not None
-
-
-def _event_lists(snapshot: Snapshot, entries: list[Entry]) -> list[list[str]]:
+def _event_lists(
+    snapshot: Snapshot,
+    entries: list[Entry],
+    hashes: ledger.KnownHashes | None = None,
+    parsed: Mapping[str, dict | None] | None = None,
+) -> list[list[str]]:
     """The event strings of each of ``entries``, their earlier versions read with one Git
-    process."""
+    process; ``hashes``: content hashes computed earlier; ``parsed``: documents of earlier
+    versions already parsed (``Snapshot.versions``), by blob id, not read again."""
+    parsed = parsed or {}
     needed: list[str] = []
     for e in entries:
         # Every earlier version's blob, even one with the current file's bytes (a record restored
         # or changed back: that version is read like any other); the newest only when it is not
         # the current file.
         h, blob = e.history, e.record.blob_sha
-        needed.extend(c.blob for c in h[1:] if c.blob)
-        if h and h[0].blob and blob is not None and h[0].blob != blob:
+        needed.extend(c.blob for c in h[1:] if c.blob and c.blob not in parsed)
+        if h and h[0].blob and blob is not None and h[0].blob != blob and h[0].blob not in parsed:
             needed.append(h[0].blob)
     blobs = read_blobs(snapshot.root, needed) if needed else {}
     return [
-        [event_string(ev.date, ev.id, ev.event, ev.sha256) for ev in ledger.record_events(snapshot, e, blobs)]
+        [
+            event_string(ev.date, ev.id, ev.event, ev.sha256)
+            for ev in ledger.record_events(snapshot, e, blobs, hashes, parsed)
+        ]
         for e in entries
     ]
 
 
-def _events(snapshot: Snapshot, entries: list[Entry]) -> list[str]:
-    return [s for events in _event_lists(snapshot, entries) for s in events]
+def _events(snapshot: Snapshot, entries: list[Entry], hashes: ledger.KnownHashes | None = None) -> list[str]:
+    return [s for events in _event_lists(snapshot, entries, hashes) for s in events]
 
 
-def early_events(snapshot: Snapshot) -> Callable[[], dict[str, list[str]]]:
-    """The ledger's early work (``site.early``): the events of the records to compute that no
-    page projects (expired, withdrawn, withheld and corrected ones: in a cold build at 100,000
-    records most of the ledger's work), by their values (``LedgerState``), for
-    ``LedgerState.update``."""
+# The ledger's early work (``outputs.registry.Early``), by name.
+EARLY_HASHES = "hashes"
+EARLY_EVENTS = "events"
 
-    def run() -> dict[str, list[str]]:
+
+def early_hashes(root: Path, validation: ValidationResult) -> Callable[[], dict] | None:
+    """The ledger's first early work, started after the validation: the content hash of every
+    record's current file (``ledger.current_hashes``), while this process reads the history,
+    finds past names and applies the time rules. None (nothing to start) when an earlier build
+    left its state (``LedgerState``): a rebuild computes only what changed."""
+    path = cachefile.cache_path(root, LedgerState.FILE)
+    if path is not None and path.exists():
+        return None
+    records, registry = validation.records, validation.registry
+    return lambda: ledger.current_hashes(records, registry)
+
+
+def early_events(
+    snapshot: Snapshot, early_result: Callable[[str, str], Callable[[], object] | None] | None = None
+) -> Callable[[], dict]:
+    """The ledger's second early work, started before the pages are planned: the events of every
+    record to compute (in a cold build at 100,000 records, the ledger's work but the tree), by
+    their values (``LedgerState``), for ``LedgerState.update``. The content hashes come from the
+    first early work (``early_result``; by now long done): only the records with several versions
+    or with past names are projected here, and the earlier versions the snapshot parsed for the
+    past names (``Snapshot.versions``) are not read again."""
+
+    # Taken now: the site writer drops them from the snapshot once this work has forked.
+    parsed = snapshot.versions
+
+    def run() -> dict:
+        entries = snapshot.entries
         changes = LedgerState(snapshot)._compare(snapshot)
-        picked = [i for i in changes.missing if not _projected(snapshot.entries[i])]
-        lists = _event_lists(snapshot, [snapshot.entries[i] for i in picked])
-        return {changes.values[i]: events for i, events in zip(picked, lists, strict=True)}
+        found = early_result("ledger", EARLY_HASHES) if early_result is not None else None
+        known = ledger.KnownHashes(found() if found is not None else None)
+        lists = _event_lists(snapshot, [entries[i] for i in changes.missing], known, parsed)
+        events = {changes.values[i]: ev for i, ev in zip(changes.missing, lists, strict=True)}
+        return {"events": events, "hashed": known.used}
 
     return run
+
+
+def _early_answer(answer: object) -> tuple[dict, int]:
+    """``early_events``'s answer as (events by record value, hashes it took from the first early
+    work); anything else (no answer, a failed child) as nothing."""
+    if not isinstance(answer, dict) or not isinstance(answer.get("events"), dict):
+        return {}, 0
+    hashed = answer.get("hashed")
+    return answer["events"], hashed if isinstance(hashed, int) else 0
 
 
 def joined_lines(lines: list[str]) -> str | None:
@@ -381,7 +420,8 @@ def events_of(events: list[str], ids: set[str]) -> list[str]:
 def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Write the ledger files and its page; returns the size and root."""
     state = LedgerState(snapshot)
-    changed_from = state.update(snapshot, site.early_result("ledger"))
+    early, hashes = (site.early_result("ledger", name) for name in (EARLY_EVENTS, EARLY_HASHES))
+    changed_from = state.update(snapshot, early, hashes)
     events = state.events
     cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
     hashed: list[bytes] = []  # the leaves of events[start:cut], hashed by grow_tree
@@ -409,4 +449,9 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     site.write(ROOTS, f'{{"format":"{FORMAT}","roots":[\n{lines}\n]}}\n'.encode())
     site.render(TEMPLATE, PAGE, title="公示账本", ledger=head)
     state.save(tree)
-    return {"size": cut, "root": tree.root.hex(), "early": state.taken_early}
+    return {
+        "size": cut,
+        "root": tree.root.hex(),
+        "early": state.taken_early,
+        "early_hashes": state.hashed_early,
+    }

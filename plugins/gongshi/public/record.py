@@ -34,6 +34,7 @@ from gongshi.core.records import (
     KIND_LABEL,
     NATURAL_PERSON,
     PARTY_CODE_KEYS,
+    CatalogItem,
     Department,
     Record,
     parse_date,
@@ -402,17 +403,28 @@ def public_record(entry: Entry, departments: Mapping[str, Department], *, keep: 
     record once, such as the ledger in a fork worker, would otherwise hold 100,000 of them)."""
     hit = entry.projection
     if hit is None:
-        r = entry.record
-        dept = entry.department
-        source = dept if r.source_unit == dept.key else departments.get(r.source_unit)
-        hit = project(
-            r,
-            authority=dept,
-            source=source,
-            item_name=entry.item.name if entry.item else "",
-            region_code=dept.region_code,
-            past_names=entry.past_names,
-        )
+        hit = project_as_entry(entry.record, entry.department, entry.item, entry.past_names, departments)
         if keep:
             entry.projection = hit
     return hit
+
+
+def project_as_entry(
+    record: Record,
+    department: Department,
+    item: CatalogItem | None,
+    past_names: tuple[str, ...],
+    departments: Mapping[str, Department],
+) -> PublicRecord:
+    """``public_record`` of an entry with these fields (``department``: the authority's, ``item``:
+    the record's catalog item), for work that has the record before its entry exists (the
+    ledger's early hashes)."""
+    source = department if record.source_unit == department.key else departments.get(record.source_unit)
+    return project(
+        record,
+        authority=department,
+        source=source,
+        item_name=item.name if item else "",
+        region_code=department.region_code,
+        past_names=past_names,
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -72,11 +72,19 @@ class Inputs:
     calendar: Calendar
 
 
-def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Inputs:
+def read_inputs(
+    root: Path,
+    as_of: date,
+    *,
+    cache: bool,
+    paths: Iterable[str] | None = None,
+    after_validation: Callable[[ValidationResult], None] | None = None,
+) -> Inputs:
     """Validate (only ``paths`` when given; uniqueness still against the whole repository), read the
     history from Git, then the policy and the calendar. Raises SnapshotError when it must not publish.
     ``cache``: reuse validated records and the history read by earlier builds (``check.cache``,
-    ``history.cache``)."""
+    ``history.cache``). ``after_validation``: called with a validation without errors, before the
+    rest (a build starts work for its outputs there: ``generator.load_snapshot``)."""
     history: HistoryIndex | None = None
     failed: HistoryError | None = None
     status = None
@@ -95,6 +103,8 @@ def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | 
         result = validate_repository(root, as_of, paths, cache=cache, status=status)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors, result)
+    if after_validation is not None:
+        after_validation(result)
     try:
         if failed is not None:
             raise failed
@@ -171,14 +181,22 @@ def tree_as_of(root: Path, as_of: date) -> Iterator[Path]:
         run_git(root, "worktree", "prune")
 
 
-def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Snapshot:
+def load(
+    root: Path,
+    as_of: date,
+    *,
+    cache: bool,
+    paths: Iterable[str] | None = None,
+    after_validation: Callable[[ValidationResult], None] | None = None,
+) -> Snapshot:
     """The snapshot of ``root`` as of ``as_of``: every valid record (of ``paths`` when given)
-    evaluated, newest first. Raises SnapshotError when it must not publish.
+    evaluated, newest first. Raises SnapshotError when it must not publish. ``after_validation``:
+    see ``read_inputs``.
 
     A day before HEAD's is evaluated on the repository as it stood at the end of that day
     (``tree_as_of``); the snapshot's ``root`` is still ``root`` (outputs keep their caches there)."""
     with tree_as_of(root, as_of) as tree:
-        snapshot = _load(tree, as_of, cache=cache, paths=paths)
+        snapshot = _load(tree, as_of, cache=cache, paths=paths, after_validation=after_validation)
     if tree == Path(root):
         return snapshot
     return replace(snapshot, root=Path(root), warnings=[*snapshot.warnings, *_ignored_edits(root, as_of)])
@@ -205,17 +223,25 @@ def _ignored_edits(root: Path, as_of: date) -> list[Problem]:
     ]
 
 
-def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) -> Snapshot:
+def _load(
+    root: Path,
+    as_of: date,
+    *,
+    cache: bool,
+    paths: Iterable[str] | None,
+    after_validation: Callable[[ValidationResult], None] | None,
+) -> Snapshot:
     # The history, the timelines and 100,000 entries are many small objects and no cycles.
     with gcpause.paused():
-        inputs = read_inputs(root, as_of, cache=cache, paths=paths)
+        inputs = read_inputs(root, as_of, cache=cache, paths=paths, after_validation=after_validation)
         history = inputs.history
         warnings = list(inputs.validation.warnings) + list(history.warnings)
         entries: list[Entry] = []
         try:
             past_cache = cachefile.cache_path(root, PAST_NAMES_CACHE) if cache else None
             with phases.timed("snapshot/past_names"):
-                past = past_person_names(root, history, inputs.validation.records, cache=past_cache)
+                versions: dict[str, dict | None] = {}
+                past = past_person_names(root, history, inputs.validation.records, past_cache, versions)
         except BlobError as exc:
             problem = Problem(RECORDS_DIR, None, "$", "history.unavailable", exc.message)
             raise SnapshotError(exc.message, [problem], inputs.validation) from None
@@ -231,6 +257,7 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
         gc.freeze()
     registry, policy, calendar = inputs.validation.registry, inputs.policy, inputs.calendar
     snapshot = Snapshot(root, as_of, registry, policy, calendar, entries, history.head, warnings)
+    snapshot.versions = versions
     if cache and paths is None:  # a snapshot of some paths only is no state of the repository
         with phases.timed("snapshot/changes"):
             changed, state, previous = entry_changes(root, snapshot.registry_key, entries)
@@ -249,7 +276,11 @@ def _newest_first(entries: list[Entry]) -> None:
 
 
 def past_person_names(
-    root: Path, history: HistoryIndex, records: Iterable[Record], cache: Path | None = None
+    root: Path,
+    history: HistoryIndex,
+    records: Iterable[Record],
+    cache: Path | None = None,
+    parsed: dict[str, dict | None] | None = None,
 ) -> dict[str, tuple[str, ...]]:
     """Record path -> the natural persons' names of its earlier committed versions (those whose
     blob differs from the current file), oldest first: the public projection masks them too, so
@@ -259,7 +290,8 @@ def past_person_names(
     are read at once (``history.versions.read_blobs``, cached by blob id). With ``cache`` (a file),
     the names are kept per record under the blob ids they were read from, so a build reads and
     parses only the versions of records that changed since the last one (at 100,000 records,
-    parsing every earlier version took about a second per build)."""
+    parsing every earlier version took about a second per build). ``parsed``: receives the
+    document of every version parsed here, by blob id (None: it does not load)."""
     wanted: dict[str, tuple[Record, list[str]]] = {}
     records = list(records)
     changes_of = history.changes.get
@@ -295,7 +327,7 @@ def past_person_names(
     if todo:
         contents = read_blobs(root, (b for _, blobs in todo.values() for b in blobs))
         for path, (record, blobs) in todo.items():
-            names = _person_names(record, blobs, contents, path)
+            names = _person_names(record, blobs, contents, path, parsed)
             kept[path] = (" ".join(blobs), names)
             if names:
                 out[path] = names
@@ -304,12 +336,16 @@ def past_person_names(
     return out
 
 
-def _person_names(record: Record, blobs: list[str], contents: dict[str, bytes], path: str) -> tuple[str, ...]:
+def _person_names(
+    record: Record, blobs: list[str], contents: dict[str, bytes], path: str, parsed: dict | None
+) -> tuple[str, ...]:
     """The natural persons' names of the versions ``blobs`` of one record (see ``past_person_names``)."""
     now_person = record.is_natural_person
     names: list[str] = []
     for b in blobs:
         doc = version_data(contents[b], path)
+        if parsed is not None:
+            parsed[b] = doc
         party = doc.get("party") if doc else None
         if not isinstance(party, dict):
             continue

@@ -73,3 +73,43 @@ def test_a_bad_policy_is_one_problem(root, monkeypatch):
     r = CliRunner().invoke(main, ["stats", "--as-of", AS_OF.isoformat()], catch_exceptions=False)
     assert r.exit_code == 1
     assert r.output == f"错误：{exc.message}\n"
+
+
+def test_after_validation_sees_the_valid_records_once_and_never_bad_files(root):
+    seen = []
+    snap = load(root, AS_OF, cache=False, after_validation=seen.append)
+    assert [[r.path for r in v.records] for v in seen] == [[PENALTY]]
+    assert seen[0].records[0] is snap.entries[0].record  # the records the entries hold
+    (root / PENALTY).write_text("kind: penalty\ndoc_no: x\n", encoding="utf-8")
+    seen.clear()
+    with pytest.raises(SnapshotError):
+        load(root, AS_OF, cache=False, after_validation=seen.append)
+    assert seen == []
+
+
+def test_early_work_started_before_the_build_stops_is_ended(root, monkeypatch):
+    """The build starts the outputs' early work after the validation; a policy that stops it later
+    ends that work too (no child is left behind)."""
+    from gongshi import sitewrite
+
+    made: list = []
+    ended: list = []
+
+    class Noted:
+        def __init__(self, run):
+            made.append(run)
+
+        def end(self):
+            ended.append(self)
+
+    monkeypatch.setenv("GONGSHI_CACHE", "off")
+    monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(sitewrite, "EarlyWork", Noted)
+    break_policy(root)
+    with pytest.raises(BuildStopped):
+        load_snapshot(GongshiSettings(root, AS_OF, 2))
+    assert len(made) == len(ended) == 1
+    made.clear()
+    with pytest.raises(BuildStopped):
+        load_snapshot(GongshiSettings(root, AS_OF, 1))  # one process: nothing to start
+    assert made == []
