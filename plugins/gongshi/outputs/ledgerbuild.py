@@ -201,7 +201,8 @@ class LedgerState:
         The early work (``site.early``), when the build started it; only shortcuts, every record
         they do not answer for is computed here, with the same events:
 
-        * ``early`` returns ``early_events``'s answer: the events of the records, by value;
+        * ``early`` returns ``early_events``'s answer: the records' values it answered for and
+          all their events, taken when those are the records to compute here;
         * ``hashes`` returns ``early_hashes``'s answer (every record's content hash), for the
           records ``early`` did not answer for (it was not started, or it failed; when it ran, it
           read the hashes itself and this returns None)."""
@@ -210,15 +211,12 @@ class LedgerState:
         values, missing = changes.values, changes.missing
         removed = events_of(self.events, changes.stale)
         answer = early() if early is not None and missing else None
-        known_events, hashed = _early_answer(answer)
-        rest: list[Entry] = []
-        added: list[str] = []
-        for i in missing:
-            found = known_events.get(values[i])
-            if isinstance(found, list):
-                added.extend(found)
-            else:
-                rest.append(entries[i])
+        answered, added, hashed = _early_answer(answer)
+        if answered != {values[i] for i in missing}:
+            # Its events come as one list: taken only when it answered for exactly the records to
+            # compute here (the same state of this file), else not at all.
+            answered, added, hashed = set(), [], 0
+        rest = [entries[i] for i in missing if values[i] not in answered]
         known = ledger.KnownHashes(hashes() if hashes is not None and rest else None)
         added.extend(_events(snapshot, rest, known))
         self.taken_early = len(missing) - len(rest)
@@ -366,19 +364,28 @@ def early_events(
         found = early_result("ledger", EARLY_HASHES) if early_result is not None else None
         known = ledger.KnownHashes(found() if found is not None else None)
         lists = _event_lists(snapshot, [entries[i] for i in changes.missing], known, parsed)
-        events = {changes.values[i]: ev for i, ev in zip(changes.missing, lists, strict=True)}
-        return {"events": events, "hashed": known.used}
+        # Two long strings, not 100,000 lists: sent and read back at C speed, a fraction of the
+        # memory in the worker that reads them.
+        values = joined_lines([changes.values[i] for i in changes.missing])
+        events = joined_lines([s for ev in lists for s in ev])
+        if values is None or events is None:
+            return {}  # a newline in a path or id (not a valid record file): no answer
+        return {"values": values, "events": events, "hashed": known.used}
 
     return run
 
 
-def _early_answer(answer: object) -> tuple[dict, int]:
-    """``early_events``'s answer as (events by record value, hashes it took from the first early
-    work); anything else (no answer, a failed child) as nothing."""
-    if not isinstance(answer, dict) or not isinstance(answer.get("events"), dict):
-        return {}, 0
+def _early_answer(answer: object) -> tuple[set[str], list[str], int]:
+    """``early_events``'s answer as (the record values it answered for, all their events, the
+    hashes it took from the first early work); anything else (no answer, a failed child) as
+    nothing."""
+    if not isinstance(answer, dict):
+        return set(), [], 0
+    values, events = split_lines(answer.get("values")), split_lines(answer.get("events"))
+    if values is None or events is None:
+        return set(), [], 0
     hashed = answer.get("hashed")
-    return answer["events"], hashed if isinstance(hashed, int) else 0
+    return set(values), events, hashed if isinstance(hashed, int) else 0
 
 
 def joined_lines(lines: list[str]) -> str | None:

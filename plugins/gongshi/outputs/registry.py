@@ -82,7 +82,7 @@ class HookOutput:
 # The order is the order they start in (and report in; the sitemap is sorted anyway): the longest
 # of a cold build first, so that the two workers finish together; the record pages fill the
 # workers' time after them (``sitewrite.render_side_by_side``). 100,000 records, CPU seconds of a
-# cold build: orgs ≈ 10–13, downloads ≈ 10–13, ledger ≈ 4 (and ≈ 6 before, in its early work),
+# cold build: orgs ≈ 10–13, downloads ≈ 10–13, ledger ≈ 3 (and ≈ 10 before, in its early work),
 # then search, the dashboard and the JSON API ≈ 2–3 each, the rest well under a second.
 OUTPUTS: tuple[Output, ...] = (
     # The changed record's organisation page (and the one it left, when its party changed).

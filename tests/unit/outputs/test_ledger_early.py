@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from gongshi.core import cachefile
 from gongshi.outputs import ledger, ledgerbuild
-from gongshi.outputs.ledgerbuild import EARLY_HASHES, LedgerState, early_events, early_hashes
+from gongshi.outputs.ledgerbuild import EARLY_HASHES, LedgerState, early_events, early_hashes, split_lines
 from gongshi.public.record import public_record
 from gongshi.snapshot.load import load
 
@@ -116,7 +116,8 @@ def test_early_events_are_taken_and_equal_the_ones_computed_here(snapshot, plain
     counted = _Counted(monkeypatch)
     answer = early_events(snapshot, early_result)()
     assert asked == [("ledger", EARLY_HASHES)]
-    assert len(answer["events"]) == len(snapshot.entries)
+    assert sorted(split_lines(answer["values"])) == sorted(LedgerState(snapshot)._compare(snapshot).values)
+    assert len(split_lines(answer["events"])) == len(plain)
     # With the hashes, only the records with past names or several versions are projected.
     several = {e.id for e in snapshot.entries if e.past_names or ledger.single_version(e) is None}
     assert several and set(counted.projected) <= several
@@ -170,12 +171,26 @@ def test_an_answer_for_other_versions_of_the_records_is_not_used(snapshot, plain
     """Values name the entry key and the newest commit, hashes the file: an answer made from other
     files (another snapshot) matches none of them, so nothing wrong can be taken from it."""
     answer = early_events(snapshot)()
-    wrong_events = {"other " + value: ["2026-01-01\x00x\x000\x00" + "0" * 64] for value in answer["events"]}
+    wrong_values = "\n".join("other " + value for value in split_lines(answer["values"]))
     wrong_hashes = {rid: ("another file", "0" * 64) for rid in _hashes(snapshot)}
     state = _cold(snapshot)
-    state.update(snapshot, lambda: {"events": wrong_events, "hashed": 0}, lambda: wrong_hashes)
+    state.update(snapshot, lambda: {**answer, "values": wrong_values}, lambda: wrong_hashes)
     assert state.events == plain
     assert state.taken_early == 0 and state.hashed_early == 0
+
+
+def test_an_answer_for_other_records_than_those_to_compute_is_not_used(snapshot, plain):
+    """The events come as one list: an answer for more or fewer records than this state has to
+    compute (another state of the file) is left whole, so no event is taken twice or missed."""
+    answer = early_events(snapshot)()
+    state = _cold(snapshot)
+    state.update(snapshot)
+    first = state.values[0]
+    fewer = "\n".join(v for v in split_lines(answer["values"]) if v != first)
+    for values in (fewer, answer["values"] + "\nextra value"):
+        state = _cold(snapshot)
+        state.update(snapshot, lambda values=values: {**answer, "values": values})
+        assert state.events == plain and state.taken_early == 0
 
 
 def test_early_events_reuse_the_versions_the_snapshot_parsed(snapshot, plain, monkeypatch):
