@@ -182,7 +182,7 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
     fork pool when there are many (a cold build), so a rebuild forks nothing and sends no file
     lists between processes."""
     todo = record_pages_to_render(plan, env, base, writer)
-    if workers > 1 and len(todo) >= PARALLEL_MIN:
+    if forks_workers(workers, len(todo)):
         chunk = max(200, len(todo) // (workers * 8))
         bounds = [(i, min(i + chunk, len(todo))) for i in range(0, len(todo), chunk)]
         _POOL.update(plan=plan, env=env, base=base, writer=writer, items=todo)
@@ -196,6 +196,12 @@ def render_record_pages(plan: SitePlan, env, base: dict, writer: OutputWriter, w
         for entry, notice, key in todo:
             _write_record_page(plan, env, base, writer, entry, notice, key)
     return len(plan.record_entries())
+
+
+def forks_workers(workers: int, items: int) -> bool:
+    """Whether a build with ``workers`` forks worker processes for ``items`` records or pages
+    (one rule for the record pages, the cold build's queue and the early work)."""
+    return workers > 1 and items >= PARALLEL_MIN
 
 
 def record_pages_to_render(plan: SitePlan, env, base: dict, writer: OutputWriter) -> list[tuple]:
@@ -541,10 +547,11 @@ def early_work_after_validation(
 ) -> Callable[[ValidationResult], None]:
     """``snapshot.load``'s ``after_validation`` for a build of ``root`` with ``workers``: starts the
     outputs' early work of that stage into ``started`` when the build will fork workers for many
-    records (``write_site``'s ``parallel``: a small or one-process build has no idle core to use)."""
+    records (``forks_workers``, as ``write_site`` decides: a small or one-process build has no idle
+    core to use)."""
 
     def start(validation: ValidationResult) -> None:
-        if workers > 1 and len(validation.records) >= PARALLEL_MIN:
+        if forks_workers(workers, len(validation.records)):
             started.update(start_early_work(AFTER_VALIDATION, root, validation))
 
     return start
@@ -586,7 +593,7 @@ def write_site(
     stable = stable_base(base)
     bases = {False: base, True: stable}
     site = SiteOutput(Path(writer.root), env, base, writer, workers=workers)
-    parallel = extras and workers > 1 and len(snapshot.entries) >= PARALLEL_MIN
+    parallel = extras and forks_workers(workers, len(snapshot.entries))
     # After a small change (a warm build) the outputs run in a fork child and in this process,
     # which first plans and keeps or renders the pages and record pages (``_side_by_side``); with
     # much to do, everything is one queue of forked tasks (``render_side_by_side``).

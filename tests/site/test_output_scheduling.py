@@ -199,7 +199,7 @@ def test_a_warm_build_after_each_kind_of_change_equals_a_cold_one(
 
 def test_a_cold_pool_build_takes_the_ledger_early_work_same_bytes(source_repo, tmp_path, monkeypatch):
     """A build with much to do starts the ledger's early work (``site.early``): the content hashes
-    after the validation, the events of the records no page shows before planning the pages; the
+    after the validation, every record's events with those hashes before planning the pages; the
     ledger takes both, and the site is byte for byte a one-process build's."""
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)

@@ -97,7 +97,7 @@ OUTPUTS: tuple[Output, ...] = (
         early=(
             # Every record's content hash, while the history is read and the time rules run.
             Early(ledgerbuild.EARLY_HASHES, AFTER_VALIDATION, ledgerbuild.early_hashes),
-            # The events of the records no page shows, while the pages are planned.
+            # Every record's events, with those hashes, while the pages are planned.
             Early(ledgerbuild.EARLY_EVENTS, BEFORE_PAGES, ledgerbuild.early_events),
         ),
     ),
