@@ -26,13 +26,7 @@ from gongshi.core.workers import default_workers
 from gongshi.site.manifest import OutputManifest
 from gongshi.site.output import OutputWriter, remove_stale
 from gongshi.site.sanitize import sanitise_html
-from gongshi.sitewrite import (
-    early_work_after_validation,
-    end_early_work,
-    site_globals,
-    strict_autoescape,
-    write_site,
-)
+from gongshi.sitewrite import site_globals, strict_autoescape, write_site
 from gongshi.snapshot.load import SnapshotError, load
 
 logger = logging.getLogger(__name__)
@@ -114,19 +108,12 @@ def report_stop(exc: BuildStopped) -> None:
 
 def load_snapshot(conf: GongshiSettings):
     """The snapshot, or BuildStopped with every problem (Chinese, no traceback)."""
-    started: dict = {}  # the outputs' early work (``site.early``), ended by the site writer
-    start = early_work_after_validation(conf.repo_root, conf.workers, started)
     try:
-        snapshot = load(conf.repo_root, conf.as_of, cache=cache_enabled(), after_validation=start)
+        snapshot = load(conf.repo_root, conf.as_of, cache=cache_enabled())
     except SnapshotError as exc:
-        end_early_work(started)
         # Bad files: each problem as gongshi validate prints it, then the count; else one line.
         lines = [*problem_block(exc.problems), exc.message] if exc.files_invalid else [exc.message]
         raise BuildStopped(lines) from None
-    except BaseException:
-        end_early_work(started)
-        raise
-    snapshot.early = started
     # The snapshot lives until the build ends: take its objects out of the cyclic collector's
     # reach, or the first full collection of every later stage walks all of them (1–2 s at
     # 100,000 records), and fork workers would touch (copy) their pages doing so.

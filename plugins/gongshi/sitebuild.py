@@ -178,18 +178,13 @@ def build(
             snapshot = load_snapshot(conf)
     except BuildStopped as exc:
         raise BuildError(exc.lines) from None
+    lock = lock_output(output)  # one build of this output at a time (a delta build edits it)
     failed = True
     try:
-        lock = lock_output(output)  # one build of this output at a time (a delta build edits it)
-        try:
-            relinked = _build_locked(output, conf_path, overrides, gongshi, snapshot, Pelican, read_settings)
-            failed = False
-        finally:
-            unlock_output(lock, output, failed=failed)
+        relinked = _build_locked(output, conf_path, overrides, gongshi, snapshot, Pelican, read_settings)
+        failed = False
     finally:
-        # The outputs' early work, when the build stopped before the site writer took it over.
-        for work in snapshot.early.values():
-            work.end()
+        unlock_output(lock, output, failed=failed)
     site = RecordGenerator.last_result
     seconds = time.perf_counter() - start
     return BuildResult(output, as_of, seconds, site, snapshot.warnings, relinked, phases.seconds())

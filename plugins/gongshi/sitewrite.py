@@ -34,10 +34,10 @@ from gongshi.core import cachefile, phases
 from gongshi.core.keys import code_version, digest
 from gongshi.outputs.html.keys import record_page_key, record_pages_key
 from gongshi.outputs.html.pages import SitePlan, as_of_label, plan_site
-from gongshi.outputs.registry import AFTER_VALIDATION, BEFORE_PAGES, OUTPUTS, Output
+from gongshi.outputs.registry import OUTPUTS, Output
 from gongshi.outputs.search.hook import SEARCH_PAGE
 from gongshi.rules.policy import NATIONAL, ZHONGLOU_NAME
-from gongshi.site.early import EarlyWork, early_key
+from gongshi.site.early import EarlyWork
 from gongshi.site.output import OutputWriter, SiteOutput, WriteStats
 from gongshi.site.sitemap import MAX_URLS, robots_txt, sitemap_files, sitemap_names
 from gongshi.site.urls import record_path
@@ -45,7 +45,6 @@ from gongshi.site.urls import record_path
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from gongshi.check.result import ValidationResult
     from gongshi.snapshot.build import Snapshot
 
 log = logging.getLogger(__name__)
@@ -519,42 +518,24 @@ def render_side_by_side(
     return records_s
 
 
-def start_early_work(stage: str, *given: Any, outputs: tuple[Output, ...] = OUTPUTS) -> dict[str, EarlyWork]:
-    """Start the early work of stage ``stage`` (``outputs.registry.Early``) of every output, each in
-    a fork child (``site.early``), by ``early_key``; ``given``: what the stage's ``make`` takes."""
+def start_early_work(snapshot: Snapshot, outputs: tuple[Output, ...] = OUTPUTS) -> dict[str, EarlyWork]:
+    """Start the early work of the outputs that declare some (``HookOutput.early``), each in a
+    fork child (``site.early``), by output name."""
     started: dict[str, EarlyWork] = {}
     for output in outputs:
-        for early in getattr(output, "early", ()):
-            if early.stage != stage:
-                continue
-            run = early.make(*given)
-            if run is None:
-                continue
-            try:
-                started[early_key(output.name, early.name)] = EarlyWork(run)
-            except OSError as exc:  # no process to spare: the output does the work itself
-                log.warning("%s 的提前计算未能启动（%s），改为在输出时计算。", output.name, exc)
+        make = getattr(output, "early", None)
+        if make is None:
+            continue
+        try:
+            started[output.name] = EarlyWork(make(snapshot))
+        except OSError as exc:  # no process to spare: the output does the work itself
+            log.warning("%s 的提前计算未能启动（%s），改为在输出时计算。", output.name, exc)
     return started
 
 
 def end_early_work(started: dict[str, EarlyWork]) -> None:
     for work in started.values():
         work.end()
-
-
-def early_work_after_validation(
-    root: Path, workers: int, started: dict[str, EarlyWork]
-) -> Callable[[ValidationResult], None]:
-    """``snapshot.load``'s ``after_validation`` for a build of ``root`` with ``workers``: starts the
-    outputs' early work of that stage into ``started`` when the build will fork workers for many
-    records (``forks_workers``, as ``write_site`` decides: a small or one-process build has no idle
-    core to use)."""
-
-    def start(validation: ValidationResult) -> None:
-        if forks_workers(workers, len(validation.records)):
-            started.update(start_early_work(AFTER_VALIDATION, root, validation))
-
-    return start
 
 
 def write_sitemap(writer: OutputWriter, paths: list[str], site_url: str) -> None:
@@ -624,14 +605,11 @@ def write_site(
         result.record_pages = render_record_pages(plan, env, stable, writer, workers)
         made["t2"] = time.perf_counter()
 
-    # Early work started while the snapshot loaded (``generator.load_snapshot``): taken over and
-    # ended by this build.
-    site.early, snapshot.early = snapshot.early, {}
     try:
         if parallel and not warm:
             # This process plans and projects alone first: the outputs' early work uses the other
-            # core (and may read the work started while the snapshot loaded).
-            site.early |= start_early_work(BEFORE_PAGES, snapshot, site.early_result)
+            # core.
+            site.early = start_early_work(snapshot)
         snapshot.versions = {}  # what the early work needs of them, it has (a fork's copy)
         if parallel and not warm:
             plan_and_pages()

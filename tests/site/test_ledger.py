@@ -46,9 +46,9 @@ def counting_events() -> tuple[list[str], object]:
     computed: list[str] = []
     real = ledger.record_events
 
-    def counting(snapshot, entry, blobs, hashes=None, parsed=None):
+    def counting(snapshot, entry, blobs, parsed=None):
         computed.append(entry.id)
-        return real(snapshot, entry, blobs, hashes, parsed)
+        return real(snapshot, entry, blobs, parsed)
 
     return computed, counting
 

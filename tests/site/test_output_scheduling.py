@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from gongshi import sitewrite
+from gongshi.outputs.ledgerbuild import projected_by_pages
 from gongshi.outputs.registry import OUTPUTS
 from gongshi.site.output import OutputWriter, SiteOutput
 from gongshi.sitebuild import build
@@ -198,44 +199,44 @@ def test_a_warm_build_after_each_kind_of_change_equals_a_cold_one(
 
 
 def test_a_cold_pool_build_takes_the_ledger_early_work_same_bytes(source_repo, tmp_path, monkeypatch):
-    """A build with much to do starts the ledger's early work (``site.early``): the content hashes
-    after the validation, every record's events with those hashes before planning the pages; the
-    ledger takes both, and the site is byte for byte a one-process build's."""
+    """A build with much to do starts the ledger's early work (``site.early``) before planning the
+    pages: the events of every record whose hash does not come from the pages' projections; the
+    ledger takes them, and the site is byte for byte a one-process build's."""
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     monkeypatch.setattr(sitewrite, "PARALLEL_MIN", 0)
     pool = build(source_repo, AS_OF, tmp_path / "pool", gongshi_overrides={"workers": 2})
-    assert pool.site.extras["ledger"]["early"] > 0
-    assert pool.site.extras["ledger"]["early_hashes"] > 0
+    snapshot = load(source_repo, AS_OF, cache=False)
+    left = [e for e in snapshot.entries if not projected_by_pages(e)]
+    assert 0 < len(left) < len(snapshot.entries)
+    assert pool.site.extras["ledger"]["early"] == len(left)
     one = build(source_repo, AS_OF, tmp_path / "one", gongshi_overrides={"workers": 1})
-    assert one.site.extras["ledger"]["early"] == one.site.extras["ledger"]["early_hashes"] == 0
+    assert one.site.extras["ledger"]["early"] == 0
     assert _tree(tmp_path / "pool") == _tree(tmp_path / "one")
 
 
-def test_a_first_build_with_caches_takes_the_early_hashes_and_a_rebuild_starts_none(
+def test_a_first_build_with_caches_takes_the_early_work_and_a_rebuild_starts_none(
     source_repo, tmp_path, monkeypatch
 ):
-    """With caches on, the first build (no ledger state yet) takes the early hashes; the next one,
-    after a change small enough to run side by side, starts no early work and computes only what
-    changed (the ledger's state), with the bytes of a cold one-process build."""
+    """With caches on, the first build (no ledger state yet) takes the early work; the next one,
+    after a change small enough to run side by side, starts none and computes only what changed
+    (the ledger's state), with the bytes of a cold one-process build."""
     root, warm, schedules = _cached_copy(source_repo, tmp_path, monkeypatch)
     started = []
     real = sitewrite.start_early_work
 
-    def noting(stage, *given, **kw):
-        work = real(stage, *given, **kw)
-        started.append((stage, sorted(work)))
+    def noting(snapshot, *args, **kw):
+        work = real(snapshot, *args, **kw)
+        started.append(sorted(work))
         return work
 
     monkeypatch.setattr(sitewrite, "start_early_work", noting)
     first = build(root, AS_OF, warm, gongshi_overrides={"workers": 2})
-    assert first.site.extras["ledger"]["early_hashes"] > 0
-    assert ("after_validation", ["ledger/hashes"]) in started
+    assert first.site.extras["ledger"]["early"] > 0 and started == [["ledger"]]
     started.clear()
     GitRepo(root).commit("撤回", f"{AS_OF.isoformat()}T22:00:00+08:00", _withdraw(root))
     again = build(root, AS_OF + timedelta(days=1), warm, gongshi_overrides={"workers": 2})
     assert schedules.ways[-1] == "side by side"
-    assert started == [("after_validation", [])]
-    assert again.site.extras["ledger"]["early"] == again.site.extras["ledger"]["early_hashes"] == 0
+    assert started == [] and again.site.extras["ledger"]["early"] == 0
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     cold = tmp_path / "cold"
     build(root, AS_OF + timedelta(days=1), cold, gongshi_overrides={"workers": 1})

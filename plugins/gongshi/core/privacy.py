@@ -21,7 +21,8 @@ boundaries the writer put there: ``913812345678`` holds no mobile number, ``0519
 office number, ``2026-01-01`` a date, ``12345678.90`` an amount.
 
 Everything here is pure and fast: ``may_hold_personal_number`` is the pre-filter run over every
-text of every record (texts may be joined with NUL to test many at once).
+text of every record. Texts may be joined with NUL (``TEXT_SEPARATOR``) and checked or redacted at
+once: each gives exactly the findings it gives alone.
 """
 
 from __future__ import annotations
@@ -41,6 +42,9 @@ from gongshi.core.identifiers import (
 )
 from gongshi.core.invisible import INVISIBLE_CHARACTERS
 
+# Joins texts checked at once: no number runs across it and no look at the text around a
+# number reaches past it, so ``redact`` of texts joined with it is each text's ``redact``, joined.
+TEXT_SEPARATOR = "\x00"
 ID_NUMBER = "身份证号码"
 MOBILE = "手机号码"
 BANK_CARD = "银行卡号"
@@ -78,8 +82,11 @@ _DIGIT_HIDDEN_RE = re.compile(_DIGIT + "[" + INVISIBLE_SEPARATORS + "]")
 _RUN_RE = re.compile(r"[0-9]+(?:" + _SEP + r"{1,3}[0-9]+)*[Xx]?")
 _GROUP_RE = re.compile(r"[0-9]+[Xx]?")
 _HIDDEN_RE = re.compile(r"[0-9０-９][" + INVISIBLE_SEPARATORS + r"]+(?=[0-9０-９])")
+# Any case, ASCII only: matched in the text itself, not in its ``upper()``, which may be longer
+# (ß -> SS) and would move every position after it.
 _PASSPORT_RE = re.compile(
-    r"(?<![A-Za-z0-9])(E[0-9]{8}|E[A-Z][0-9]{7}|G[0-9]{8}|[PSD][0-9]{7})(?![A-Za-z0-9])"
+    r"(?<![A-Za-z0-9])(E[0-9]{8}|E[A-Z][0-9]{7}|G[0-9]{8}|[PSD][0-9]{7})(?![A-Za-z0-9])",
+    re.ASCII | re.IGNORECASE,
 )
 _PASSPORT_WORD = "护照"
 # How far (characters) 护照 may stand before or after a passport number.
@@ -155,9 +162,9 @@ def _find_personal_numbers(text: str, today: date | None) -> list[Finding]:
         if run.end() - run.start() >= 11:
             out.extend(_numbers_in_run(text, norm, run, today))
     if _PASSPORT_WORD in norm:
-        for m in _PASSPORT_RE.finditer(norm.upper()):
-            before = norm[max(0, m.start() - _PASSPORT_BEFORE) : m.start()]
-            after = norm[m.end() : m.end() + _PASSPORT_AFTER]
+        for m in _PASSPORT_RE.finditer(norm):
+            before = _before(norm, m.start(), _PASSPORT_BEFORE)
+            after = _after(norm, m.end(), _PASSPORT_AFTER)
             if _PASSPORT_WORD in before or _PASSPORT_WORD in after:
                 out.append(Finding(PASSPORT, (m.start(), m.end()), text[m.start() : m.end()]))
     out.sort(key=lambda f: f.span)
@@ -315,7 +322,7 @@ def _id18(number: str, norm: str, start: int, today: date) -> bool | None:
     if uscc_problem(number) is None:
         return None  # an all-digit 统一社会信用代码
     known = number[:6] in RESIDENCE_PERMIT_PREFIXES or region_code_known(number[:6])
-    before = norm[max(0, start - 8) : start]
+    before = _before(norm, start, 8)
     if not known or (any(w in before for w in _CODE_WORDS) and not any(w in before for w in _ID_WORDS)):
         return None
     return False
@@ -325,5 +332,18 @@ def _id15(number: str, norm: str, start: int, today: date) -> bool:
     if number[:2] not in PROVINCES or not _birth("19" + number[6:12], today):
         return False
     if mod_11_10.is_valid(number):  # also a valid 工商注册号: only where the text says 身份证
-        return any(w in norm[max(0, start - 12) : start] for w in _ID_WORDS)
+        before = _before(norm, start, 12)
+        return any(w in before for w in _ID_WORDS)
     return True
+
+
+def _before(norm: str, start: int, n: int) -> str:
+    """Up to ``n`` characters before ``start``, not reaching back past a NUL: texts joined with NUL
+    (``redact`` of many texts at once) give each the findings it gives alone."""
+    text = norm[max(0, start - n) : start]
+    return text[text.rfind(TEXT_SEPARATOR) + 1 :]
+
+
+def _after(norm: str, end: int, n: int) -> str:
+    """Up to ``n`` characters after ``end``, stopping at a NUL (``_before``)."""
+    return norm[end : end + n].split(TEXT_SEPARATOR, 1)[0]

@@ -32,8 +32,9 @@ from operator import attrgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gongshi.core import cachefile, merkle
+from gongshi.core import cachefile, gcpause, merkle
 from gongshi.core.keys import code_version, digest
+from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.history.versions import read_blobs
 from gongshi.outputs import ledger
 from gongshi.outputs.ledger import CHUNK, CHUNK_PATH, EVENTS, FORMAT, HEAD, PAGE, ROOTS, TEMPLATE, LedgerEntry
@@ -41,7 +42,6 @@ from gongshi.repo.registrykey import registry_key
 from gongshi.site.output import SiteOutput
 
 if TYPE_CHECKING:
-    from gongshi.check.result import ValidationResult
     from gongshi.snapshot.build import Entry, Snapshot
 
 SEP = "\x00"  # below every character of a record id: "a" + SEP sorts before "ab", like ("a",) < ("ab",)
@@ -168,12 +168,11 @@ class LedgerState:
         # Every record's path and value (class docstring), in the snapshot's order of the build
         # that saved them: a rebuild compares them as lists, at C speed, not as a dict.
         self.paths: list[str] = []
-        self.values: list[str] = []
+        self.values: list[str] | None = []
         self.events: list[str] = []
         self.tree: Tree | None = None
         self.recomputed = 0
         self.taken_early = 0  # records whose events came from the early work (``update``)
-        self.hashed_early = 0  # content hashes that came from the early work (``update``)
         if self.path is None:
             return
         doc = cachefile.read(self.path)
@@ -187,41 +186,35 @@ class LedgerState:
             self.paths, self.values = paths, values  # type: ignore[assignment]
             self.events, self.tree = events, Tree(b"", chunks, days)  # type: ignore[arg-type]
 
-    def update(
-        self,
-        snapshot: Snapshot,
-        early: Callable[[], object] | None = None,
-        hashes: Callable[[], object] | None = None,
-    ) -> int:
+    def update(self, snapshot: Snapshot, early: Callable[[], object] | None = None) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
         and changed records are computed (``ledger.record_events``; their earlier versions read
         with one Git process), those of changed and removed records taken out. Returns the first
         position of ``events`` that changed (its length when nothing did).
 
-        The early work (``site.early``), when the build started it; only shortcuts, every record
-        they do not answer for is computed here, with the same events:
-
-        * ``early`` returns ``early_events``'s answer: the records' values it answered for and
-          all their events, taken when those are the records to compute here;
-        * ``hashes`` returns ``early_hashes``'s answer (every record's content hash), for the
-          records ``early`` did not answer for (it was not started, or it failed; when it ran, it
-          read the hashes itself and this returns None)."""
+        ``early`` returns the answer of the early work (``early_events``, when the build started
+        it): the records it computed (``record_marks``) and all their events, taken when those
+        are the records it was to compute here; only a shortcut, every record it does not answer
+        for is computed here, with the same events."""
         entries = snapshot.entries
         changes = self._compare(snapshot)
-        values, missing = changes.values, changes.missing
+        missing = changes.missing
         removed = events_of(self.events, changes.stale)
         answer = early() if early is not None and missing else None
-        answered, added, hashed = _early_answer(answer)
-        if answered != {values[i] for i in missing}:
-            # Its events come as one list: taken only when it answered for exactly the records to
-            # compute here (the same state of this file), else not at all.
-            answered, added, hashed = set(), [], 0
-        rest = [entries[i] for i in missing if values[i] not in answered]
-        known = ledger.KnownHashes(hashes() if hashes is not None and rest else None)
-        added.extend(_events(snapshot, rest, known))
-        self.taken_early = len(missing) - len(rest)
-        self.hashed_early = hashed + known.used
-        self.paths, self.values = changes.paths, values
+        answered, added = _early_answer(answer)
+        taken = [i for i in missing if not projected_by_pages(entries[i])] if answered else []
+        if not answered or answered != record_marks(entries, taken):
+            # Its events come as one list: taken only when it answered for exactly the records
+            # it was to compute (the same state of this file), else not at all.
+            added, taken = [], []
+        if taken:
+            done = set(taken)
+            rest = [entries[i] for i in missing if i not in done]
+        else:
+            rest = [entries[i] for i in missing]
+        added.extend(_events(snapshot, rest))
+        self.taken_early = len(taken)
+        self.paths, self.values = changes.paths, changes.values
         self.recomputed = len(missing) + len(changes.gone_paths)
         if not removed and not added:
             return len(self.events)
@@ -248,13 +241,21 @@ class LedgerState:
         records = list(map(_RECORD, entries))
         paths, ids = list(map(_PATH, records)), list(map(_ID, records))
         shas = [h[0].sha if h else "-" for h in map(_HISTORY, entries)]
-        values = list(map("{} {} {}".format, map(_KEY, entries), shas, ids))
         old_paths, old_values = self.paths, self.values
-        if paths == old_paths:  # the same records in the same order (a rebuild): compare in place
+        values: list[str] | None
+        if not old_paths:
+            # Nothing saved: every record is computed. The values only when this state is saved:
+            # an entry's key not yet made costs 20 µs, 2 s at 100,000 records in every process
+            # that asks (a cold build without caches: the early work and the ledger's task).
+            values = _values(entries, shas, ids) if self.path is not None else None
+            missing, gone_paths, stale = list(range(len(entries))), set(), set()
+        elif paths == old_paths:  # the same records in the same order (a rebuild): compare in place
+            values = _values(entries, shas, ids)
             gone_paths: set[str] = set()
             missing = list(compress(range(len(values)), map(ne, values, old_values)))
             stale = {ids[i] for i in missing}
         else:
+            values = _values(entries, shas, ids)
             old = dict(zip(old_paths, old_values, strict=True))
             old_get = old.get
             pairs = enumerate(zip(paths, values, strict=True))
@@ -274,7 +275,7 @@ class LedgerState:
         recomputed (a rebuild with nothing new writes nothing)."""
         kept = self.tree
         same = kept is not None and (kept.chunk_roots, kept.days) == (tree.chunk_roots, tree.days)
-        if self.path is None or (same and self.recomputed <= self.SAVE_AFTER):
+        if self.path is None or self.values is None or (same and self.recomputed <= self.SAVE_AFTER):
             return
         joined = {
             "paths": joined_lines(self.paths),
@@ -286,24 +287,50 @@ class LedgerState:
         cachefile.write(self.path, {"key": self.key, **joined, "chunks": tree.chunk_roots, "days": tree.days})
 
 
+def _values(entries: list[Entry], shas: list[str], ids: list[str]) -> list[str]:
+    """The records' values (``LedgerState``), from their newest commits and ids."""
+    return list(map("{} {} {}".format, map(_KEY, entries), shas, ids))
+
+
+def projected_by_pages(entry: Entry) -> bool:
+    """A record whose events need only the projection the pages make of it before the ledger's
+    task forks (shown today; its current file its one version; no past names): left to the task,
+    which reads that projection, not to the early work, which would project it again."""
+    return (
+        entry.timeline.state in PUBLIC_STATES
+        and not entry.past_names
+        and ledger.single_version(entry) is not None
+    )
+
+
+def record_marks(entries: list[Entry], positions: list[int]) -> list[str]:
+    """What names the records ``entries[i]`` (``i`` in ``positions``) in the answer of the early
+    events: path, file (its blob id, when the loader knew it) and newest commit. Two forks of one
+    build (one snapshot) agree on them, an answer made from another history does not; cheaper
+    than the values (no entry key is made)."""
+    out = []
+    for i in positions:
+        e = entries[i]
+        history = e.history
+        out.append(f"{e.record.path} {e.record.blob_sha or '-'} {history[0].sha if history else '-'}")
+    return out
+
+
 @dataclass
 class _Changes:
     paths: list[str]
-    values: list[str]
+    values: list[str] | None  # None: not made, this state is not saved (``_compare``)
     missing: list[int]  # positions in ``snapshot.entries``
     gone_paths: set[str]
     stale: set[str]
 
 
 def _event_lists(
-    snapshot: Snapshot,
-    entries: list[Entry],
-    hashes: ledger.KnownHashes | None = None,
-    parsed: Mapping[str, dict | None] | None = None,
+    snapshot: Snapshot, entries: list[Entry], parsed: Mapping[str, dict | None] | None = None
 ) -> list[list[str]]:
     """The event strings of each of ``entries``, their earlier versions read with one Git
-    process; ``hashes``: content hashes computed earlier; ``parsed``: documents of earlier
-    versions already parsed (``Snapshot.versions``), by blob id, not read again."""
+    process; ``parsed``: documents of earlier versions already parsed (``Snapshot.versions``), by
+    blob id, not read again."""
     parsed = parsed or {}
     needed: list[str] = []
     for e in entries:
@@ -317,75 +344,53 @@ def _event_lists(
     blobs = read_blobs(snapshot.root, needed) if needed else {}
     return [
         [
-            event_string(ev.date, ev.id, ev.event, ev.sha256)
-            for ev in ledger.record_events(snapshot, e, blobs, hashes, parsed)
+            event_string(*ev)  # date, id, event, hash
+            for ev in ledger.record_events(snapshot, e, blobs, parsed)
         ]
         for e in entries
     ]
 
 
-def _events(snapshot: Snapshot, entries: list[Entry], hashes: ledger.KnownHashes | None = None) -> list[str]:
-    return [s for events in _event_lists(snapshot, entries, hashes) for s in events]
+def _events(snapshot: Snapshot, entries: list[Entry]) -> list[str]:
+    return [s for events in _event_lists(snapshot, entries) for s in events]
 
 
-# The ledger's early work (``outputs.registry.Early``), by name.
-EARLY_HASHES = "hashes"
-EARLY_EVENTS = "events"
-
-
-def early_hashes(root: Path, validation: ValidationResult) -> Callable[[], dict] | None:
-    """The ledger's first early work, started after the validation: the content hash of every
-    record's current file (``ledger.current_hashes``), while this process reads the history,
-    finds past names and applies the time rules. None (nothing to start) when an earlier build
-    left its state (``LedgerState``): a rebuild computes only what changed."""
-    path = cachefile.cache_path(root, LedgerState.FILE)
-    if path is not None and path.exists():
-        return None
-    records, registry = validation.records, validation.registry
-    return lambda: ledger.current_hashes(records, registry)
-
-
-def early_events(
-    snapshot: Snapshot, early_result: Callable[[str, str], Callable[[], object] | None] | None = None
-) -> Callable[[], dict]:
-    """The ledger's second early work, started before the pages are planned: the events of every
-    record to compute (in a cold build at 100,000 records, the ledger's work but the tree), by
-    their values (``LedgerState``), for ``LedgerState.update``. The content hashes come from the
-    first early work (``early_result``; by now long done): only the records with several versions
-    or with past names are projected here, and the earlier versions the snapshot parsed for the
-    past names (``Snapshot.versions``) are not read again."""
+def early_events(snapshot: Snapshot) -> Callable[[], dict]:
+    """The ledger's early work (``HookOutput.early``), started before the pages are planned: the
+    events of the records to compute (``LedgerState``) whose hashes do not come from the pages'
+    projections (``projected_by_pages``), named by ``record_marks``, for ``LedgerState.update``.
+    In a cold build at 100,000 records, most of the ledger's work. The earlier versions the
+    snapshot parsed for the past names (``Snapshot.versions``) are not read again."""
 
     # Taken now: the site writer drops them from the snapshot once this work has forked.
     parsed = snapshot.versions
 
     def run() -> dict:
-        entries = snapshot.entries
-        changes = LedgerState(snapshot)._compare(snapshot)
-        found = early_result("ledger", EARLY_HASHES) if early_result is not None else None
-        known = ledger.KnownHashes(found() if found is not None else None)
-        lists = _event_lists(snapshot, [entries[i] for i in changes.missing], known, parsed)
-        # Two long strings, not 100,000 lists: sent and read back at C speed, a fraction of the
-        # memory in the worker that reads them.
-        values = joined_lines([changes.values[i] for i in changes.missing])
-        events = joined_lines([s for ev in lists for s in ev])
-        if values is None or events is None:
-            return {}  # a newline in a path or id (not a valid record file): no answer
-        return {"values": values, "events": events, "hashed": known.used}
+        with gcpause.paused():  # bulk work without cycles (``core.gcpause``)
+            entries = snapshot.entries
+            changes = LedgerState(snapshot)._compare(snapshot)
+            todo = [i for i in changes.missing if not projected_by_pages(entries[i])]
+            lists = _event_lists(snapshot, [entries[i] for i in todo], parsed)
+            # Two long strings, not 100,000 lists: sent and read back at C speed, a fraction of
+            # the memory in the worker that reads them.
+            records = joined_lines(record_marks(entries, todo))
+            events = joined_lines([s for ev in lists for s in ev])
+        if records is None or events is None:
+            return {}  # a newline in a path (not a valid record file): no answer
+        return {"records": records, "events": events}
 
     return run
 
 
-def _early_answer(answer: object) -> tuple[set[str], list[str], int]:
-    """``early_events``'s answer as (the record values it answered for, all their events, the
-    hashes it took from the first early work); anything else (no answer, a failed child) as
-    nothing."""
+def _early_answer(answer: object) -> tuple[list[str], list[str]]:
+    """``early_events``'s answer as (the records it answered for, ``record_marks``; all their
+    events); anything else (no answer, a failed child) as nothing."""
     if not isinstance(answer, dict):
-        return set(), [], 0
-    values, events = split_lines(answer.get("values")), split_lines(answer.get("events"))
-    if values is None or events is None:
-        return set(), [], 0
-    hashed = answer.get("hashed")
-    return set(values), events, hashed if isinstance(hashed, int) else 0
+        return [], []
+    records, events = split_lines(answer.get("records")), split_lines(answer.get("events"))
+    if records is None or events is None:
+        return [], []
+    return records, events
 
 
 def joined_lines(lines: list[str]) -> str | None:
@@ -427,12 +432,12 @@ def events_of(events: list[str], ids: set[str]) -> list[str]:
 def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     """Write the ledger files and its page; returns the size and root."""
     state = LedgerState(snapshot)
-    early, hashes = (site.early_result("ledger", name) for name in (EARLY_EVENTS, EARLY_HASHES))
-    changed_from = state.update(snapshot, early, hashes)
-    events = state.events
-    cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
-    hashed: list[bytes] = []  # the leaves of events[start:cut], hashed by grow_tree
-    tree, start = grow_tree(events, cut, state.tree, changed_from, leaves=hashed)
+    with gcpause.paused():  # bulk work without cycles (``core.gcpause``)
+        changed_from = state.update(snapshot, site.early_result("ledger"))
+        events = state.events
+        cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
+        hashed: list[bytes] = []  # the leaves of events[start:cut], hashed by grow_tree
+        tree, start = grow_tree(events, cut, state.tree, changed_from, leaves=hashed)
 
     def produce(n: int) -> bytes:
         first, end = n * CHUNK, min((n + 1) * CHUNK, cut)
@@ -460,5 +465,4 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         "size": cut,
         "root": tree.root.hex(),
         "early": state.taken_early,
-        "early_hashes": state.hashed_early,
     }

@@ -45,35 +45,15 @@ def change_budget(output: Output) -> int:
 
 
 @dataclass(frozen=True)
-class Early:
-    """Work an output starts in a fork child long before its turn (``site.early``), while this
-    process does work that uses one core: ``make`` is given what that stage has and returns what to
-    run in the child (None: nothing to do this time). The output reads the result with
-    ``SiteOutput.early_result(output name, name)``; it is only a shortcut, never needed for the
-    output's bytes.
-
-    Stages: ``AFTER_VALIDATION`` (``make(root, validation)``: the valid records and the registry;
-    the history, the past names and the time rules are still to come, seconds on one core at
-    100,000 records) and ``BEFORE_PAGES`` (``make(snapshot, early_result)``: the whole snapshot,
-    while the pages are planned and projected; ``early_result`` reads the earlier stage's work)."""
-
-    name: str
-    stage: str
-    make: Callable[..., Callable[[], object] | None]
-
-
-AFTER_VALIDATION = "after_validation"
-BEFORE_PAGES = "before_pages"
-
-
-@dataclass(frozen=True)
 class HookOutput:
     """An output made by a module's ``write_extra(snapshot, out_dir, site)`` hook."""
 
     name: str
     hook: Callable[[Snapshot, Path, SiteOutput], dict]
     change_budget: int = DEFAULT_CHANGE_BUDGET  # files rewritten after a one-record change
-    early: tuple[Early, ...] = ()  # work started in fork children before its turn (``Early``)
+    # Work to start before the pages are planned (``site.early``): given the snapshot, what to run
+    # in a fork child; the output reads its result with ``SiteOutput.early_result``.
+    early: Callable[[Snapshot], Callable[[], object]] | None = None
 
     def write(self, snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
         return self.hook(snapshot, out_dir, site)
@@ -82,7 +62,7 @@ class HookOutput:
 # The order is the order they start in (and report in; the sitemap is sorted anyway): the longest
 # of a cold build first, so that the two workers finish together; the record pages fill the
 # workers' time after them (``sitewrite.render_side_by_side``). 100,000 records, CPU seconds of a
-# cold build: orgs ≈ 10–13, downloads ≈ 10–13, ledger ≈ 3 (and ≈ 10 before, in its early work),
+# cold build: orgs ≈ 10–13, downloads ≈ 10–13, ledger ≈ 3 (and ≈ 4.5 before, in its early work),
 # then search, the dashboard and the JSON API ≈ 2–3 each, the rest well under a second.
 OUTPUTS: tuple[Output, ...] = (
     # The changed record's organisation page (and the one it left, when its party changed).
@@ -90,17 +70,7 @@ OUTPUTS: tuple[Output, ...] = (
     # The department × year CSV and xlsx, the year's zipped CSV, the downloads page.
     HookOutput("exports", exports.write_extra, change_budget=5),
     # The last (partial) chunk, head.json, roots.json, ledger.html.
-    HookOutput(
-        "ledger",
-        ledgerbuild.write_extra,
-        change_budget=4,
-        early=(
-            # Every record's content hash, while the history is read and the time rules run.
-            Early(ledgerbuild.EARLY_HASHES, AFTER_VALIDATION, ledgerbuild.early_hashes),
-            # Every record's events, with those hashes, while the pages are planned.
-            Early(ledgerbuild.EARLY_EVENTS, BEFORE_PAGES, ledgerbuild.early_events),
-        ),
-    ),
+    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4, early=ledgerbuild.early_events),
     # Its doc chunk and the term shards of the terms and pairs a record gained or lost (a party
     # name of 15 characters holds about 30); search/meta.json.
     HookOutput("search", search.write_extra, change_budget=40),

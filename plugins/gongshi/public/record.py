@@ -23,18 +23,18 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal
+from functools import cached_property
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from gongshi.core.corrections import stated_nature
 from gongshi.core.identifiers import uscc_problem
-from gongshi.core.privacy import redact
+from gongshi.core.privacy import TEXT_SEPARATOR, redact
 from gongshi.core.records import (
     ACTIVE_STATUS,
     KIND_LABEL,
     NATURAL_PERSON,
     PARTY_CODE_KEYS,
-    CatalogItem,
     Department,
     Record,
     parse_date,
@@ -54,6 +54,12 @@ class Unit:
     key: str
     name: str
     uscc: str
+
+    @cached_property
+    def canonical(self) -> str:
+        """The unit as ``PublicRecord.canonical_json`` writes it (a department's unit is shared by
+        its records: written once)."""
+        return _UNIT_JSON.format(_json_value(self.key), _json_value(self.name), _json_value(self.uscc))
 
 
 @dataclass(frozen=True)
@@ -192,13 +198,13 @@ class PublicRecord:
         fine, confiscation = d["fine_yuan"], d["confiscation_yuan"]
         codes = sorted(dict(d["party_codes"]).items())
         escaped += (
-            _UNIT_JSON.format(_json_value(a.key), _json_value(a.name), _json_value(a.uscc)),
+            a.canonical,
             ",".join(map(_json_value, d["categories"])),
             _NULL if confiscation is None else _json_str(str(confiscation)),
             ",".join(map(_correction_json, d["corrections"])),
             _NULL if fine is None else _json_str(str(fine)),
             ",".join(_json_str(k) + ":" + _json_value(v) for k, v in codes),
-            _UNIT_JSON.format(_json_value(s.key), _json_value(s.name), _json_value(s.uscc)),
+            s.canonical,
         )
         return _CANONICAL_TEMPLATE.format(*escaped).encode("utf-8")
 
@@ -273,31 +279,58 @@ _UNIT_FIELDS = ("authority", "source_unit")
 _AMOUNT_FIELDS = ("fine_yuan", "confiscation_yuan")
 
 
-class Privacy:
-    """The privacy rules of one record's texts: the names to mask (the party's current name when
-    it is a natural person, and its past names), longest first, then ``redact`` when ``redacting``.
-    Every text it returns is kept in ``produced`` (``project`` checks them all at once)."""
+# The free-text fields ``project`` passes through the privacy rules, in the order of its first
+# texts (``_texts``); the party's codes, its categories and its corrections follow them.
+_FREE_TEXTS = (
+    "doc_no",
+    "party_name",  # the organisation's; a natural person's is masked as a whole
+    "legal_rep",
+    "id_type",
+    "status_reason",
+    "remarks",
+    "doc_title",
+    "category",
+    "certificate_name",
+    "licence_no",
+    "violation_type",
+    "facts",
+    "basis",
+    "licence_affected",
+    "category_other",
+    "content",
+)
+_N_FREE = len(_FREE_TEXTS)
 
-    def __init__(self, record: Record, past_names: tuple[str, ...] = (), *, redacting: bool = False):
-        names = set(n.strip() for n in past_names)
-        if record.is_natural_person:
-            names.add(record.party_name.strip())
-        # One-character names are left alone: they would mask ordinary words.
-        self.names = sorted((n for n in names if len(n) > 1), key=lambda n: (-len(n), n))
-        self.redacting = redacting
-        self.produced: list[str] = []
 
-    def __call__(self, value: object) -> str:
-        text = "" if value is None else str(value).strip()
-        if not text:
-            return ""
-        for name in self.names:
-            if name in text:
-                text = text.replace(name, mask_person_name(name))
-        if self.redacting:
-            text = redact(text)
-        self.produced.append(text)
-        return text
+def person_names(record: Record, past_names: tuple[str, ...] = ()) -> list[str]:
+    """The names the projection masks in every text of ``record``: the party's name when it is a
+    natural person and its past names, longest first. One-character names are left alone: they
+    would mask ordinary words."""
+    natural = record.is_natural_person
+    if not past_names and not natural:
+        return []  # most records: an organisation that was never a person
+    names = {n.strip() for n in past_names}
+    if natural:
+        names.add(record.party_name.strip())
+    return sorted((n for n in names if len(n) > 1), key=lambda n: (-len(n), n))
+
+
+def public_texts(texts: list[str], names: list[str]) -> list[str]:
+    """``texts`` made public: every name of ``names`` (longest first) masked, then every personal
+    number (``redact``). All texts in one pass over their join: most records hold neither, and
+    one scan of one string costs a fraction of one per field."""
+    joined = TEXT_SEPARATOR.join(texts)
+    if joined.count(TEXT_SEPARATOR) != len(texts) - 1 or any(TEXT_SEPARATOR in n for n in names):
+        # A text or name holding the separator (an old version no rule checked): one by one.
+        return [_public_text(t, names) for t in texts]
+    return _public_text(joined, names).split(TEXT_SEPARATOR)
+
+
+def _public_text(text: str, names: list[str]) -> str:
+    for name in names:
+        if name in text:
+            text = text.replace(name, mask_person_name(name))
+    return redact(text)
 
 
 def _iso(value: object) -> str:
@@ -310,7 +343,53 @@ def _unit(key: str, dept, decided) -> Unit:
     date (a renamed or merged department's old decisions keep the name they were made under)."""
     if dept is None:
         return Unit(key, key, "")
-    return Unit(key, dept.name_on(decided), dept.uscc_on(decided))
+    if dept.former_names:
+        return Unit(key, dept.name_on(decided), dept.uscc_on(decided))
+    # Never renamed (most): one Unit per key and department, shared (it is immutable). Keyed on
+    # the object, which the entry keeps alive; the department itself is kept so its id is not
+    # reused.
+    found = _CURRENT_UNITS.get((key, id(dept)))
+    if found is None or found[0] is not dept:
+        if len(_CURRENT_UNITS) > 4096:  # a long-lived process that loaded many registries
+            _CURRENT_UNITS.clear()
+        found = _CURRENT_UNITS[(key, id(dept))] = (dept, Unit(key, dept.name, dept.uscc))
+    return found[1]
+
+
+_CURRENT_UNITS: dict[tuple[str, int], tuple[object, Unit]] = {}
+
+
+def _texts(record: Record, natural: bool, categories: list[str], corrections: list[dict]) -> list[str]:
+    """The raw free texts of ``record`` (stripped; ``""`` when absent) that ``project`` makes
+    public: ``_FREE_TEXTS``, then the party's codes (not for a natural person), the categories
+    and each correction's date and reason."""
+    d = record.data
+    party = record.party
+    licence = record.kind == "licence"
+    values = [
+        d.get("doc_no"),
+        None if natural else party.get("name"),
+        None if natural else party.get("legal_rep"),
+        party.get("id_type") if natural else None,
+        d.get("status_reason"),
+        d.get("remarks"),
+        d.get("doc_title"),
+        d.get("category") if licence else None,
+        d.get("certificate_name"),
+        d.get("licence_no"),
+        d.get("violation_type"),
+        d.get("facts"),
+        d.get("basis"),
+        d.get("licence_affected"),
+        d.get("category_other"),
+        d.get("content"),
+    ]
+    if not natural:
+        values += [party.get(key) for key in PARTY_CODE_KEYS]
+    values += categories
+    for c in corrections:
+        values += (c.get("date"), c.get("reason"))
+    return ["" if v is None else (v if type(v) is str else str(v)).strip() for v in values]
 
 
 def project(
@@ -326,73 +405,87 @@ def project(
     (``core.records.Department``) of its authority and source unit (None: the key stands for the
     name); ``region_code``: the department's, used when the record has none; ``past_names``: the
     party names of the record's earlier versions."""
-    plain = _project(record, Privacy(record, past_names), authority, source, item_name, region_code)
-    # ``redact`` over all the record's texts at once (one scan instead of one per field: most
-    # records hold no personal number); only when it finds one, every field is redacted.
-    joined = "\x00".join(plain[1].produced)
-    if redact(joined) == joined:
-        return plain[0]
-    text = Privacy(record, past_names, redacting=True)
-    return _project(record, text, authority, source, item_name, region_code)[0]
-
-
-def _project(
-    record: Record, text: Privacy, authority, source, item_name: str, region_code: str
-) -> tuple[PublicRecord, Privacy]:
     d = record.data
-    party = record.party
     natural = record.is_natural_person
+    kind = record.kind
+    categories, corrections = record.categories, record.corrections
+    texts = public_texts(_texts(record, natural, categories, corrections), person_names(record, past_names))
+    (
+        doc_no,
+        party_name,
+        legal_rep,
+        id_type,
+        status_reason,
+        remarks,
+        doc_title,
+        category,
+        certificate_name,
+        licence_no,
+        violation_type,
+        facts,
+        basis,
+        licence_affected,
+        category_other,
+        content,
+    ) = texts[:_N_FREE]
+    at = _N_FREE
+    codes: tuple[tuple[str, str], ...] = ()
     if natural:
         party_name = mask_person_name(record.party_name)
-        codes: tuple[tuple[str, str], ...] = ()
     else:
-        party_name = text(record.party_name)
-        codes = tuple((key, value) for key in PARTY_CODE_KEYS if (value := text(party.get(key))) != "")
-    out = PublicRecord(
+        given = texts[at : at + len(PARTY_CODE_KEYS)]
+        codes = tuple((k, v) for k, v in zip(PARTY_CODE_KEYS, given, strict=True) if v)
+        at += len(PARTY_CODE_KEYS)
+    public_categories = tuple(texts[at : at + len(categories)])
+    at += len(categories)
+    public_corrections = []
+    for c in corrections:
+        date_text, reason = texts[at], texts[at + 1]
+        at += 2
+        public_corrections.append(
+            Correction(_iso(c.get("date")) or date_text, reason, stated_nature(c) or "")
+        )
+    decided = record.decision_date
+    penalty = kind == "penalty"
+    return PublicRecord(
         id=record.id,
-        kind=record.kind,
-        doc_no=text(record.doc_no),
+        kind=kind,
+        doc_no=doc_no,
         item_code=record.item,
         item_name=item_name,
         party_name=party_name,
         party_category=record.party_category,
         party_codes=codes,
-        legal_rep="" if natural else text(party.get("legal_rep")),
-        id_type=text(party.get("id_type")) if natural else "",
+        legal_rep=legal_rep,
+        id_type=id_type,
         decision_date=_iso(d.get("decision_date")),
-        authority=_unit(record.authority, authority, record.decision_date),
-        source_unit=_unit(record.source_unit, source, record.decision_date),
+        authority=_unit(record.authority, authority, decided),
+        source_unit=_unit(record.source_unit, source, decided),
         region_code=str(d.get("region_code") or region_code or ""),
         status=record.status,
         status_date=_iso(d.get("status_date")),
-        status_reason=text(d.get("status_reason")),
-        remarks=text(d.get("remarks")),
-        corrections=tuple(
-            Correction(
-                _iso(c.get("date")) or text(c.get("date")), text(c.get("reason")), stated_nature(c) or ""
-            )
-            for c in record.corrections
-        ),
-        doc_title=text(d.get("doc_title")),
-        category=text(d.get("category")) if record.kind == "licence" else "",
-        certificate_name=text(d.get("certificate_name")),
-        licence_no=text(d.get("licence_no")),
+        status_reason=status_reason,
+        remarks=remarks,
+        corrections=tuple(public_corrections),
+        doc_title=doc_title,
+        category=category,
+        certificate_name=certificate_name,
+        licence_no=licence_no,
         valid_from=_iso(d.get("valid_from")),
         valid_to=_iso(d.get("valid_to")),
-        violation_type=text(d.get("violation_type")),
-        facts=text(d.get("facts")),
-        basis=text(d.get("basis")),
-        categories=tuple(text(c) for c in record.categories),
-        licence_affected=text(d.get("licence_affected")),
+        violation_type=violation_type,
+        facts=facts,
+        basis=basis,
+        categories=public_categories,
+        licence_affected=licence_affected,
         fine_yuan=record.fine_yuan,
         confiscation_yuan=record.confiscation_yuan,
-        procedure=record.procedure if record.kind == "penalty" else "",
-        severity=(record.severity or "") if record.kind == "penalty" else "",
+        procedure=record.procedure if penalty else "",
+        severity=(record.severity or "") if penalty else "",
         valid_until=_iso(d.get("valid_until")),
-        category_other=text(d.get("category_other")),
-        content=text(d.get("content")),
+        category_other=category_other,
+        content=content,
     )
-    return out, text
 
 
 def public_record(entry: Entry, departments: Mapping[str, Department], *, keep: bool = True) -> PublicRecord:
@@ -403,28 +496,17 @@ def public_record(entry: Entry, departments: Mapping[str, Department], *, keep: 
     record once, such as the ledger in a fork worker, would otherwise hold 100,000 of them)."""
     hit = entry.projection
     if hit is None:
-        hit = project_as_entry(entry.record, entry.department, entry.item, entry.past_names, departments)
+        r = entry.record
+        dept = entry.department
+        source = dept if r.source_unit == dept.key else departments.get(r.source_unit)
+        hit = project(
+            r,
+            authority=dept,
+            source=source,
+            item_name=entry.item.name if entry.item else "",
+            region_code=dept.region_code,
+            past_names=entry.past_names,
+        )
         if keep:
             entry.projection = hit
     return hit
-
-
-def project_as_entry(
-    record: Record,
-    department: Department,
-    item: CatalogItem | None,
-    past_names: tuple[str, ...],
-    departments: Mapping[str, Department],
-) -> PublicRecord:
-    """``public_record`` of an entry with these fields (``department``: the authority's, ``item``:
-    the record's catalog item), for work that has the record before its entry exists (the
-    ledger's early hashes)."""
-    source = department if record.source_unit == department.key else departments.get(record.source_unit)
-    return project(
-        record,
-        authority=department,
-        source=source,
-        item_name=item.name if item else "",
-        region_code=department.region_code,
-        past_names=past_names,
-    )

@@ -1,18 +1,14 @@
-"""Early work: a computation an output starts in a fork child long before its turn.
+"""Early work: a computation an output starts in a fork child before the site's pages are planned.
 
-In a cold build of a large site this process works alone on one core for a long stretch while the
-other core is idle: it reads the history, finds past names and applies the time rules to every
-record (``snapshot.load``), then plans every page and projects the public records
-(``sitewrite.write_site``); only then does it start the fork workers that write the pages and the
-outputs (at 100,000 records: about 15 seconds on one core). An output with work that needs only
-what a stage already has (``outputs.registry.Early``: the ledger hashes every record's content
-after the validation, and computes every record's events with those hashes before the pages are
-planned) starts it then, in a fork of this process, and reads the result from whichever worker
-later runs the output.
+In a cold build of a large site this process first plans every page and projects the public
+records alone (``sitewrite.write_site``; seconds at 100,000 records) while the other core is idle,
+and only then starts the fork workers that write the pages and the outputs. An output with work
+that needs only the snapshot (the ledger: the events of the records whose hashes do not come from
+those projections) starts it here, in a fork of this process, and reads the result from whichever
+worker later runs the output.
 
 The result travels through a pipe that every later fork of this process inherits; it is read once,
-by the output or by a later stage's early work that passes it on (a reader after that gets None).
-It is only a shortcut: ``result`` returns None when the child failed or was stopped,
+by the output. It is only a shortcut: ``result`` returns None when the child failed or was stopped,
 and the output then does the work itself, with the same bytes.
 """
 
@@ -25,11 +21,6 @@ from collections.abc import Callable
 from typing import Any
 
 log = logging.getLogger(__name__)
-
-
-def early_key(output: str, name: str) -> str:
-    """The key of an output's early work in ``SiteOutput.early``."""
-    return f"{output}/{name}"
 
 
 class EarlyWork:

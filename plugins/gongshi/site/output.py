@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 # Until the cache helpers have their own module (issue 13): the one digest.
 from gongshi.core.keys import code_version, digest
-from gongshi.site.early import early_key
 from gongshi.site.urls import record_path, url_of
 
 if TYPE_CHECKING:
@@ -228,7 +227,7 @@ class SiteOutput:
     sitemap: list[str] = field(default_factory=list)
     # Processes a writer may use for its own work (1 when the writers already run side by side).
     workers: int = 1
-    # The outputs' early work started by this build (``site.early``), by ``early_key``.
+    # The outputs' early work started by this build (``site.early``), by output name.
     early: dict[str, EarlyWork] = field(default_factory=dict)
 
     def render(self, template: str, rel: str, *, in_sitemap: bool = True, **context: Any) -> None:
@@ -249,10 +248,10 @@ class SiteOutput:
         """Where a file written (or kept) this build can be read back (``OutputWriter.current``)."""
         return self.writer.current(rel)
 
-    def early_result(self, output: str, name: str) -> Callable[[], Any] | None:
-        """What returns the result of the early work ``name`` of ``output`` (``site.early``; None
-        when it returns none), or None when this build started none."""
-        work = self.early.get(early_key(output, name))
+    def early_result(self, name: str) -> Callable[[], Any] | None:
+        """What returns the result of the output ``name``'s early work (``site.early``; None when
+        it returns none), or None when this build started none."""
+        work = self.early.get(name)
         return work.result if work is not None else None
 
     def url(self, rel: str) -> str:

@@ -132,10 +132,6 @@ class Snapshot:
     changed_ids: frozenset[str] | None = None
     state: str | None = None  # a digest naming this snapshot's entries (None without caches)
     previous_state: str | None = None  # ``state`` of the snapshot ``changed_ids`` is against
-    # Fork children the build started for its outputs while this snapshot loaded
-    # (``site.early.EarlyWork`` by key; build machinery, not data): the site writer takes them
-    # over and ends them.
-    early: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
     # The documents of the earlier versions the loader parsed for the past names, by blob id (None:
     # it does not load), for the ledger's early work; the site writer drops them once that work
     # has forked (``sitewrite.write_site``: megabytes at 100,000 records).

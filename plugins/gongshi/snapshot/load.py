@@ -12,7 +12,7 @@ from __future__ import annotations
 import gc
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
@@ -72,19 +72,11 @@ class Inputs:
     calendar: Calendar
 
 
-def read_inputs(
-    root: Path,
-    as_of: date,
-    *,
-    cache: bool,
-    paths: Iterable[str] | None = None,
-    after_validation: Callable[[ValidationResult], None] | None = None,
-) -> Inputs:
+def read_inputs(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Inputs:
     """Validate (only ``paths`` when given; uniqueness still against the whole repository), read the
     history from Git, then the policy and the calendar. Raises SnapshotError when it must not publish.
     ``cache``: reuse validated records and the history read by earlier builds (``check.cache``,
-    ``history.cache``). ``after_validation``: called with a validation without errors, before the
-    rest (a build starts work for its outputs there: ``generator.load_snapshot``)."""
+    ``history.cache``)."""
     history: HistoryIndex | None = None
     failed: HistoryError | None = None
     status = None
@@ -103,8 +95,6 @@ def read_inputs(
         result = validate_repository(root, as_of, paths, cache=cache, status=status)
     if result.errors:
         raise SnapshotError(f"有 {len(result.errors)} 个错误，网站未生成。", result.errors, result)
-    if after_validation is not None:
-        after_validation(result)
     try:
         if failed is not None:
             raise failed
@@ -181,22 +171,14 @@ def tree_as_of(root: Path, as_of: date) -> Iterator[Path]:
         run_git(root, "worktree", "prune")
 
 
-def load(
-    root: Path,
-    as_of: date,
-    *,
-    cache: bool,
-    paths: Iterable[str] | None = None,
-    after_validation: Callable[[ValidationResult], None] | None = None,
-) -> Snapshot:
+def load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None = None) -> Snapshot:
     """The snapshot of ``root`` as of ``as_of``: every valid record (of ``paths`` when given)
-    evaluated, newest first. Raises SnapshotError when it must not publish. ``after_validation``:
-    see ``read_inputs``.
+    evaluated, newest first. Raises SnapshotError when it must not publish.
 
     A day before HEAD's is evaluated on the repository as it stood at the end of that day
     (``tree_as_of``); the snapshot's ``root`` is still ``root`` (outputs keep their caches there)."""
     with tree_as_of(root, as_of) as tree:
-        snapshot = _load(tree, as_of, cache=cache, paths=paths, after_validation=after_validation)
+        snapshot = _load(tree, as_of, cache=cache, paths=paths)
     if tree == Path(root):
         return snapshot
     return replace(snapshot, root=Path(root), warnings=[*snapshot.warnings, *_ignored_edits(root, as_of)])
@@ -223,17 +205,10 @@ def _ignored_edits(root: Path, as_of: date) -> list[Problem]:
     ]
 
 
-def _load(
-    root: Path,
-    as_of: date,
-    *,
-    cache: bool,
-    paths: Iterable[str] | None,
-    after_validation: Callable[[ValidationResult], None] | None,
-) -> Snapshot:
+def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) -> Snapshot:
     # The history, the timelines and 100,000 entries are many small objects and no cycles.
     with gcpause.paused():
-        inputs = read_inputs(root, as_of, cache=cache, paths=paths, after_validation=after_validation)
+        inputs = read_inputs(root, as_of, cache=cache, paths=paths)
         history = inputs.history
         warnings = list(inputs.validation.warnings) + list(history.warnings)
         entries: list[Entry] = []

@@ -291,3 +291,48 @@ def test_the_full_width_test_matches_exactly_the_characters_the_scan_maps():
     assert not any(privacy._FULL_WIDTH_RE.fullmatch(ch) for ch in others)
     # One full-width digit among half-width ones is enough to need the map.
     assert privacy.find_personal_numbers("电话1391234567８", TODAY)[0].text == "1391234567８"
+
+
+# --- many texts at once -----------------------------------------------------------------------
+
+# Texts whose findings depend on the words around a number: joined with another text, none of
+# those words may reach across the separator.
+_CONTEXT_TEXTS = [
+    "许可证编号",  # before an 18-digit number with a wrong check digit: a document number
+    "320404199003071239",  # wrong check digit: an ID number, unless a document word stands before
+    "身份证",  # before a 15-digit 工商注册号: an ID number
+    "320404000012344",
+    "护照号",  # near a passport shape: a passport number
+    "E12345678",
+    "持护照",
+    "",
+]
+
+
+def _joined_matches_each(texts: list[str]) -> None:
+    joined = privacy.TEXT_SEPARATOR.join(texts)
+    assert privacy.redact(joined).split(privacy.TEXT_SEPARATOR) == [privacy.redact(t) for t in texts]
+
+
+def test_texts_joined_are_redacted_each_as_alone():
+    """``redact`` of texts joined with ``TEXT_SEPARATOR`` is each text's ``redact``: no number
+    runs across the separator and no look at the words around a number reaches past it (the
+    public projection redacts a record's texts in one pass)."""
+    tables = [t for t, *_ in POSITIVES] + [t for t, _ in NEGATIVES] + _CONTEXT_TEXTS
+    for i, first in enumerate(tables):
+        for second in (tables[(i * 7 + 3) % len(tables)], *_CONTEXT_TEXTS):
+            _joined_matches_each([first, second])
+            _joined_matches_each([second, first, second])
+    # The cases above that differ when the words do reach across.
+    assert privacy.redact("许可证编号320404199003071239") == "许可证编号320404199003071239"
+    _joined_matches_each(["许可证编号", "320404199003071239"])
+    assert privacy.redact("320404199003071239") != "320404199003071239"
+    _joined_matches_each(["身份证", "320404000012344"])
+    _joined_matches_each(["护照号", "E12345678"])
+    assert privacy.redact("E12345678") == "E12345678"
+
+
+def test_a_passport_after_a_character_that_grows_in_upper_case_is_masked_in_place():
+    """ß is SS in upper case: matching in the upper-cased text moved every position after it."""
+    assert privacy.redact("ßß 护照号 e12345678，") == "ßß 护照号 e*******8，"
+    assert privacy.redact("护照号码E12345678") == "护照号码E*******8"

@@ -85,6 +85,51 @@ def test_personal_numbers_redacted_in_any_field():
     assert "13912345678" not in pr.licence_affected
 
 
+def test_every_text_is_made_public_as_it_would_be_alone():
+    """The projection masks names and redacts numbers in all of a record's texts at once: each
+    field, code, category and correction comes out as that text alone would, in its place; a
+    text or past name holding the separator (an old version no rule checked) is done one by
+    one."""
+    data = {
+        "party": {
+            "name": "某公司",
+            "category": "法人及非法人组织",
+            "legal_rep": "李四",
+            "uscc": "91320404594672399W",
+            "business_reg_no": "身份证320404000012344",
+        },
+        "doc_no": "许可证编号",
+        "facts": "320404199003071239 与李四",
+        "basis": "",
+        "content": "护照号",
+        "remarks": "E12345678",
+        "categories": ["警告", "身份证"],
+        "corrections": [{"date": "2026-03-05", "reason": "320404000012344"}, {"date": "三月", "reason": "x"}],
+    }
+    pr = project(_record(data), past_names=("李四",))
+
+    def alone(text: str) -> str:
+        return redact(text.replace("李四", "李*"))
+
+    assert pr.doc_no == alone("许可证编号") and pr.legal_rep == "李*"
+    assert pr.facts == alone("320404199003071239 与李四") and "*" in pr.facts
+    assert pr.content == "护照号" and pr.remarks == "E12345678"  # 护照 is in another field
+    assert pr.party_codes == (
+        ("uscc", "91320404594672399W"),
+        ("business_reg_no", alone("身份证320404000012344")),
+    )
+    assert pr.categories == ("警告", "身份证")
+    assert [(c.date, c.reason) for c in pr.corrections] == [
+        ("2026-03-05", alone("320404000012344")),
+        ("三月", "x"),
+    ]
+    with_separator = project(_record({**data, "remarks": "E12345678\x00护照"}), past_names=("李四",))
+    assert with_separator.remarks == redact("E12345678\x00护照")
+    assert with_separator.facts == pr.facts
+    odd_name = project(_record(data), past_names=("李四", "王\x00五"))
+    assert odd_name.facts == pr.facts and odd_name.doc_no == pr.doc_no
+
+
 def test_uscc_placeholder_is_published_as_the_standard_writes_it():
     data = {
         "party": {
