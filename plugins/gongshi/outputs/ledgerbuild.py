@@ -28,7 +28,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import compress
-from operator import attrgetter, ne
+from operator import attrgetter, itemgetter, ne
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -49,7 +49,7 @@ _ORDER = {e: str(n) for n, e in enumerate(EVENTS)}
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HEX = re.compile(r"[0-9a-f]*")
 _RECORD, _HISTORY, _KEY = attrgetter("record"), attrgetter("history"), attrgetter("key")
-_PATH, _ID = attrgetter("path"), attrgetter("id")
+_PATH, _ID, _SHA, _FIRST = attrgetter("path"), attrgetter("id"), attrgetter("sha"), itemgetter(0)
 
 
 def event_string(day: str, record_id: str, event: str, sha256: str) -> str:
@@ -145,17 +145,18 @@ def grow_tree(
 
 class LedgerState:
     """What a build of the ledger computed, kept in ``ledger-state.marshal`` (``core.cachefile``):
-    every record's path and value ``"<entry key> <newest commit> <id>"``, ``events`` (every event string of
-    every record, sorted) and the published prefix's ``tree``. A record's key is its entry key
-    (``Entry.key``: file, time rules' result, item, past names) and the newest first-parent commit
-    that touched it (a commit id fixes every commit before it, so the whole history); the file's
-    key covers the code, the registry files (the calendar included: earlier versions are evaluated
-    on their own dates) and the registry as shown. Only a shortcut: a missing or outdated file is a
-    cold start with the same result.
+    every record's path, entry key, newest commit and id (four columns, in the snapshot's order),
+    ``events`` (every event string of every record, sorted) and the published prefix's ``tree``.
+    A record is recomputed when its entry key (``Entry.key``: file, time rules' result, item, past
+    names), its newest first-parent commit (a commit id fixes every commit before it, so the whole
+    history) or its id changed; the file's key covers the code, the registry files (the calendar
+    included: earlier versions are evaluated on their own dates) and the registry as shown. Only a
+    shortcut: a missing or outdated file is a cold start with the same result.
 
-    The paths, values and events are stored as three newline-joined strings: loading three long
-    strings and splitting them costs a third of loading 400,000 small ones (and the cache file's
-    check of every loaded object has three to look at), which is most of a one-record rebuild."""
+    The columns and the events are stored as newline-joined strings: loading a few long strings
+    and splitting them costs a third of loading 500,000 small ones (and the cache file's check of
+    every loaded object has a few to look at); a rebuild compares the columns as lists, at C speed
+    (a one-record rebuild's ledger is mostly this comparison and the loading)."""
 
     FILE = "ledger-state.marshal"
     # A rebuild that recomputed at most this many records and left the published tree as it was
@@ -165,10 +166,12 @@ class LedgerState:
     def __init__(self, snapshot: Snapshot):
         self.path = cachefile.cache_path(snapshot.root, self.FILE)
         self.key = digest(code_version(), FORMAT, registry_key(snapshot.root), snapshot.registry_key)
-        # Every record's path and value (class docstring), in the snapshot's order of the build
-        # that saved them: a rebuild compares them as lists, at C speed, not as a dict.
+        # Every record's path, key, newest commit and id (class docstring), in the snapshot's
+        # order of the build that saved them. ``keys`` is None when not made (``_compare``).
         self.paths: list[str] = []
-        self.values: list[str] | None = []
+        self.keys: list[str] | None = []
+        self.commits: list[str] = []
+        self.ids: list[str] = []
         self.events: list[str] = []
         self.tree: Tree | None = None
         self.recomputed = 0
@@ -178,12 +181,13 @@ class LedgerState:
         doc = cachefile.read(self.path)
         if not (isinstance(doc, dict) and doc.get("key") == self.key):
             return
-        paths, values, events = (split_lines(doc.get(k)) for k in ("paths", "values", "events"))
+        columns = [split_lines(doc.get(k)) for k in _COLUMNS]
+        events = split_lines(doc.get("events"))
         chunks, days = doc.get("chunks"), doc.get("days")
-        shapes = paths is not None and values is not None and events is not None and len(paths) == len(values)
+        shapes = events is not None and all(c is not None and len(c) == len(columns[0]) for c in columns)
         shapes = shapes and isinstance(chunks, list) and isinstance(days, list)
         if shapes and all(isinstance(d, tuple) and len(d) == 3 for d in days):  # type: ignore[union-attr]
-            self.paths, self.values = paths, values  # type: ignore[assignment]
+            self.paths, self.keys, self.commits, self.ids = columns  # type: ignore[assignment]
             self.events, self.tree = events, Tree(b"", chunks, days)  # type: ignore[arg-type]
 
     def update(self, snapshot: Snapshot, early: Callable[[], object] | None = None) -> int:
@@ -214,7 +218,12 @@ class LedgerState:
             rest = [entries[i] for i in missing]
         added.extend(_events(snapshot, rest))
         self.taken_early = len(taken)
-        self.paths, self.values = changes.paths, changes.values
+        self.paths, self.keys, self.commits, self.ids = (
+            changes.paths,
+            changes.keys,
+            changes.commits,
+            changes.ids,
+        )
         self.recomputed = len(missing) + len(changes.gone_paths)
         if not removed and not added:
             return len(self.events)
@@ -232,64 +241,77 @@ class LedgerState:
         return first
 
     def _compare(self, snapshot: Snapshot) -> _Changes:
-        """What changed since the state was saved: the records' paths and values now (class
-        docstring), the positions in ``snapshot.entries`` of the records to compute, the paths
-        gone and the ids whose saved events are out of date."""
+        """What changed since the state was saved: the records' columns now (class docstring), the
+        positions in ``snapshot.entries`` of the records to compute, the paths gone and the ids
+        whose saved events are out of date."""
         entries = snapshot.entries
-        # The records' values (class docstring), column by column with C-level loops (``map``):
-        # when little changed this pass over 100,000 entries is the ledger's whole cost.
+        n = len(entries)
+        # Column by column with C-level loops (``map``): when little changed this pass over
+        # 100,000 entries is the ledger's whole cost.
         records = list(map(_RECORD, entries))
         paths, ids = list(map(_PATH, records)), list(map(_ID, records))
-        shas = [h[0].sha if h else "-" for h in map(_HISTORY, entries)]
-        old_paths, old_values = self.paths, self.values
-        values: list[str] | None
+        commits = newest_commits(entries)
+        old_paths = self.paths
+        keys: list[str] | None
         if not old_paths:
-            # Nothing saved: every record is computed. The values only when this state is saved:
+            # Nothing saved: every record is computed. The keys only when this state is saved:
             # an entry's key not yet made costs 20 µs, 2 s at 100,000 records in every process
             # that asks (a cold build without caches: the early work and the ledger's task).
-            values = _values(entries, shas, ids) if self.path is not None else None
-            missing, gone_paths, stale = list(range(len(entries))), set(), set()
-        elif paths == old_paths:  # the same records in the same order (a rebuild): compare in place
-            values = _values(entries, shas, ids)
-            gone_paths: set[str] = set()
-            missing = list(compress(range(len(values)), map(ne, values, old_values)))
-            stale = {ids[i] for i in missing}
+            keys = list(map(_KEY, entries)) if self.path is not None else None
+            missing, gone_paths, stale = list(range(n)), set(), set()
+        elif paths == old_paths and self.keys is not None:
+            # The same records in the same order (a rebuild): the columns compared in place.
+            keys = list(map(_KEY, entries))
+            differ = set(compress(range(n), map(ne, keys, self.keys)))
+            differ.update(compress(range(n), map(ne, commits, self.commits)))
+            differ.update(compress(range(n), map(ne, ids, self.ids)))
+            missing, gone_paths = sorted(differ), set()
+            stale = {ids[i] for i in missing} | {self.ids[i] for i in missing}
         else:
-            values = _values(entries, shas, ids)
-            old = dict(zip(old_paths, old_values, strict=True))
-            old_get = old.get
-            pairs = enumerate(zip(paths, values, strict=True))
-            missing = [i for i, (path, value) in pairs if old_get(path) != value]
+            keys = list(map(_KEY, entries))
+            old = {path: i for i, path in enumerate(old_paths)}
+            old_keys, old_commits, old_ids = self.keys or [], self.commits, self.ids
+            missing, stale = [], set()
+            for i, path in enumerate(paths):
+                j = old.get(path)
+                if j is None:
+                    missing.append(i)
+                elif keys[i] != old_keys[j] or commits[i] != old_commits[j] or ids[i] != old_ids[j]:
+                    missing.append(i)
+                    stale.update((ids[i], old_ids[j]))
             gone_paths = old.keys() - set(paths)
-            stale = {ids[i] for i in missing if paths[i] in old}
-            stale.update(old[path].split(" ", 2)[2] for path in gone_paths)
-        if (gone_paths or missing) and len(set(ids)) != len(entries):
+            stale.update(old_ids[old[path]] for path in gone_paths)
+        if (gone_paths or missing) and len(set(ids)) != n:
             # Ids are unique in a valid repository; otherwise events cannot be found by id: start
             # over (when nothing changed, the events computed from scratch last time still hold).
             self.events, self.tree = [], None
-            missing, gone_paths, stale = list(range(len(entries))), set(), set()
-        return _Changes(paths, values, missing, gone_paths, stale)
+            missing, gone_paths, stale = list(range(n)), set(), set()
+        return _Changes(paths, keys, commits, ids, missing, gone_paths, stale)
 
     def save(self, tree: Tree) -> None:
         """Write the file when the published tree changed or more than ``SAVE_AFTER`` records were
         recomputed (a rebuild with nothing new writes nothing)."""
         kept = self.tree
         same = kept is not None and (kept.chunk_roots, kept.days) == (tree.chunk_roots, tree.days)
-        if self.path is None or self.values is None or (same and self.recomputed <= self.SAVE_AFTER):
+        if self.path is None or self.keys is None or (same and self.recomputed <= self.SAVE_AFTER):
             return
-        joined = {
-            "paths": joined_lines(self.paths),
-            "values": joined_lines(self.values),
-            "events": joined_lines(self.events),
-        }
+        columns = (self.paths, self.keys, self.commits, self.ids)
+        joined = {k: joined_lines(c) for k, c in zip(_COLUMNS, columns, strict=True)}
+        joined["events"] = joined_lines(self.events)
         if None in joined.values():
             return  # a newline in a path or id (not a valid record file): no shortcut next time
         cachefile.write(self.path, {"key": self.key, **joined, "chunks": tree.chunk_roots, "days": tree.days})
 
 
-def _values(entries: list[Entry], shas: list[str], ids: list[str]) -> list[str]:
-    """The records' values (``LedgerState``), from their newest commits and ids."""
-    return list(map("{} {} {}".format, map(_KEY, entries), shas, ids))
+_COLUMNS = ("paths", "keys", "commits", "ids")  # ``LedgerState``'s columns, as saved
+
+
+def newest_commits(entries: list[Entry]) -> list[str]:
+    """Each record's newest first-parent commit (``-``: none yet)."""
+    histories = list(map(_HISTORY, entries))
+    if all(histories):  # every record committed (a build): at C speed
+        return list(map(_SHA, map(_FIRST, histories)))
+    return [h[0].sha if h else "-" for h in histories]
 
 
 def projected_by_pages(entry: Entry) -> bool:
@@ -307,7 +329,7 @@ def record_marks(entries: list[Entry], positions: list[int]) -> list[str]:
     """What names the records ``entries[i]`` (``i`` in ``positions``) in the answer of the early
     events: path, file (its blob id, when the loader knew it) and newest commit. Two forks of one
     build (one snapshot) agree on them, an answer made from another history does not; cheaper
-    than the values (no entry key is made)."""
+    than the columns (no entry key is made)."""
     out = []
     for i in positions:
         e = entries[i]
@@ -319,7 +341,9 @@ def record_marks(entries: list[Entry], positions: list[int]) -> list[str]:
 @dataclass
 class _Changes:
     paths: list[str]
-    values: list[str] | None  # None: not made, this state is not saved (``_compare``)
+    keys: list[str] | None  # None: not made, this state is not saved (``_compare``)
+    commits: list[str]
+    ids: list[str]
     missing: list[int]  # positions in ``snapshot.entries``
     gone_paths: set[str]
     stale: set[str]

@@ -42,7 +42,7 @@ def plain(snapshot) -> list[str]:
 
 def _cold(snapshot) -> LedgerState:
     state = LedgerState(snapshot)
-    state.paths, state.values, state.events, state.tree = [], [], [], None
+    state.paths, state.keys, state.events, state.tree = [], [], [], None
     return state
 
 
@@ -114,27 +114,31 @@ def test_no_answer_from_the_child_means_computing_everything_here(snapshot, plai
 
 
 def test_a_state_that_is_never_saved_makes_no_entry_keys(snapshot, plain, monkeypatch, tmp_path):
-    """Without a cache nothing was saved and nothing will be: the records' values, made of the
-    entry keys (2 s at 100,000 records in each process that makes them), are not made. With a
-    cache they are made once, for the file."""
-    made: list[int] = []
-    real = ledgerbuild._values
-    monkeypatch.setattr(ledgerbuild, "_values", lambda *args: made.append(1) or real(*args))
+    """Without a cache nothing was saved and nothing will be: the entry keys (2 s at 100,000
+    records in each process that makes them) are not made. With a cache they are made once, for
+    the file, and the next build reads them back and computes nothing."""
+    made: list[str] = []
+    monkeypatch.setattr(ledgerbuild, "_KEY", lambda entry: made.append(entry.id) or entry.key)
     monkeypatch.setenv("GONGSHI_CACHE", "off")
     state = _cold(snapshot)
     assert state.path is None
     state.update(snapshot, lambda: early_events(snapshot)())
     assert state.events == plain and state.taken_early == len(_left(snapshot))
-    assert made == [] and state.values is None
+    assert made == [] and state.keys is None
 
     state = _cold(snapshot)
     state.path = tmp_path / LedgerState.FILE
     state.update(snapshot)
-    assert state.events == plain and made == [1] and len(state.values) == len(snapshot.entries)
+    assert state.events == plain and made == [e.id for e in snapshot.entries]
+    assert state.keys == [e.key for e in snapshot.entries]
     state.save(ledgerbuild.grow_tree(state.events, len(state.events), None, 0)[0])
-    assert LedgerState(snapshot).values is not None  # read back by the next build
     saved = cachefile.read(state.path)
-    assert split_lines(saved["values"]) == state.values
+    assert split_lines(saved["keys"]) == state.keys and split_lines(saved["ids"]) == state.ids
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    monkeypatch.setattr(cachefile, "cache_dir", lambda root: tmp_path)
+    again = LedgerState(snapshot)  # the next build
+    assert again.keys == state.keys and again.events == plain
+    assert again.update(snapshot) == len(plain) and again.recomputed == 0
 
 
 def test_an_answer_for_other_versions_of_the_records_is_not_used(snapshot, plain):
