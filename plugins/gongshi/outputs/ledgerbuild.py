@@ -211,11 +211,8 @@ class LedgerState:
             # Its events come as one list: taken only when it answered for exactly the records
             # it was to compute (the same state of this file), else not at all.
             added, taken = [], []
-        if taken:
-            done = set(taken)
-            rest = [entries[i] for i in missing if i not in done]
-        else:
-            rest = [entries[i] for i in missing]
+        done = set(taken)
+        rest = [entries[i] for i in missing if i not in done]
         added.extend(_events(snapshot, rest))
         self.taken_early = len(taken)
         self.paths, self.keys, self.commits, self.ids = (

@@ -350,18 +350,20 @@ def _unit(key: str, dept, decided) -> Unit:
     if dept is None:
         return Unit(key, key, "")
     if dept.former_names:
-        return Unit(key, dept.name_on(decided), dept.uscc_on(decided))
-    # Never renamed (most): one Unit per key and department, shared (it is immutable). Keyed on
-    # the department's id; the value holds the department, so that id is not reused meanwhile.
-    found = _CURRENT_UNITS.get((key, id(dept)))
-    if found is None or found[0] is not dept:
-        if len(_CURRENT_UNITS) > 4096:  # a long-lived process that loaded many registries
-            _CURRENT_UNITS.clear()
-        found = _CURRENT_UNITS[(key, id(dept))] = (dept, Unit(key, dept.name, dept.uscc))
-    return found[1]
+        name, uscc = dept.name_on(decided), dept.uscc_on(decided)
+    else:
+        name, uscc = dept.name, dept.uscc
+    # One Unit per value, shared by the records (it is immutable; its canonical JSON is written
+    # once): a handful of departments and names.
+    unit = _UNITS.get((key, name, uscc))
+    if unit is None:
+        if len(_UNITS) > 4096:  # a long-lived process that loaded many registries
+            _UNITS.clear()
+        unit = _UNITS[(key, name, uscc)] = Unit(key, name, uscc)
+    return unit
 
 
-_CURRENT_UNITS: dict[tuple[str, int], tuple[object, Unit]] = {}
+_UNITS: dict[tuple[str, str, str], Unit] = {}
 
 
 def _texts(record: Record, natural: bool, categories: list[str], corrections: list[dict]) -> list[str]:
