@@ -45,7 +45,11 @@ if TYPE_CHECKING:
     from gongshi.snapshot.build import Entry, Snapshot
 
 SEP = "\x00"  # below every character of a record id: "a" + SEP sorts before "ab", like ("a",) < ("ab",)
+_AFTER_SEP = "\x01"  # a day + this sorts after every event of that day (``grow_tree``)
 _ORDER = {e: str(n) for n, e in enumerate(EVENTS)}
+_EVENT_NAME = {str(n): e for n, e in enumerate(EVENTS)}
+# An event string with nothing JSON escapes: the separators (NUL) are its only control characters.
+_PLAIN_EVENT = re.compile(r'[^"\\\x01-\x1f]*')
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HEX = re.compile(r"[0-9a-f]*")
 _RECORD, _HISTORY, _KEY = attrgetter("record"), attrgetter("history"), attrgetter("key")
@@ -66,6 +70,9 @@ def entry_of(s: str) -> LedgerEntry:
 def leaf_of(s: str) -> bytes:
     """``entry_of(s).leaf()`` without making the entry (once per event of a cold build)."""
     day, record_id, order, sha256 = s.split(SEP)
+    if _PLAIN_EVENT.fullmatch(s):  # nothing JSON escapes (``ledger.leaf_bytes``), checked at once
+        event = _EVENT_NAME[order]
+        return f'{{"date":"{day}","event":"{event}","id":"{record_id}","sha256":"{sha256}"}}'.encode()
     return ledger.leaf_bytes(day, record_id, EVENTS[int(order)], sha256)
 
 
@@ -101,6 +108,28 @@ def _next_day(day: str) -> str:
     return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 
 
+def _levels(hashes: list[bytes]) -> list[list[bytes]]:
+    """The perfect subtrees of a run of leaf hashes, level by level: ``levels[k][i]`` is the root
+    of leaves ``i×2^k … i×2^k+2^k-1`` (a whole chunk's last level is its root). One list
+    comprehension per level: a call per node, not a stack push per leaf."""
+    levels = [hashes]
+    node = merkle.node_hash
+    while len(level := levels[-1]) > 1:
+        # An odd last subtree has no partner on its level yet (``_frontier`` reads it there).
+        levels.append([node(a, b) for a, b in zip(level[0::2], level[1::2], strict=False)])
+    return levels
+
+
+def _frontier(levels: list[list[bytes]], size: int) -> list[tuple[int, bytes]]:
+    """The perfect subtrees, largest first, of the first ``size`` leaves of ``levels``."""
+    out, first = [], 0
+    for k in range(size.bit_length() - 1, -1, -1):
+        if size >> k & 1:
+            out.append((1 << k, levels[k][first >> k]))
+            first += 1 << k
+    return out
+
+
 def grow_tree(
     events: list[str],
     cut: int,
@@ -125,17 +154,24 @@ def grow_tree(
     if start and (start == cut or events[start][:10] != events[start - 1][:10]):
         day = events[start - 1][:10]
         days.append((_next_day(day), start, _fold(stack).hex()))
-    local: list[tuple[int, bytes]] = []  # perfect subtrees inside the chunk being filled
+    local: list[tuple[int, bytes]] = []  # perfect subtrees of the last, partial chunk
     made = leaves if leaves is not None else []
-    for n in range(start, cut):
-        leaf = leaf_of(events[n])
-        made.append(leaf)
-        _push(local, 1, merkle.leaf_hash(leaf))
-        if local[-1][0] == chunk:  # the chunk is full: a whole subtree
-            chunk_roots.append(local.pop()[1])
+    for first in range(start, cut, chunk):
+        end = min(first + chunk, cut)
+        part = list(map(leaf_of, events[first:end]))
+        made.extend(part)
+        levels = _levels(list(map(merkle.leaf_hash, part)))
+        n = first
+        while n < end:  # the days that end in this chunk, found by bisection (a few per chunk)
+            day = events[n][:10]
+            n = bisect.bisect_left(events, day + _AFTER_SEP, n, cut)  # past the day's last event
+            if n <= end:
+                days.append((_next_day(day), n, _fold(stack + _frontier(levels, n - first)).hex()))
+        if end - first == chunk:  # a full chunk: a whole subtree
+            chunk_roots.append(levels[-1][0])
             _push(stack, chunk, chunk_roots[-1])
-        if n + 1 == cut or events[n + 1][:10] != events[n][:10]:
-            days.append((_next_day(events[n][:10]), n + 1, _fold(stack + local).hex()))
+        else:
+            local = _frontier(levels, end - first)
     root = _fold(stack + local) if cut else merkle.EMPTY_ROOT
     return Tree(root, chunk_roots, days), start
 
@@ -167,7 +203,8 @@ class LedgerState:
         self.path = cachefile.cache_path(snapshot.root, self.FILE)
         self.key = digest(code_version(), FORMAT, registry_key(snapshot.root), snapshot.registry_key)
         # Every record's path, key, newest commit and id (class docstring), in the snapshot's
-        # order of the build that saved them. ``keys`` is None when not made (``_compare``).
+        # order of the build that saved them. Not made for a state that is never saved: then
+        # ``keys`` is None and the other columns are empty (``_compare``).
         self.paths: list[str] = []
         self.keys: list[str] | None = []
         self.commits: list[str] = []
@@ -197,20 +234,15 @@ class LedgerState:
         position of ``events`` that changed (its length when nothing did).
 
         ``early`` returns the answer of the early work (``early_events``, when the build started
-        it): the records it computed (``record_marks``) and all their events, taken when those
-        are the records it was to compute here; only a shortcut, every record it does not answer
-        for is computed here, with the same events."""
+        it): the records it computed and all their events, taken when it was made for this
+        snapshot and the same records to compute; only a shortcut, every record it does not
+        answer for is computed here, with the same events."""
         entries = snapshot.entries
         changes = self._compare(snapshot)
         missing = changes.missing
         removed = events_of(self.events, changes.stale)
         answer = early() if early is not None and missing else None
-        answered, added = _early_answer(answer)
-        taken = [i for i in missing if not projected_by_pages(entries[i])] if answered else []
-        if not answered or answered != record_marks(entries, taken):
-            # Its events come as one list: taken only when it answered for exactly the records
-            # it was to compute (the same state of this file), else not at all.
-            added, taken = [], []
+        taken, added = _early_answer(answer, snapshot, missing)
         done = set(taken)
         rest = [entries[i] for i in missing if i not in done]
         added.extend(_events(snapshot, rest))
@@ -243,18 +275,20 @@ class LedgerState:
         whose saved events are out of date."""
         entries = snapshot.entries
         n = len(entries)
+        old_paths = self.paths
+        if not old_paths and self.path is None:
+            # Nothing saved and nothing to save (no cache; the early work and the ledger's task of
+            # a cold build): every record is computed, no column is made. The entry keys alone
+            # would cost 20 µs each, 2 s at 100,000 records in each of those processes.
+            return _Changes([], None, [], [], list(range(n)), set(), set())
         # Column by column with C-level loops (``map``): when little changed this pass over
         # 100,000 entries is the ledger's whole cost.
         records = list(map(_RECORD, entries))
         paths, ids = list(map(_PATH, records)), list(map(_ID, records))
         commits = newest_commits(entries)
-        old_paths = self.paths
         keys: list[str] | None
-        if not old_paths:
-            # Nothing saved: every record is computed. The keys only when this state is saved:
-            # an entry's key not yet made costs 20 µs, 2 s at 100,000 records in every process
-            # that asks (a cold build without caches: the early work and the ledger's task).
-            keys = list(map(_KEY, entries)) if self.path is not None else None
+        if not old_paths:  # nothing saved: every record is computed
+            keys = list(map(_KEY, entries))
             missing, gone_paths, stale = list(range(n)), set(), set()
         elif paths == old_paths and self.keys is not None:
             # The same records in the same order (a rebuild): the columns compared in place.
@@ -322,25 +356,12 @@ def projected_by_pages(entry: Entry) -> bool:
     )
 
 
-def record_marks(entries: list[Entry], positions: list[int]) -> list[str]:
-    """What names the records ``entries[i]`` (``i`` in ``positions``) in the answer of the early
-    events: path, file (its blob id, when the loader knew it) and newest commit. Two forks of one
-    build (one snapshot) agree on them, an answer made from another history does not; cheaper
-    than the columns (no entry key is made)."""
-    out = []
-    for i in positions:
-        e = entries[i]
-        history = e.history
-        out.append(f"{e.record.path} {e.record.blob_sha or '-'} {history[0].sha if history else '-'}")
-    return out
-
-
 @dataclass
 class _Changes:
     paths: list[str]
     keys: list[str] | None  # None: not made, this state is not saved (``_compare``)
     commits: list[str]
-    ids: list[str]
+    ids: list[str]  # the columns are empty when this state is not saved
     missing: list[int]  # positions in ``snapshot.entries``
     gone_paths: set[str]
     stale: set[str]
@@ -379,9 +400,11 @@ def _events(snapshot: Snapshot, entries: list[Entry]) -> list[str]:
 def early_events(snapshot: Snapshot) -> Callable[[], dict]:
     """The ledger's early work (``HookOutput.early``), started before the pages are planned: the
     events of the records to compute (``LedgerState``) whose hashes do not come from the pages'
-    projections (``projected_by_pages``), named by ``record_marks``, for ``LedgerState.update``.
-    In a cold build at 100,000 records, most of the ledger's work. The earlier versions the
-    snapshot parsed for the past names (``Snapshot.versions``) are not read again."""
+    projections (``projected_by_pages``), for ``LedgerState.update``. The answer names the
+    snapshot (``Snapshot.token``), the positions of the records there were to compute and of
+    those it computed, and their events. In a cold build at 100,000 records, most of the
+    ledger's work. The earlier versions the snapshot parsed for the past names
+    (``Snapshot.versions``) are not read again."""
 
     # Taken now: the site writer drops them from the snapshot once this work has forked.
     parsed = snapshot.versions
@@ -389,29 +412,45 @@ def early_events(snapshot: Snapshot) -> Callable[[], dict]:
     def run() -> dict:
         with gcpause.paused():  # bulk work without cycles (``core.gcpause``)
             entries = snapshot.entries
-            changes = LedgerState(snapshot)._compare(snapshot)
-            todo = [i for i in changes.missing if not projected_by_pages(entries[i])]
+            missing = LedgerState(snapshot)._compare(snapshot).missing
+            todo = [i for i in missing if not projected_by_pages(entries[i])]
             lists = _event_lists(snapshot, [entries[i] for i in todo], parsed)
-            # Two long strings, not 100,000 lists: sent and read back at C speed, a fraction of
-            # the memory in the worker that reads them.
-            records = joined_lines(record_marks(entries, todo))
+            # Long strings, not 100,000 lists: sent and read back at C speed, a fraction of the
+            # memory in the worker that reads them.
             events = joined_lines([s for ev in lists for s in ev])
-        if records is None or events is None:
-            return {}  # a newline in a path (not a valid record file): no answer
-        return {"records": records, "events": events}
+        if events is None:
+            return {}  # a newline in an id (not a valid record): no answer
+        return {
+            "snapshot": snapshot.token,
+            "missing": _positions(missing),
+            "records": _positions(todo),
+            "events": events,
+        }
 
     return run
 
 
-def _early_answer(answer: object) -> tuple[list[str], list[str]]:
-    """``early_events``'s answer as (the records it answered for, ``record_marks``; all their
-    events); anything else (no answer, a failed child) as nothing."""
-    if not isinstance(answer, dict):
+def _positions(positions: list[int]) -> str:
+    return ",".join(map(str, positions))
+
+
+def _early_answer(answer: object, snapshot: Snapshot, missing: list[int]) -> tuple[list[int], list[str]]:
+    """``early_events``'s answer as (the positions of the records it computed, all their
+    events), when it was made for this snapshot object and the same records to compute (the
+    same state of the ledger's file: its events come as one list, taken whole or not at all);
+    anything else (no answer, a failed child, another snapshot or state) as nothing."""
+    if not isinstance(answer, dict) or answer.get("snapshot") != snapshot.token:
         return [], []
-    records, events = split_lines(answer.get("records")), split_lines(answer.get("events"))
-    if records is None or events is None:
+    records, events = answer.get("records"), split_lines(answer.get("events"))
+    if answer.get("missing") != _positions(missing) or not isinstance(records, str) or events is None:
         return [], []
-    return records, events
+    try:
+        taken = [int(i) for i in records.split(",")] if records else []
+    except ValueError:
+        return [], []
+    if not set(taken) <= set(missing):
+        return [], []
+    return taken, events
 
 
 def joined_lines(lines: list[str]) -> str | None:
@@ -466,9 +505,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
             leaves = hashed[first - start : end - start]
         else:
             leaves = [leaf_of(s) for s in events[first:end]]
-        # Level 9 (level 6 would save 0.4 s at 100,000 records): a published full chunk never
-        # changes, not even its compressed bytes, which anyone may have archived and compare.
-        return gzip.compress(ledger.chunk_bytes(n, leaves), compresslevel=9, mtime=0)
+        return gzip.compress(ledger.chunk_bytes(n, leaves), compresslevel=ledger.GZIP_LEVEL, mtime=0)
 
     for n in range(-(-cut // CHUNK)):
         # A full chunk is named by its subtree root (the root commits to its entries); the last,

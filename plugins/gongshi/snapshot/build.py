@@ -9,6 +9,7 @@ the given date.
 from __future__ import annotations
 
 import bisect
+import secrets
 from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import cached_property
@@ -136,6 +137,10 @@ class Snapshot:
     # it does not load), for the ledger's early work; the site writer drops them once that work
     # has forked (``sitewrite.write_site``: megabytes at 100,000 records).
     versions: dict[str, dict | None] = field(default_factory=dict, repr=False, compare=False)
+    # Names this snapshot object among the build's processes (forks inherit it): work started
+    # early for it (``site.early``) answers with it, and an answer for another snapshot is not
+    # taken.
+    token: str = field(default_factory=lambda: secrets.token_hex(8), repr=False, compare=False)
 
     @cached_property
     def registry_key(self) -> str:

@@ -16,7 +16,6 @@ from gongshi.outputs.ledgerbuild import (
     LedgerState,
     early_events,
     projected_by_pages,
-    record_marks,
     split_lines,
 )
 from gongshi.public import record as public_record_module
@@ -82,7 +81,9 @@ def test_the_early_work_leaves_the_records_the_pages_project_to_the_task(snapsho
     counted = _Counted(monkeypatch)
     answer = early_events(snapshot)()
     positions = [i for i, e in enumerate(snapshot.entries) if not projected_by_pages(e)]
-    assert split_lines(answer["records"]) == record_marks(snapshot.entries, positions)
+    assert answer["records"] == ",".join(map(str, positions))
+    assert answer["missing"] == ",".join(map(str, range(len(snapshot.entries))))
+    assert answer["snapshot"] == snapshot.token
     assert sorted(counted.ids) == sorted(e.id for e in left)
     assert not set(counted.projected) & {e.id for e in shown}
 
@@ -103,7 +104,9 @@ def test_the_early_work_leaves_the_records_the_pages_project_to_the_task(snapsho
     assert state.taken_early == len(left)
 
 
-@pytest.mark.parametrize("answer", [None, {}, "not a dict", {"events": []}, {"records": "x", "events": {}}])
+@pytest.mark.parametrize(
+    "answer", [None, {}, "not a dict", {"events": []}, {"records": "x", "events": {}}, {"snapshot": None}]
+)
 def test_no_answer_from_the_child_means_computing_everything_here(snapshot, plain, monkeypatch, answer):
     counted = _Counted(monkeypatch)
     state = _cold(snapshot)
@@ -141,28 +144,40 @@ def test_a_state_that_is_never_saved_makes_no_entry_keys(snapshot, plain, monkey
     assert again.update(snapshot) == len(plain) and again.recomputed == 0
 
 
-def test_an_answer_for_other_versions_of_the_records_is_not_used(snapshot, plain):
-    """The answer names each record by path, file and newest commit: an answer made from another
-    history (another snapshot) matches none of them, so nothing wrong can be taken from it."""
-    answer = early_events(snapshot)()
-    marks = split_lines(answer["records"])
-    newest = _left(snapshot)[0].history[0].sha
-    other_history = [mark.replace(newest, "0" * len(newest)) for mark in marks]
-    assert other_history != marks
-    state = _cold(snapshot)
-    state.update(snapshot, lambda: {**answer, "records": "\n".join(other_history)})
-    assert state.events == plain and state.taken_early == 0
+def test_an_answer_made_for_another_snapshot_is_not_used(snapshot, plain):
+    """The answer names the snapshot object it was made for (``Snapshot.token``, inherited by the
+    build's forks): the same repository loaded again is another snapshot, and its answer is not
+    taken, nor one that names none."""
+    other = load(snapshot.root, snapshot.as_of, cache=False)
+    assert other.token != snapshot.token and len(other.entries) == len(snapshot.entries)
+    answer = early_events(other)()
+    for wrong in (answer, {**answer, "snapshot": None}):
+        state = _cold(snapshot)
+        state.update(snapshot, lambda wrong=wrong: wrong)
+        assert state.events == plain and state.taken_early == 0
+    state = _cold(other)
+    state.update(other, lambda: answer)
+    assert state.events == plain and state.taken_early == len(_left(other))
 
 
 def test_an_answer_for_other_records_than_those_to_compute_is_not_used(snapshot, plain):
-    """The events come as one list: an answer for more or fewer records than this state has to
-    compute (another state of the file) is left whole, so no event is taken twice or missed."""
+    """The events come as one list: an answer made when other records were to compute (another
+    state of the file), or that names records not to compute, is left whole, so no event is
+    taken twice or missed."""
     answer = early_events(snapshot)()
-    marks = split_lines(answer["records"])
-    fewer, more = "\n".join(marks[1:]), answer["records"] + "\nextra record"
-    for records in (fewer, more, "\n".join(reversed(marks))):
+    missing = answer["missing"].split(",")
+    records = answer["records"].split(",")
+    n = str(len(snapshot.entries))
+    wrong = [
+        {**answer, "missing": ",".join(missing[1:])},  # fewer to compute
+        {**answer, "missing": answer["missing"] + "," + n},  # more
+        {**answer, "records": answer["records"] + "," + n},  # a record not to compute
+        {**answer, "records": ",".join([*records, "x"])},  # not a position
+        {**answer, "records": None},
+    ]
+    for bad in wrong:
         state = _cold(snapshot)
-        state.update(snapshot, lambda records=records: {**answer, "records": records})
+        state.update(snapshot, lambda bad=bad: bad)
         assert state.events == plain and state.taken_early == 0
 
 

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import fields, replace
+from dataclasses import FrozenInstanceError, fields, replace
 from datetime import date
 
+import pytest
 from gongshi.core.identifiers import USCC_PLACEHOLDER
 from gongshi.core.privacy import redact
 from gongshi.core.records import Record
 from gongshi.core.sealed import SEALED_PARTY_KEYS, generate_identity, seal
+from gongshi.public import record as record_module
 from gongshi.public.record import PublicRecord, project, public_record
 
 from tests.support.search_fixture import DEPARTMENTS, make_entry
@@ -199,6 +201,24 @@ def test_canonical_json_written_field_by_field_equals_the_json_encoder():
         assert pr.canonical_json() == pr.canonical_json_reference()
     assert b'"nature":"\xe5\xbd\xa2\xe5\xbc\x8f"' in records[0].canonical_json()
     assert b'"item_name":null,' in records[2].canonical_json()
+
+
+def test_a_projection_is_the_public_record_its_constructor_makes():
+    """``project`` makes its ``PublicRecord`` without the frozen dataclass's ``__init__`` (a cost
+    paid 100,000 times per build): it has every field, equals and hashes as the record the
+    constructor makes from the same values, and stays frozen."""
+    made = [
+        project(_record({"party": {"name": "赵六", "category": "自然人"}, "facts": "赵六于2026年"})),
+        project(_record({"content": "许可", "valid_to": "2030-01-01"}, kind="licence")),
+    ]
+    for pr in made:
+        assert list(pr.__dict__) == [f.name for f in fields(PublicRecord)]
+        again = replace(pr)  # through __init__
+        assert again == pr and hash(again) == hash(pr) and again.canonical_json() == pr.canonical_json()
+        with pytest.raises(FrozenInstanceError):
+            pr.facts = "改"
+    with pytest.raises(TypeError):
+        record_module._public_record(id="x")  # a field missing: refused, not a half-made record
 
 
 def test_canonical_json_changes_with_public_content():
