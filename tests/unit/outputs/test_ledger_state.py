@@ -1,0 +1,92 @@
+"""The ledger's kept state compared with the next snapshot (``LedgerState._compare``): after a small
+change the columns are compared in place and only the changed places are read; after records moved
+(one deleted, another added) they are matched by path. Either way the events are those of a build
+without any state."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from gongshi.core import cachefile
+from gongshi.outputs import ledgerbuild
+from gongshi.outputs.ledgerbuild import LedgerState, grow_tree
+from gongshi.snapshot.load import load
+
+from tests.support.site_fixture import RECORDS, build_repo, data_path
+
+AS_OF = date(2026, 11, 30)
+CORRECTED = "scjg-xk-2026-0201"  # shown on the as-of day: a change is a correction
+MOVED = "scjg-cf-2025-0031"
+
+
+@pytest.fixture
+def repo(tmp_path, monkeypatch):
+    monkeypatch.setenv("GONGSHI_CACHE", "on")
+    monkeypatch.setattr(cachefile, "cache_dir", lambda root: tmp_path / "cache")
+    (tmp_path / "cache").mkdir()
+    return build_repo(tmp_path / "repo")
+
+
+def _saved(root) -> LedgerState:
+    """The state a build of ``root`` saves."""
+    snapshot = load(root, AS_OF, cache=False)
+    state = LedgerState(snapshot)
+    state.update(snapshot)
+    state.recomputed = LedgerState.SAVE_AFTER + 1  # saved even when the tree is the same
+    state.save(grow_tree(state.events, len(state.events), None, 0)[0])
+    return state
+
+
+def _cold_events(snapshot) -> list[str]:
+    state = LedgerState(snapshot)
+    state.paths, state.keys, state.events, state.tree = [], [], [], None
+    state.update(snapshot)
+    return state.events
+
+
+class _Reads:
+    """Which entries' records the comparison read for their path and id (``_RECORD``)."""
+
+    def __init__(self, monkeypatch):
+        self.records: list[str] = []
+        real = ledgerbuild._RECORD
+        monkeypatch.setattr(ledgerbuild, "_RECORD", lambda e: self.records.append(e.id) or real(e))
+
+
+def test_a_small_change_is_compared_in_place_reading_only_the_changed_place(repo, monkeypatch):
+    _saved(repo.path)
+    text = RECORDS[CORRECTED].replace("预包装食品销售", "预包装食品、散装食品销售")
+    assert text != RECORDS[CORRECTED]
+    repo.commit("更正", "2026-11-29T10:00:00+08:00", {data_path(CORRECTED): text})
+    snapshot = load(repo.path, AS_OF, cache=False)
+    reads = _Reads(monkeypatch)
+    state = LedgerState(snapshot)
+    old_paths = list(state.paths)
+    state.update(snapshot)
+    assert reads.records == []  # no pass over every record's path and id
+    assert state.recomputed == 1 and state.paths == old_paths
+    assert state.ids == [e.id for e in snapshot.entries]
+    assert state.events == _cold_events(snapshot)
+    corrected = ("2026-11-29", CORRECTED, "corrected")
+    assert corrected in [(e.date, e.id, e.event) for e in map(ledgerbuild.entry_of, state.events)]
+
+
+def test_records_that_moved_are_matched_by_path(repo, monkeypatch):
+    """One record deleted and another added: as many records as before, in other places; the
+    deleted one's events leave, the added one's are computed, the others are found by path."""
+    _saved(repo.path)
+    added = "scjg-cf-2025-0099"
+    text = RECORDS[MOVED].replace("31号", "99号")
+    repo.commit("删除并新增", "2026-11-29T10:00:00+08:00", {data_path(MOVED): None, data_path(added): text})
+    snapshot = load(repo.path, AS_OF, cache=False)
+    state = LedgerState(snapshot)
+    assert len(state.paths) == len(snapshot.entries)  # the same count: only the places differ
+    monkeypatch.setattr(ledgerbuild, "IN_PLACE_MIN", 0)  # a few places would still be in place
+    reads = _Reads(monkeypatch)
+    state.update(snapshot)
+    assert len(reads.records) == len(snapshot.entries)  # matched by path
+    assert state.recomputed == 2  # the added record, and the deleted one's path gone
+    events = _cold_events(snapshot)
+    assert state.events == events and any(added in e for e in events)
+    assert not any(f"{ledgerbuild.SEP}{MOVED}{ledgerbuild.SEP}" in e for e in events)
