@@ -13,8 +13,8 @@ same day, before and after a merge, publish the same ledger, and the merge's eve
 next day. Withheld records never appear; a record withdrawn before it was published neither.
 
 Files (docs/ledger.md): ``ledger/entries/<n>.json.gz`` (entries n×CHUNK … n×CHUNK+CHUNK-1,
-gzip-compressed JSON: a third of the size, the hashes being most of it; a full chunk never changes
-again), ``ledger/head.json`` (size and root of this build) and
+gzip-compressed JSON: a third of the size, the hashes being most of it; a full chunk's entries
+never change again), ``ledger/head.json`` (size and root of this build) and
 ``ledger/roots.json`` (size and root at the end of every day with events), plus the page
 ``ledger.html`` that explains how to keep and check them.
 """

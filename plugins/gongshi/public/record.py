@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
@@ -340,6 +341,8 @@ def _public_text(text: str, names: list[str]) -> str:
 
 
 def _iso(value: object) -> str:
+    if type(value) is date:  # as YAML loads a date (most): five per projection
+        return value.isoformat()
     d = parse_date(value)
     return d.isoformat() if d else ""
 
