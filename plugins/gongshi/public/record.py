@@ -22,7 +22,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import date
 from decimal import Decimal
 from functools import cached_property
 from operator import attrgetter
@@ -303,11 +302,12 @@ _FREE_TEXTS = (
 _N_FREE = len(_FREE_TEXTS)
 
 
-def person_names(record: Record, past_names: tuple[str, ...] = ()) -> list[str]:
+def person_names(record: Record, past_names: tuple[str, ...] = (), natural: bool | None = None) -> list[str]:
     """The names the projection masks in every text of ``record``: the party's name when it is a
     natural person and its past names, longest first. One-character names are left alone: they
-    would mask ordinary words."""
-    natural = record.is_natural_person
+    would mask ordinary words. ``natural``: ``record.is_natural_person`` when the caller has it."""
+    if natural is None:
+        natural = record.is_natural_person
     if not past_names and not natural:
         return []  # most records: an organisation that was never a person
     names = {n.strip() for n in past_names}
@@ -341,10 +341,25 @@ def _public_text(text: str, names: list[str]) -> str:
 
 
 def _iso(value: object) -> str:
-    if type(value) is date:  # as YAML loads a date (most): five per projection
-        return value.isoformat()
+    """A date field as published: ISO, ``""`` when absent or not a date (``parse_date``). Five per
+    projection; a record's dates come as strings (the validation cache keeps them so) of a few
+    thousand distinct days, each parsed once."""
+    if value is None:
+        return ""
+    if type(value) is str:
+        hit = _ISO_SEEN.get(value)
+        if hit is None:
+            d = parse_date(value)
+            hit = d.isoformat() if d else ""
+            if len(_ISO_SEEN) >= 65536:  # a long-lived process that saw many odd strings
+                _ISO_SEEN.clear()
+            _ISO_SEEN[value] = hit
+        return hit
     d = parse_date(value)
     return d.isoformat() if d else ""
+
+
+_ISO_SEEN: dict[str, str] = {}  # ``_iso`` of the strings seen (a pure function of the string)
 
 
 def _unit(key: str, dept, decided) -> Unit:
@@ -421,7 +436,9 @@ def project(
     natural = record.is_natural_person
     kind = record.kind
     categories, corrections = record.categories, record.corrections
-    texts = public_texts(_texts(record, natural, categories, corrections), person_names(record, past_names))
+    texts = public_texts(
+        _texts(record, natural, categories, corrections), person_names(record, past_names, natural)
+    )
     (
         doc_no,
         party_name,
