@@ -254,12 +254,27 @@ class LedgerState:
             changes.ids,
         )
         self.recomputed = len(missing) + len(changes.gone_paths)
-        if not removed and not added:
-            return len(self.events)
         if not self.events:
             self.events = sorted(added)  # nothing kept (a cold build): 200,000 bisections spared
             return 0
-        first = min(bisect.bisect_left(self.events, s) for s in removed + added)
+        # An event taken out and put back (a corrected record's publication, unchanged) changes
+        # nothing: only the others decide where the list, and so the tree, changed.
+        kept = Counter(removed) & Counter(added)
+        if kept:
+            removed = list((Counter(removed) - kept).elements())
+            added = list((Counter(added) - kept).elements())
+        if not removed and not added:
+            return len(self.events)
+        events = self.events
+        first = min(bisect.bisect_left(events, s) for s in removed + added)
+        if len(removed) + len(added) <= IN_PLACE_MIN:
+            # A few events (a rebuild): each taken out and put in at its place, not the whole
+            # tail of the list walked and sorted again.
+            for s in removed:
+                del events[bisect.bisect_left(events, s)]
+            for s in added:
+                bisect.insort(events, s)
+            return first
         gone = Counter(removed)
         tail = []
         for s in self.events[first:]:
