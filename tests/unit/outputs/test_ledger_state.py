@@ -90,3 +90,23 @@ def test_records_that_moved_are_matched_by_path(repo, monkeypatch):
     events = _cold_events(snapshot)
     assert state.events == events and any(added in e for e in events)
     assert not any(f"{ledgerbuild.SEP}{MOVED}{ledgerbuild.SEP}" in e for e in events)
+
+
+def test_events_put_back_unchanged_do_not_move_the_first_change(repo):
+    """A record published in March, corrected again in November: its March publication is taken
+    out and put back unchanged, so the list (and the tree, whose full chunks before that place are
+    kept) changes only from the new correction on."""
+    older = "wjw-xk-2026-0011"
+    state = _saved(repo.path)
+    published = next(e for e in state.events if f"{ledgerbuild.SEP}{older}{ledgerbuild.SEP}0" in e)
+    text = (repo.path / data_path(older)).read_text(encoding="utf-8")
+    text = text.replace("准予经营公共浴室。", "准予经营公共浴室（含桑拿）。")
+    repo.commit("再更正", "2026-11-29T10:00:00+08:00", {data_path(older): text})
+    snapshot = load(repo.path, AS_OF, cache=False)
+    state = LedgerState(snapshot)
+    before = list(state.events)
+    first = state.update(snapshot)
+    assert state.events == _cold_events(snapshot)
+    changed = next(n for n, (a, b) in enumerate(zip(before, state.events, strict=False)) if a != b)
+    assert first == changed > before.index(published)
+    assert state.events[first].startswith("2026-11-29")
