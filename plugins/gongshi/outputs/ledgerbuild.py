@@ -267,7 +267,7 @@ class LedgerState:
             return len(self.events)
         events = self.events
         first = min(bisect.bisect_left(events, s) for s in removed + added)
-        if len(removed) + len(added) <= IN_PLACE_MIN:
+        if len(removed) + len(added) <= FEW_EVENTS:
             # A few events (a rebuild): each taken out and put in at its place, not the whole
             # tail of the list walked and sorted again.
             for s in removed:
@@ -368,6 +368,9 @@ _COLUMNS = ("paths", "keys", "commits", "ids")  # ``LedgerState``'s columns, as 
 # A rebuild compares the columns in place while at most this many records (or 1 % of them) differ
 # in key or newest commit; beyond, records are matched by path (fewer recomputed after a shift).
 IN_PLACE_MIN = 64
+# At most this many events taken out and put in (``LedgerState.update``): each at its place by
+# bisection; beyond, the tail from the first change is walked once and sorted.
+FEW_EVENTS = 64
 
 
 def newest_commits(entries: list[Entry]) -> list[str]:

@@ -519,8 +519,8 @@ def project(
 
 def _public_record(**values) -> PublicRecord:
     """``PublicRecord(**values)`` without the frozen dataclass's ``__init__``, which sets each of
-    its 37 fields through ``object.__setattr__`` (a quarter of a second per 50,000 projections:
-    the parent of a cold build and the ledger's early work each make about that many)."""
+    its 37 fields through ``object.__setattr__`` (5.0 µs against 2.1 µs: 0.15 s per 50,000
+    projections, which the parent of a cold build and the ledger's early work each make)."""
     if values.keys() != _FIELD_SET:
         raise TypeError(f"PublicRecord fields: {sorted(values.keys() ^ _FIELD_SET)}")
     made = object.__new__(PublicRecord)

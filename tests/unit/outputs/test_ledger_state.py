@@ -92,10 +92,13 @@ def test_records_that_moved_are_matched_by_path(repo, monkeypatch):
     assert not any(f"{ledgerbuild.SEP}{MOVED}{ledgerbuild.SEP}" in e for e in events)
 
 
-def test_events_put_back_unchanged_do_not_move_the_first_change(repo):
+@pytest.mark.parametrize("few", [ledgerbuild.FEW_EVENTS, 0])
+def test_events_put_back_unchanged_do_not_move_the_first_change(repo, monkeypatch, few):
     """A record published in March, corrected again in November: its March publication is taken
     out and put back unchanged, so the list (and the tree, whose full chunks before that place are
-    kept) changes only from the new correction on."""
+    kept) changes only from the new correction on; the same whether the changed events are put
+    at their places one by one or the tail is sorted again (``few`` 0)."""
+    monkeypatch.setattr(ledgerbuild, "FEW_EVENTS", few)
     older = "wjw-xk-2026-0011"
     state = _saved(repo.path)
     published = next(e for e in state.events if f"{ledgerbuild.SEP}{older}{ledgerbuild.SEP}0" in e)
