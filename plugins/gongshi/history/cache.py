@@ -21,7 +21,7 @@ from pathlib import Path
 from gongshi.core import cachefile
 from gongshi.core.keys import code_version
 from gongshi.core.problems import Problem
-from gongshi.history.log import Change, HistoryIndex, scan_history, stream_log
+from gongshi.history.log import Change, HistoryError, HistoryIndex, scan_history, stream_log
 from gongshi.repo.files import RECORDS_DIR
 from gongshi.repo.git import run_git
 
@@ -243,6 +243,24 @@ def _after(full: HistoryIndex, delta: HistoryIndex | None, new: HistoryIndex, in
         first.update(delta.first_added)
     warnings = index.warnings[: len(index.warnings) - len(full.warnings)]
     return HistoryIndex(head=index.head, changes=changes, first_added=first, warnings=warnings)
+
+
+def paths_changed_since(root: Path, old: str, head: str) -> set[str] | None:
+    """The record paths that the first-parent commits after ``old`` up to ``head`` touched: the
+    only paths whose history (``HistoryIndex.changes``) at ``head`` differs from theirs at
+    ``old``. None when ``old`` is not on the first-parent chain of ``head`` (history rewritten,
+    another branch) or Git cannot tell: then any path's history may differ."""
+    if old == head:
+        return set()
+    probe = run_git(root, "rev-parse", "--show-prefix")
+    if probe.returncode != 0 or not _on_first_parent_chain(root, old, head):
+        return None
+    new = HistoryIndex(head=head)
+    try:
+        stream_log(root, f"{old}..{head}", probe.stdout.strip(), new)
+    except HistoryError:
+        return None
+    return set(new.changes)
 
 
 def _on_first_parent_chain(root: Path, ancestor: str, head: str) -> bool:

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from gongshi.core import cachefile, gcpause, merkle
 from gongshi.core.keys import code_version, digest
 from gongshi.core.timeline import PUBLIC_STATES
+from gongshi.history.cache import paths_changed_since
 from gongshi.history.versions import read_blobs
 from gongshi.outputs import ledger
 from gongshi.outputs.ledger import CHUNK, CHUNK_PATH, EVENTS, FORMAT, HEAD, PAGE, ROOTS, TEMPLATE, LedgerEntry
@@ -52,7 +53,7 @@ _EVENT_NAME = {str(n): e for n, e in enumerate(EVENTS)}
 _PLAIN_EVENT = re.compile(r'[^"\\\x01-\x1f]*')
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 _HEX = re.compile(r"[0-9a-f]*")
-_RECORD, _HISTORY, _KEY = attrgetter("record"), attrgetter("history"), attrgetter("key")
+_RECORD, _HISTORY = attrgetter("record"), attrgetter("history")
 _PATH, _ID, _SHA, _FIRST = attrgetter("path"), attrgetter("id"), attrgetter("sha"), itemgetter(0)
 
 
@@ -179,20 +180,60 @@ def grow_tree(
 # ---------------------------------------------------------------- the state kept between builds
 
 
+class Columns:
+    """Every record's path, entry key, newest first-parent commit and id, in the snapshot's order,
+    as they were at commit ``head``: each column one newline-joined string (as saved: loading a
+    few long strings costs a third of loading 400,000 small ones, and the cache file's check of
+    every loaded object has a few to look at) or a list, split or joined only when read that way.
+    A one-record rebuild reads the keys as text and splits only the paths and ids."""
+
+    NAMES = ("paths", "keys", "commits", "ids")
+
+    def __init__(self, head: str | None, size: int, values: dict[str, str | list[str]]):
+        self.head, self.size = head, size
+        self._values = values
+
+    @classmethod
+    def read(cls, doc: dict) -> Columns | None:
+        """The columns of a saved state, or None unless each is a text of ``size`` lines."""
+        head, size = doc.get("head"), doc.get("size")
+        values = {name: doc.get(name) for name in cls.NAMES}
+        if not (head is None or isinstance(head, str)) or not isinstance(size, int):
+            return None
+        for text in values.values():
+            if not isinstance(text, str) or (text.count("\n") + 1 if text else 0) != size:
+                return None
+        return cls(head, size, values)  # type: ignore[arg-type]
+
+    def lines(self, name: str) -> list[str]:
+        value = self._values[name]
+        if isinstance(value, str):
+            value = self._values[name] = split_lines(value) or []
+        return value
+
+    def text(self, name: str) -> str | None:
+        """The column as saved; None when a line holds a newline (``joined_lines``)."""
+        value = self._values[name]
+        return value if isinstance(value, str) else joined_lines(value)
+
+    def with_values(self, head: str | None, **values: str | list[str]) -> Columns:
+        return Columns(head, self.size, {**self._values, **values})
+
+
 class LedgerState:
     """What a build of the ledger computed, kept in ``ledger-state.marshal`` (``core.cachefile``):
-    every record's path, entry key, newest commit and id (four columns, in the snapshot's order),
-    ``events`` (every event string of every record, sorted) and the published prefix's ``tree``.
-    A record is recomputed when its entry key (``Entry.key``: file, time rules' result, item, past
-    names), its newest first-parent commit (a commit id fixes every commit before it, so the whole
-    history) or its id changed; the file's key covers the code, the registry files (the calendar
-    included: earlier versions are evaluated on their own dates) and the registry as shown. Only a
-    shortcut: a missing or outdated file is a cold start with the same result.
+    every record's path, entry key, newest commit and id (``Columns``), ``events`` (every event
+    string of every record, sorted) and the published prefix's ``tree``. A record is recomputed
+    when its entry key (``Entry.key``: file, time rules' result, item, past names), its newest
+    first-parent commit (a commit id fixes every commit before it, so the whole history) or its id
+    changed; the file's key covers the code, the registry files (the calendar included: earlier
+    versions are evaluated on their own dates) and the registry as shown. Only a shortcut: a
+    missing or outdated file is a cold start with the same result.
 
-    The columns and the events are stored as newline-joined strings: loading a few long strings
-    and splitting them costs a third of loading 500,000 small ones (and the cache file's check of
-    every loaded object has a few to look at); a rebuild compares the columns as lists, at C speed
-    (a one-record rebuild's ledger is mostly this comparison and the loading)."""
+    A rebuild does not walk the 100,000 entries: their keys are compared as one text with the
+    snapshot's (``Snapshot.keys_text``), and the newest commits can differ only at the paths that
+    the commits since the saved state's ``head`` touched (``history.cache.paths_changed_since``,
+    one ``git log`` of those commits); the columns are walked only when that cannot be told."""
 
     FILE = "ledger-state.marshal"
     # A rebuild that recomputed at most this many records and left the published tree as it was
@@ -202,14 +243,11 @@ class LedgerState:
     def __init__(self, snapshot: Snapshot):
         self.path = cachefile.cache_path(snapshot.root, self.FILE)
         self.key = digest(code_version(), FORMAT, registry_key(snapshot.root), snapshot.registry_key)
-        # Every record's path, key, newest commit and id (class docstring), in the snapshot's
-        # order of the build that saved them. Not made for a state that is never saved: then
-        # ``keys`` is None and the other columns are empty (``_compare``).
-        self.paths: list[str] = []
-        self.keys: list[str] | None = []
-        self.commits: list[str] = []
-        self.ids: list[str] = []
+        self.saved: Columns | None = None  # the columns of the build that saved the file
+        # This snapshot's columns, made by ``update`` (None: not made, the state is never saved).
+        self.columns: Columns | None = None
         self.events: list[str] = []
+        self._events_text: str | None = None  # ``events`` as saved, while they are unchanged
         self.tree: Tree | None = None
         self.recomputed = 0
         self.taken_early = 0  # records whose events came from the early work (``update``)
@@ -218,14 +256,15 @@ class LedgerState:
         doc = cachefile.read(self.path)
         if not (isinstance(doc, dict) and doc.get("key") == self.key):
             return
-        columns = [split_lines(doc.get(k)) for k in _COLUMNS]
-        events = split_lines(doc.get("events"))
+        saved = Columns.read(doc)
+        text = doc.get("events")
+        events = split_lines(text)
         chunks, days = doc.get("chunks"), doc.get("days")
-        shapes = events is not None and all(c is not None and len(c) == len(columns[0]) for c in columns)
+        shapes = saved is not None and events is not None
         shapes = shapes and isinstance(chunks, list) and isinstance(days, list)
         if shapes and all(isinstance(d, tuple) and len(d) == 3 for d in days):  # type: ignore[union-attr]
-            self.paths, self.keys, self.commits, self.ids = columns  # type: ignore[assignment]
-            self.events, self.tree = events, Tree(b"", chunks, days)  # type: ignore[arg-type]
+            self.saved, self.events, self._events_text = saved, events, text  # type: ignore[assignment]
+            self.tree = Tree(b"", chunks, days)  # type: ignore[arg-type]
 
     def update(self, snapshot: Snapshot, early: Callable[[], object] | None = None) -> int:
         """Bring the records and the sorted events up to date with ``snapshot``: the events of new
@@ -240,19 +279,14 @@ class LedgerState:
         entries = snapshot.entries
         changes = self._compare(snapshot)
         missing = changes.missing
-        removed = events_of(self.events, changes.stale)
+        removed = events_of(self.events, changes.stale, self._events_text)
         answer = early() if early is not None and missing else None
         taken, added = _early_answer(answer, snapshot, missing)
         done = set(taken)
         rest = [entries[i] for i in missing if i not in done]
         added.extend(_events(snapshot, rest))
         self.taken_early = len(taken)
-        self.paths, self.keys, self.commits, self.ids = (
-            changes.paths,
-            changes.keys,
-            changes.commits,
-            changes.ids,
-        )
+        self.columns = changes.columns
         self.recomputed = len(missing) + len(changes.gone_paths)
         if not self.events:
             self.events = sorted(added)  # nothing kept (a cold build): 200,000 bisections spared
@@ -265,6 +299,7 @@ class LedgerState:
             added = list((Counter(added) - kept).elements())
         if not removed and not added:
             return len(self.events)
+        self._events_text = None
         events = self.events
         first = min(bisect.bisect_left(events, s) for s in removed + added)
         if len(removed) + len(added) <= FEW_EVENTS:
@@ -288,89 +323,157 @@ class LedgerState:
         return first
 
     def _compare(self, snapshot: Snapshot) -> _Changes:
-        """What changed since the state was saved: the records' columns now (class docstring), the
-        positions in ``snapshot.entries`` of the records to compute, the paths gone and the ids
-        whose saved events are out of date."""
+        """What changed since the state was saved: the positions in ``snapshot.entries`` of the
+        records to compute, the paths gone, the ids whose saved events are out of date, and this
+        snapshot's columns (class docstring)."""
         entries = snapshot.entries
         n = len(entries)
-        old_paths = self.paths
-        if not old_paths and self.path is None:
+        saved = self.saved
+        if saved is None and self.path is None:
             # Nothing saved and nothing to save (no cache; the early work and the ledger's task of
             # a cold build): every record is computed, no column is made. The entry keys alone
             # would cost 20 µs each, 2 s at 100,000 records in each of those processes.
-            return _Changes([], None, [], [], list(range(n)), set(), set())
-        # Column by column with C-level loops (``map``): when little changed this pass over
-        # 100,000 entries is the ledger's whole cost (each column ≈ 30 ms).
-        keys: list[str] | None = list(map(_KEY, entries))
-        commits = newest_commits(entries)
-        old_keys = self.keys
+            return _Changes(list(range(n)), set(), set(), None)
+        keys = snapshot.keys_text
+        commits: list[str] | None = None
         differ: set[int] | None = None
-        if old_paths and old_keys is not None and len(old_keys) == n:
+        if saved is not None and saved.size == n:
             # A rebuild: the same records in the same order but a few. An entry's key digests its
             # record's id and path, so where key and newest commit are the same, so is the record:
-            # only the positions that differ are read (not every record's path and id).
-            differ = set(compress(range(n), map(ne, keys, old_keys)))
-            differ.update(compress(range(n), map(ne, commits, self.commits)))
-            if len(differ) > max(IN_PLACE_MIN, n // 100):
-                differ = None  # many moved (one added, another removed): matched by path below
-        if differ is not None:
-            paths, ids = list(old_paths), list(self.ids)
-            for i in differ:
-                record = entries[i].record
-                paths[i], ids[i] = record.path, record.id
+            # only the positions that differ are read.
+            differ = differing_lines(saved.text("keys") or "", keys, n)
+            if differ is not None:
+                moved = _moved_commits(snapshot, saved)
+                if moved is None:
+                    commits = newest_commits(entries)
+                    differ.update(compress(range(n), map(ne, commits, saved.lines("commits"))))
+                else:
+                    differ |= moved
+                if len(differ) > max(IN_PLACE_MIN, n // 100):
+                    differ = None  # many moved (one added, another removed): matched by path below
+        if differ is not None and saved is not None:
             missing = sorted(differ)
+            if not missing:
+                return _Changes([], set(), set(), saved.with_values(snapshot.head, keys=keys))
+            old_paths, old_ids = saved.lines("paths"), saved.lines("ids")
+            paths, ids = list(old_paths), list(old_ids)
+            commits = commits or list(saved.lines("commits"))
+            for i in missing:
+                e = entries[i]
+                paths[i], ids[i], commits[i] = e.record.path, e.record.id, _newest(e)
             # A path at a changed place is at no unchanged one (paths are unique), so it is gone
             # when no changed place holds it now.
             gone_paths = {old_paths[i] for i in missing} - {paths[i] for i in missing}
-            stale = {ids[i] for i in missing} | {self.ids[i] for i in missing}
-        elif not old_paths:  # nothing saved: every record is computed
-            records = list(map(_RECORD, entries))
-            paths, ids = list(map(_PATH, records)), list(map(_ID, records))
-            missing, gone_paths, stale = list(range(n)), set(), set()
+            stale = {ids[i] for i in missing} | {old_ids[i] for i in missing}
         else:
             records = list(map(_RECORD, entries))
             paths, ids = list(map(_PATH, records)), list(map(_ID, records))
-            old = {path: i for i, path in enumerate(old_paths)}
-            old_keys, old_commits, old_ids = self.keys or [], self.commits, self.ids
-            missing, stale = [], set()
-            for i, path in enumerate(paths):
-                j = old.get(path)
-                if j is None:
-                    missing.append(i)
-                elif keys[i] != old_keys[j] or commits[i] != old_commits[j] or ids[i] != old_ids[j]:
-                    missing.append(i)
-                    stale.update((ids[i], old_ids[j]))
-            gone_paths = old.keys() - set(paths)
-            stale.update(old_ids[old[path]] for path in gone_paths)
+            commits = commits or newest_commits(entries)
+            if saved is None:  # nothing saved: every record is computed
+                missing, gone_paths, stale = list(range(n)), set(), set()
+            else:
+                key_list = split_lines(keys) or []
+                missing, gone_paths, stale = _matched_by_path(saved, paths, key_list, commits, ids)
         if (gone_paths or missing) and len(set(ids)) != n:
             # Ids are unique in a valid repository; otherwise events cannot be found by id: start
             # over (when nothing changed, the events computed from scratch last time still hold).
-            self.events, self.tree = [], None
+            self.events, self._events_text, self.tree = [], None, None
             missing, gone_paths, stale = list(range(n)), set(), set()
-        return _Changes(paths, keys, commits, ids, missing, gone_paths, stale)
+        values = {"paths": paths, "keys": keys, "commits": commits, "ids": ids}
+        return _Changes(missing, gone_paths, stale, Columns(snapshot.head, n, values))  # type: ignore[arg-type]
 
     def save(self, tree: Tree) -> None:
         """Write the file when the published tree changed or more than ``SAVE_AFTER`` records were
         recomputed (a rebuild with nothing new writes nothing)."""
         kept = self.tree
         same = kept is not None and (kept.chunk_roots, kept.days) == (tree.chunk_roots, tree.days)
-        if self.path is None or self.keys is None or (same and self.recomputed <= self.SAVE_AFTER):
+        columns = self.columns
+        if self.path is None or columns is None or (same and self.recomputed <= self.SAVE_AFTER):
             return
-        columns = (self.paths, self.keys, self.commits, self.ids)
-        joined = {k: joined_lines(c) for k, c in zip(_COLUMNS, columns, strict=True)}
-        joined["events"] = joined_lines(self.events)
-        if None in joined.values():
+        texts = {name: columns.text(name) for name in Columns.NAMES}
+        texts["events"] = joined_lines(self.events)
+        if None in texts.values():
             return  # a newline in a path or id (not a valid record file): no shortcut next time
-        cachefile.write(self.path, {"key": self.key, **joined, "chunks": tree.chunk_roots, "days": tree.days})
+        doc = {"key": self.key, "head": columns.head, "size": columns.size, **texts}
+        cachefile.write(self.path, doc | {"chunks": tree.chunk_roots, "days": tree.days})
 
 
-_COLUMNS = ("paths", "keys", "commits", "ids")  # ``LedgerState``'s columns, as saved
 # A rebuild compares the columns in place while at most this many records (or 1 % of them) differ
 # in key or newest commit; beyond, records are matched by path (fewer recomputed after a shift).
 IN_PLACE_MIN = 64
 # At most this many events taken out and put in (``LedgerState.update``): each at its place by
 # bisection; beyond, the tail from the first change is walked once and sorted.
 FEW_EVENTS = 64
+
+
+def differing_lines(old: str, new: str, size: int) -> set[int] | None:
+    """The positions of the lines that differ between ``old`` and ``new``, two texts of ``size``
+    lines of one width (digests), compared a block of lines at a time at C speed; None when they
+    are not of that shape."""
+    if old == new:
+        return set()
+    step = (len(new) + 1) // size if size else 0  # a line and its newline
+    if step < 2 or len(old) != len(new) or len(new) != size * step - 1:
+        return None
+    newlines = "\n" * (size - 1)
+    for text in (old, new):
+        if text[step - 1 :: step] != newlines or text.count("\n") != size - 1:
+            return None
+    out: set[int] = set()
+    block = 1024
+    for first in range(0, size, block):
+        lo, hi = first * step, min(first + block, size) * step
+        if old[lo:hi] != new[lo:hi]:
+            for i in range(first, min(first + block, size)):
+                at = i * step
+                if old[at : at + step - 1] != new[at : at + step - 1]:
+                    out.add(i)
+    return out
+
+
+def _moved_commits(snapshot: Snapshot, saved: Columns) -> set[int] | None:
+    """The places whose newest commit may differ from the saved column's: those of the paths that
+    the commits after the saved ``head`` touched; None when that cannot be told (no head, history
+    rewritten, many paths): then every place is compared."""
+    if saved.head is None or snapshot.head is None:
+        return None
+    touched = paths_changed_since(snapshot.root, saved.head, snapshot.head)
+    if touched is None or len(touched) > IN_PLACE_MIN:
+        return None
+    if not touched:
+        return set()
+    # Found in the saved text, not a split list (a path is never a part of another line).
+    text = "\n" + (saved.text("paths") or "") + "\n"
+    places = set()
+    for path in touched:
+        at = text.find(f"\n{path}\n")
+        if at >= 0:
+            places.add(text.count("\n", 0, at))
+    return places
+
+
+def _matched_by_path(
+    saved: Columns, paths: list[str], keys: list[str], commits: list[str], ids: list[str]
+) -> tuple[list[int], set[str], set[str]]:
+    """The records to compute, the paths gone and the stale ids, the records found by path."""
+    old = {path: i for i, path in enumerate(saved.lines("paths"))}
+    old_keys, old_commits, old_ids = saved.lines("keys"), saved.lines("commits"), saved.lines("ids")
+    missing: list[int] = []
+    stale: set[str] = set()
+    for i, path in enumerate(paths):
+        j = old.get(path)
+        if j is None:
+            missing.append(i)
+        elif keys[i] != old_keys[j] or commits[i] != old_commits[j] or ids[i] != old_ids[j]:
+            missing.append(i)
+            stale.update((ids[i], old_ids[j]))
+    gone_paths = old.keys() - set(paths)
+    stale.update(old_ids[old[path]] for path in gone_paths)
+    return missing, gone_paths, stale
+
+
+def _newest(entry: Entry) -> str:
+    return entry.history[0].sha if entry.history else "-"
 
 
 def newest_commits(entries: list[Entry]) -> list[str]:
@@ -394,13 +497,10 @@ def projected_by_pages(entry: Entry) -> bool:
 
 @dataclass
 class _Changes:
-    paths: list[str]
-    keys: list[str] | None  # None: not made, this state is not saved (``_compare``)
-    commits: list[str]
-    ids: list[str]  # the columns are empty when this state is not saved
     missing: list[int]  # positions in ``snapshot.entries``
     gone_paths: set[str]
     stale: set[str]
+    columns: Columns | None  # None: not made, this state is not saved (``_compare``)
 
 
 def _event_lists(
@@ -511,11 +611,23 @@ def _root_line(as_of: str, size: int, root: str) -> str:
     return ledger.canonical({"as_of": as_of, "size": size, "root": root}).decode("utf-8")
 
 
-def events_of(events: list[str], ids: set[str]) -> list[str]:
-    """The event strings of the records ``ids``. A few ids (a rebuild after a change): a substring
-    test per event, exact after the split; many: the split of every event."""
+def events_of(events: list[str], ids: set[str], text: str | None = None) -> list[str]:
+    """The event strings of the records ``ids``, sorted. A few ids (a rebuild after a change): a
+    substring search, in ``text`` (``events`` newline-joined, as saved) when given, exact after
+    the split; many: the split of every event."""
     if not ids:
         return []
+    if len(ids) <= 8 and text is not None:
+        found: dict[int, str] = {}  # by where the line starts: each once
+        for i in ids:
+            needle = f"{SEP}{i}{SEP}"
+            at = text.find(needle)
+            while at >= 0:
+                start, end = text.rfind("\n", 0, at) + 1, text.find("\n", at)
+                end = len(text) if end < 0 else end
+                found[start] = text[start:end]
+                at = text.find(needle, end)
+        return sorted(s for s in found.values() if s.split(SEP, 2)[1] in ids)
     if len(ids) <= 8:
         found = [s for i in ids for needle in (f"{SEP}{i}{SEP}",) for s in events if needle in s]
         return sorted(s for s in found if s.split(SEP, 2)[1] in ids)

@@ -150,6 +150,13 @@ class Snapshot:
         depts = [(k, repr(d), repr(sorted(d.data.items()))) for k, d in sorted(reg.departments.items())]
         return digest(repr(depts), repr(sorted(reg.catalog.items())), repr(self.policy))
 
+    @cached_property
+    def keys_text(self) -> str:
+        """Every entry's key (``Entry.key``), one per line in the entries' order: made once per
+        build (the build's forks inherit it) for those that compare it with an earlier build's
+        (``snapshot.changes``, the site writer's scheduling, the ledger's state)."""
+        return "\n".join([e.key for e in self.entries])
+
     def department_name_on(self, key: str, day: date | None) -> str:
         """The name of department ``key`` in force on ``day`` (the key itself when unknown)."""
         d = self.registry.departments.get(key)

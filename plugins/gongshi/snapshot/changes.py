@@ -10,7 +10,6 @@ tell whether the changes are against the snapshot it saw last (``Snapshot.previo
 
 from __future__ import annotations
 
-from operator import attrgetter
 from pathlib import Path
 
 from gongshi.core import cachefile
@@ -18,7 +17,6 @@ from gongshi.core.keys import code_version, digest
 from gongshi.snapshot.build import Entry
 
 KEYS_FILE = "snapshot-keys.marshal"
-_KEY = attrgetter("key")
 
 
 # Beyond this many changed keys, their ids are found through a dict rather than one scan each.
@@ -33,19 +31,17 @@ def _ids_of(keys: list[str], wanted: set[str], id_at) -> set[str]:
 
 
 def entry_changes(
-    root: Path, registry_key: str, entries: list[Entry]
+    root: Path, registry_key: str, entries: list[Entry], keys: str
 ) -> tuple[frozenset[str] | None, str | None, str | None]:
-    """``(changed ids, state, previous state)`` of the snapshot of ``entries``: the ids of the
-    records added, removed or whose entry key differs since the last snapshot kept at ``root``'s
-    cache (None when unknown: no cache, no earlier snapshot, other code or registry), this
-    snapshot's state and the kept one's. Keeps this snapshot's ids and keys for the next."""
+    """``(changed ids, state, previous state)`` of the snapshot of ``entries``, whose keys are
+    ``keys`` (``Snapshot.keys_text``): the ids of the records added, removed or whose entry key
+    differs since the last snapshot kept at ``root``'s cache (None when unknown: no cache, no
+    earlier snapshot, other code or registry), this snapshot's state and the kept one's. Keeps
+    this snapshot's ids and keys for the next."""
     path = cachefile.cache_path(root, KEYS_FILE)
     if path is None:
         return None, None, None
     version = code_version()
-    # An entry's key digests its record's id too: equal keys are the same id with the same entry.
-    key_list = list(map(_KEY, entries))
-    keys = "\n".join(key_list)
     state = digest(version, registry_key, keys)
     doc = cachefile.read_dict(path)
     previous = doc.get("state") if isinstance(doc.get("state"), str) else None
@@ -60,6 +56,8 @@ def entry_changes(
         and isinstance(old_keys, str)
         and old_ids.count("\n") == old_keys.count("\n")
     ):
+        # An entry's key digests its record's id too: equal keys are the same id with the same entry.
+        key_list = keys.split("\n") if keys else []
         old_list = old_keys.split("\n") if old_keys else []
         old_set, new_set = set(old_list), set(key_list)
         added, removed = new_set - old_set, old_set - new_set

@@ -235,7 +235,7 @@ def _load(root: Path, as_of: date, *, cache: bool, paths: Iterable[str] | None) 
     snapshot.versions = versions
     if cache and paths is None:  # a snapshot of some paths only is no state of the repository
         with phases.timed("snapshot/changes"):
-            changed, state, previous = entry_changes(root, snapshot.registry_key, entries)
+            changed, state, previous = entry_changes(root, snapshot.registry_key, entries, snapshot.keys_text)
         snapshot.changed_ids, snapshot.state, snapshot.previous_state = changed, state, previous
     return snapshot
 

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from gongshi.history.cache import paths_changed_since
 from gongshi.history.log import Change, HistoryError, Publication, scan_history
 
 from tests.support.gitrepo import GitRepo
@@ -218,6 +219,20 @@ def test_scan_of_another_revision(story):
     assert set(idx.first_added) == {rec("r1"), rec("r2")}
     with pytest.raises(HistoryError):
         scan_history(repo.path, rev="no-such-branch")
+
+
+def test_paths_changed_since_an_earlier_head(story, tmp_path):
+    """The paths whose history differs between two heads of one first-parent chain: every path a
+    first-parent commit in between touched (a merge: what it brought in; the squash, the
+    fast-forward, the delete); None when the older head is not on that chain."""
+    repo, sha = story
+    assert paths_changed_since(repo.path, sha["ff"], sha["ff"]) == set()
+    assert paths_changed_since(repo.path, sha["first"], sha["merge"]) == {rec("r2")}
+    assert paths_changed_since(repo.path, sha["first"], sha["ff"]) == {rec("r2"), rec("r3"), rec("r4")}
+    assert paths_changed_since(repo.path, sha["modify"], sha["readd"]) == {rec("r5"), rec("r4")}
+    assert paths_changed_since(repo.path, sha["side"], sha["ff"]) is None  # the merged branch's commit
+    assert paths_changed_since(repo.path, sha["readd"], sha["modify"]) is None  # backwards
+    assert paths_changed_since(repo.path, "0" * 40, sha["ff"]) is None  # no such commit
 
 
 def test_change_to_json(story):

@@ -41,7 +41,7 @@ def plain(snapshot) -> list[str]:
 
 def _cold(snapshot) -> LedgerState:
     state = LedgerState(snapshot)
-    state.paths, state.keys, state.events, state.tree = [], [], [], None
+    state.saved, state.events, state.tree = None, [], None
     return state
 
 
@@ -118,30 +118,32 @@ def test_no_answer_from_the_child_means_computing_everything_here(snapshot, plai
 
 def test_a_state_that_is_never_saved_makes_no_entry_keys(snapshot, plain, monkeypatch, tmp_path):
     """Without a cache nothing was saved and nothing will be: the entry keys (2 s at 100,000
-    records in each process that makes them) are not made. With a cache they are made once, for
-    the file, and the next build reads them back and computes nothing."""
-    made: list[str] = []
-    monkeypatch.setattr(ledgerbuild, "_KEY", lambda entry: made.append(entry.id) or entry.key)
+    records in each process that makes them) are not made. With a cache they are made once
+    (``Snapshot.keys_text``, which the snapshot's own comparison shares), saved with the head
+    they were made at, and the next build reads them back and computes nothing."""
+    fresh = load(snapshot.root, snapshot.as_of, cache=False)  # no key made by another test
     monkeypatch.setenv("GONGSHI_CACHE", "off")
-    state = _cold(snapshot)
+    state = _cold(fresh)
     assert state.path is None
-    state.update(snapshot, lambda: early_events(snapshot)())
-    assert state.events == plain and state.taken_early == len(_left(snapshot))
-    assert made == [] and state.keys is None
+    state.update(fresh, lambda: early_events(fresh)())
+    assert state.events == plain and state.taken_early == len(_left(fresh))
+    assert state.columns is None and "keys_text" not in vars(fresh)
+    assert not any("key" in vars(e) for e in fresh.entries)
 
-    state = _cold(snapshot)
+    state = _cold(fresh)
     state.path = tmp_path / LedgerState.FILE
-    state.update(snapshot)
-    assert state.events == plain and made == [e.id for e in snapshot.entries]
-    assert state.keys == [e.key for e in snapshot.entries]
+    state.update(fresh)
+    keys = [e.key for e in fresh.entries]
+    assert state.events == plain and state.columns.lines("keys") == keys
     state.save(ledgerbuild.grow_tree(state.events, len(state.events), None, 0)[0])
     saved = cachefile.read(state.path)
-    assert split_lines(saved["keys"]) == state.keys and split_lines(saved["ids"]) == state.ids
+    assert split_lines(saved["keys"]) == keys and split_lines(saved["ids"]) == [e.id for e in fresh.entries]
+    assert saved["head"] == fresh.head and saved["size"] == len(keys)
     monkeypatch.setenv("GONGSHI_CACHE", "on")
     monkeypatch.setattr(cachefile, "cache_dir", lambda root: tmp_path)
-    again = LedgerState(snapshot)  # the next build
-    assert again.keys == state.keys and again.events == plain
-    assert again.update(snapshot) == len(plain) and again.recomputed == 0
+    again = LedgerState(fresh)  # the next build
+    assert again.saved.lines("keys") == keys and again.events == plain
+    assert again.update(fresh) == len(plain) and again.recomputed == 0
 
 
 def test_an_answer_made_for_another_snapshot_is_not_used(snapshot, plain):
