@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 from gongshi import sitewrite
-from gongshi.outputs.ledgerbuild import projected_by_pages
+from gongshi.outputs.ledgerstate import projected_by_pages
 from gongshi.outputs.registry import OUTPUTS
 from gongshi.site.output import OutputWriter, SiteOutput
 from gongshi.sitebuild import build
@@ -121,12 +121,13 @@ def _site(tmp_path: Path) -> SiteOutput:
 
 
 def test_side_by_side_merges_both_processes_in_the_outputs_order(tmp_path):
-    # The parent's first output waits for the child's first: both processes take part.
-    marker = tmp_path / "child started"
+    # The parent's first output and the child's first wait for each other: both processes take
+    # part (a child that only signalled could take every output before the parent took one).
+    parent, child = tmp_path / "parent started", tmp_path / "child started"
     outputs = (
-        _Writes("o0", wait=marker),
+        _Writes("o0", signal=parent, wait=child),
         *(_Writes(f"o{i}") for i in range(1, 5)),
-        _Writes("o5", signal=marker),
+        _Writes("o5", signal=child, wait=parent),
     )
     site, result = _site(tmp_path), sitewrite.SiteResult()
     sitewrite._side_by_side(object(), site, result, outputs)

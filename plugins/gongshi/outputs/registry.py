@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledgerbuild, orgs, tianbao
+from gongshi.outputs import dashboard, exports, feeds, jsonapi, ledgerbuild, ledgerstate, orgs, tianbao
 from gongshi.outputs.search import hook as search
 from gongshi.site.output import SiteOutput
 
@@ -70,7 +70,7 @@ OUTPUTS: tuple[Output, ...] = (
     # The department × year CSV and xlsx, the year's zipped CSV, the downloads page.
     HookOutput("exports", exports.write_extra, change_budget=5),
     # The last (partial) chunk, head.json, roots.json, ledger.html.
-    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4, early=ledgerbuild.early_events),
+    HookOutput("ledger", ledgerbuild.write_extra, change_budget=4, early=ledgerstate.early_events),
     # Its doc chunk and the term shards of the terms and pairs a record gained or lost (a party
     # name of 15 characters holds about 30); search/meta.json.
     HookOutput("search", search.write_extra, change_budget=40),

@@ -11,13 +11,10 @@ from datetime import date
 
 import pytest
 from gongshi.core import cachefile
-from gongshi.outputs import ledgerbuild
-from gongshi.outputs.ledgerbuild import (
-    LedgerState,
-    early_events,
-    projected_by_pages,
-    split_lines,
-)
+from gongshi.outputs import ledger, ledgerevents, ledgerstate
+from gongshi.outputs.ledgerevents import split_lines
+from gongshi.outputs.ledgerstate import LedgerState, early_events, projected_by_pages
+from gongshi.outputs.ledgertree import grow_tree
 from gongshi.public import record as public_record_module
 from gongshi.public.record import public_record
 from gongshi.snapshot.load import load
@@ -46,13 +43,13 @@ def _cold(snapshot) -> LedgerState:
 
 
 class _Counted:
-    """``ledgerbuild._event_lists`` (the records whose events are computed) and the projections
+    """``ledgerevents.event_lists`` (the records whose events are computed) and the projections
     made (``public.record.project``), counted."""
 
     def __init__(self, monkeypatch):
         self.ids: list[str] = []
         self.projected: list[str] = []
-        real_lists, real_project = ledgerbuild._event_lists, public_record_module.project
+        real_lists, real_project = ledgerevents.event_lists, public_record_module.project
 
         def counting(snapshot, entries, parsed=None):
             self.ids += [e.id for e in entries]
@@ -62,9 +59,10 @@ class _Counted:
             self.projected.append(record.id)
             return real_project(record, **kw)
 
-        monkeypatch.setattr(ledgerbuild, "_event_lists", counting)
+        monkeypatch.setattr(ledgerevents, "event_lists", counting)  # the task's
+        monkeypatch.setattr(ledgerstate, "event_lists", counting)  # the early work's
         monkeypatch.setattr(public_record_module, "project", projecting)
-        monkeypatch.setattr(ledgerbuild.ledger, "project", projecting)
+        monkeypatch.setattr(ledger, "project", projecting)
 
 
 def _left(snapshot) -> list:
@@ -135,7 +133,7 @@ def test_a_state_that_is_never_saved_makes_no_entry_keys(snapshot, plain, monkey
     state.update(fresh)
     keys = [e.key for e in fresh.entries]
     assert state.events == plain and state.columns.lines("keys") == keys
-    state.save(ledgerbuild.grow_tree(state.events, len(state.events), None, 0)[0])
+    state.save(grow_tree(state.events, len(state.events), None, 0)[0])
     saved = cachefile.read(state.path)
     assert split_lines(saved["keys"]) == keys and split_lines(saved["ids"]) == [e.id for e in fresh.entries]
     assert saved["head"] == fresh.head and saved["size"] == len(keys)
@@ -188,13 +186,13 @@ def test_early_events_reuse_the_versions_the_snapshot_parsed(snapshot, plain, mo
     read from Git or parsed again by the early work, and give the same events."""
     assert snapshot.versions and all(v is None or isinstance(v, dict) for v in snapshot.versions.values())
     asked: list[str] = []
-    real = ledgerbuild.read_blobs
+    real = ledgerevents.read_blobs
 
     def reading(root, blobs):
         asked.extend(blobs)
         return real(root, blobs)
 
-    monkeypatch.setattr(ledgerbuild, "read_blobs", reading)
+    monkeypatch.setattr(ledgerevents, "read_blobs", reading)
     answer = early_events(snapshot)()
     assert not set(asked) & set(snapshot.versions)
     state = _cold(snapshot)

@@ -9,8 +9,10 @@ from datetime import date
 
 import pytest
 from gongshi.core import cachefile
-from gongshi.outputs import ledgerbuild
-from gongshi.outputs.ledgerbuild import LedgerState, grow_tree
+from gongshi.outputs import ledgerstate
+from gongshi.outputs.ledgerevents import SEP, entry_of
+from gongshi.outputs.ledgerstate import LedgerState
+from gongshi.outputs.ledgertree import grow_tree
 from gongshi.snapshot.load import load
 
 from tests.support.site_fixture import RECORDS, build_repo, data_path
@@ -50,8 +52,8 @@ class _Reads:
 
     def __init__(self, monkeypatch):
         self.records: list[str] = []
-        real = ledgerbuild._RECORD
-        monkeypatch.setattr(ledgerbuild, "_RECORD", lambda e: self.records.append(e.id) or real(e))
+        real = ledgerstate._RECORD
+        monkeypatch.setattr(ledgerstate, "_RECORD", lambda e: self.records.append(e.id) or real(e))
 
 
 def test_a_small_change_is_compared_in_place_reading_only_the_changed_place(repo, monkeypatch):
@@ -69,7 +71,7 @@ def test_a_small_change_is_compared_in_place_reading_only_the_changed_place(repo
     assert state.columns.lines("ids") == [e.id for e in snapshot.entries]
     assert state.events == _cold_events(snapshot)
     corrected = ("2026-11-29", CORRECTED, "corrected")
-    assert corrected in [(e.date, e.id, e.event) for e in map(ledgerbuild.entry_of, state.events)]
+    assert corrected in [(e.date, e.id, e.event) for e in map(entry_of, state.events)]
 
 
 def test_records_that_moved_are_matched_by_path(repo, monkeypatch):
@@ -82,26 +84,26 @@ def test_records_that_moved_are_matched_by_path(repo, monkeypatch):
     snapshot = load(repo.path, AS_OF, cache=False)
     state = LedgerState(snapshot)
     assert state.saved.size == len(snapshot.entries)  # the same count: only the places differ
-    monkeypatch.setattr(ledgerbuild, "IN_PLACE_MIN", 0)  # a few places would still be in place
+    monkeypatch.setattr(ledgerstate, "IN_PLACE_MIN", 0)  # a few places would still be in place
     reads = _Reads(monkeypatch)
     state.update(snapshot)
     assert len(reads.records) == len(snapshot.entries)  # matched by path
     assert state.recomputed == 2  # the added record, and the deleted one's path gone
     events = _cold_events(snapshot)
     assert state.events == events and any(added in e for e in events)
-    assert not any(f"{ledgerbuild.SEP}{MOVED}{ledgerbuild.SEP}" in e for e in events)
+    assert not any(f"{SEP}{MOVED}{SEP}" in e for e in events)
 
 
-@pytest.mark.parametrize("few", [ledgerbuild.FEW_EVENTS, 0])
+@pytest.mark.parametrize("few", [ledgerstate.FEW_EVENTS, 0])
 def test_events_put_back_unchanged_do_not_move_the_first_change(repo, monkeypatch, few):
     """A record published in March, corrected again in November: its March publication is taken
     out and put back unchanged, so the list (and the tree, whose full chunks before that place are
     kept) changes only from the new correction on; the same whether the changed events are put
     at their places one by one or the tail is sorted again (``few`` 0)."""
-    monkeypatch.setattr(ledgerbuild, "FEW_EVENTS", few)
+    monkeypatch.setattr(ledgerstate, "FEW_EVENTS", few)
     older = "wjw-xk-2026-0011"
     state = _saved(repo.path)
-    published = next(e for e in state.events if f"{ledgerbuild.SEP}{older}{ledgerbuild.SEP}0" in e)
+    published = next(e for e in state.events if f"{SEP}{older}{SEP}0" in e)
     text = (repo.path / data_path(older)).read_text(encoding="utf-8")
     text = text.replace("准予经营公共浴室。", "准予经营公共浴室（含桑拿）。")
     repo.commit("再更正", "2026-11-29T10:00:00+08:00", {data_path(older): text})
@@ -120,13 +122,13 @@ class _Walks:
 
     def __init__(self, monkeypatch):
         self.calls = 0
-        real = ledgerbuild.newest_commits
+        real = ledgerstate.newest_commits
 
         def counting(entries):
             self.calls += 1
             return real(entries)
 
-        monkeypatch.setattr(ledgerbuild, "newest_commits", counting)
+        monkeypatch.setattr(ledgerstate, "newest_commits", counting)
 
 
 def test_an_unmoved_head_or_a_commit_elsewhere_walks_no_entry(repo, monkeypatch):
@@ -178,7 +180,7 @@ def test_a_rewritten_history_compares_every_newest_commit(repo, monkeypatch):
     assert walks.calls == 1 and state.recomputed >= 1
     events = _cold_events(snapshot)
     assert state.events == events != before
-    needle = f"{ledgerbuild.SEP}{newest}{ledgerbuild.SEP}"
+    needle = f"{SEP}{newest}{SEP}"
     assert any(e.startswith("2026-11-26") and needle in e for e in events)
 
 
@@ -196,7 +198,7 @@ def test_a_rewritten_history_compares_every_newest_commit(repo, monkeypatch):
     ],
 )
 def test_differing_lines(old, new, size, expected):
-    assert ledgerbuild.differing_lines(old, new, size) == expected
+    assert ledgerstate.differing_lines(old, new, size) == expected
 
 
 def test_differing_lines_across_blocks():
@@ -204,4 +206,4 @@ def test_differing_lines_across_blocks():
     changed = list(keys)
     for i in (0, 1023, 1024, 4999):
         changed[i] = "f" * 64
-    assert ledgerbuild.differing_lines("\n".join(keys), "\n".join(changed), 5000) == {0, 1023, 1024, 4999}
+    assert ledgerstate.differing_lines("\n".join(keys), "\n".join(changed), 5000) == {0, 1023, 1024, 4999}

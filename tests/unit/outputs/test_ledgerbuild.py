@@ -1,4 +1,4 @@
-"""The ledger grown from a kept tree (``outputs.ledgerbuild.grow_tree``) equals the tree computed
+"""The ledger grown from a kept tree (``outputs.ledgertree.grow_tree``) equals the tree computed
 from scratch (``core.merkle.root`` and a plain day-by-day fold), wherever the list changed and
 wherever the as-of cut falls, and hashes only the leaves from the first changed chunk on."""
 
@@ -10,15 +10,15 @@ from datetime import date, timedelta
 import pytest
 from gongshi.core import merkle
 from gongshi.outputs.ledger import LedgerEntry, canonical
-from gongshi.outputs.ledgerbuild import (
+from gongshi.outputs.ledgerevents import (
     entry_of,
     event_string,
     events_of,
-    grow_tree,
     joined_lines,
     leaf_of,
     split_lines,
 )
+from gongshi.outputs.ledgertree import grow_tree
 
 
 def _events(rng: random.Random, n: int) -> list[str]:
