@@ -11,7 +11,6 @@ build is the same computation from an empty state, so a warm build writes the sa
 
 from __future__ import annotations
 
-import bisect
 import gzip
 import json
 import re
@@ -48,7 +47,7 @@ def write_extra(snapshot: Snapshot, out_dir: Path, site: SiteOutput) -> dict:
     with gcpause.paused():  # bulk work without cycles (``core.gcpause``)
         changed_from = state.update(snapshot, site.early_result("ledger"))
         events = state.events
-        cut = bisect.bisect_left(events, snapshot.as_of.isoformat())  # the events of the days that are over
+        cut = events.bisect_left(snapshot.as_of.isoformat())  # the events of the days that are over
         hashed: list[bytes] = []  # the leaves of events[start:cut], hashed by grow_tree
         tree, start = grow_tree(events, cut, state.tree, changed_from, leaves=hashed)
 

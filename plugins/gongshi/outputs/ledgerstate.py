@@ -23,7 +23,14 @@ from gongshi.core.timeline import PUBLIC_STATES
 from gongshi.history.cache import paths_changed_since
 from gongshi.outputs import ledger
 from gongshi.outputs.ledger import FORMAT
-from gongshi.outputs.ledgerevents import event_lists, events_of, events_of_records, joined_lines, split_lines
+from gongshi.outputs.ledgerevents import (
+    EventList,
+    event_lists,
+    events_of,
+    events_of_records,
+    joined_lines,
+    split_lines,
+)
 from gongshi.outputs.ledgertree import Tree
 from gongshi.repo.registrykey import registry_key
 
@@ -52,14 +59,15 @@ class Columns:
 
     @classmethod
     def read(cls, doc: dict) -> Columns | None:
-        """The columns of a saved state, or None unless each is a text of ``size`` lines."""
+        """The columns of a saved state, or None unless each is a text. Their lines are not
+        counted again: ``LedgerState.save`` wrote ``size`` lines each (``joined_lines`` checks),
+        and the cache file's digest guards what it wrote."""
         head, size = doc.get("head"), doc.get("size")
         values = {name: doc.get(name) for name in cls.NAMES}
         if not (head is None or isinstance(head, str)) or not isinstance(size, int):
             return None
-        for text in values.values():
-            if not isinstance(text, str) or (text.count("\n") + 1 if text else 0) != size:
-                return None
+        if not all(isinstance(text, str) for text in values.values()):
+            return None
         return cls(head, size, values)  # type: ignore[arg-type]
 
     def lines(self, name: str) -> list[str]:
@@ -118,8 +126,7 @@ class LedgerState:
         self.saved: Columns | None = None  # the columns of the build that saved the file
         # This snapshot's columns, made by ``update`` (None: not made, the state is never saved).
         self.columns: Columns | None = None
-        self.events: list[str] = []
-        self._events_text: str | None = None  # ``events`` as saved, while they are unchanged
+        self.events = EventList()
         self.tree: Tree | None = None
         self.recomputed = 0
         self.taken_early = 0  # records whose events came from the early work (``update``)
@@ -129,13 +136,12 @@ class LedgerState:
         if not (isinstance(doc, dict) and doc.get("key") == self.key):
             return
         saved = Columns.read(doc)
-        text = doc.get("events")
-        events = split_lines(text)
+        events = EventList.read(doc.get("events"))
         chunks, days = doc.get("chunks"), doc.get("days")
         shapes = saved is not None and events is not None
         shapes = shapes and isinstance(chunks, list) and isinstance(days, list)
         if shapes and all(isinstance(d, tuple) and len(d) == 3 for d in days):  # type: ignore[union-attr]
-            self.saved, self.events, self._events_text = saved, events, text  # type: ignore[assignment]
+            self.saved, self.events = saved, events  # type: ignore[assignment]
             self.tree = Tree(b"", chunks, days)  # type: ignore[arg-type]
 
     def update(self, snapshot: Snapshot, early: Callable[[], object] | None = None) -> int:
@@ -151,7 +157,7 @@ class LedgerState:
         entries = snapshot.entries
         changes = self._compare(snapshot)
         missing = changes.missing
-        removed = events_of(self.events, changes.stale, self._events_text)
+        removed = events_of(self.events, changes.stale)
         answer = early() if early is not None and missing else None
         taken, added = _early_answer(answer, snapshot, missing)
         done = set(taken)
@@ -161,7 +167,7 @@ class LedgerState:
         self.columns = changes.columns
         self.recomputed = len(missing) + len(changes.gone_paths)
         if not self.events:
-            self.events = sorted(added)  # nothing kept (a cold build): 200,000 bisections spared
+            self.events = EventList(tail=sorted(added))  # nothing kept (a cold build): sorted once
             return 0
         # An event taken out and put back (a corrected record's publication, unchanged) changes
         # nothing: only the others decide where the list, and so the tree, changed.
@@ -171,27 +177,28 @@ class LedgerState:
             added = list((Counter(added) - kept).elements())
         if not removed and not added:
             return len(self.events)
-        self._events_text = None
         events = self.events
-        first = min(bisect.bisect_left(events, s) for s in removed + added)
+        first = min(events.bisect_left(s) for s in removed + added)
+        events.split_from(first)  # everything from there on in ``events.tail``, a list
+        tail, cut = events.tail, first - events.start
         if len(removed) + len(added) <= FEW_EVENTS:
             # A few events (a rebuild): each taken out and put in at its place, not the whole
             # tail of the list walked and sorted again.
             for s in removed:
-                del events[bisect.bisect_left(events, s)]
+                del tail[bisect.bisect_left(tail, s)]
             for s in added:
-                bisect.insort(events, s)
+                bisect.insort(tail, s)
             return first
         gone = Counter(removed)
-        tail = []
-        for s in self.events[first:]:
+        rest = []
+        for s in tail[cut:]:
             if gone[s] > 0:
                 gone[s] -= 1
             else:
-                tail.append(s)
-        tail.extend(added)
-        tail.sort()
-        self.events = self.events[:first] + tail
+                rest.append(s)
+        rest.extend(added)
+        rest.sort()
+        events.tail = tail[:cut] + rest
         return first
 
     def _compare(self, snapshot: Snapshot) -> _Changes:
@@ -236,7 +243,7 @@ class LedgerState:
         if (gone_paths or missing) and len(set(ids)) != n:
             # Ids are unique in a valid repository; otherwise events cannot be found by id: start
             # over (when nothing changed, the events computed from scratch last time still hold).
-            self.events, self._events_text, self.tree = [], None, None
+            self.events, self.tree = EventList(), None
             missing, gone_paths, stale = list(range(n)), set(), set()
         values = {"paths": paths, "keys": keys, "commits": commits, "ids": ids}
         return _Changes(missing, gone_paths, stale, Columns(snapshot.head, n, values))  # type: ignore[arg-type]
@@ -266,7 +273,7 @@ class LedgerState:
             unique = len(set(columns.lines("ids"))) == n
         if not unique:
             # Ids are unique in a valid repository; otherwise events cannot be found by id.
-            self.events, self._events_text, self.tree = [], None, None
+            self.events, self.tree = EventList(), None
             return _Changes(list(range(n)), set(), set(), columns)
         # Only the paths and ids up to the last changed place are split: after a day's change,
         # the newest records, at the start of the newest-first order.
@@ -287,7 +294,7 @@ class LedgerState:
         if self.path is None or columns is None or (same and self.recomputed <= self.SAVE_AFTER):
             return
         texts = {name: columns.text(name) for name in Columns.NAMES}
-        texts["events"] = joined_lines(self.events)
+        texts["events"] = self.events.chunk_texts()
         if None in texts.values():
             return  # a newline in a path or id (not a valid record file): no shortcut next time
         doc = {"key": self.key, "head": columns.head, "size": columns.size, **texts}
@@ -312,9 +319,10 @@ def differing_lines(old: str, new: str, size: int) -> set[int] | None:
     if step < 2 or len(old) != len(new) or len(new) != size * step - 1:
         return None
     newlines = "\n" * (size - 1)
-    for text in (old, new):
-        if text[step - 1 :: step] != newlines or text.count("\n") != size - 1:
-            return None
+    # A newline at every line's end; none inside one (keys are digests, the kept ones were checked
+    # when saved).
+    if old[step - 1 :: step] != newlines or new[step - 1 :: step] != newlines:
+        return None
     out: set[int] = set()
     block = 1024
     for first in range(0, size, block):
