@@ -23,7 +23,9 @@ left out (``WITHOUT_ENV``: the child process drops it from ``gongshi.outputs.reg
 before the build is imported), from a reset repository and empty caches into its own site folder,
 and prints what the output adds: "ledger adds X % (with A s, without B s)" per step. With
 ``--rounds K`` it then runs K more pairs of cold builds, with and without, alternating, and prints
-each pair and the median: on a shared machine one pair is not enough.
+each pair and the median: on a shared machine one pair is not enough; and, when rebuild-one is
+among the steps, K pairs of one-record rebuilds, each from the same saved caches and site of its
+variant (the median per pair, the medians of each side and the phases that differ).
 
 ``make bench`` runs N = 10,000. The step's own numbers (record counts, files written) are printed
 next to the time. The repository is reset to its generated head before the run.
@@ -335,8 +337,10 @@ def main(argv: list[str] | None = None) -> int:
         without = _without(args, args.ab, [s for s in AB_STEPS if s in with_r])
         for line in ab_lines(args.ab, with_r, without):
             print(line, flush=True)
-        if args.rounds > 0:
+        if args.rounds > 0 and "build-cold" in with_r:
             _ab_rounds(args, args.ab, args.rounds)
+        if args.rounds > 0 and "rebuild-one" in with_r:
+            _ab_rebuild_rounds(args, args.ab, args.rounds)
     return 0
 
 
@@ -367,6 +371,63 @@ def _ab_rounds(args, name: str, rounds: int) -> None:
         f"{min(wall):.1f} to {max(wall):.1f} %); CPU: adds {statistics.median(cpu):.1f} %",
         flush=True,
     )
+
+
+def _ab_rebuild_rounds(args, name: str, rounds: int) -> None:
+    """One-record rebuilds with and without the output ``name``, ``rounds`` pairs, each from the
+    same saved caches and site of a cache-filling build of its variant (copied back before every
+    rebuild), alternating which goes first. Prints each pair, the median of what the output adds
+    per pair, the medians of the two sides, and the phases whose medians differ: in a rebuild the
+    outputs run in ``site/outputs``, so a difference elsewhere is the machine's noise."""
+    repo = prepare(args.n, args.seed, args.as_of, args.out)
+    head = (repo / ".git" / GENERATED_HEAD).read_text().strip()
+    cache = cache_dir(repo)
+    variants = {"with": {}, "without": {WITHOUT_ENV: name}}
+    saved = args.out / f"rebuild-rounds-{args.n}-{args.seed}"
+    shutil.rmtree(saved, ignore_errors=True)
+    runs: dict[str, list[dict]] = {v: [] for v in variants}
+    try:
+        for variant, extra in variants.items():
+            _git(repo, "reset", "--quiet", "--hard", head)
+            shutil.rmtree(cache, ignore_errors=True)
+            output = saved / f"site-{variant}"
+            env = {**os.environ, "GONGSHI_CACHE": "on", **extra}  # a cold build that fills the caches
+            _run_child("build-cold", repo, args.as_of, output, args.workers, env)
+            shutil.copytree(cache, saved / f"cache-{variant}", symlinks=True)
+            shutil.copytree(output, saved / f"site-{variant}.saved", symlinks=True)
+        change_one_record(repo, args.as_of)
+        for n in range(rounds):
+            order = list(variants.items()) if n % 2 == 0 else list(variants.items())[::-1]
+            for variant, extra in order:
+                output = saved / f"site-{variant}"
+                for source, target in (
+                    (saved / f"cache-{variant}", cache),
+                    (saved / f"{output.name}.saved", output),
+                ):
+                    shutil.rmtree(target, ignore_errors=True)
+                    shutil.copytree(source, target, symlinks=True)
+                env = {**os.environ, "GONGSHI_CACHE": "on", **extra}
+                runs[variant].append(_run_child("rebuild-one", repo, args.as_of, output, args.workers, env))
+            a, b = runs["with"][-1], runs["without"][-1]
+            print(f"round {n + 1:<9} rebuild-one {name} adds {_share(a['s'], b['s'])}", flush=True)
+    finally:
+        _git(repo, "reset", "--quiet", "--hard", head)
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(saved, ignore_errors=True)
+    wall = [100 * (a["s"] - b["s"]) / b["s"] for a, b in zip(runs["with"], runs["without"], strict=True)]
+    medians = {v: statistics.median(r["s"] for r in runs[v]) for v in variants}
+    apart = 100 * (medians["with"] - medians["without"]) / medians["without"]
+    print(
+        f"rebuild-one     {name} adds {statistics.median(wall):.1f} % (median of {rounds} pairs, "
+        f"{min(wall):.1f} to {max(wall):.1f} %); the medians: with {medians['with']:.2f} s, "
+        f"without {medians['without']:.2f} s ({apart:+.1f} %)",
+        flush=True,
+    )
+    for phase in runs["with"][0].get("phases", {}):
+        a = statistics.median(r["phases"].get(phase, 0.0) for r in runs["with"])
+        b = statistics.median(r["phases"].get(phase, 0.0) for r in runs["without"])
+        if abs(a - b) >= 0.005:
+            print(f"{'':<15} {phase}: with {a:.3f} s, without {b:.3f} s ({a - b:+.3f})", flush=True)
 
 
 def _without(args, name: str, steps: list[str]) -> dict[str, dict]:

@@ -20,11 +20,20 @@ def test_ab_builds_without_the_output_and_prints_what_it_adds(tmp_path):
     cmd += ["--only", "build-cold,rebuild-one", "--ab", "ledger", "--rounds", "2"]
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     lines = [line for line in out.splitlines() if "ledger adds" in line]
-    steps = ["build-cold", "rebuild-one", "round", "round", "build-cold"]
+    steps = ["build-cold", "rebuild-one", "round", "round", "build-cold", "round", "round", "rebuild-one"]
     assert [line.split()[0] for line in lines] == steps
+    rebuilds = lines.pop()  # the pairs of one-record rebuilds, each from its variant's saved caches
+    assert "(median of 2 pairs, " in rebuilds and "; the medians: with " in rebuilds
+    assert all(line.split()[2:4] == ["rebuild-one", "ledger"] for line in lines[-2:])
+    lines = lines[:-2]
     median = lines.pop()
     assert "(median of 2 rounds, " in median and "; CPU: adds " in median
     assert all("% (with " in line and " s, without " in line and "; CPU: adds " in line for line in lines)
+    assert "output/ledger: with " in out  # the phase only the variant with the ledger has
+    assert not list(tmp_path.glob("rebuild-rounds-*"))  # the saved caches and sites are removed
+    repo = tmp_path / "repo-60-20161"
+    head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True)
+    assert head.stdout.strip() == (repo / ".git" / run.GENERATED_HEAD).read_text().strip()  # reset
     with_ledger, without = tmp_path / "site-60-20161", tmp_path / "site-60-20161-without-ledger"
     assert (with_ledger / "ledger" / "head.json").is_file() and (with_ledger / "ledger.html").is_file()
     assert (without / "index.html").is_file() and (without / "api").is_dir()
