@@ -97,6 +97,9 @@ class Columns:
         (by column, by place) changed; the other texts are shared, not copied."""
         columns = Columns(head, self.size, {**self._values, **values})
         columns._patches = {name: dict(p) for name, p in patches.items() if p}
+        for name in columns._patches:  # a list already split is patched in a copy, not shared
+            if isinstance(value := columns._values[name], list):
+                columns._values[name] = list(value)
         return columns
 
 

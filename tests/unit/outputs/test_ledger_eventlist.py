@@ -11,14 +11,11 @@ import pytest
 from gongshi.outputs.ledger import CHUNK
 from gongshi.outputs.ledgerevents import EventList, event_string, events_of
 
+from tests.support.ledger_events import random_events
+
 
 def _sorted_events(rng: random.Random, n: int) -> list[str]:
-    out = []
-    for _ in range(n):
-        day = f"2026-{rng.randint(1, 12):02d}-{rng.randint(10, 28)}"
-        rid = rng.choice(["a-1", "a-10", "a-2", "b-1", "b"])
-        event = rng.choice(["published", "corrected", "withdrawn", "expired"])
-        out.append(event_string(day, rid, event, f"{rng.getrandbits(256):064x}"))
+    out = random_events(rng, n, months=12)
     # A few equal events, some across a chunk boundary: bisect_left must find the first.
     if len(out) > 7:
         out += [out[0]] * 3 + [out[7]] * (CHUNK + 2)

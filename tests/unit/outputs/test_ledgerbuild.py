@@ -20,15 +20,7 @@ from gongshi.outputs.ledgerevents import (
 )
 from gongshi.outputs.ledgertree import grow_tree
 
-
-def _events(rng: random.Random, n: int) -> list[str]:
-    out = []
-    for _ in range(n):
-        day = f"2026-0{rng.randint(1, 3)}-{rng.randint(10, 28)}"
-        rid = rng.choice(["a-1", "a-10", "a-2", "b-1", "b"])
-        event = rng.choice(["published", "corrected", "withdrawn", "expired"])
-        out.append(event_string(day, rid, event, f"{rng.getrandbits(256):064x}"))
-    return sorted(out)
+from tests.support.ledger_events import random_events
 
 
 def _plain(events: list[str], cut: int) -> tuple[bytes, list[tuple[str, int, str]]]:
@@ -49,7 +41,7 @@ def _plain(events: list[str], cut: int) -> tuple[bytes, list[tuple[str, int, str
 
 def test_event_strings_sort_as_entries():
     rng = random.Random(1)
-    strings = _events(rng, 300)
+    strings = random_events(rng, 300)
     entries = [entry_of(s) for s in strings]
     assert entries == sorted(entries, key=LedgerEntry.sort_key)
     assert event_string("2026-01-01", "a", "expired", "0" * 64) < event_string(
@@ -73,14 +65,14 @@ def test_a_leaf_made_from_the_event_string_is_the_canonical_json_of_its_entry(ri
 def test_grown_tree_equals_the_tree_from_scratch(seed, monkeypatch):
     rng = random.Random(seed)
     chunk = 4
-    before = _events(rng, rng.randint(0, 60))
+    before = random_events(rng, rng.randint(0, 60))
     cut_before = rng.randint(0, len(before))
     cold, _ = grow_tree(before, cut_before, None, 0, chunk)
     assert (cold.root, cold.days) == _plain(before, cut_before)
     assert len(cold.chunk_roots) == cut_before // chunk
     # Change the list from some position on (insert and remove), move the cut, grow again.
     first = rng.randint(0, len(before))
-    after = sorted(before[:first] + before[first + 2 :] + _events(rng, rng.randint(0, 10)))
+    after = sorted(before[:first] + before[first + 2 :] + random_events(rng, rng.randint(0, 10)))
     changed_from = next(
         (n for n, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
         min(len(before), len(after)),
@@ -107,7 +99,7 @@ def test_events_of_a_few_records_are_exactly_theirs(seed):
     also where one id is part of another ("a-1" in "a-10", "b" in "b-1") or of nothing else; the
     same as splitting every event (the way taken for many records)."""
     rng = random.Random(seed)
-    events = _events(rng, 200)
+    events = random_events(rng, 200)
     for ids in ({"a-1"}, {"b"}, {"a-10", "b"}, {"c"}, {"a-1", "a-10", "a-2", "b-1", "b", "x", "y", "z", "w"}):
         want = sorted(s for s in events if entry_of(s).id in ids)
         assert sorted(events_of(events, ids)) == want, ids
