@@ -1,9 +1,9 @@
 """The ledger's events as strings, and the events of records (``outputs.ledger`` defines them).
 
 Each event is one string that sorts exactly as ``LedgerEntry.sort_key`` (``event_string``), so the
-ledger's list of every event is a sorted list of strings: kept between builds as one
-newline-joined text (``joined_lines``), searched in that text for a few records (``events_of``),
-and written as Merkle leaves without making an entry object (``leaf_of``).
+ledger's list of every event is a sorted list of strings: kept between builds as one text per
+chunk (``EventList``), searched in those texts for a few records (``events_of``), and written as
+Merkle leaves without making an entry object (``leaf_of``).
 """
 
 from __future__ import annotations
