@@ -387,15 +387,16 @@ def _matched_by_path(
 
 
 def _newest(entry: Entry) -> str:
+    """The record's newest first-parent commit (``-``: none yet)."""
     return entry.history[0].sha if entry.history else "-"
 
 
 def newest_commits(entries: list[Entry]) -> list[str]:
-    """Each record's newest first-parent commit (``-``: none yet)."""
+    """``_newest`` of every entry."""
     histories = list(map(_HISTORY, entries))
     if all(histories):  # every record committed (a build): at C speed
         return list(map(_SHA, map(_FIRST, histories)))
-    return [h[0].sha if h else "-" for h in histories]
+    return list(map(_newest, entries))
 
 
 @dataclass
